@@ -1,0 +1,26 @@
+"""Exceptions the core raises for problems a caller can fix."""
+
+
+class InputError(ValueError):
+    """An input the core cannot use; ``field`` names it the way the API does."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+class NumericalOverflow(ArithmeticError):
+    """A value became non-finite during the computation.
+
+    ``step`` is the time step and ``quantity`` the array (``a``, ``h``, ``o``, ``loss``,
+    ``dh``...) in which it happened, so the caller can say where, not only that.
+    """
+
+    def __init__(self, quantity: str, step: int):
+        super().__init__(
+            f"the computation overflowed in {quantity} at step {step}: "
+            "try a smaller spectral_radius, smaller weights or a bounded activation"
+        )
+        self.quantity = quantity
+        self.step = step

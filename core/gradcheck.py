@@ -1,0 +1,111 @@
+"""Central finite differences of J, to check every analytic gradient of the core.
+
+With a truncation window k the analytic gradient is no longer dJ/dtheta, so it is checked
+against what it claims to be: sum over steps t and sources s with 0 <= s - t < k of
+dJ^(s)/dtheta^(t), where theta^(t) is step t's own copy of the shared parameters.
+"""
+
+from collections.abc import Callable
+
+import numpy as np
+
+from .encode import Sequence
+from .functions import ACTIVATIONS, HEADS
+from .params import PARAM_NAMES, Params
+from .rnn import backward, forward
+
+CHECKED = PARAM_NAMES + ("h0", "x")
+
+
+def step_losses(
+    params_at: Callable[[int], Params], x: np.ndarray, seq: Sequence, activation: str, output: str, h0: np.ndarray
+) -> np.ndarray:
+    """(T,) losses J^(t) of a plain forward loop in which step t uses the parameters ``params_at(t)``."""
+    g, head = ACTIVATIONS[activation].g, HEADS[output]
+    h = h0
+    losses = np.zeros(seq.steps)
+    for t in range(seq.steps):
+        p = params_at(t)
+        h = g(p.b + p.W @ h + p.U @ x[t])
+        if seq.has_loss[t]:
+            losses[t] = head.loss((p.c + p.V @ h)[None, :], seq.y[t][None, :])[0]
+    return losses
+
+
+def relative_error(analytic: np.ndarray, numeric: np.ndarray) -> float:
+    """||a - n|| / (||a|| + ||n||), 0 when both are exactly zero."""
+    scale = np.linalg.norm(analytic) + np.linalg.norm(numeric)
+    return 0.0 if scale == 0 else float(np.linalg.norm(analytic - numeric) / scale)
+
+
+def numerical_gradients(
+    params: Params,
+    seq: Sequence,
+    activation: str = "tanh",
+    output: str = "softmax",
+    h0: np.ndarray | None = None,
+    truncate: int | None = None,
+    eps: float = 1e-6,
+) -> dict[str, np.ndarray]:
+    """Finite-difference gradients for U, W, b, V, c, h0 and x, shaped like the analytic ones."""
+    steps = seq.steps
+    h0 = np.zeros(params.W.shape[0]) if h0 is None else np.asarray(h0, dtype=np.float64)
+    window = steps + 1 if truncate is None else truncate
+    sources = np.arange(steps)
+
+    def reaches(t: int) -> np.ndarray:
+        """Which J^(s) count toward the copy at step t."""
+        return (sources >= t) & (sources - t < window)
+
+    def slope(run: Callable[[float], np.ndarray]) -> np.ndarray:
+        """dJ^(s)/d(delta) for every s, by central differences of run(delta) -> (T,) losses."""
+        return (run(eps) - run(-eps)) / (2 * eps)
+
+    def nudge(array: np.ndarray, index: tuple, delta: float) -> np.ndarray:
+        moved = array.copy()
+        moved[index] += delta
+        return moved
+
+    def losses(params_at=lambda step: params, x=seq.x, h_start=h0) -> np.ndarray:
+        return step_losses(params_at, x, seq, activation, output, h_start)
+
+    grads: dict[str, np.ndarray] = {}
+    for name in PARAM_NAMES:
+        value = getattr(params, name)
+        grad = np.zeros_like(value)
+        for index in np.ndindex(value.shape):
+            def moved(delta, name=name, value=value, index=index):
+                return params.replace(**{name: nudge(value, index, delta)})
+            if truncate is None:  # one perturbation of the shared theta moves every step
+                grad[index] = slope(lambda d, moved=moved: losses(lambda step: moved(d))).sum()
+                continue
+            for t in range(steps):  # perturb step t's own copy only
+                run = lambda d, moved=moved, t=t: losses(lambda step: moved(d) if step == t else params)  # noqa: E731
+                grad[index] += slope(run)[reaches(t)].sum()
+        grads[name] = grad
+
+    grads["h0"] = np.array([
+        slope(lambda d, i=i: losses(h_start=nudge(h0, (i,), d)))[reaches(0)].sum()  # h0 gets what reaches step 0
+        for i in range(h0.size)
+    ]).reshape(h0.shape)
+    grads["x"] = np.zeros_like(seq.x)
+    for t, j in np.ndindex(seq.x.shape):
+        grads["x"][t, j] = slope(lambda d, t=t, j=j: losses(x=nudge(seq.x, (t, j), d)))[reaches(t)].sum()
+    return grads
+
+
+def gradcheck(
+    params: Params,
+    seq: Sequence,
+    activation: str = "tanh",
+    output: str = "softmax",
+    h0: np.ndarray | None = None,
+    truncate: int | None = None,
+    eps: float = 1e-6,
+) -> dict[str, float]:
+    """Largest relative error between analytic and finite-difference gradients, per quantity."""
+    fwd = forward(params, seq, activation, output, h0)
+    bwd = backward(fwd, truncate)
+    analytic = {**bwd.grads, "h0": bwd.dh0, "x": bwd.dx}
+    numeric = numerical_gradients(params, seq, activation, output, fwd.h0, truncate, eps)
+    return {name: relative_error(analytic[name], numeric[name]) for name in CHECKED}

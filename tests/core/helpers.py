@@ -1,0 +1,34 @@
+"""Small problems whose gradients are large enough for finite differences to resolve."""
+
+import numpy as np
+
+from core import Params, encode_numbers, encode_text, init_params
+
+
+def random_params(D: int, H: int, K: int, seed: int = 0, scale: float = 0.8) -> Params:
+    """Non-zero biases and weights of unit order, so no gradient is trivially zero."""
+    rng = np.random.default_rng(seed)
+    return Params(
+        U=rng.normal(0, scale, (H, D)),
+        W=rng.normal(0, scale, (H, H)),
+        b=rng.normal(0, 0.3, H),
+        V=rng.normal(0, scale, (K, H)),
+        c=rng.normal(0, 0.3, K),
+    )
+
+
+def problem(output: str, task: str, seed: int = 0, steps: int = 4, hidden: int = 3):
+    """A sequence suited to the head (text for softmax, values in [0, 1] otherwise) and its params."""
+    rng = np.random.default_rng(seed)
+    if output == "softmax":
+        text = "".join(rng.choice(list("abc"), steps + 1))
+        text = "abc"[: max(0, 3 - len(set(text)))] + text[: steps + 1 - max(0, 3 - len(set(text)))]
+        seq = encode_text(text, task)
+    else:
+        seq = encode_numbers(rng.uniform(0.1, 0.9, (steps + 1, 2)).tolist(), task=task)
+    D, K = seq.x.shape[1], seq.y.shape[1]
+    h0 = rng.normal(0, 0.5, hidden)
+    return random_params(D, hidden, K, seed), seq, h0
+
+
+__all__ = ["init_params", "problem", "random_params"]

@@ -1,0 +1,58 @@
+"""Every analytic gradient of MATH.md against central finite differences."""
+
+import itertools
+
+import numpy as np
+import pytest
+
+from core import ACTIVATIONS, HEADS, TASKS, backward, forward, gradcheck, numerical_gradients
+
+from .helpers import problem
+
+COMBINATIONS = list(itertools.product(ACTIVATIONS, HEADS, TASKS, (None, 1, 2)))
+
+
+@pytest.mark.parametrize("activation,output,task,truncate", COMBINATIONS)
+def test_every_gradient_agrees_with_finite_differences(activation, output, task, truncate):
+    params, seq, h0 = problem(output, task, seed=len(activation) + len(output))
+    errors = gradcheck(params, seq, activation, output, h0, truncate)
+    assert set(errors) == {"U", "W", "b", "V", "c", "h0", "x"}
+    assert max(errors.values()) < 1e-6, errors
+
+
+def test_gradcheck_notices_a_wrong_gradient():
+    """The check itself can fail: a gradient off by a little is reported as a large error."""
+    params, seq, h0 = problem("softmax", "many-to-many")
+    fwd = forward(params, seq, "tanh", "softmax", h0)
+    numeric = numerical_gradients(params, seq, "tanh", "softmax", h0)
+    wrong = backward(fwd).grads["W"] * 1.01
+    from core.gradcheck import relative_error
+
+    assert relative_error(wrong, numeric["W"]) > 1e-3
+
+
+def test_truncated_gradient_differs_from_the_full_one():
+    """Truncation changes the numbers (so the truncated checks above are not trivially full)."""
+    params, seq, h0 = problem("softmax", "many-to-many", steps=5)
+    fwd = forward(params, seq, "tanh", "softmax", h0)
+    full, cut = backward(fwd).grads["W"], backward(fwd, truncate=2).grads["W"]
+    assert not np.allclose(full, cut)
+
+
+@pytest.mark.parametrize("output", sorted(HEADS))
+def test_loss_matches_the_textbook_formula_of_each_head(output):
+    params, seq, h0 = problem(output, "many-to-many")
+    fwd = forward(params, seq, "tanh", output, h0)
+    o, y = fwd.o, fwd.y
+    if output == "softmax":
+        p = np.exp(o) / np.exp(o).sum(axis=1, keepdims=True)
+        expected = -(y * np.log(p)).sum(axis=1)
+    elif output == "identity":
+        p = o
+        expected = 0.5 * ((o - y) ** 2).sum(axis=1)
+    else:
+        p = 1 / (1 + np.exp(-o))
+        expected = -(y * np.log(p) + (1 - y) * np.log(1 - p)).sum(axis=1)
+    np.testing.assert_allclose(fwd.y_hat, p, rtol=1e-12)
+    np.testing.assert_allclose(fwd.loss, expected, rtol=1e-12)
+    assert fwd.total_loss == pytest.approx(expected.sum(), rel=1e-12)
