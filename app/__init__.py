@@ -1,0 +1,1 @@
+"""rnn-unfolded web app: the JSON API over core/ and the page that draws it."""

@@ -1,0 +1,56 @@
+"""Every refusal has FastAPI's shape, {"detail": [{"loc", "msg", "type"}]}, and a message that
+starts with the field it is about. Nothing of the input is echoed back."""
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from core import InputError, NumericalOverflow
+
+
+def _is_union_tag(part) -> bool:
+    # pydantic puts the tag of a union member ("list[float]") into loc; users never wrote it
+    return isinstance(part, str) and ("[" in part or part in {"float", "int", "str"})
+
+
+def _most_specific(errors) -> list[dict]:
+    """A value that fits no member of a union gets one error per member: keep the one that
+    got deepest into the value (the first on a tie), which is the member the user meant."""
+    kept: dict[tuple, dict] = {}
+    for index, error in enumerate(errors):
+        loc = tuple(error["loc"])
+        tag = next((i for i, part in enumerate(loc) if _is_union_tag(part)), None)
+        key = loc[:tag] if tag is not None else (index,)
+        if key not in kept or len(loc) > len(kept[key]["loc"]):
+            kept[key] = error
+    return [{**e, "loc": [p for p in e["loc"] if not _is_union_tag(p)]} for e in kept.values()]
+
+
+def _item(loc: list, msg: str, kind: str, **extra) -> dict:
+    fields = [str(p) for p in loc if p != "body"]
+    name = ".".join(fields) if fields else "body"
+    return {"loc": loc, "msg": f"{name}: {msg}", "type": kind, **extra}
+
+
+def validation_body(errors) -> dict:
+    return {
+        "detail": [
+            _item(e["loc"], e["msg"].removeprefix("Value error, "), e["type"]) for e in _most_specific(errors)
+        ]
+    }
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError):
+        return JSONResponse(validation_body(exc.errors()), status_code=422)
+
+    @app.exception_handler(InputError)
+    async def _input(request: Request, exc: InputError):
+        loc = ["body", *exc.field.split(".")]
+        return JSONResponse({"detail": [_item(loc, exc.message, "value_error")]}, status_code=422)
+
+    @app.exception_handler(NumericalOverflow)
+    async def _overflow(request: Request, exc: NumericalOverflow):
+        item = {"loc": ["body"], "msg": str(exc), "type": "overflow", "step": exc.step, "quantity": exc.quantity}
+        return JSONResponse({"detail": [item]}, status_code=422)

@@ -1,0 +1,30 @@
+"""Builds the app: routers, static files, error handlers and the body-size limit."""
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from . import api, errors, pages
+from .limits import BodySizeLimit
+from .settings import get_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app() -> FastAPI:
+    app = FastAPI(
+        title="rnn-unfolded",
+        version=api.VERSION,
+        description="A simple RNN unfolded in time: forward pass, BPTT and error flows with exact numbers. "
+        "See MATH.md for the notation.",
+    )
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
+    errors.install(app)
+    app.add_middleware(BodySizeLimit, max_bytes=get_settings().max_body_bytes)
+    return app
+
+
+app = create_app()

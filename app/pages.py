@@ -1,0 +1,18 @@
+"""The HTML page."""
+
+from pathlib import Path
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from .settings import MAX_HIDDEN, MAX_STEPS, MAX_VOCAB
+
+templates = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "templates")
+router = APIRouter(tags=["page"])
+
+
+@router.get("/", response_class=HTMLResponse, include_in_schema=False)
+def index(request: Request):
+    limits = {"steps": MAX_STEPS, "hidden": MAX_HIDDEN, "vocab": MAX_VOCAB}
+    return templates.TemplateResponse(request, "index.html", {"limits": limits})

@@ -1,0 +1,53 @@
+"""Named example requests, each chosen to show one thing."""
+
+import math
+
+PRESETS = [
+    {
+        "name": "hello",
+        "title": "A short word",
+        "description": "Predict the next character of 'hello': four steps, every step has a loss.",
+        "request": {"sequence": "hello", "hidden_size": 8, "seed": 0},
+    },
+    {
+        "name": "pattern",
+        "title": "A repeating pattern",
+        "description": "'abcabc…': each loss's error reaches back through the W edges to every earlier step.",
+        "request": {"sequence": "abcabcabcabc", "hidden_size": 6, "seed": 1},
+    },
+    {
+        "name": "sine",
+        "title": "A sine wave",
+        "description": "Numbers: predict the next sample of a sine wave with a squared-error head.",
+        "request": {
+            "inputs": [round(math.sin(2 * math.pi * i / 12), 6) for i in range(25)],
+            "hidden_size": 8, "output": "identity", "seed": 2,
+        },
+    },
+    {
+        "name": "vanishing",
+        "title": "Vanishing gradients",
+        "description": "Many-to-one over 30 steps with rho(W) = 0.6: the single loss's error dies out "
+        "long before it reaches the first input.",
+        "request": {
+            "sequence": "the first letter decides this!", "task": "many-to-one",
+            "hidden_size": 8, "spectral_radius": 0.6, "seed": 3,
+        },
+    },
+    {
+        "name": "exploding",
+        "title": "Exploding gradients",
+        "description": "Many-to-one over 20 steps with a linear activation and rho(W) = 1.5: the error grows "
+        "as it travels back.",
+        "request": {
+            "inputs": [round(0.1 * math.cos(i), 6) for i in range(21)], "task": "many-to-one",
+            "activation": "identity", "output": "identity", "hidden_size": 8, "spectral_radius": 1.5, "seed": 4,
+        },
+    },
+    {
+        "name": "truncated",
+        "title": "Truncated BPTT",
+        "description": "The same pattern with a window k = 3: no error travels back more than two steps.",
+        "request": {"sequence": "abcabcabcabc", "hidden_size": 6, "seed": 1, "truncate": 3},
+    },
+]

@@ -1,0 +1,25 @@
+"""Limits and settings. The limits are part of the API contract: they appear in the OpenAPI
+schema and in README, and keep any single request under about a second on two cores."""
+
+from functools import lru_cache
+
+from pydantic import BaseModel
+
+MAX_STEPS = 1024  # time steps T (a text of up to MAX_STEPS + 1 characters)
+MAX_HIDDEN = 128  # hidden units H
+MAX_VOCAB = 128  # distinct characters of a text, and the size D of input or target vectors
+MAX_SPECTRAL_RADIUS = 100.0
+MAX_SEED = 2**32 - 1
+# Opt-in heavy sections return T * (number of parameters) or T * T * H numbers.
+MAX_HEAVY_NUMBERS = 2_000_000
+# Finite differences re-run the forward pass for every parameter (and, truncated, every step).
+MAX_GRADCHECK_COST = 40_000
+
+
+class Settings(BaseModel):
+    max_body_bytes: int = 4 * 1024 * 1024
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

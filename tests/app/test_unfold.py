@@ -1,0 +1,170 @@
+"""POST /api/v1/unfold: every field, and the numbers against the core."""
+
+import json
+import math
+
+import numpy as np
+import pytest
+
+import core
+from core.gradcheck import relative_error
+
+
+def unfold(client, **body):
+    response = client.post("/api/v1/unfold", json=body)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_text_response_has_every_section_and_agrees_with_the_core(client):
+    body = unfold(client, sequence="hello", hidden_size=5, seed=3)
+    assert body["config"] == {
+        "task": "many-to-many", "activation": "tanh", "output": "softmax", "hidden_size": 5,
+        "input_size": 4, "output_size": 4, "steps": 4, "seed": 3, "truncate": None,
+        "spectral_radius": pytest.approx(body["config"]["spectral_radius"]),
+    }
+    assert body["vocab"] == ["e", "h", "l", "o"]
+    seq = core.encode_text("hello")
+    params = core.init_params(4, 5, 4, seed=3)
+    fwd = core.forward(params, seq)
+    bwd = core.backward(fwd)
+    # numbers survive JSON exactly (at least 9 significant digits are promised; we keep them all)
+    assert np.array_equal(np.array(body["weights"]["W"]), params.W)
+    assert np.array_equal(np.array(body["forward"]["h"]), fwd.h)
+    assert np.array_equal(np.array(body["forward"]["y_hat"]), fwd.y_hat)
+    assert body["forward"]["total_loss"] == fwd.total_loss
+    assert np.array_equal(np.array(body["errors"]["h"]), bwd.dh)
+    assert np.array_equal(np.array(body["errors"]["h0"]), bwd.dh0)
+    assert np.array_equal(np.array(body["gradients"]["total"]["W"]), bwd.grads["W"])
+    assert np.array_equal(np.array(body["flows"]["h"]), bwd.flow)
+    assert body["forward"]["has_loss"] == [True] * 4
+    assert len(body["gradients"]["norms"]["U"]) == 4
+    assert "per_step" not in body["gradients"] and "by_unit" not in body["flows"]
+
+
+def test_the_response_reproduces_elsewhere(client):
+    """weights and h0 in a response, sent back as explicit weights, give the same numbers."""
+    first = unfold(client, sequence="abcab", seed=9, hidden_size=3, h0=[0.1, -0.2, 0.3])
+    again = unfold(client, sequence="abcab", weights=first["weights"], h0=first["h0"], seed=0)
+    assert again["forward"] == first["forward"] and again["flows"] == first["flows"]
+
+
+def test_numbers_default_to_identity_head_and_next_value_targets(client):
+    body = unfold(client, inputs=[0.0, 0.5, 1.0, 0.5])
+    assert body["config"]["output"] == "identity" and body["config"]["steps"] == 3
+    assert body["vocab"] is None
+    assert body["forward"]["y"] == [[0.5], [1.0], [0.5]]
+
+
+def test_vectors_with_explicit_targets_and_sigmoid_head(client):
+    body = unfold(client, inputs=[[1, 0], [0, 1], [1, 1]], targets=[[1], [0], [1]], output="sigmoid", hidden_size=3)
+    assert body["config"]["input_size"] == 2 and body["config"]["output_size"] == 1
+    y_hat = np.array(body["forward"]["y_hat"])
+    assert np.all((y_hat > 0) & (y_hat < 1))
+
+
+@pytest.mark.parametrize("task,losses", [
+    ("many-to-many", [True, True, True]), ("many-to-one", [False, False, True]), ("one-to-many", [True, True, True]),
+])
+def test_task(client, task, losses):
+    body = unfold(client, sequence="abcd", task=task)
+    assert body["config"]["task"] == task and body["forward"]["has_loss"] == losses
+    flow = np.array(body["flows"]["h"])
+    assert np.all((flow.sum(axis=1) > 0) == np.array(losses))
+    if task == "one-to-many":
+        assert np.all(np.array(body["forward"]["x"])[1:] == 0)
+
+
+@pytest.mark.parametrize("activation", ["tanh", "relu", "sigmoid", "identity"])
+def test_activation(client, activation):
+    body = unfold(client, sequence="hello", activation=activation)
+    a, h = np.array(body["forward"]["a"]), np.array(body["forward"]["h"])
+    assert np.allclose(h, core.ACTIVATIONS[activation].g(a))
+
+
+def test_spectral_radius_rescales_w(client):
+    body = unfold(client, sequence="hello", spectral_radius=1.7)
+    assert core.spectral_radius(np.array(body["weights"]["W"])) == pytest.approx(1.7)
+    assert body["config"]["spectral_radius"] == pytest.approx(1.7)
+
+
+def test_truncate_cuts_the_flow_matrix_to_a_band(client):
+    body = unfold(client, sequence="abcabcab", truncate=2)
+    flow = np.array(body["flows"]["h"])
+    s, t = np.indices(flow.shape)
+    assert body["config"]["truncate"] == 2
+    assert np.all(flow[s - t >= 2] == 0) and np.all(flow[(s - t >= 0) & (s - t < 2)] > 0)
+
+
+def test_seed_changes_the_weights(client):
+    w0 = unfold(client, sequence="hello", seed=0)["weights"]["W"]
+    assert unfold(client, sequence="hello", seed=0)["weights"]["W"] == w0
+    assert unfold(client, sequence="hello", seed=1)["weights"]["W"] != w0
+
+
+def test_heavy_sections_are_opt_in_and_add_up(client):
+    body = unfold(client, sequence="abcab", include=["per_step_gradients", "flows_by_unit"])
+    for name, total in body["gradients"]["total"].items():
+        parts = np.array(body["gradients"]["per_step"][name])
+        assert np.allclose(parts.sum(axis=0), total, rtol=1e-12, atol=1e-15)
+    by_unit = np.array(body["flows"]["by_unit"])
+    assert np.allclose(by_unit.sum(axis=0), body["errors"]["h"])
+    assert np.allclose(np.linalg.norm(by_unit, axis=2), body["flows"]["h"])
+
+
+def test_shares_split_each_step(client):
+    body = unfold(client, sequence="hello world")
+    share = np.array(body["flows"]["share"])
+    assert np.allclose(share.sum(axis=0), 1.0)
+
+
+def test_the_limit_is_admitted_and_every_number_is_finite(client):
+    rng = np.random.default_rng(0)
+    text = "".join(rng.choice(list("abcdefghijklmnopqrstuvwxyz .,"), 1025))
+    response = client.post("/api/v1/unfold", json={"sequence": text, "hidden_size": 128})
+    assert response.status_code == 200
+    assert b"NaN" not in response.content and b"Infinity" not in response.content
+    body = response.json()
+    assert body["config"]["steps"] == 1024 and len(body["flows"]["h"]) == 1024
+    assert all(math.isfinite(v) for row in body["flows"]["h"] for v in row)
+
+
+def test_gradcheck_reports_small_errors_for_every_parameter(client):
+    for extra in ({}, {"truncate": 2}, {"task": "many-to-one", "activation": "sigmoid"}):
+        response = client.post("/api/v1/gradcheck", json={"sequence": "abcab", "hidden_size": 4, **extra})
+        assert response.status_code == 200, response.text
+        errors = response.json()["max_relative_error"]
+        assert set(errors) == {"U", "W", "b", "V", "c", "h0", "x"}
+        assert max(errors.values()) < 1e-6
+
+
+def test_gradcheck_agrees_with_the_core_function(client):
+    body = client.post("/api/v1/gradcheck", json={"inputs": [0.1, 0.4, -0.3, 0.8], "hidden_size": 3}).json()
+    seq = core.encode_numbers([0.1, 0.4, -0.3, 0.8])
+    expected = core.gradcheck(core.init_params(1, 3, 1, 0), seq, "tanh", "identity")
+    assert body["max_relative_error"] == pytest.approx(expected, rel=1e-6)
+    assert relative_error(np.ones(2), np.ones(2)) == 0.0
+
+
+def test_presets_each_run_and_show_what_they_say(client):
+    response = client.get("/api/v1/presets")
+    assert response.status_code == 200
+    presets = {p["name"]: p for p in response.json()}
+    assert {"hello", "pattern", "sine", "vanishing", "exploding"} <= set(presets)
+    results = {name: unfold(client, **p["request"]) for name, p in presets.items()}
+    vanishing = np.array(results["vanishing"]["flows"]["h"])[-1]
+    assert vanishing[0] < 1e-3 * vanishing[-1]
+    exploding = np.array(results["exploding"]["flows"]["h"])[-1]
+    assert exploding[0] > 100 * exploding[-1]
+    assert results["sine"]["vocab"] is None and results["truncated"]["config"]["truncate"] == 3
+
+
+def test_health_page_and_docs(client):
+    response = client.get("/api/v1/health")
+    assert response.status_code == 200 and response.json()["status"] == "ok"
+    assert client.get("/").status_code == 200
+    schema = client.get("/openapi.json").json()
+    assert {"/api/v1/unfold", "/api/v1/gradcheck", "/api/v1/presets", "/api/v1/health"} <= set(schema["paths"])
+    limits = schema["components"]["schemas"]["UnfoldRequest"]["properties"]["hidden_size"]
+    assert limits["maximum"] == 128
+    assert json.dumps(schema)  # the schema itself serialises
