@@ -1,0 +1,46 @@
+// Every visual constant of the page in one place.
+const d3 = window.d3;
+
+export const layout = {
+  column: 96,          // width of one time step in the unfolded network
+  columnMin: 64,       // narrowest column when zoomed out
+  margin: { top: 54, right: 24, bottom: 30, left: 24 },
+  rows: { J: 70, o: 150, h: 240, flow: 292, x: 360 },  // y of each row's centre, top to bottom
+  height: 400,
+  node: { width: 76, height: 26 },
+  strip: { maxCells: 16, gap: 1 },
+  lane: 4.5,            // vertical offset between the error paths of different sources
+  lanes: 8,
+  flowWidth: [0.8, 7],  // stroke width of an error path, by log F
+};
+
+export const neurons = { maxHidden: 8, maxInput: 8, maxSteps: 12, radius: 6 };
+
+export const heatmap = { maxCell: 40, minCell: 1, maxSize: 320 };
+
+export const timing = { frameMs: 650, speeds: [0.5, 1, 2, 4, 8] };
+
+// Okabe-Ito, the colour-blind-safe qualitative palette, for up to seven steps; beyond that a
+// perceptually uniform sequential scale (plasma, without its pale end).
+const okabeIto = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#000000'];
+export function stepColour(t, steps) {
+  if (steps <= okabeIto.length) return okabeIto[t];
+  return d3.interpolatePlasma(0.05 + 0.8 * (t / Math.max(1, steps - 1)));
+}
+
+// Values: a diverging red-blue scale centred on 0 (blue negative, red positive), colour-blind safe.
+export function valueScale(maxAbs) {
+  const m = maxAbs > 0 ? maxAbs : 1;
+  return d3.scaleDiverging([-m, 0, m], (u) => d3.interpolateRdBu(1 - u));
+}
+
+// Magnitudes spanning many decades (the flow matrix): log scale, viridis.
+export function magnitudeScale(values) {
+  const positive = values.filter((v) => v > 0);
+  const lo = positive.length ? d3.min(positive) : 1e-12;
+  const hi = positive.length ? d3.max(positive) : 1;
+  const domain = lo === hi ? [lo / 10, hi] : [lo, hi];
+  return d3.scaleSequentialLog(domain, d3.interpolateViridis).clamp(true);
+}
+
+export const faded = 0.12;

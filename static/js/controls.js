@@ -1,0 +1,116 @@
+// The input panel: form fields <-> state, presets, task diagrams and field-level error messages.
+import { parseNumbers } from './state.js';
+
+const d3 = window.d3;
+const $ = (id) => document.getElementById(id);
+const NUMBER_FIELDS = ['hidden_size', 'seed'];
+const OPTIONAL_NUMBERS = ['rho', 'truncate'];
+const SELECTS = ['task', 'activation', 'output'];
+
+// Which control shows the message of an API error, by the field the error names.
+const ERROR_TARGET = {
+  sequence: 'sequence', inputs: 'sequence', targets: 'sequence', hidden_size: 'hidden_size', h0: 'hidden_size',
+  seed: 'seed', spectral_radius: 'rho', truncate: 'truncate', activation: 'activation', output: 'output',
+  task: 'task', include: 'general', weights: 'general',
+};
+
+export function readForm() {
+  const state = {
+    kind: document.querySelector('input[name="kind"]:checked').value,
+    sequence: $('sequence').value,
+  };
+  for (const name of SELECTS) state[name] = $(name).value;
+  for (const name of NUMBER_FIELDS) state[name] = $(name).value === '' ? NaN : Number($(name).value);
+  for (const name of OPTIONAL_NUMBERS) state[name] = $(name).value === '' ? null : Number($(name).value);
+  return state;
+}
+
+export function writeForm(state) {
+  document.querySelector(`input[name="kind"][value="${state.kind}"]`).checked = true;
+  $('sequence').value = state.sequence;
+  for (const name of [...SELECTS, ...NUMBER_FIELDS]) $(name).value = state[name];
+  for (const name of OPTIONAL_NUMBERS) $(name).value = state[name] ?? '';
+  document.querySelector(`input[name="task-choice"][value="${state.task}"]`).checked = true;
+}
+
+export function clearErrors() {
+  document.querySelectorAll('.field-error').forEach((el) => { el.textContent = ''; });
+  document.querySelectorAll('[aria-invalid]').forEach((el) => el.removeAttribute('aria-invalid'));
+}
+
+// items: the API's detail list. Each message is placed next to the control it is about.
+export function showErrors(items) {
+  clearErrors();
+  for (const item of items) {
+    const field = item.loc?.[1];
+    const target = ERROR_TARGET[field] ?? 'general';
+    const box = $(`error-${target}`);
+    box.textContent = box.textContent ? `${box.textContent} ${item.msg}` : item.msg;
+    if (target !== 'general') $(target)?.setAttribute('aria-invalid', 'true');
+  }
+}
+
+// Quick checks before a request: the API checks everything again and has the last word.
+export function localErrors(state) {
+  const errors = [];
+  if (state.kind === 'numbers' && parseNumbers(state.sequence).some((v) => (Array.isArray(v) ? v.some(Number.isNaN) : Number.isNaN(v)))) {
+    errors.push({ loc: ['body', 'inputs'], msg: 'inputs: write numbers separated by commas or spaces (one vector a line)' });
+  }
+  for (const name of NUMBER_FIELDS) {
+    if (!Number.isInteger(state[name])) errors.push({ loc: ['body', name], msg: `${name}: must be a whole number` });
+  }
+  return errors;
+}
+
+// A tiny picture of which steps have inputs (below) and losses (above).
+function taskDiagram(selection, task) {
+  const steps = [0, 1, 2, 3];
+  const svg = selection.append('svg').attr('width', 64).attr('height', 30).attr('aria-hidden', 'true');
+  const x = (t) => 8 + t * 16;
+  svg.selectAll('circle').data(steps).join('circle').attr('cx', x).attr('cy', 15).attr('r', 4).attr('class', 'd-hidden');
+  const input = (t) => task !== 'one-to-many' || t === 0;
+  const loss = (t) => task !== 'many-to-one' || t === 3;
+  svg.selectAll('line.d-in').data(steps.filter(input)).join('line').attr('class', 'd-in')
+    .attr('x1', x).attr('x2', x).attr('y1', 29).attr('y2', 20);
+  svg.selectAll('rect.d-loss').data(steps.filter(loss)).join('rect').attr('class', 'd-loss')
+    .attr('x', (t) => x(t) - 3).attr('y', 1).attr('width', 6).attr('height', 6);
+}
+
+export function setupTasks(onChange) {
+  const tasks = ['many-to-many', 'many-to-one', 'one-to-many'];
+  const group = d3.select('#task-choices');
+  const label = group.selectAll('label').data(tasks).join('label').attr('class', 'task-choice');
+  label.append('input').attr('type', 'radio').attr('name', 'task-choice').attr('value', (d) => d)
+    .on('change', (event, d) => { $('task').value = d; onChange(); });
+  label.each(function (d) { taskDiagram(d3.select(this), d); });
+  label.append('span').text((d) => d);
+}
+
+export function setupPresets(presets, onPick) {
+  const select = d3.select('#preset');
+  select.selectAll('option.preset').data(presets).join('option').attr('class', 'preset')
+    .attr('value', (d) => d.name).text((d) => d.title);
+  select.on('change', () => {
+    const preset = presets.find((p) => p.name === select.property('value'));
+    $('preset-description').textContent = preset ? preset.description : '';
+    if (preset) onPick(preset.request);
+  });
+}
+
+// A preset's request, as the state of the form.
+export function stateFromRequest(request, base) {
+  const kind = request.sequence !== undefined ? 'text' : 'numbers';
+  const numbers = (request.inputs ?? []).map((v) => (Array.isArray(v) ? v.join(' ') : String(v)));
+  return {
+    ...base,
+    kind,
+    sequence: kind === 'text' ? request.sequence : numbers.join(Array.isArray(request.inputs?.[0]) ? '\n' : ', '),
+    task: request.task ?? 'many-to-many',
+    hidden_size: request.hidden_size ?? 8,
+    activation: request.activation ?? 'tanh',
+    output: request.output ?? 'auto',
+    seed: request.seed ?? 0,
+    rho: request.spectral_radius ?? null,
+    truncate: request.truncate ?? null,
+  };
+}

@@ -1,0 +1,41 @@
+// The legend bar under the network: what every colour and width means in the current mode.
+import { gradientLegend, swatchLegend } from './blocks/legend.js';
+import { stepColour, valueScale } from './config.js';
+
+const d3 = window.d3;
+
+export function drawLegends(container, model, colour) {
+  const root = d3.select(container);
+  root.selectAll('*').remove();
+  gradientLegend(root.append('div').attr('class', 'legend').node(), {
+    scale: valueScale(1), title: 'value or error, ÷ its row\'s max |v| (blue −, red +)',
+  });
+  const steps = d3.range(model.steps);
+  const title = colour === 'gradient' ? 'step colour: (∂J/∂θ)⁽ᵗ⁾ and the errors it needs' : 'loss colour: J⁽ˢ⁾ and its error';
+  const legend = root.append('div').attr('class', 'legend').node();
+  if (model.steps <= 12) {
+    swatchLegend(legend, { title, items: steps.map((t) => ({ label: colour === 'gradient' ? `t=${t}` : `J⁽${t}⁾`, colour: stepColour(t, model.steps) })) });
+  } else {
+    gradientLegend(legend, {
+      scale: d3.scaleSequential([0, model.steps - 1], (u) => stepColour(Math.round(u * (model.steps - 1)), model.steps)),
+      title: `${title} (t = 0 … ${model.steps - 1})`, format: d3.format('d'),
+    });
+  }
+  swatchLegend(root.append('div').attr('class', 'legend').node(), {
+    title: 'error bands',
+    items: [{ label: 'width ∝ log ‖δh⁽ᵗ←ˢ⁾‖', colour: '#888' }, { label: 'faded: not needed', colour: '#ddd' }],
+  });
+}
+
+export function explain(colour, model, sel) {
+  if (!model) return '';
+  if (colour === 'source') {
+    return 'Each loss J⁽ˢ⁾ has its own colour. Its error drops to h⁽ˢ⁾ and travels back along the W edges; '
+      + 'the band narrows as the error vanishes and widens as it explodes. Hover a loss or a band to isolate it.';
+  }
+  const own = sel.param === 'V' || sel.param === 'c';
+  return `The frame is (∂J/∂${sel.param})⁽${sel.step}⁾. ` + (own
+    ? `${sel.param} acts after h⁽${sel.step}⁾, so this contribution needs only the error δo⁽${sel.step}⁾ of the loss at the same step.`
+    : `It needs δa⁽${sel.step}⁾, which gathers the errors of every loss J⁽ˢ⁾ with s ≥ ${sel.step}`
+      + `${model.config.truncate ? ` and s − ${sel.step} < k = ${model.config.truncate}` : ''}: they light up in the step's colour.`);
+}

@@ -1,0 +1,45 @@
+// The page's view of one API response: the response itself plus indexes the views share.
+// No arithmetic on the numbers happens here; every value comes from the API.
+import { visibleChar } from './blocks/format.js';
+
+export const PARAMS = ['U', 'W', 'b', 'V', 'c'];
+
+export function buildModel(response) {
+  const { config, forward } = response;
+  const steps = config.steps;
+  const sources = forward.has_loss.flatMap((on, s) => (on ? [s] : []));
+  const vocab = response.vocab;
+  const charAt = (oneHot) => {
+    const i = oneHot.indexOf(1);
+    return i >= 0 ? visibleChar(vocab[i]) : '';
+  };
+  return {
+    response,
+    config,
+    steps,
+    hidden: config.hidden_size,
+    sources,
+    window: config.truncate ?? steps + 1,
+    isText: Boolean(vocab),
+    inputLabel: (t) => (vocab ? charAt(forward.x[t]) : forward.x[t].length === 1 ? String(forward.x[t][0]) : ''),
+    targetLabel: (t) => (vocab ? charAt(forward.y[t]) : ''),
+    predictedLabel: (t) => {
+      if (!vocab) return '';
+      const row = forward.y_hat[t];
+      return visibleChar(vocab[row.indexOf(Math.max(...row))]);
+    },
+  };
+}
+
+// Does the error of loss J^(s) reach step t? (MATH.md: s >= t, s in S, s - t < k)
+export function reaches(model, s, t) {
+  return s >= t && s - t < model.window && model.response.forward.has_loss[s];
+}
+
+// The sources whose errors the contribution (dJ/dtheta)^(t) needs: for U, W and b every loss
+// whose error reaches step t; for V and c only the loss at step t itself (they act after h^(t)).
+export function neededSources(model, param, t) {
+  if (t === null || t === undefined) return [];
+  if (param === 'V' || param === 'c') return model.response.forward.has_loss[t] ? [t] : [];
+  return model.sources.filter((s) => reaches(model, s, t));
+}

@@ -1,0 +1,75 @@
+// The flow matrix F[s][t] = ||δh^(t←s)|| as a log-coloured heatmap, rows s (the loss), columns
+// t (the step reached), with the truncation band outlined. Linked both ways with the network.
+import { exact } from '../blocks/format.js';
+import { drawHeatmap } from '../blocks/heatmap.js';
+import { gradientLegend } from '../blocks/legend.js';
+import { hide as hideTip, show as showTip } from '../blocks/tooltip.js';
+import { magnitudeScale, stepColour } from '../config.js';
+import { neededSources } from '../model.js';
+
+const d3 = window.d3;
+
+export function createFlowMatrix(container, { onHoverSource, onSelect }) {
+  const root = d3.select(container);
+  const plot = root.append('div').attr('class', 'flow-plot');
+  const legend = root.append('div').attr('class', 'legend');
+  let drawn = null;
+  let model = null;
+
+  function draw(m) {
+    model = m;
+    const F = m.response.flows.h;
+    const scale = magnitudeScale(F.flat());
+    drawn = drawHeatmap(plot.node(), {
+      values: F,
+      colour: (v) => scale(v),
+      blank: (s, t) => F[s][t] === 0,
+      rowLabel: 'source s', colLabel: 'step t',
+      onHover: (event, { row: s, col: t, value }) => {
+        const lines = t > s ? [`F[${s}][${t}] = 0`, `t > s: J⁽${s}⁾ does not depend on h⁽${t}⁾`]
+          : value === 0 ? [`F[${s}][${t}] = 0`, m.response.forward.has_loss[s] ? `outside the window k = ${m.window}` : `no loss at step ${s}`]
+            : [`F[${s}][${t}] = ‖δh⁽${t}←${s}⁾‖ = ${exact(value)}`, `the error of J⁽${s}⁾ when it reaches h⁽${t}⁾`];
+        showTip(event, lines);
+        if (value > 0) onHoverSource(s);
+      },
+      onLeave: () => { hideTip(); onHoverSource(null); },
+      onClick: (event, { row: s, col: t }) => onSelect({ step: t, source: s }),
+    });
+    drawBand(m);
+    gradientLegend(legend.node(), { scale, title: '‖δh⁽ᵗ←ˢ⁾‖ (log scale)', log: true });
+  }
+
+  // The staircase outline of the cells a window k lets through: 0 <= s - t < k.
+  function drawBand(m) {
+    const { svg, cell } = drawn;
+    const T = m.steps;
+    const k = Math.min(m.window, T);
+    const upper = [...d3.range(T).flatMap((s) => [[s * cell, s * cell], [(s + 1) * cell, s * cell]]), [T * cell, T * cell]];
+    const lower = d3.range(T - 1, -1, -1).flatMap((s) => {
+      const left = Math.max(0, s - k + 1) * cell;
+      return [[left, (s + 1) * cell], [left, s * cell]];
+    });
+    svg.selectAll('path.band').data([[...upper, ...lower]]).join('path')
+      .attr('class', 'band').attr('data-window', m.config.truncate ?? 'full')
+      .attr('d', (points) => `M${points.map((p) => p.join(',')).join('L')}Z`);
+    svg.select('rect.hover').raise();
+  }
+
+  function highlight({ colour, sel }) {
+    if (!drawn || !model) return;
+    const { svg, cell } = drawn;
+    const t = sel.step;
+    let marks = [];
+    if (colour === 'gradient' && t !== null) {
+      marks = neededSources(model, sel.param, t).map((s) => ({ s, t, colour: stepColour(t, model.steps) }));
+    } else if (colour === 'source' && sel.source !== null) {
+      marks = d3.range(0, sel.source + 1).filter((tt) => model.response.flows.h[sel.source][tt] > 0)
+        .map((tt) => ({ s: sel.source, t: tt, colour: stepColour(sel.source, model.steps) }));
+    }
+    svg.selectAll('rect.mark').data(marks, (d) => `${d.s},${d.t}`).join('rect').attr('class', 'mark')
+      .attr('x', (d) => d.t * cell).attr('y', (d) => d.s * cell).attr('width', cell).attr('height', cell)
+      .attr('stroke', (d) => d.colour);
+  }
+
+  return { draw, highlight };
+}

@@ -1,0 +1,85 @@
+// Error flows drawn on the unfolded network: each loss J^(s) sends its error down to h^(s) and
+// back along the W edges, as a band whose width follows log F[s][t] (MATH.md, "Error flows").
+import { exact } from '../blocks/format.js';
+import { show as showTip, hide as hideTip } from '../blocks/tooltip.js';
+import { layout, stepColour } from '../config.js';
+import { neededSources } from '../model.js';
+
+const d3 = window.d3;
+const { rows, node } = layout;
+
+function widthScale(m) {
+  const values = m.response.flows.h.flat().filter((v) => v > 0);
+  const lo = values.length ? d3.min(values) : 1;
+  const hi = values.length ? d3.max(values) : 1;
+  return d3.scaleLog([lo, hi === lo ? lo * 10 : hi], layout.flowWidth).clamp(true);
+}
+
+// Errors travel in a lane of their own under the h row, one sub-lane per source.
+const lane = (s) => rows.flow + ((s % layout.lanes) - (layout.lanes - 1) / 2) * layout.lane;
+
+// The band of source s over steps [from, s], and the drop from J^(s) to h^(s).
+function band(m, x, width, s, from) {
+  const F = m.response.flows.h[s];
+  const steps = d3.range(s, from - 1, -1).filter((t) => F[t] > 0);
+  const area = d3.area().x((t) => x(t)).y0((t) => lane(s) - width(F[t]) / 2).y1((t) => lane(s) + width(F[t]) / 2)
+    .curve(d3.curveMonotoneX);
+  return steps.length > 1 ? area(steps) : null;
+}
+
+function dropLine(m, x, width, s) {
+  const dx = x(s) + node.width / 2 + 5;
+  return { x1: dx, x2: dx, y1: rows.J + 13, y2: lane(s), w: width(m.response.flows.h[s][s]) };
+}
+
+function describe(m, x, event, s) {
+  const [px] = d3.pointer(event, event.currentTarget.ownerSVGElement);
+  const t = Math.max(0, Math.min(s, Math.round((px - layout.margin.left - layout.column / 2) / layout.column) - 1));
+  const F = m.response.flows.h[s][t];
+  const share = m.response.flows.share[s][t];
+  return [`error of J⁽${s}⁾ reaching h⁽${t}⁾`, `‖δh⁽${t}←${s}⁾‖ = ${exact(F)}`,
+    `${(100 * share).toFixed(1)}% of step ${t}'s contribution to ∂J/∂U, ∂J/∂W, ∂J/∂b`];
+}
+
+export function drawFlows(layer, m, x) {
+  const width = widthScale(m);
+  const groups = layer.selectAll('g.flow').data(m.sources, (s) => s).join('g')
+    .attr('class', 'flow').attr('data-source', (s) => s);
+  groups.each(function (s) {
+    const g = d3.select(this);
+    const from = Math.max(0, s - m.window + 1);
+    g.selectAll('path.band').data([band(m, x, width, s, from)].filter(Boolean)).join('path')
+      .attr('class', 'band').attr('d', (d) => d);
+    const drop = dropLine(m, x, width, s);
+    g.selectAll('line.drop').data([drop]).join('line').attr('class', 'drop')
+      .attr('x1', (d) => d.x1).attr('x2', (d) => d.x2).attr('y1', (d) => d.y1).attr('y2', (d) => d.y2)
+      .attr('stroke-width', (d) => d.w);
+  });
+  groups.on('mousemove', (event, s) => showTip(event, describe(m, x, event, s))).on('mouseleave', hideTip);
+  layer.selectAll('g.flow-highlight').data([0]).join('g').attr('class', 'flow-highlight').raise();
+  return width;
+}
+
+// view: {colour, sel}. Gradient mode: the errors (dJ/dθ)^(t) needs, in t's colour, from each
+// source s down to t; everything else fades. Source mode: every source in its own colour.
+export function highlightFlows(layer, m, view, x, width) {
+  const { colour, sel } = view;
+  const needed = colour === 'gradient' ? new Set(neededSources(m, sel.param, sel.step)) : null;
+  const isolated = colour === 'source' ? sel.source : null;
+  layer.selectAll('g.flow')
+    .classed('needed', (s) => Boolean(needed && needed.has(s)))
+    .classed('faded', (s) => (needed ? !needed.has(s) : isolated !== null && isolated !== s))
+    .style('color', (s) => (colour === 'source' ? stepColour(s, m.steps) : null));
+  const t = sel.step;
+  const marks = needed && t !== null ? [...needed] : [];
+  const hl = layer.select('g.flow-highlight');
+  const colourOfStep = stepColour(t ?? 0, m.steps);
+  hl.selectAll('path').data(marks.filter((s) => s > t), (s) => s).join('path').attr('data-source', (s) => s)
+    .attr('d', (s) => band(m, x, width, s, t)).attr('fill', colourOfStep);
+  hl.selectAll('line').data(marks, (s) => s).join('line').attr('data-source', (s) => s)
+    .each(function (s) {
+      const d = dropLine(m, x, width, s);
+      d3.select(this).attr('x1', d.x1).attr('x2', d.x2).attr('y1', d.y1).attr('y2', d.y2).attr('stroke-width', d.w + 1.5);
+    })
+    .attr('stroke', colourOfStep);
+}

@@ -1,0 +1,35 @@
+// The same RNN folded: one cell with its loop W, the way most diagrams draw it.
+const d3 = window.d3;
+
+const NODES = [
+  { id: 'J', label: 'J⁽ᵗ⁾', y: 30 }, { id: 'o', label: 'o⁽ᵗ⁾, ŷ⁽ᵗ⁾', y: 100 },
+  { id: 'h', label: 'h⁽ᵗ⁾', y: 180 }, { id: 'x', label: 'x⁽ᵗ⁾', y: 260 },
+];
+const EDGES = [
+  { from: 'x', to: 'h', label: 'U' }, { from: 'h', to: 'o', label: 'V' }, { from: 'o', to: 'J', label: 'loss' },
+];
+
+export function drawFolded(container, m) {
+  const root = d3.select(container);
+  root.selectAll('*').remove();
+  const svg = root.append('svg').attr('width', 360).attr('height', 300).attr('class', 'folded')
+    .attr('role', 'img').attr('aria-label', 'the RNN folded: one cell with a recurrent loop W');
+  const cx = 150;
+  const y = Object.fromEntries(NODES.map((n) => [n.id, n.y]));
+  svg.append('defs').append('marker').attr('id', 'fold-arrow').attr('viewBox', '0 0 8 8').attr('refX', 7).attr('refY', 4)
+    .attr('markerWidth', 6).attr('markerHeight', 6).attr('orient', 'auto').append('path').attr('d', 'M0,0L8,4L0,8z');
+  svg.selectAll('line').data(EDGES).join('line').attr('class', 'edge')
+    .attr('x1', cx).attr('x2', cx).attr('y1', (d) => y[d.from] - 16).attr('y2', (d) => y[d.to] + 16)
+    .attr('marker-end', 'url(#fold-arrow)');
+  svg.selectAll('text.edge-label').data(EDGES).join('text').attr('class', 'edge-label')
+    .attr('x', cx + 8).attr('y', (d) => (y[d.from] + y[d.to]) / 2 + 4).text((d) => d.label);
+  svg.append('path').attr('class', 'edge loop').attr('marker-end', 'url(#fold-arrow)')
+    .attr('d', `M${cx + 45},${y.h - 8} C${cx + 110},${y.h - 60} ${cx + 110},${y.h + 60} ${cx + 45},${y.h + 8}`);
+  svg.append('text').attr('class', 'edge-label').attr('x', cx + 100).attr('y', y.h + 4).text('W');
+  const g = svg.selectAll('g.fnode').data(NODES).join('g').attr('class', 'fnode')
+    .attr('transform', (d) => `translate(${cx},${d.y})`);
+  g.append('rect').attr('x', -45).attr('y', -15).attr('width', 90).attr('height', 30).attr('rx', 6);
+  g.append('text').attr('y', 5).text((d) => d.label);
+  svg.append('text').attr('class', 'muted').attr('x', 10).attr('y', 292)
+    .text(`Unfolding repeats this cell ${m ? m.steps : 'T'} times with the same U, W, V.`);
+}

@@ -1,0 +1,121 @@
+// The gradient panel for the chosen parameter θ: each step's contribution (∂J/∂θ)^(t) as a bar,
+// stacked by the loss it came from; the per-step matrices; their sum ∂J/∂θ.
+import { exact, maxAbs } from '../blocks/format.js';
+import { drawHeatmap } from '../blocks/heatmap.js';
+import { hide as hideTip, show as showTip, tooltip } from '../blocks/tooltip.js';
+import { stepColour, valueScale } from '../config.js';
+
+const d3 = window.d3;
+const SMALL_MULTIPLES = 12; // draw every step's matrix up to this many steps
+const MIN_SHARE = 0.005; // stack segments below this share of a bar merge into "other sources"
+
+const asMatrix = (v) => (Array.isArray(v[0]) ? v : v.map((x) => [x]));
+const sup = (t) => `⁽${t}⁾`;
+
+export function createGradientPanel(container, { onSelectStep }) {
+  const root = d3.select(container);
+  const bars = root.append('svg').attr('class', 'bars');
+  const matrices = root.append('div').attr('class', 'matrices');
+  const note = root.append('p').attr('class', 'update-note');
+  let model = null;
+  let shown = '';
+
+  function segments(m, param) {
+    const norms = m.response.gradients.norms[param];
+    const own = param === 'V' || param === 'c';
+    return d3.range(m.steps).flatMap((t) => {
+      if (own) return norms[t] > 0 ? [{ t, s: t, value: norms[t] }] : [];
+      const parts = m.sources.map((s) => ({ t, s, value: m.response.flows.share[s][t] * norms[t] }))
+        .filter((d) => d.value !== 0);
+      const big = parts.filter((d) => Math.abs(d.value) >= MIN_SHARE * norms[t]);
+      const rest = d3.sum(parts.filter((d) => Math.abs(d.value) < MIN_SHARE * norms[t]), (d) => d.value);
+      return rest ? [...big, { t, s: null, value: rest }] : big;
+    });
+  }
+
+  function drawBars(m, param, step) {
+    const width = Math.max(320, Math.min(2400, m.steps * 14));
+    const height = 150;
+    const margin = { top: 8, right: 8, bottom: 22, left: 44 };
+    const segs = segments(m, param);
+    // stack positives up and negatives down, per step
+    const up = new Map();
+    const down = new Map();
+    for (const d of segs) {
+      const acc = d.value >= 0 ? up : down;
+      d.from = acc.get(d.t) ?? 0;
+      d.to = d.from + d.value;
+      acc.set(d.t, d.to);
+    }
+    const x = d3.scaleBand(d3.range(m.steps), [margin.left, width - margin.right]).padding(0.15);
+    const extent = [Math.min(0, d3.min(segs, (d) => d.to) ?? 0), Math.max(1e-300, d3.max(segs, (d) => d.to) ?? 1)];
+    const y = d3.scaleLinear(extent, [height - margin.bottom, margin.top]).nice();
+    bars.attr('width', width).attr('height', height)
+      .attr('aria-label', `per-step contributions to dJ/d${param}`);
+    bars.selectAll('g.axis-y').data([0]).join('g').attr('class', 'axis axis-y')
+      .attr('transform', `translate(${margin.left},0)`).call(d3.axisLeft(y).ticks(4, '.1~e'));
+    const every = Math.ceil(m.steps / 32);
+    bars.selectAll('g.axis-x').data([0]).join('g').attr('class', 'axis axis-x')
+      .attr('transform', `translate(0,${height - margin.bottom})`)
+      .call(d3.axisBottom(x).tickValues(d3.range(0, m.steps, every)).tickSizeOuter(0));
+    bars.selectAll('rect.segment').data(segs, (d) => `${d.t}:${d.s}`).join('rect')
+      .attr('class', (d) => `segment${d.t === step ? ' selected' : ''}`)
+      .attr('data-step', (d) => d.t).attr('data-source', (d) => d.s ?? 'other')
+      .attr('x', (d) => x(d.t)).attr('width', x.bandwidth())
+      .attr('y', (d) => y(Math.max(d.from, d.to))).attr('height', (d) => Math.abs(y(d.from) - y(d.to)))
+      .attr('fill', (d) => (d.s === null ? '#bbb' : stepColour(d.s, m.steps)))
+      .on('click', (event, d) => onSelectStep(d.t))
+      .call(tooltip, (d) => [
+        `(∂J/∂${param})${sup(d.t)}: ‖·‖ = ${exact(m.response.gradients.norms[param][d.t])}`,
+        d.s === null ? `other sources: ${exact(d.value)}` : `from J${sup(d.s)}: ${exact(d.value)}`,
+        'segments: the part of the contribution due to each loss (projection on the step total)',
+      ]);
+  }
+
+  function drawMatrices(m, param, step, summing) {
+    matrices.selectAll('*').remove();
+    const perStep = m.response.gradients.per_step;
+    const total = asMatrix(m.response.gradients.total[param]);
+    const all = perStep ? perStep[param].map(asMatrix) : [];
+    const scale = valueScale(Math.max(maxAbs(total), ...all.map(maxAbs)));
+    const show = (label, values, cls, colour) => {
+      const box = matrices.append('figure').attr('class', `matrix ${cls}`);
+      drawHeatmap(box.node(), {
+        values, colour: (v) => scale(v), maxSize: 90, maxCell: 14,
+        onHover: (event, { row, col, value }) => showTip(event, [`${label}[${row}][${col}] = ${exact(value)}`]),
+        onLeave: hideTip,
+      });
+      box.append('figcaption').style('color', colour).text(label);
+    };
+    if (perStep && m.steps <= SMALL_MULTIPLES) {
+      all.forEach((values, t) => {
+        show(`(∂J/∂${param})${sup(t)}`, values, t === step ? 'step selected' : 'step', stepColour(t, m.steps));
+        matrices.append('span').attr('class', 'op').text(t < m.steps - 1 ? '+' : '=');
+      });
+    } else if (perStep && step !== null) {
+      show(`(∂J/∂${param})${sup(step)}`, all[step], 'step selected', stepColour(step, m.steps));
+      matrices.append('span').attr('class', 'op').text(`… Σ over ${m.steps} steps =`);
+    } else {
+      matrices.append('p').attr('class', 'muted')
+        .text('Per-step matrices are shown for shorter sequences; the bars above give every step.');
+    }
+    show(`∂J/∂${param}`, total, `total${summing ? ' summing' : ''}`, '#222');
+  }
+
+  function draw(m) {
+    model = m;
+    shown = '';
+  }
+
+  function highlight({ sel, summing }) {
+    const key = `${sel.param}|${sel.step}|${summing}`;
+    if (!model || key === shown) return;
+    shown = key;
+    drawBars(model, sel.param, sel.step);
+    drawMatrices(model, sel.param, sel.step, summing);
+    note.text(`${sel.param} is shared by every step: its gradient is the sum of the ${model.steps} step `
+      + `contributions, and ${sel.param} is updated once, after the whole sequence ("through time").`);
+  }
+
+  return { draw, highlight };
+}

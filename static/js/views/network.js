@@ -1,0 +1,194 @@
+// The RNN unfolded in time: one column per step, h^(-1) at the left; rows x, h, o/ŷ, J.
+import { exact, maxAbs } from '../blocks/format.js';
+import { strip } from '../blocks/strip.js';
+import { tooltip } from '../blocks/tooltip.js';
+import { layout, stepColour, valueScale } from '../config.js';
+import { drawFlows, highlightFlows } from './flows.js';
+
+const d3 = window.d3;
+const { rows, node } = layout;
+const sup = (t) => `⁽${String(t).replace('-', '⁻').replace(/\d/g, (d) => '⁰¹²³⁴⁵⁶⁷⁸⁹'[d])}⁾`;
+
+const ACT = { tanh: 'tanh', relu: 'relu', sigmoid: 'σ', identity: 'id' };
+const HEAD = { softmax: 'softmax', identity: 'id', sigmoid: 'σ' };
+
+function describeCell(m, quantity, t, i, v) {
+  const f = m.response.forward;
+  const e = m.response.errors;
+  const g = ACT[m.config.activation];
+  const lines = {
+    x: () => [`x${sup(t)}[${i}] = ${exact(v)}`, m.isText ? `one-hot of '${m.inputLabel(t)}'` : 'input'],
+    h: () => [`h${sup(t)}[${i}] = ${exact(v)}`, `h = ${g}(a),  a${sup(t)}[${i}] = ${exact(f.a[t][i])}`,
+      'a = b + W h⁽ᵗ⁻¹⁾ + U x⁽ᵗ⁾'],
+    h0: () => [`h⁽⁻¹⁾[${i}] = ${exact(v)}`, 'the initial state h0'],
+    y_hat: () => [`ŷ${sup(t)}[${i}] = ${exact(v)}`, `ŷ = ${HEAD[m.config.output]}(o),  o${sup(t)}[${i}] = ${exact(f.o[t][i])}`,
+      'o = c + V h⁽ᵗ⁾', m.isText ? `probability of '${m.response.vocab[i]}'` : `target ${exact(f.y[t][i])}`],
+    dh: () => [`δh${sup(t)}[${i}] = ${exact(v)}`, 'δh⁽ᵗ⁾ = Vᵀ δo⁽ᵗ⁾ + Wᵀ δa⁽ᵗ⁺¹⁾', `δa${sup(t)}[${i}] = ${exact(e.a[t][i])}`],
+    do: () => [`δo${sup(t)}[${i}] = ${exact(v)}`, f.has_loss[t] ? 'δo = ŷ − y' : 'no loss at this step: δo = 0'],
+  };
+  return lines[quantity]();
+}
+
+export function createNetwork(container, { onSelectStep, onHoverSource }) {
+  const root = d3.select(container);
+  const svg = root.append('svg').attr('class', 'network').attr('role', 'img');
+  const defs = svg.append('defs');
+  const clip = defs.append('clipPath').attr('id', 'flow-clip').append('rect');
+  const edges = svg.append('g').attr('class', 'edges');
+  const neuronLayer = svg.append('g').attr('class', 'neurons');
+  const flows = svg.append('g').attr('class', 'flows').attr('clip-path', 'url(#flow-clip)');
+  const columns = svg.append('g').attr('class', 'columns');
+  const frame = svg.append('g').attr('class', 'contribution-frame');
+  let model = null;
+  let flowWidth = null;
+  const x = (t) => layout.margin.left + (t + 1) * layout.column + layout.column / 2;
+
+  function nodeStrip(sel, t, quantity, values, scale, height = node.height) {
+    sel.datum({ values, scale }).call(strip, {
+      width: node.width,
+      height,
+      onCell: (cells) => cells.call(tooltip, (d) => describeCell(model, quantity, t, d.i, d.v)),
+    });
+  }
+
+  function drawColumn(g, m, t, scales) {
+    const f = m.response.forward;
+    const e = m.response.errors;
+    g.selectAll('*').remove();
+    g.append('rect').attr('class', 'column-bg').attr('x', -layout.column / 2).attr('y', 4)
+      .attr('width', layout.column).attr('height', layout.height - 8)
+      .on('click', () => onSelectStep(t));
+    if (t < 0) {
+      const h0 = g.append('g').attr('class', 'node h0').attr('transform', `translate(0,${rows.h})`);
+      nodeStrip(h0, t, 'h0', m.response.h0, scales.h);
+      g.append('text').attr('class', 'node-label').attr('y', rows.h - node.height / 2 - 6).text('h⁽⁻¹⁾');
+      for (const [row, label] of [['x', 'x'], ['o', 'ŷ'], ['J', 'J']]) {
+        g.append('text').attr('class', 'row-label').attr('y', rows[row] + 4).text(label);
+      }
+      g.append('text').attr('class', 'step-label').attr('y', layout.height - 6).text('t');
+      if (m.isText) g.append('text').attr('class', 'row-label').attr('y', 26).text('ŷ ✓ y');
+      return;
+    }
+    g.append('text').attr('class', 'step-label').attr('y', layout.height - 6).text(t);
+    const xNode = g.append('g').attr('class', 'node x').attr('transform', `translate(0,${rows.x})`);
+    nodeStrip(xNode, t, 'x', f.x[t], scales.x);
+    g.append('text').attr('class', 'input-label').attr('y', rows.x + node.height / 2 + 16).text(m.inputLabel(t));
+    const hNode = g.append('g').attr('class', 'node h').attr('transform', `translate(0,${rows.h})`);
+    nodeStrip(hNode, t, 'h', f.h[t], scales.h);
+    const dh = g.append('g').attr('class', 'node dh error').attr('transform', `translate(0,${rows.h - node.height / 2 - 7})`);
+    nodeStrip(dh, t, 'dh', e.h[t], scales.dh, 7);
+    const oNode = g.append('g').attr('class', 'node o').attr('transform', `translate(0,${rows.o})`);
+    nodeStrip(oNode, t, 'y_hat', f.y_hat[t], scales.y_hat);
+    const dout = g.append('g').attr('class', 'node do error').attr('transform', `translate(0,${rows.o + node.height / 2 + 7})`);
+    nodeStrip(dout, t, 'do', e.o[t], scales.do, 7);
+    drawLoss(g, m, t);
+  }
+
+  function drawLoss(g, m, t) {
+    const f = m.response.forward;
+    const loss = g.append('g').attr('class', `loss ${f.has_loss[t] ? 'has-loss' : 'no-loss'}`)
+      .attr('data-source', t).attr('transform', `translate(0,${rows.J})`);
+    loss.append('rect').attr('x', -node.width / 2).attr('y', -13).attr('width', node.width).attr('height', 26).attr('rx', 13);
+    loss.append('text').attr('class', 'loss-value').attr('y', 4)
+      .text(f.has_loss[t] ? `J${sup(t)} ${f.loss[t].toPrecision(3)}` : 'no loss');
+    if (f.has_loss[t]) {
+      loss.call(tooltip, () => [`J${sup(t)} = ${exact(f.loss[t])}`, 'click to select this step; hover to trace its error'])
+        .on('mouseenter.source', () => onHoverSource(t)).on('mouseleave.source', () => onHoverSource(null))
+        .on('click', () => onSelectStep(t));
+      if (m.isText) {
+        const right = m.predictedLabel(t) === m.targetLabel(t);
+        g.append('text').attr('class', `prediction ${right ? 'right' : 'wrong'}`).attr('y', 26)
+          .text(`${m.predictedLabel(t)} ${right ? '✓' : '✗'} ${m.targetLabel(t)}`)
+          .append('title').text(`predicted '${m.predictedLabel(t)}', target '${m.targetLabel(t)}'`);
+      }
+    }
+  }
+
+  function drawEdges(m) {
+    const steps = d3.range(m.steps);
+    const half = node.height / 2;
+    const vertical = [
+      { name: 'U', y1: rows.x - half, y2: rows.h + half + 4 },
+      { name: 'V', y1: rows.h - half - 11, y2: rows.o + half + 11 },
+      { name: 'loss', y1: rows.o - half, y2: rows.J + 13 },
+    ];
+    const data = steps.flatMap((t) => [
+      ...vertical.map((v) => ({ ...v, key: `${v.name}${t}`, t, x1: x(t), x2: x(t) })),
+      { name: 'W', key: `W${t}`, t, x1: x(t - 1) + node.width / 2, x2: x(t) - node.width / 2, y1: rows.h, y2: rows.h },
+    ]);
+    edges.selectAll('line.edge').data(data, (d) => d.key).join('line')
+      .attr('class', (d) => `edge edge-${d.name}`).attr('data-step', (d) => d.t)
+      .attr('x1', (d) => d.x1).attr('x2', (d) => d.x2).attr('y1', (d) => d.y1).attr('y2', (d) => d.y2)
+      .attr('marker-end', (d) => (d.name === 'loss' ? null : 'url(#arrow)'));
+    edges.selectAll('text.edge-label').data(data.filter((d) => d.name !== 'loss'), (d) => d.key).join('text')
+      .attr('class', 'edge-label')
+      .attr('x', (d) => (d.name === 'W' ? (d.x1 + d.x2) / 2 : d.x1 + 7))
+      .attr('y', (d) => (d.name === 'W' ? rows.h - 5 : (d.y1 + d.y2) / 2 + 4))
+      .text((d) => d.name);
+  }
+
+  function draw(m) {
+    model = m;
+    const width = x(m.steps - 1) + layout.column / 2 + layout.margin.right;
+    svg.attr('width', width).attr('height', layout.height)
+      .attr('aria-label', `RNN unfolded over ${m.steps} steps`);
+    defs.selectAll('marker#arrow').data([0]).join('marker').attr('id', 'arrow').attr('viewBox', '0 0 8 8')
+      .attr('refX', 7).attr('refY', 4).attr('markerWidth', 6).attr('markerHeight', 6).attr('orient', 'auto')
+      .selectAll('path').data([0]).join('path').attr('d', 'M0,0L8,4L0,8z');
+    const f = m.response.forward;
+    const e = m.response.errors;
+    const scales = {
+      x: valueScale(maxAbs(f.x)), h: valueScale(Math.max(maxAbs(f.h), maxAbs([m.response.h0]))),
+      y_hat: valueScale(maxAbs(f.y_hat)), dh: valueScale(maxAbs(e.h)), do: valueScale(maxAbs(e.o)),
+    };
+    drawEdges(m);
+    columns.selectAll('g.column').data(d3.range(-1, m.steps), (t) => t).join('g')
+      .attr('class', (t) => (t < 0 ? 'column initial' : 'column step'))
+      .attr('data-step', (t) => (t < 0 ? null : t))
+      .attr('transform', (t) => `translate(${x(t)},0)`)
+      .each(function (t) { drawColumn(d3.select(this), m, t, scales); });
+    flowWidth = drawFlows(flows, m, x);
+    clip.attr('x', 0).attr('y', 0).attr('width', width).attr('height', layout.height);
+    return scales;
+  }
+
+  // view: {colour, sel, forwardTo, backwardTo}; see main.js for the playhead.
+  function highlight(view) {
+    if (!model) return;
+    const { sel, forwardTo, backwardTo, phase } = view;
+    const current = { forward: forwardTo, backward: backwardTo }[phase] ?? null;
+    columns.selectAll('g.column.step')
+      .classed('pending', (t) => t > forwardTo)
+      .classed('current', (t) => t === current)
+      .classed('selected', (t) => t === sel.step)
+      .classed('errors-hidden', (t) => t < backwardTo);
+    edges.selectAll('line.edge').classed('pending', (d) => d.t > forwardTo);
+    const reveal = Math.max(0, backwardTo);
+    clip.attr('x', backwardTo > model.steps - 1 ? 1e6 : x(reveal) - layout.column / 2);
+    highlightFlows(flows, model, view, x, flowWidth);
+    drawFrame(view);
+  }
+
+  function drawFrame({ colour, sel, showFrame }) {
+    const t = sel.step;
+    const on = colour === 'gradient' && showFrame && t !== null && t < model.steps;
+    const half = node.height / 2;
+    const boxes = {
+      U: [x(t) - 16, rows.h + half + 2, 32, rows.x - rows.h - 2 * half - 4],
+      W: [x(t - 1) + node.width / 2 - 2, rows.h - 16, layout.column - node.width + 4, 32],
+      b: [x(t) - node.width / 2 - 5, rows.h - half - 12, node.width + 10, node.height + 17],
+      V: [x(t) - 16, rows.o + half + 13, 32, rows.h - rows.o - 2 * half - 26],
+      c: [x(t) - node.width / 2 - 5, rows.o - half - 5, node.width + 10, node.height + 17],
+    };
+    const box = on ? boxes[sel.param] : null;
+    frame.selectAll('rect').data(box ? [box] : []).join('rect')
+      .attr('x', (d) => d[0]).attr('y', (d) => d[1]).attr('width', (d) => d[2]).attr('height', (d) => d[3])
+      .attr('rx', 4).attr('stroke', stepColour(t, model.steps));
+    const below = sel.param === 'W';
+    frame.selectAll('text').data(box ? [box] : []).join('text')
+      .attr('x', (d) => d[0] + d[2] / 2).attr('y', (d) => (below ? d[1] + d[3] + 13 : d[1] - 3)).attr('fill', stepColour(t, model.steps))
+      .text(`(∂J/∂${sel.param})${sup(t)}`);
+  }
+
+  return { draw, highlight, x, neuronLayer: () => neuronLayer };
+}

@@ -1,0 +1,163 @@
+"""The page as a learner uses it, in a real Chromium."""
+
+import re
+
+import pytest
+
+from .helpers import COLUMNS, api, run
+
+pytestmark = pytest.mark.browser
+
+
+def test_a_typed_sequence_draws_one_column_per_step(page):
+    page.goto(page.base)
+    run(page, "hello world", 10)
+    assert page.locator(COLUMNS).count() == 10
+    assert page.locator("svg.network .input-label").all_text_contents() == list("hello␣worl")
+    assert page.locator("#summary").text_content().startswith("T = 10 steps")
+    assert page.get_by_role("button", name="Run").is_enabled()
+
+
+def test_node_values_are_the_apis_numbers(page):
+    page.goto(page.base)
+    run(page, "abcab", 4, hidden_size=5, seed=7)
+    body = api(page, sequence="abcab", hidden_size=5, seed=7)
+    for t in range(4):
+        cells = page.locator(f'g.column[data-step="{t}"] g.node.h rect.cell')
+        shown = [float(v) for v in cells.evaluate_all("cells => cells.map(c => c.getAttribute('data-value'))")]
+        assert shown == body["forward"]["h"][t]
+    cell = page.locator('g.column[data-step="2"] g.node.h rect.cell').nth(1)
+    cell.hover()
+    tip = page.locator(".tooltip")
+    assert re.search(r"h⁽²⁾\[1\] = ", tip.text_content())
+    assert "a = b + W h⁽ᵗ⁻¹⁾ + U x⁽ᵗ⁾" in tip.text_content()
+
+
+@pytest.mark.parametrize("param,expected", [("W", {2, 3, 4}), ("U", {2, 3, 4}), ("V", {2}), ("c", {2})])
+def test_selecting_a_gradient_highlights_exactly_the_errors_it_needs(page, param, expected):
+    page.goto(page.base)
+    run(page, "abcabcabcab", 10, truncate=3)
+    page.locator("#param-chips button", has_text=re.compile(f"^{param}$")).click()
+    page.locator('g.column[data-step="2"] rect.column-bg').click(force=True)
+    needed = page.locator("g.flow.needed").evaluate_all("gs => gs.map(g => +g.dataset.source)")
+    assert set(needed) == expected  # sources s >= 2 with s - 2 < k = 3 (own step only for V, c)
+    faded = page.locator("g.flow.faded").evaluate_all("gs => gs.map(g => +g.dataset.source)")
+    assert set(faded) == set(range(10)) - expected
+    assert page.locator(".contribution-frame text").text_content() == f"(∂J/∂{param})⁽²⁾"
+    marks = page.locator("#flow-panel-body rect.mark").count()
+    assert marks == len(expected)
+    assert "?" in page.url and "step=2" in page.url and (param == "W" or f"param={param}" in page.url)
+
+
+def test_flow_matrix_has_t_by_t_cells_and_the_band(page):
+    page.goto(page.base)
+    run(page, "abcabcabc", 8, truncate=3)
+    heatmap = page.locator("#flow-panel-body .heatmap")
+    assert heatmap.get_attribute("data-rows") == "8" and heatmap.get_attribute("data-cols") == "8"
+    assert page.locator("#flow-panel-body path.band").get_attribute("data-window") == "3"
+    painted = page.evaluate("""() => {
+        const wrap = document.querySelector('#flow-panel-body .heatmap');
+        const cell = +wrap.dataset.cell, n = +wrap.dataset.rows;
+        const ctx = wrap.querySelector('canvas').getContext('2d');
+        return Array.from({length: n}, (_, s) => Array.from({length: n}, (_, t) =>
+            ctx.getImageData(t * cell + cell / 2, s * cell + cell / 2, 1, 1).data[3] > 0));
+    }""")
+    for s in range(8):
+        for t in range(8):
+            assert painted[s][t] == (0 <= s - t < 3), (s, t)
+
+
+def test_animation_reaches_the_end_and_the_scrubber_and_keys_work(page):
+    page.goto(page.base)
+    run(page, "hello", 4)
+    page.select_option("#speed", "8")
+    page.get_by_role("button", name="▶ Play").click()
+    page.wait_for_function("document.getElementById('phase-label').textContent.startsWith('Forward')")
+    page.wait_for_function("document.getElementById('phase-label').textContent.startsWith('Backward')")
+    page.wait_for_function("document.getElementById('phase-label').textContent.startsWith('Sum')", timeout=20000)
+    assert page.locator("#play").text_content() == "▶ Play"
+    page.locator("#scrubber").fill("1")
+    assert page.locator("#phase-label").text_content() == "Forward: step 1 of 3"
+    pending = page.locator("g.column.pending").evaluate_all("gs => gs.map(g => +g.dataset.step)")
+    assert pending == [2, 3]
+    page.locator("#scrubber").fill("5")  # backward, errors have reached step 2
+    assert page.locator("#phase-label").text_content() == "Backward: errors reach step 2"
+    hidden = page.locator("g.column.errors-hidden").evaluate_all("gs => gs.map(g => +g.dataset.step)")
+    assert hidden == [0, 1]
+    page.locator("body").click(position={"x": 5, "y": 700})
+    page.keyboard.press("ArrowRight")
+    assert page.locator("#phase-label").text_content() == "Backward: errors reach step 1"
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.press("ArrowLeft")
+    assert page.locator("#phase-label").text_content() == "Backward: errors reach step 3"
+
+
+def test_an_invalid_input_shows_the_apis_message_next_to_the_field(page):
+    page.allowed_errors.append("status of 422")
+    page.goto(page.base)
+    run(page, "hello", 4)
+    page.get_by_label("Sequence").fill("a")
+    page.get_by_role("button", name="Run").click()
+    alert = page.locator("#error-sequence")
+    alert.wait_for()
+    assert alert.get_attribute("role") == "alert"
+    assert "sequence: String should have at least 2 characters" in alert.text_content()
+    assert page.locator(COLUMNS).count() == 4  # the last good drawing stays
+    page.get_by_label("Sequence").fill("hello")
+    page.get_by_label("Hidden size H").fill("999")
+    page.get_by_role("button", name="Run").click()
+    page.locator("#error-hidden_size").wait_for()
+    assert "less than or equal to 128" in page.locator("#error-hidden_size").text_content()
+    assert page.locator("#error-sequence").text_content() == ""
+
+
+def test_a_preset_runs_and_colour_by_source_isolates_a_loss(page):
+    page.goto(page.base)
+    run(page, "hello", 4)
+    page.select_option("#preset", "pattern")
+    page.wait_for_function("document.querySelectorAll('svg.network g.column[data-step]').length === 11")
+    assert page.get_by_label("Sequence").input_value() == "abcabcabcabc"
+    page.get_by_role("radio", name="source").check()
+    page.locator('g.loss[data-source="6"]').hover()
+    faded = page.locator("g.flow.faded").evaluate_all("gs => gs.map(g => +g.dataset.source)")
+    assert set(faded) == set(range(11)) - {6}
+    assert "colour=source" in page.url
+
+
+def test_typed_markup_is_shown_as_text_and_never_run(page):
+    page.goto(page.base)
+    payload = "<img src=x onerror=alert(1)><b>"
+    run(page, payload, len(payload) - 1)
+    assert page.locator("svg.network img, svg.network b, body > img").count() == 0
+    shown = "".join(page.locator("svg.network .input-label").all_text_contents())
+    assert shown == payload[:-1].replace(" ", "␣")  # spaces are drawn visibly
+
+
+def test_a_long_sequence_scrolls_instead_of_overlapping(page):
+    page.goto(page.base)
+    text = ("the quick brown fox jumps over the lazy dog " * 6)[:257]
+    run(page, text, 256, hidden_size=16)
+    panel = page.locator("#network-panel")
+    assert panel.evaluate("el => el.scrollWidth > 20 * el.clientWidth")
+    heatmap = page.locator("#flow-panel-body .heatmap")
+    assert heatmap.get_attribute("data-rows") == "256"
+    page.get_by_role("button", name="Step forward").click()  # the page still answers
+
+
+def test_the_url_carries_the_view(page):
+    page.goto(page.base + "/?sequence=abcd&task=many-to-one&param=V&step=3&colour=gradient")
+    page.wait_for_function("document.querySelectorAll('svg.network g.column[data-step]').length === 3")
+    assert page.locator("#param-chips button[aria-pressed=true]").text_content() == "V"
+    assert page.locator("g.loss.has-loss").count() == 1
+
+
+def test_neurons_and_folded_views(page):
+    page.goto(page.base)
+    run(page, "hello", 4, hidden_size=3)
+    page.get_by_role("checkbox", name="neurons").check()
+    # 4 steps x (U 3x4 + W 3x3 + V 4x3) weights, one line each
+    assert page.locator("svg.network line.synapse").count() == 4 * (12 + 9 + 12)
+    assert page.locator("svg.network circle.unit").count() == 3 + 4 * (4 + 3 + 4)
+    page.get_by_role("checkbox", name="folded").check()
+    assert page.locator("#folded-panel svg.folded").is_visible()
+    assert page.locator("#network-panel").is_hidden()
