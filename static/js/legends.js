@@ -1,5 +1,6 @@
 // The legend bar under the network: what every colour and width means in the current mode.
 import { gradientLegend, swatchLegend } from './blocks/legend.js';
+import { sup } from './blocks/format.js';
 import { stepColour, valueScale } from './config.js';
 
 const d3 = window.d3;
@@ -14,7 +15,7 @@ export function drawLegends(container, model, colour) {
   const title = colour === 'gradient' ? 'step colour: (∂J/∂θ)⁽ᵗ⁾ and the errors it needs' : 'loss colour: J⁽ˢ⁾ and its error';
   const legend = root.append('div').attr('class', 'legend').node();
   if (model.steps <= 12) {
-    swatchLegend(legend, { title, items: steps.map((t) => ({ label: colour === 'gradient' ? `t=${t}` : `J⁽${t}⁾`, colour: stepColour(t, model.steps) })) });
+    swatchLegend(legend, { title, items: steps.map((t) => ({ label: colour === 'gradient' ? `t=${t}` : `J${sup(t)}`, colour: stepColour(t, model.steps) })) });
   } else {
     gradientLegend(legend, {
       scale: d3.scaleSequential([0, model.steps - 1], (u) => stepColour(Math.round(u * (model.steps - 1)), model.steps)),
@@ -34,8 +35,8 @@ export function explain(colour, model, sel) {
       + 'the band narrows as the error vanishes and widens as it explodes. Hover a loss or a band to isolate it.';
   }
   const own = sel.param === 'V' || sel.param === 'c';
-  return `The frame is (∂J/∂${sel.param})⁽${sel.step}⁾. ` + (own
-    ? `${sel.param} acts after h⁽${sel.step}⁾, so this contribution needs only the error δo⁽${sel.step}⁾ of the loss at the same step.`
-    : `It needs δa⁽${sel.step}⁾, which gathers the errors of every loss J⁽ˢ⁾ with s ≥ ${sel.step}`
+  return `The frame is (∂J/∂${sel.param})${sup(sel.step)}. ` + (own
+    ? `${sel.param} acts after h${sup(sel.step)}, so this contribution needs only the error δo${sup(sel.step)} of the loss at the same step.`
+    : `It needs δa${sup(sel.step)}, which gathers the errors of every loss J⁽ˢ⁾ with s ≥ ${sel.step}`
       + `${model.config.truncate ? ` and s − ${sel.step} < k = ${model.config.truncate}` : ''}: they light up in the step's colour.`);
 }

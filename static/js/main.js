@@ -25,10 +25,10 @@ const selection = createSelection({ param: state.param, step: state.step });
 const selectStep = (t) => selection.set({ step: t, pinned: true });
 const network = createNetwork($('network-panel'), {
   onSelectStep: selectStep,
-  onHoverSource: (s) => { if (state.colour === 'source') selection.set({ source: s }); },
+  onHoverSource: (s) => selection.set({ source: s }),
 });
 const flowMatrix = createFlowMatrix($('flow-panel-body'), {
-  onHoverSource: (s) => { if (state.colour === 'source') selection.set({ source: s }); },
+  onHoverSource: (s) => selection.set({ source: s }),
   onSelect: ({ step, source }) => selection.set({ step, source, pinned: true }),
 });
 const gradient = createGradientPanel($('gradient-panel-body'), { onSelectStep: selectStep });

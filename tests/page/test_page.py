@@ -161,3 +161,17 @@ def test_neurons_and_folded_views(page):
     page.get_by_role("checkbox", name="folded").check()
     assert page.locator("#folded-panel svg.folded").is_visible()
     assert page.locator("#network-panel").is_hidden()
+
+
+def test_hovering_the_flow_matrix_traces_that_loss_on_the_network(page):
+    page.goto(page.base)
+    run(page, "abcabcab", 7)
+    heatmap = page.locator("#flow-panel-body .heatmap")
+    cell = int(heatmap.get_attribute("data-cell"))
+    heatmap.locator("svg").hover(position={"x": 2 * cell + cell / 2, "y": 5 * cell + cell / 2})  # s = 5, t = 2
+    hovered = page.locator("g.flow.hovered").evaluate_all("gs => gs.map(g => +g.dataset.source)")
+    assert hovered == [5]
+    assert "F[5][2] = ‖δh⁽²←⁵⁾‖ = " in page.locator(".tooltip").text_content()
+    heatmap.locator("svg").click(position={"x": 2 * cell + cell / 2, "y": 5 * cell + cell / 2})
+    assert "step=2" in page.url
+    assert page.locator('g.column.selected').get_attribute("data-step") == "2"

@@ -20,3 +20,9 @@ export function maxAbs(arrays) {
 export function visibleChar(ch) {
   return ({ ' ': '␣', '\n': '↵', '\t': '⇥' })[ch] ?? ch;
 }
+
+// Step indices as superscripts, the way the equations write them: sup(3) = '⁽³⁾', sup('2←5') = '⁽²←⁵⁾'.
+const SUPERSCRIPT = { '-': '⁻', 0: '⁰', 1: '¹', 2: '²', 3: '³', 4: '⁴', 5: '⁵', 6: '⁶', 7: '⁷', 8: '⁸', 9: '⁹' };
+export function sup(index) {
+  return `⁽${String(index).replace(/[-0-9]/g, (ch) => SUPERSCRIPT[ch])}⁾`;
+}

@@ -1,6 +1,6 @@
 // The flow matrix F[s][t] = ||δh^(t←s)|| as a log-coloured heatmap, rows s (the loss), columns
 // t (the step reached), with the truncation band outlined. Linked both ways with the network.
-import { exact } from '../blocks/format.js';
+import { exact, sup } from '../blocks/format.js';
 import { drawHeatmap } from '../blocks/heatmap.js';
 import { gradientLegend } from '../blocks/legend.js';
 import { hide as hideTip, show as showTip } from '../blocks/tooltip.js';
@@ -26,9 +26,9 @@ export function createFlowMatrix(container, { onHoverSource, onSelect }) {
       blank: (s, t) => F[s][t] === 0,
       rowLabel: 'source s', colLabel: 'step t',
       onHover: (event, { row: s, col: t, value }) => {
-        const lines = t > s ? [`F[${s}][${t}] = 0`, `t > s: J⁽${s}⁾ does not depend on h⁽${t}⁾`]
+        const lines = t > s ? [`F[${s}][${t}] = 0`, `t > s: J${sup(s)} does not depend on h${sup(t)}`]
           : value === 0 ? [`F[${s}][${t}] = 0`, m.response.forward.has_loss[s] ? `outside the window k = ${m.window}` : `no loss at step ${s}`]
-            : [`F[${s}][${t}] = ‖δh⁽${t}←${s}⁾‖ = ${exact(value)}`, `the error of J⁽${s}⁾ when it reaches h⁽${t}⁾`];
+            : [`F[${s}][${t}] = ‖δh${sup(`${t}←${s}`)}‖ = ${exact(value)}`, `the error of J${sup(s)} when it reaches h${sup(t)}`];
         showTip(event, lines);
         if (value > 0) onHoverSource(s);
       },

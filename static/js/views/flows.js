@@ -1,6 +1,6 @@
 // Error flows drawn on the unfolded network: each loss J^(s) sends its error down to h^(s) and
 // back along the W edges, as a band whose width follows log F[s][t] (MATH.md, "Error flows").
-import { exact } from '../blocks/format.js';
+import { exact, sup } from '../blocks/format.js';
 import { show as showTip, hide as hideTip } from '../blocks/tooltip.js';
 import { layout, stepColour } from '../config.js';
 import { neededSources } from '../model.js';
@@ -37,7 +37,7 @@ function describe(m, x, event, s) {
   const t = Math.max(0, Math.min(s, Math.round((px - layout.margin.left - layout.column / 2) / layout.column) - 1));
   const F = m.response.flows.h[s][t];
   const share = m.response.flows.share[s][t];
-  return [`error of J⁽${s}⁾ reaching h⁽${t}⁾`, `‖δh⁽${t}←${s}⁾‖ = ${exact(F)}`,
+  return [`error of J${sup(s)} reaching h${sup(t)}`, `‖δh${sup(`${t}←${s}`)}‖ = ${exact(F)}`,
     `${(100 * share).toFixed(1)}% of step ${t}'s contribution to ∂J/∂U, ∂J/∂W, ∂J/∂b`];
 }
 
@@ -68,7 +68,8 @@ export function highlightFlows(layer, m, view, x, width) {
   const isolated = colour === 'source' ? sel.source : null;
   layer.selectAll('g.flow')
     .classed('needed', (s) => Boolean(needed && needed.has(s)))
-    .classed('faded', (s) => (needed ? !needed.has(s) : isolated !== null && isolated !== s))
+    .classed('faded', (s) => (needed ? !needed.has(s) && s !== sel.source : isolated !== null && isolated !== s))
+    .classed('hovered', (s) => s === sel.source)
     .style('color', (s) => (colour === 'source' ? stepColour(s, m.steps) : null));
   const t = sel.step;
   const marks = needed && t !== null ? [...needed] : [];

@@ -1,6 +1,6 @@
 // The gradient panel for the chosen parameter θ: each step's contribution (∂J/∂θ)^(t) as a bar,
 // stacked by the loss it came from; the per-step matrices; their sum ∂J/∂θ.
-import { exact, maxAbs } from '../blocks/format.js';
+import { exact, maxAbs, sup } from '../blocks/format.js';
 import { drawHeatmap } from '../blocks/heatmap.js';
 import { hide as hideTip, show as showTip, tooltip } from '../blocks/tooltip.js';
 import { stepColour, valueScale } from '../config.js';
@@ -10,7 +10,6 @@ const SMALL_MULTIPLES = 12; // draw every step's matrix up to this many steps
 const MIN_SHARE = 0.005; // stack segments below this share of a bar merge into "other sources"
 
 const asMatrix = (v) => (Array.isArray(v[0]) ? v : v.map((x) => [x]));
-const sup = (t) => `⁽${t}⁾`;
 
 export function createGradientPanel(container, { onSelectStep }) {
   const root = d3.select(container);

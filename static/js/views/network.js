@@ -1,5 +1,5 @@
 // The RNN unfolded in time: one column per step, h^(-1) at the left; rows x, h, o/ŷ, J.
-import { exact, maxAbs } from '../blocks/format.js';
+import { exact, maxAbs, sup } from '../blocks/format.js';
 import { strip } from '../blocks/strip.js';
 import { tooltip } from '../blocks/tooltip.js';
 import { layout, stepColour, valueScale } from '../config.js';
@@ -7,7 +7,6 @@ import { drawFlows, highlightFlows } from './flows.js';
 
 const d3 = window.d3;
 const { rows, node } = layout;
-const sup = (t) => `⁽${String(t).replace('-', '⁻').replace(/\d/g, (d) => '⁰¹²³⁴⁵⁶⁷⁸⁹'[d])}⁾`;
 
 const ACT = { tanh: 'tanh', relu: 'relu', sigmoid: 'σ', identity: 'id' };
 const HEAD = { softmax: 'softmax', identity: 'id', sigmoid: 'σ' };
@@ -17,10 +16,12 @@ function describeCell(m, quantity, t, i, v) {
   const e = m.response.errors;
   const g = ACT[m.config.activation];
   const lines = {
-    x: () => [`x${sup(t)}[${i}] = ${exact(v)}`, m.isText ? `one-hot of '${m.inputLabel(t)}'` : 'input'],
+    x: () => [`x${sup(t)}[${i}] = ${exact(v)}`, m.isText ? `one-hot of '${m.inputLabel(t)}'` : 'input',
+      `δx${sup(t)}[${i}] = ${exact(e.x[t][i])}  (δx = Uᵀ δa)`],
     h: () => [`h${sup(t)}[${i}] = ${exact(v)}`, `h = ${g}(a),  a${sup(t)}[${i}] = ${exact(f.a[t][i])}`,
       'a = b + W h⁽ᵗ⁻¹⁾ + U x⁽ᵗ⁾'],
-    h0: () => [`h⁽⁻¹⁾[${i}] = ${exact(v)}`, 'the initial state h0'],
+    h0: () => [`h⁽⁻¹⁾[${i}] = ${exact(v)}`, 'the initial state h0',
+      `∂J/∂h⁽⁻¹⁾[${i}] = ${exact(m.response.errors.h0[i])}  (= Wᵀ δa⁽⁰⁾)`],
     y_hat: () => [`ŷ${sup(t)}[${i}] = ${exact(v)}`, `ŷ = ${HEAD[m.config.output]}(o),  o${sup(t)}[${i}] = ${exact(f.o[t][i])}`,
       'o = c + V h⁽ᵗ⁾', m.isText ? `probability of '${m.response.vocab[i]}'` : `target ${exact(f.y[t][i])}`],
     dh: () => [`δh${sup(t)}[${i}] = ${exact(v)}`, 'δh⁽ᵗ⁾ = Vᵀ δo⁽ᵗ⁾ + Wᵀ δa⁽ᵗ⁺¹⁾', `δa${sup(t)}[${i}] = ${exact(e.a[t][i])}`],

@@ -1,6 +1,6 @@
 // The "neurons" view: every unit as a circle, every weight as a line (for small networks only).
 // The same RNN as the strips, drawn as the connections of neurons that it is.
-import { exact, maxAbs } from '../blocks/format.js';
+import { exact, maxAbs, sup } from '../blocks/format.js';
 import { tooltip } from '../blocks/tooltip.js';
 import { layout, neurons as limits, valueScale } from '../config.js';
 
@@ -42,9 +42,9 @@ export function drawNeurons(layer, m, x) {
   const add = (row, values, t, name) => values.forEach((v, i) => units.push({ row, t, i, v, name, y: unitY(row, i, values.length) }));
   add('h', m.response.h0, -1, 'h⁽⁻¹⁾');
   for (let t = 0; t < m.steps; t += 1) {
-    add('x', f.x[t], t, `x⁽${t}⁾`);
-    add('h', f.h[t], t, `h⁽${t}⁾`);
-    add('o', f.y_hat[t], t, `ŷ⁽${t}⁾`);
+    add('x', f.x[t], t, `x${sup(t)}`);
+    add('h', f.h[t], t, `h${sup(t)}`);
+    add('o', f.y_hat[t], t, `ŷ${sup(t)}`);
   }
   const valueScales = { x: valueScale(maxAbs(f.x)), h: valueScale(maxAbs(f.h)), o: valueScale(maxAbs(f.y_hat)) };
   layer.selectAll('circle').data(units).join('circle').attr('class', 'unit').attr('data-step', (d) => d.t)
