@@ -7,6 +7,7 @@ from fastapi.staticfiles import StaticFiles
 
 from . import api, errors, pages
 from .limits import BodySizeLimit
+from .security import SecurityHeaders
 from .settings import get_settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -18,12 +19,15 @@ def create_app() -> FastAPI:
         version=api.VERSION,
         description="A simple RNN unfolded in time: forward pass, BPTT and error flows with exact numbers. "
         "See MATH.md for the notation.",
+        docs_url=None,  # served by pages.docs from static/vendor instead of a CDN
+        redoc_url=None,
     )
     app.include_router(api.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
     errors.install(app)
     app.add_middleware(BodySizeLimit, max_bytes=get_settings().max_body_bytes)
+    app.add_middleware(SecurityHeaders)
     return app
 
 

@@ -16,3 +16,9 @@ router = APIRouter(tags=["page"])
 def index(request: Request):
     limits = {"steps": MAX_STEPS, "hidden": MAX_HIDDEN, "vocab": MAX_VOCAB}
     return templates.TemplateResponse(request, "index.html", {"limits": limits})
+
+
+@router.get("/docs", response_class=HTMLResponse, include_in_schema=False)
+def docs(request: Request):
+    """Swagger UI from static/vendor, so the API documentation works offline."""
+    return templates.TemplateResponse(request, "docs.html", {"openapi_url": request.app.openapi_url})

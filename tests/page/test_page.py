@@ -72,9 +72,9 @@ def test_animation_reaches_the_end_and_the_scrubber_and_keys_work(page):
     run(page, "hello", 4)
     page.select_option("#speed", "8")
     page.get_by_role("button", name="▶ Play").click()
-    page.wait_for_function("document.getElementById('phase-label').textContent.startsWith('Forward')")
-    page.wait_for_function("document.getElementById('phase-label').textContent.startsWith('Backward')")
-    page.wait_for_function("document.getElementById('phase-label').textContent.startsWith('Sum')", timeout=20000)
+    page.wait_for_function("() => document.getElementById('phase-label').textContent.startsWith('Forward')")
+    page.wait_for_function("() => document.getElementById('phase-label').textContent.startsWith('Backward')")
+    page.wait_for_function("() => document.getElementById('phase-label').textContent.startsWith('Sum')", timeout=20000)
     assert page.locator("#play").text_content() == "▶ Play"
     page.locator("#scrubber").fill("1")
     assert page.locator("#phase-label").text_content() == "Forward: step 1 of 3"
@@ -115,7 +115,7 @@ def test_a_preset_runs_and_colour_by_source_isolates_a_loss(page):
     page.goto(page.base)
     run(page, "hello", 4)
     page.select_option("#preset", "pattern")
-    page.wait_for_function("document.querySelectorAll('svg.network g.column[data-step]').length === 11")
+    page.wait_for_function("() => document.querySelectorAll('svg.network g.column[data-step]').length === 11")
     assert page.get_by_label("Sequence").input_value() == "abcabcabcabc"
     page.get_by_role("radio", name="source").check()
     page.locator('g.loss[data-source="6"]').hover()
@@ -146,7 +146,7 @@ def test_a_long_sequence_scrolls_instead_of_overlapping(page):
 
 def test_the_url_carries_the_view(page):
     page.goto(page.base + "/?sequence=abcd&task=many-to-one&param=V&step=3&colour=gradient")
-    page.wait_for_function("document.querySelectorAll('svg.network g.column[data-step]').length === 3")
+    page.wait_for_function("() => document.querySelectorAll('svg.network g.column[data-step]').length === 3")
     assert page.locator("#param-chips button[aria-pressed=true]").text_content() == "V"
     assert page.locator("g.loss.has-loss").count() == 1
 
@@ -175,3 +175,11 @@ def test_hovering_the_flow_matrix_traces_that_loss_on_the_network(page):
     heatmap.locator("svg").click(position={"x": 2 * cell + cell / 2, "y": 5 * cell + cell / 2})
     assert "step=2" in page.url
     assert page.locator('g.column.selected').get_attribute("data-step") == "2"
+
+
+def test_the_api_documentation_works_offline_under_the_policy(page):
+    requests = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(page.base + "/docs")
+    page.get_by_text("/api/v1/unfold").first.wait_for()
+    assert all(url.startswith(page.base) for url in requests), requests

@@ -1,0 +1,31 @@
+"""Properties of the service as a whole: headers, determinism, no CDN."""
+
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_every_response_carries_the_security_headers(client):
+    for response in (client.get("/"), client.get("/docs"), client.get("/api/v1/health"),
+                     client.post("/api/v1/unfold", json={"sequence": "a"})):
+        csp = response.headers["content-security-policy"]
+        assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
+        assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert response.headers["referrer-policy"] == "no-referrer"
+
+
+def test_the_same_request_gives_byte_identical_responses(client):
+    body = {"sequence": "determinism", "hidden_size": 7, "seed": 11, "include": ["per_step_gradients"]}
+    first = client.post("/api/v1/unfold", json=body)
+    second = client.post("/api/v1/unfold", json=body)
+    assert first.status_code == 200 and first.content == second.content
+
+
+def test_pages_load_nothing_from_another_origin_and_have_no_inline_script():
+    for page in (ROOT / "templates").glob("*.html"):
+        html = page.read_text()
+        assert not re.search(r"""(src|href)=["']https?://""", html), page.name
+        assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), f"inline script in {page.name}"
+        assert not re.search(r"<[^>]+\s(on\w+|style)\s*=", html, re.IGNORECASE), f"inline handler or style in {page.name}"
