@@ -1,10 +1,12 @@
 """The JSON API, /api/v1."""
 
 import orjson
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from . import service
+from .errors import ServerBusy
 from .presets import PRESETS
 from .schemas import ErrorResponse, GradcheckResponse, Health, Preset, UnfoldRequest, UnfoldResponse
 
@@ -12,16 +14,34 @@ VERSION = "0.1.0"
 
 
 class NumpyJSONResponse(Response):
-    """orjson straight from NumPy arrays: no Python lists on the way, floats kept exactly."""
+    """A body already encoded by encode_json."""
 
     media_type = "application/json"
 
-    def render(self, content) -> bytes:
-        return orjson.dumps(content, option=orjson.OPT_SERIALIZE_NUMPY)
+
+def encode_json(content) -> bytes:
+    """orjson straight from NumPy arrays: no Python lists on the way, floats kept exactly."""
+    return orjson.dumps(content, option=orjson.OPT_SERIALIZE_NUMPY)
+
+
+async def compute(request: Request, work, *args) -> NumpyJSONResponse:
+    """Run work(*args) and its JSON encoding in the thread pool, if a slot is free.
+
+    Slots are taken without waiting, so a saturated server answers 503 at once instead of
+    queueing, and the event loop (and /health) stays free.
+    """
+    slots = request.app.state.compute_slots
+    if not slots.acquire(blocking=False):
+        raise ServerBusy
+    try:
+        return NumpyJSONResponse(await run_in_threadpool(lambda: encode_json(work(*args))))
+    finally:
+        slots.release()
 
 
 REFUSALS = {
     413: {"model": ErrorResponse, "description": "The body is over the size limit."},
+    503: {"model": ErrorResponse, "description": "Every computation slot is busy; retry after Retry-After seconds."},
     422: {
         "model": ErrorResponse,
         "description": "A field is invalid or over its limit, or the computation overflowed.",
@@ -31,17 +51,16 @@ REFUSALS = {
 router = APIRouter(prefix="/api/v1", tags=["rnn"])
 
 
-# Plain `def` routes: FastAPI runs them in its thread pool, off the event loop.
 @router.post("/unfold", response_model=UnfoldResponse, responses=REFUSALS, response_class=NumpyJSONResponse)
-def unfold(req: UnfoldRequest):
+async def unfold(req: UnfoldRequest, request: Request):
     """Forward pass, errors, step-by-step gradients and error flows of the unfolded RNN."""
-    return NumpyJSONResponse(service.unfold(req))
+    return await compute(request, service.unfold, req)
 
 
 @router.post("/gradcheck", response_model=GradcheckResponse, responses=REFUSALS, response_class=NumpyJSONResponse)
-def gradcheck(req: UnfoldRequest):
+async def gradcheck(req: UnfoldRequest, request: Request):
     """Largest relative error between the analytic and finite-difference gradients, per parameter."""
-    return NumpyJSONResponse(service.gradcheck(req))
+    return await compute(request, service.gradcheck, req)
 
 
 @router.get("/presets", response_model=list[Preset])

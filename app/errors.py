@@ -40,7 +40,19 @@ def validation_body(errors) -> dict:
     }
 
 
-def install(app: FastAPI) -> None:
+class ServerBusy(Exception):
+    """Every computation slot is taken."""
+
+
+def install(app: FastAPI, retry_after: int) -> None:
+    @app.exception_handler(ServerBusy)
+    async def _busy(request: Request, exc: ServerBusy):
+        msg = f"server: every computation slot is busy; retry after {retry_after} s"
+        return JSONResponse(
+            {"detail": [{"loc": ["server"], "msg": msg, "type": "busy"}]},
+            status_code=503, headers={"Retry-After": str(retry_after)},
+        )
+
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError):
         return JSONResponse(validation_body(exc.errors()), status_code=422)

@@ -1,5 +1,6 @@
 """Builds the app: routers, static files, error handlers and the body-size limit."""
 
+import threading
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -8,12 +9,13 @@ from fastapi.staticfiles import StaticFiles
 from . import api, errors, pages
 from .limits import BodySizeLimit
 from .security import SecurityHeaders
-from .settings import get_settings
+from .settings import Settings, get_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def create_app() -> FastAPI:
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
     app = FastAPI(
         title="rnn-unfolded",
         version=api.VERSION,
@@ -25,8 +27,9 @@ def create_app() -> FastAPI:
     app.include_router(api.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
-    errors.install(app)
-    app.add_middleware(BodySizeLimit, max_bytes=get_settings().max_body_bytes)
+    app.state.compute_slots = threading.BoundedSemaphore(settings.max_concurrent_computations)
+    errors.install(app, retry_after=settings.retry_after_seconds)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders)
     return app
 

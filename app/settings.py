@@ -18,6 +18,10 @@ MAX_GRADCHECK_COST = 40_000
 
 class Settings(BaseModel):
     max_body_bytes: int = 4 * 1024 * 1024
+    # Computations that may run at once; past that a request gets 503 and Retry-After rather
+    # than a place in an unbounded queue. Two cores: two at a time keeps each one fast.
+    max_concurrent_computations: int = 2
+    retry_after_seconds: int = 1
 
 
 @lru_cache

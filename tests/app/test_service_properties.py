@@ -29,3 +29,24 @@ def test_pages_load_nothing_from_another_origin_and_have_no_inline_script():
         assert not re.search(r"""(src|href)=["']https?://""", html), page.name
         assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), f"inline script in {page.name}"
         assert not re.search(r"<[^>]+\s(on\w+|style)\s*=", html, re.IGNORECASE), f"inline handler or style in {page.name}"
+
+
+def test_a_saturated_server_answers_503_and_health_keeps_answering():
+    from fastapi.testclient import TestClient
+
+    from app.main import create_app
+    from app.settings import Settings
+
+    app = create_app(Settings(max_concurrent_computations=2))
+    client = TestClient(app)
+    slots = app.state.compute_slots
+    assert slots.acquire(blocking=False) and slots.acquire(blocking=False)  # two long computations
+    try:
+        busy = client.post("/api/v1/unfold", json={"sequence": "hello"})
+        assert busy.status_code == 503 and busy.headers["retry-after"] == "1"
+        assert busy.json()["detail"][0]["msg"].startswith("server: every computation slot is busy")
+        assert client.get("/api/v1/health").status_code == 200
+    finally:
+        slots.release()
+        slots.release()
+    assert client.post("/api/v1/unfold", json={"sequence": "hello"}).status_code == 200
