@@ -20,7 +20,7 @@ COPY templates ./templates
 COPY static ./static
 
 RUN useradd --system --uid 10001 --no-create-home app
-USER app
+USER 10001
 
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=3s --start-period=5s --retries=3 \

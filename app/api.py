@@ -3,7 +3,7 @@
 import orjson
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse
 
 from . import service
 from .errors import ServerBusy
@@ -13,10 +13,11 @@ from .schemas import ErrorResponse, GradcheckResponse, Health, Preset, UnfoldReq
 VERSION = "0.1.0"
 
 
-class NumpyJSONResponse(Response):
-    """A body already encoded by encode_json."""
+class NumpyJSONResponse(JSONResponse):
+    """A body already encoded by encode_json (a JSONResponse so that OpenAPI documents it as JSON)."""
 
-    media_type = "application/json"
+    def render(self, content: bytes) -> bytes:
+        return content
 
 
 def encode_json(content) -> bytes:
@@ -40,6 +41,7 @@ async def compute(request: Request, work, *args) -> NumpyJSONResponse:
 
 
 REFUSALS = {
+    400: {"model": ErrorResponse, "description": "The body could not be read as text."},
     413: {"model": ErrorResponse, "description": "The body is over the size limit."},
     503: {"model": ErrorResponse, "description": "Every computation slot is busy; retry after Retry-After seconds."},
     422: {

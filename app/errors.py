@@ -4,6 +4,7 @@ starts with the field it is about. Nothing of the input is echoed back."""
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
 
 from core import InputError, NumericalOverflow
 
@@ -56,6 +57,12 @@ def install(app: FastAPI, retry_after: int) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError):
         return JSONResponse(validation_body(exc.errors()), status_code=422)
+
+    @app.exception_handler(HTTPException)
+    async def _http(request: Request, exc: HTTPException):
+        # e.g. a body that is not UTF-8 text (400) or an unknown path (404), in the one error shape
+        item = {"loc": ["body"] if exc.status_code == 400 else ["path"], "msg": str(exc.detail), "type": "http_error"}
+        return JSONResponse({"detail": [item]}, status_code=exc.status_code, headers=exc.headers)
 
     @app.exception_handler(InputError)
     async def _input(request: Request, exc: InputError):

@@ -10,10 +10,14 @@ Task = Literal["many-to-many", "many-to-one", "one-to-many"]
 ActivationName = Literal["tanh", "relu", "sigmoid", "identity"]
 OutputName = Literal["softmax", "identity", "sigmoid"]
 Section = Literal["per_step_gradients", "flows_by_unit"]
-Values = Annotated[
-    list[float] | list[Annotated[list[float], Field(min_length=1, max_length=MAX_VOCAB)]],
-    Field(min_length=1, max_length=MAX_STEPS + 1),
-]
+# The length limits sit on each member of the union so that they appear in the OpenAPI schema.
+Values = (
+    Annotated[list[float], Field(min_length=1, max_length=MAX_STEPS + 1)]
+    | Annotated[
+        list[Annotated[list[float], Field(min_length=1, max_length=MAX_VOCAB)]],
+        Field(min_length=1, max_length=MAX_STEPS + 1),
+    ]
+)
 Matrix = list[list[float]]
 Vector = list[float]
 
