@@ -1,0 +1,56 @@
+"""Links and sequences carrying script and markup: shown as text, never run, and the page works."""
+
+from urllib.parse import quote
+
+import pytest
+
+from .helpers import COLUMNS, run
+
+pytestmark = pytest.mark.browser
+
+PAYLOADS = [
+    "<script>window.__pwned=1</script>",
+    '"><img src=x onerror="window.__pwned=1">',
+    "<svg onload=window.__pwned=1>",
+    "javascript:window.__pwned=1",
+    "{{7*7}}${7*7}<math><mi xlink:href=javascript:window.__pwned=1>x</mi></math>",
+]
+
+
+def assert_nothing_ran(page):
+    assert page.evaluate("() => window.__pwned") is None
+    injected = page.evaluate("""() => [...document.querySelectorAll('img, iframe, object, embed, script:not([src])')]
+        .map(e => e.outerHTML)""")
+    assert injected == []
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_a_link_carrying_a_payload_runs_nothing(page, payload):
+    page.allowed_errors.append("status of 422")  # some payloads are not valid for the chosen kind
+    link = f"{page.base}/?sequence={quote(payload)}&param={quote(payload)}&kind={quote(payload)}&step={quote(payload)}"
+    page.goto(link)
+    page.wait_for_function("() => document.getElementById('run').textContent === 'Run'")
+    page.wait_for_timeout(300)
+    assert_nothing_ran(page)
+    steps = len(payload) - 1
+    assert page.locator(COLUMNS).count() == steps  # the text was used as data, in full
+    assert page.get_by_label("Sequence").input_value() == payload
+
+
+def test_typed_payloads_show_as_text_in_every_view(page):
+    page.goto(page.base)
+    payload = PAYLOADS[1]
+    run(page, payload, len(payload) - 1)
+    page.locator('g.column[data-step="1"] g.node.x rect.cell').first.hover()
+    assert_nothing_ran(page)
+    assert "".join(page.locator("svg.network .input-label").all_text_contents()) == payload[:-1].replace(" ", "␣")
+
+
+def test_a_numbers_link_with_markup_shows_the_message_as_text(page):
+    page.allowed_errors.append("status of 422")
+    page.goto(f"{page.base}/?kind=numbers&sequence={quote('1, 2, <b>x</b>')}")
+    alert = page.locator("#error-sequence")
+    alert.wait_for()
+    assert "inputs" in alert.text_content()
+    assert alert.locator("b").count() == 0
+    assert_nothing_ran(page)
