@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint browser clean
+.PHONY: run test lint load browser clean
 
 run: $(VENV)/.installed
 	$(BIN)/uvicorn app.main:app --host $(HOST) --port $(PORT)
@@ -15,6 +15,10 @@ test: $(VENV)/.installed-test browser
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
+
+# Many concurrent clients against a real server on loopback; bounded, stops by itself.
+load: $(VENV)/.installed-test
+	$(BIN)/python scripts/load.py
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
