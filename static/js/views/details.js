@@ -2,7 +2,7 @@
 import { exact } from '../blocks/format.js';
 
 const NS = 'http://www.w3.org/1998/Math/MathML';
-const MAX_ROWS = 5;
+const MAX_ROWS = 4;
 
 // el('mi', 'h') or el('mrow', child, child...): every string becomes a text node, never markup.
 function el(tag, ...children) {
