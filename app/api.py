@@ -1,5 +1,7 @@
 """The JSON API, /api/v1."""
 
+import gzip
+
 import orjson
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
@@ -20,13 +22,28 @@ class NumpyJSONResponse(JSONResponse):
         return content
 
 
+GZIP_MIN_BYTES = 1024
+GZIP_LEVEL = 1  # full-precision floats barely compress better at higher levels, and cost 5-10x the time
+
+
 def encode_json(content) -> bytes:
     """orjson straight from NumPy arrays: no Python lists on the way, floats kept exactly."""
     return orjson.dumps(content, option=orjson.OPT_SERIALIZE_NUMPY)
 
 
+def _accepts_gzip(request: Request) -> bool:
+    return "gzip" in request.headers.get("accept-encoding", "").lower()
+
+
+def _encode(content, gzipped: bool) -> tuple[bytes, dict]:
+    body = encode_json(content)
+    if gzipped and len(body) >= GZIP_MIN_BYTES:
+        return gzip.compress(body, GZIP_LEVEL, mtime=0), {"Content-Encoding": "gzip", "Vary": "Accept-Encoding"}
+    return body, {"Vary": "Accept-Encoding"}
+
+
 async def compute(request: Request, work, *args) -> NumpyJSONResponse:
-    """Run work(*args) and its JSON encoding in the thread pool, if a slot is free.
+    """Run work(*args), its JSON encoding and any gzip in the thread pool, if a slot is free.
 
     Slots are taken without waiting, so a saturated server answers 503 at once instead of
     queueing, and the event loop (and /health) stays free.
@@ -35,7 +52,9 @@ async def compute(request: Request, work, *args) -> NumpyJSONResponse:
     if not slots.acquire(blocking=False):
         raise ServerBusy
     try:
-        return NumpyJSONResponse(await run_in_threadpool(lambda: encode_json(work(*args))))
+        gzipped = _accepts_gzip(request)
+        body, headers = await run_in_threadpool(lambda: _encode(work(*args), gzipped))
+        return NumpyJSONResponse(body, headers=headers)
     finally:
         slots.release()
 

@@ -105,14 +105,16 @@ async def main(args) -> int:
         server.wait(timeout=10)
 
     done = len(results["small"]) + len(results["large"])
+    ms = lambda seconds: f"{1000 * seconds:7.1f} ms"  # noqa: E731
     print(f"load: {args.clients} clients, {wall:.1f} s, {args.large_share:.0%} large (T=512, H=64) requests")
-    print(f"  answered      {done} ({done / wall:.1f}/s), shed with 503: {results['shed']}, errors: {len(results['errors'])}")
+    print(f"  answered      {done} ({done / wall:.1f}/s), shed with 503: {results['shed']}, "
+          f"errors: {len(results['errors'])}")
     for kind in ("small", "large"):
         xs = results[kind]
         if xs:
-            print(f"  {kind:<6} p50 {1000 * statistics.median(xs):7.1f} ms   p99 {1000 * percentile(xs, 0.99):7.1f} ms   n={len(xs)}")
-    print(f"  health p50 {1000 * statistics.median(health_latency):7.1f} ms   p99 {1000 * percentile(health_latency, 0.99):7.1f} ms"
-          f"   max {1000 * max(health_latency):7.1f} ms   failures {health_failures}")
+            print(f"  {kind:<6} p50 {ms(statistics.median(xs))}   p99 {ms(percentile(xs, 0.99))}   n={len(xs)}")
+    print(f"  health p50 {ms(statistics.median(health_latency))}   p99 {ms(percentile(health_latency, 0.99))}"
+          f"   max {ms(max(health_latency))}   failures {health_failures}")
     ok = not results["errors"] and not health_failures and percentile(health_latency, 0.99) < 0.1
     print("  verdict: " + ("zero errors, health under 100 ms at p99" if ok else f"FAILED {results['errors'][:5]}"))
     return 0 if ok else 1

@@ -50,3 +50,17 @@ def test_a_saturated_server_answers_503_and_health_keeps_answering():
         slots.release()
         slots.release()
     assert client.post("/api/v1/unfold", json={"sequence": "hello"}).status_code == 200
+
+
+def test_large_answers_are_gzipped_for_clients_that_accept_it(client):
+    import gzip
+    import json
+
+    body = {"sequence": "a longer sequence, to make a large answer", "hidden_size": 16}
+    zipped = client.post("/api/v1/unfold", json=body, headers={"Accept-Encoding": "gzip"})
+    plain = client.post("/api/v1/unfold", json=body, headers={"Accept-Encoding": "identity"})
+    assert zipped.headers["content-encoding"] == "gzip" and "content-encoding" not in plain.headers
+    assert int(zipped.headers["content-length"]) < len(plain.content) / 2
+    assert json.loads(zipped.content) == json.loads(plain.content)  # httpx decoded it
+    raw = gzip.compress(plain.content, 1, mtime=0)
+    assert len(raw) == int(zipped.headers["content-length"])
