@@ -183,3 +183,11 @@ def test_the_api_documentation_works_offline_under_the_policy(page):
     page.goto(page.base + "/docs")
     page.get_by_text("/api/v1/unfold").first.wait_for()
     assert all(url.startswith(page.base) for url in requests), requests
+
+
+def test_the_page_requests_nothing_from_another_origin(page):
+    requests = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(page.base)
+    run(page, "offline", 6)
+    assert requests and all(url.startswith(page.base) for url in requests), requests
