@@ -104,7 +104,7 @@ def unfold(req: UnfoldRequest) -> dict:
     }
 
 
-def gradcheck(req: UnfoldRequest, eps: float = 1e-6) -> dict:
+def gradcheck(req: UnfoldRequest, eps: float = 1e-5) -> dict:
     """Largest relative error of every analytic gradient against finite differences."""
     problem = resolve(req)
     steps = problem.seq.steps

@@ -1,13 +1,11 @@
 """POST /api/v1/unfold: every field, and the numbers against the core."""
 
-import json
 import math
 
 import numpy as np
 import pytest
 
 import core
-from core.gradcheck import relative_error
 
 
 def unfold(client, **body):
@@ -143,7 +141,6 @@ def test_gradcheck_agrees_with_the_core_function(client):
     seq = core.encode_numbers([0.1, 0.4, -0.3, 0.8])
     expected = core.gradcheck(core.init_params(1, 3, 1, 0), seq, "tanh", "identity")
     assert body["max_relative_error"] == pytest.approx(expected, rel=1e-6)
-    assert relative_error(np.ones(2), np.ones(2)) == 0.0
 
 
 def test_presets_each_run_and_show_what_they_say(client):
@@ -167,4 +164,3 @@ def test_health_page_and_docs(client):
     assert {"/api/v1/unfold", "/api/v1/gradcheck", "/api/v1/presets", "/api/v1/health"} <= set(schema["paths"])
     limits = schema["components"]["schemas"]["UnfoldRequest"]["properties"]["hidden_size"]
     assert limits["maximum"] == 128
-    assert json.dumps(schema)  # the schema itself serialises
