@@ -88,11 +88,14 @@ def forward(
     a = np.empty((steps, H))
     h = np.empty((steps, H))
     input_part = seq.x @ params.U.T + params.b
+    W = params.W
     with np.errstate(all="ignore"):
         h_prev = h0
         for t in range(steps):
-            a[t] = input_part[t] + params.W @ h_prev
-            h[t] = h_prev = g(a[t])
+            a_t = a[t]
+            np.dot(W, h_prev, out=a_t)
+            a_t += input_part[t]
+            h[t] = h_prev = g(a_t)
         o = h @ params.V.T + params.c
         head = HEADS[output]
         y_hat = head.f(o)
@@ -132,10 +135,18 @@ class Backward:
     truncate: int | None
 
 
+CHUNK = 8  # steps whose flows are reduced together (see backward)
+
+
 def backward(fwd: Forward, truncate: int | None = None, by_source: bool = False) -> Backward:
     """BPTT split by source: one sweep from t = tau down to 0 carries all sources at once.
 
     ``truncate`` is the window k of MATH.md: dh^(t<-s) = 0 when s - t >= k (None = full BPTT).
+
+    At step t the sweep holds a block with one row dh^(t<-s) per source s in the window, and
+    makes the next block with a single matrix product: dh^(t-1<-s) = W^T (g'(a^(t)) * dh^(t<-s)).
+    That product, O(T^2 H^2) in all, is the only work per step; the blocks of CHUNK steps are
+    kept, and their sums, norms and shares are taken together in a few vectorised calls.
     """
     if truncate is not None and truncate < 1:
         raise InputError("truncate", "must be at least 1 (or null for full BPTT)")
@@ -147,36 +158,58 @@ def backward(fwd: Forward, truncate: int | None = None, by_source: bool = False)
     do = (fwd.y_hat - fwd.y) * fwd.has_loss[:, None]
     own = do @ p.V  # dh^(s<-s) = V^T do^(s)
     sources = np.flatnonzero(fwd.has_loss)
-    carried = np.zeros((len(sources), H))  # row i: dh^(t<-sources[i]) at the current t
+    n = len(sources)
+    # Rows first[t]:stop[t] of a block are the sources s with t <= s < t + k; older[t] skips s = t.
+    step_numbers = np.arange(steps)
+    firsts = np.searchsorted(sources, step_numbers).tolist()
+    stops = np.searchsorted(sources, step_numbers + window).tolist()
+    olders = np.searchsorted(sources, step_numbers + 1).tolist()
+
+    blocks = np.zeros((CHUNK, n, H))  # blocks[t - lo]: rows dh^(t<-s) for the chunk lo <= t < hi
+    above = np.zeros((n, H))  # the block of step hi, from the chunk before
+    scaled = np.empty((max(n, H), H))
+    ones = np.ones(n)
     dh = np.zeros((steps, H))
     da = np.zeros((steps, H))
-    flow = np.zeros((steps, steps))
-    share = np.zeros((steps, steps))
+    flow2 = np.zeros((n, steps))  # [i, t]: ||dh^(t<-sources[i])||^2
+    dots = np.zeros((n, steps))  # [i, t]: <da^(t<-sources[i]), da^(t)>
     by_unit = np.zeros((steps, steps, H)) if by_source else None
 
     with np.errstate(all="ignore"):
-        for t in reversed(range(steps)):
-            first = np.searchsorted(sources, t)  # sources s >= t ...
-            stop = np.searchsorted(sources, t + window)  # ... and s - t < k
-            starts_here = first < len(sources) and sources[first] == t
-            older = first + starts_here
-            if older < stop:
-                # dh^(t<-s) = W^T (g'(a^(t+1)) * dh^(t+1<-s))
-                carried[older:stop] = (carried[older:stop] * dg[t + 1]) @ p.W
-            if starts_here:
-                carried[first] = own[t]
-            block = carried[first:stop]
-            rows = sources[first:stop]
-            dh[t] = block.sum(axis=0)
-            da[t] = dg[t] * dh[t]
-            flow[rows, t] = np.sqrt(np.einsum("ij,ij->i", block, block))
-            norm2 = da[t] @ da[t]
-            if norm2 > 0:
-                share[rows, t] = ((block * dg[t]) @ da[t]) / norm2
+        for hi in range(steps, 0, -CHUNK):
+            lo = max(hi - CHUNK, 0)
+            r0, r1 = firsts[lo], stops[hi - 1]  # every row any step of the chunk uses
+            for t in range(hi - 1, lo - 1, -1):
+                first, older, stop = firsts[t], olders[t], stops[t]
+                block = blocks[t - lo]
+                if older < stop:
+                    prev = (above if t == hi - 1 else blocks[t - lo + 1])[older:stop]
+                    # (rows * g') @ W, scaling whichever of the two is smaller
+                    if stop - older < H:
+                        np.multiply(prev, dg[t + 1], out=scaled[: stop - older])
+                        np.matmul(scaled[: stop - older], p.W, out=block[older:stop])
+                    else:
+                        np.multiply(dg[t + 1][:, None], p.W, out=scaled[:H])
+                        np.matmul(prev, scaled[:H], out=block[older:stop])
+                if first < older:
+                    block[first] = own[t]
+                block[r0:first] = 0.0  # rows outside this step's window count as zero below
+                block[stop:r1] = 0.0
+            chunk = blocks[: hi - lo, r0:r1]
+            np.matmul(ones[r0:r1], chunk, out=dh[lo:hi])
+            np.multiply(dg[lo:hi], dh[lo:hi], out=da[lo:hi])
+            np.vecdot(chunk, chunk, out=flow2[r0:r1, lo:hi].T)
+            np.matmul(chunk, (dg[lo:hi] * da[lo:hi])[:, :, None], out=dots[r0:r1, lo:hi].T[:, :, None])
             if by_unit is not None:
-                by_unit[rows, t] = block
+                by_unit[sources[r0:r1], lo:hi] = chunk.transpose(1, 0, 2)
+            above[r0:r1] = blocks[0, r0:r1]
         # h0 receives what reached step 0 (MATH.md: dh0 = W^T da^(0)), so k >= T is full BPTT.
         dh0 = da[0] @ p.W
+        norm2 = np.einsum("ij,ij->i", da, da)
+        np.sqrt(flow2, out=flow2)
+        np.divide(dots, norm2, out=dots, where=norm2 > 0)
+        dots[:, norm2 == 0] = 0.0
+    flow, share = _by_step(flow2, sources, steps), _by_step(dots, sources, steps)
 
     step = _first_nonfinite_row(flow.T, reverse=True)
     if step is not None:
@@ -192,6 +225,15 @@ def backward(fwd: Forward, truncate: int | None = None, by_source: bool = False)
         "c": do.sum(axis=0),
     }
     return Backward(do, dh, da, da @ p.U, dh0, grads, flow, share, by_unit, truncate)
+
+
+def _by_step(rows: np.ndarray, sources: np.ndarray, steps: int) -> np.ndarray:
+    """(sources x T) rows as a T x T matrix indexed [s][t], zero for steps that carry no loss."""
+    if len(sources) == steps:
+        return rows
+    full = np.zeros((steps, steps))
+    full[sources] = rows
+    return full
 
 
 def step_contributions(fwd: Forward, bwd: Backward) -> dict[str, np.ndarray]:
