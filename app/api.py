@@ -1,13 +1,11 @@
 """The JSON API, /api/v1."""
 
-import gzip
-
-import orjson
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from . import service
+from .encoding import encode
 from .errors import ServerBusy
 from .presets import PRESETS
 from .schemas import ErrorResponse, GradcheckResponse, Health, Preset, UnfoldRequest, UnfoldResponse
@@ -16,30 +14,14 @@ VERSION = "0.1.0"
 
 
 class NumpyJSONResponse(JSONResponse):
-    """A body already encoded by encode_json (a JSONResponse so that OpenAPI documents it as JSON)."""
+    """A body already encoded by encoding.encode (a JSONResponse so that OpenAPI documents it as JSON)."""
 
     def render(self, content: bytes) -> bytes:
         return content
 
 
-GZIP_MIN_BYTES = 1024
-GZIP_LEVEL = 1  # full-precision floats barely compress better at higher levels, and cost 5-10x the time
-
-
-def encode_json(content) -> bytes:
-    """orjson straight from NumPy arrays: no Python lists on the way, floats kept exactly."""
-    return orjson.dumps(content, option=orjson.OPT_SERIALIZE_NUMPY)
-
-
 def _accepts_gzip(request: Request) -> bool:
     return "gzip" in request.headers.get("accept-encoding", "").lower()
-
-
-def _encode(content, gzipped: bool) -> tuple[bytes, dict]:
-    body = encode_json(content)
-    if gzipped and len(body) >= GZIP_MIN_BYTES:
-        return gzip.compress(body, GZIP_LEVEL, mtime=0), {"Content-Encoding": "gzip", "Vary": "Accept-Encoding"}
-    return body, {"Vary": "Accept-Encoding"}
 
 
 async def compute(request: Request, work, *args) -> NumpyJSONResponse:
@@ -53,7 +35,7 @@ async def compute(request: Request, work, *args) -> NumpyJSONResponse:
         raise ServerBusy
     try:
         gzipped = _accepts_gzip(request)
-        body, headers = await run_in_threadpool(lambda: _encode(work(*args), gzipped))
+        body, headers = await run_in_threadpool(lambda: encode(work(*args), gzipped))
         return NumpyJSONResponse(body, headers=headers)
     finally:
         slots.release()

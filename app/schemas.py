@@ -4,12 +4,12 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from .settings import MAX_HIDDEN, MAX_SEED, MAX_SPECTRAL_RADIUS, MAX_STEPS, MAX_VOCAB
+from .settings import DEFAULT_DIGITS, MAX_DIGITS, MAX_HIDDEN, MAX_SEED, MAX_SPECTRAL_RADIUS, MAX_STEPS, MAX_VOCAB
 
 Task = Literal["many-to-many", "many-to-one", "one-to-many"]
 ActivationName = Literal["tanh", "relu", "sigmoid", "identity"]
 OutputName = Literal["softmax", "identity", "sigmoid"]
-Section = Literal["per_step_gradients", "flows_by_unit"]
+Section = Literal["flow_shares", "per_step_gradients", "flows_by_unit"]
 # The length limits sit on each member of the union so that they appear in the OpenAPI schema.
 Values = (
     Annotated[list[float], Field(min_length=1, max_length=MAX_STEPS + 1)]
@@ -63,7 +63,15 @@ class UnfoldRequest(BaseModel):
     weights: Weights | None = Field(None, description="Explicit parameters instead of the seeded initialisation.")
     h0: Vector | None = Field(None, max_length=MAX_HIDDEN, description="Initial hidden state (zeros if absent).")
     truncate: int | None = Field(None, ge=1, le=MAX_STEPS, description="Truncated BPTT window k; null = full.")
-    include: list[Section] = Field(default_factory=list, description="Opt-in heavy sections.")
+    include: list[Section] = Field(
+        default_factory=list,
+        description="Opt-in sections: flow_shares (T x T), per_step_gradients (T x |theta|), "
+        "flows_by_unit (T x T x H).",
+    )
+    digits: int = Field(
+        DEFAULT_DIGITS, ge=DEFAULT_DIGITS, le=MAX_DIGITS,
+        description=f"Significant digits of every number in the answer; {MAX_DIGITS} gives float64 exactly.",
+    )
 
     @field_validator("sequence")
     @classmethod
@@ -110,6 +118,7 @@ class Config(BaseModel):
     seed: int
     spectral_radius: float = Field(description="rho(W) of the weights used (after any rescaling).")
     truncate: int | None
+    digits: int = Field(description="Significant digits kept in this answer's numbers.")
 
 
 class ParamArrays(BaseModel):
@@ -156,7 +165,9 @@ class GradientsOut(BaseModel):
 
 class FlowsOut(BaseModel):
     h: Matrix = Field(description="F[s][t] = ||delta h^(t<-s)||, (T, T), zero for t > s and outside the window.")
-    share: Matrix = Field(description="share[s][t]: the part of step t's U, W and b contribution due to J^(s).")
+    share: Matrix | None = Field(
+        None, description="share[s][t]: the part of step t's U, W and b contribution due to J^(s); opt-in."
+    )
     by_unit: list[Matrix] | None = Field(None, description="delta h^(t<-s) itself, [s][t][unit]; opt-in.")
 
 

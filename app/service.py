@@ -1,6 +1,7 @@
 """Turns a validated request into core calls and the core's records into response dicts.
 
-Arrays stay NumPy arrays all the way to the JSON encoder (orjson serialises them directly).
+Arrays stay NumPy arrays all the way to the JSON encoder (orjson serialises them directly),
+rounded to the significant digits the request asks for.
 """
 
 from dataclasses import dataclass
@@ -9,6 +10,7 @@ import numpy as np
 
 import core
 
+from .encoding import rounded
 from .schemas import UnfoldRequest
 from .settings import MAX_GRADCHECK_COST, MAX_HEAVY_NUMBERS, MAX_STEPS
 
@@ -58,6 +60,7 @@ def _config(req: UnfoldRequest, problem: Problem) -> dict:
         "task": req.task, "activation": problem.activation, "output": problem.output,
         "hidden_size": H, "input_size": D, "output_size": K, "steps": problem.seq.steps,
         "seed": req.seed, "spectral_radius": core.spectral_radius(problem.params.W), "truncate": problem.truncate,
+        "digits": req.digits,
     }
 
 
@@ -65,6 +68,7 @@ def _check_heavy(req: UnfoldRequest, problem: Problem) -> None:
     steps = problem.seq.steps
     D, H, K = problem.params.sizes
     sizes = {
+        "flow_shares": steps * steps,
         "per_step_gradients": steps * (H * D + H * H + H + K * H + K),
         "flows_by_unit": steps * steps * H,
     }
@@ -86,10 +90,12 @@ def unfold(req: UnfoldRequest) -> dict:
     gradients = {"total": bwd.grads, "norms": core.step_norms(fwd, bwd)}
     if "per_step_gradients" in req.include:
         gradients["per_step"] = core.step_contributions(fwd, bwd)
-    flows = {"h": bwd.flow, "share": bwd.share}
+    flows = {"h": bwd.flow}
+    if "flow_shares" in req.include:
+        flows["share"] = bwd.share
     if bwd.dh_by_source is not None:
         flows["by_unit"] = bwd.dh_by_source
-    return {
+    return rounded({
         "config": _config(req, problem),
         "vocab": list(problem.seq.vocab) if problem.seq.vocab else None,
         "weights": problem.params.as_dict(),
@@ -101,7 +107,7 @@ def unfold(req: UnfoldRequest) -> dict:
         "errors": {"o": bwd.do, "h": bwd.dh, "a": bwd.da, "x": bwd.dx, "h0": bwd.dh0},
         "gradients": gradients,
         "flows": flows,
-    }
+    }, req.digits)
 
 
 def gradcheck(req: UnfoldRequest, eps: float = 1e-5) -> dict:
@@ -120,4 +126,4 @@ def gradcheck(req: UnfoldRequest, eps: float = 1e-5) -> dict:
     errors = core.gradcheck(
         problem.params, problem.seq, problem.activation, problem.output, problem.h0, problem.truncate, eps
     )
-    return {"config": _config(req, problem), "eps": eps, "max_relative_error": errors}
+    return rounded({"config": _config(req, problem), "eps": eps, "max_relative_error": errors}, req.digits)

@@ -12,6 +12,10 @@ MAX_SPECTRAL_RADIUS = 100.0
 MAX_SEED = 2**32 - 1
 # Opt-in heavy sections return T * (number of parameters) or T * T * H numbers.
 MAX_HEAVY_NUMBERS = 2_000_000
+# Numbers in answers keep DEFAULT_DIGITS significant digits unless a request asks for more;
+# MAX_DIGITS (17) is enough for every float64 to read back exactly.
+DEFAULT_DIGITS = 9
+MAX_DIGITS = 17
 # Finite differences re-run the forward pass for every parameter (and, truncated, every step).
 MAX_GRADCHECK_COST = 40_000
 

@@ -87,7 +87,7 @@ async function run() {
   state = { ...state, ...form };
   writeURL(state);
   const body = toRequest(state);
-  if (wantsPerStep(body)) body.include = ['per_step_gradients'];
+  body.include = wantsPerStep(body) ? ['flow_shares', 'per_step_gradients'] : ['flow_shares'];
   setBusy(true);
   try {
     const { ok, status, data } = await postJSON('/api/v1/unfold', body);

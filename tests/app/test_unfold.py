@@ -15,10 +15,10 @@ def unfold(client, **body):
 
 
 def test_text_response_has_every_section_and_agrees_with_the_core(client):
-    body = unfold(client, sequence="hello", hidden_size=5, seed=3)
+    body = unfold(client, sequence="hello", hidden_size=5, seed=3, digits=17)
     assert body["config"] == {
         "task": "many-to-many", "activation": "tanh", "output": "softmax", "hidden_size": 5,
-        "input_size": 4, "output_size": 4, "steps": 4, "seed": 3, "truncate": None,
+        "input_size": 4, "output_size": 4, "steps": 4, "seed": 3, "truncate": None, "digits": 17,
         "spectral_radius": pytest.approx(body["config"]["spectral_radius"]),
     }
     assert body["vocab"] == ["e", "h", "l", "o"]
@@ -26,7 +26,7 @@ def test_text_response_has_every_section_and_agrees_with_the_core(client):
     params = core.init_params(4, 5, 4, seed=3)
     fwd = core.forward(params, seq)
     bwd = core.backward(fwd)
-    # numbers survive JSON exactly (at least 9 significant digits are promised; we keep them all)
+    # with digits=17 every number survives JSON exactly
     assert np.array_equal(np.array(body["weights"]["W"]), params.W)
     assert np.array_equal(np.array(body["forward"]["h"]), fwd.h)
     assert np.array_equal(np.array(body["forward"]["y_hat"]), fwd.y_hat)
@@ -37,13 +37,43 @@ def test_text_response_has_every_section_and_agrees_with_the_core(client):
     assert np.array_equal(np.array(body["flows"]["h"]), bwd.flow)
     assert body["forward"]["has_loss"] == [True] * 4
     assert len(body["gradients"]["norms"]["U"]) == 4
-    assert "per_step" not in body["gradients"] and "by_unit" not in body["flows"]
+    assert "per_step" not in body["gradients"] and set(body["flows"]) == {"h"}
+
+
+def significant_digits(number: float) -> int:
+    mantissa = repr(abs(float(number))).split("e")[0].replace(".", "")
+    return len(mantissa.strip("0"))
+
+
+def test_numbers_keep_nine_significant_digits_by_default(client):
+    body = unfold(client, sequence="hello world", hidden_size=6, seed=2)
+    assert body["config"]["digits"] == 9
+    seq = core.encode_text("hello world")
+    fwd = core.forward(core.init_params(seq.x.shape[1], 6, seq.y.shape[1], seed=2), seq)
+    bwd = core.backward(fwd)
+    for served, exact in [(body["forward"]["h"], fwd.h), (body["errors"]["a"], bwd.da),
+                          (body["gradients"]["total"]["W"], bwd.grads["W"]), (body["flows"]["h"], bwd.flow)]:
+        served = np.array(served)
+        np.testing.assert_allclose(served, exact, rtol=5e-9, atol=0)
+        assert not np.array_equal(served, exact)  # rounded, not the full float64
+        # and printed short: 9 digits, or 10 where the decimal exponent was under-estimated
+        assert max(significant_digits(v) for v in served.ravel() if abs(v) > 1e-13) <= 10
+    assert body["forward"]["total_loss"] == pytest.approx(fwd.total_loss, rel=5e-9)
+
+
+def test_the_default_answer_for_256_steps_is_under_a_megabyte_gzipped(client):
+    text = (core.__doc__ or "") + " ".join(sorted(dir(np)))
+    body = {"sequence": text[:257], "hidden_size": 64}
+    response = client.post("/api/v1/unfold", json=body, headers={"Accept-Encoding": "gzip"})
+    assert response.status_code == 200 and response.headers["content-encoding"] == "gzip"
+    assert response.json()["config"]["steps"] == 256
+    assert int(response.headers["content-length"]) < 1_000_000
 
 
 def test_the_response_reproduces_elsewhere(client):
     """weights and h0 in a response, sent back as explicit weights, give the same numbers."""
-    first = unfold(client, sequence="abcab", seed=9, hidden_size=3, h0=[0.1, -0.2, 0.3])
-    again = unfold(client, sequence="abcab", weights=first["weights"], h0=first["h0"], seed=0)
+    first = unfold(client, sequence="abcab", seed=9, hidden_size=3, h0=[0.1, -0.2, 0.3], digits=17)
+    again = unfold(client, sequence="abcab", weights=first["weights"], h0=first["h0"], seed=0, digits=17)
     assert again["forward"] == first["forward"] and again["flows"] == first["flows"]
 
 
@@ -101,7 +131,7 @@ def test_seed_changes_the_weights(client):
 
 
 def test_heavy_sections_are_opt_in_and_add_up(client):
-    body = unfold(client, sequence="abcab", include=["per_step_gradients", "flows_by_unit"])
+    body = unfold(client, sequence="abcab", include=["per_step_gradients", "flows_by_unit"], digits=17)
     for name, total in body["gradients"]["total"].items():
         parts = np.array(body["gradients"]["per_step"][name])
         assert np.allclose(parts.sum(axis=0), total, rtol=1e-12, atol=1e-15)
@@ -111,7 +141,7 @@ def test_heavy_sections_are_opt_in_and_add_up(client):
 
 
 def test_shares_split_each_step(client):
-    body = unfold(client, sequence="hello world")
+    body = unfold(client, sequence="hello world", include=["flow_shares"])
     share = np.array(body["flows"]["share"])
     assert np.allclose(share.sum(axis=0), 1.0)
 
