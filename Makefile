@@ -18,7 +18,7 @@ lint: $(VENV)/.installed-test
 
 # Many concurrent clients against a real server on loopback; bounded, stops by itself.
 load: $(VENV)/.installed-test
-	$(BIN)/python scripts/load.py
+	$(BIN)/python -m bench.load
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)

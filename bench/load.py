@@ -10,24 +10,16 @@ import argparse
 import asyncio
 import multiprocessing
 import random
-import socket
 import statistics
-import subprocess
 import sys
 import time
-from pathlib import Path
 
 import httpx
 
-ROOT = Path(__file__).resolve().parents[1]
+from harness import running_server
+
 SMALL = {"sequence": "hello world", "hidden_size": 8}
 LARGE = {"sequence": ("the quick brown fox jumps over the lazy dog. " * 12)[:513], "hidden_size": 64}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -76,19 +68,7 @@ def health(base: str, seconds: float, queue) -> None:
 
 
 async def main(args) -> int:
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(port),
-         "--log-level", "error"], cwd=ROOT)
-    try:
-        async with httpx.AsyncClient(base_url=base) as http:
-            for _ in range(100):
-                try:
-                    if (await http.get("/api/v1/health")).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    await asyncio.sleep(0.1)
+    with running_server(log_level="error") as base:
         results = {"small": [], "large": [], "shed": 0, "errors": []}
         budget = [args.max_requests]
         queue = multiprocessing.Queue()
@@ -100,9 +80,6 @@ async def main(args) -> int:
         wall = time.monotonic() - started
         health_latency, health_failures = queue.get(timeout=30)
         probe.join(timeout=10)
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
     done = len(results["small"]) + len(results["large"])
     ms = lambda seconds: f"{1000 * seconds:7.1f} ms"  # noqa: E731
