@@ -1,7 +1,8 @@
 // The only module that talks to the server.
 let inFlight = null;
 
-// Resolves to {ok, status, data}; a newer call aborts an older one still running.
+// Resolves to {ok, status, data, arrived, parsed}: arrived and parsed are performance.now()
+// when the answer's headers came and when its JSON was read. A newer call aborts an older one.
 export async function postJSON(path, body) {
   if (inFlight) inFlight.abort();
   const controller = new AbortController();
@@ -13,8 +14,9 @@ export async function postJSON(path, body) {
       body: JSON.stringify(body),
       signal: controller.signal,
     });
+    const arrived = performance.now();
     const data = await response.json().catch(() => null);
-    return { ok: response.ok, status: response.status, data };
+    return { ok: response.ok, status: response.status, data, arrived, parsed: performance.now() };
   } finally {
     if (inFlight === controller) inFlight = null;
   }

@@ -38,11 +38,26 @@ const player = createPlayer($('player'), {
   onPosition: (p) => { position = p; refresh(); },
 });
 
+// User Timing for DevTools and the page benchmark (bench/page.py): each measure ends once
+// the browser has rendered what the code changed (a message posted from inside a frame is
+// handled after that frame's style, layout and paint).
+function measureRendered(name, start, { inFrame = false } = {}) {
+  const end = () => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => performance.measure(name, { start });
+    channel.port2.postMessage(null);
+  };
+  if (inFrame) end(); else requestAnimationFrame(end);
+}
+
 function refresh() {
   if (!model) return;
+  const start = performance.now();
   const v = { colour: state.colour, sel: selection.get(), showFrame: true, ...phaseAt(position, model.steps) };
   for (const view of views) view.highlight(v);
   $('mode-explanation').textContent = explain(state.colour, model, v.sel);
+  // the player moves inside d3's animation frames: one measure per frame it draws
+  if (player.playing()) measureRendered('rnn-unfolded:frame', start, { inFrame: true });
 }
 
 selection.on('change.page', (sel) => {
@@ -90,8 +105,12 @@ async function run() {
   body.include = wantsPerStep(body) ? ['flow_shares', 'per_step_gradients'] : ['flow_shares'];
   setBusy(true);
   try {
-    const { ok, status, data } = await postJSON('/api/v1/unfold', body);
-    if (ok) show(data);
+    const { ok, status, data, arrived, parsed } = await postJSON('/api/v1/unfold', body);
+    if (ok) {
+      performance.measure('rnn-unfolded:parse', { start: arrived, end: parsed });
+      show(data);
+      measureRendered('rnn-unfolded:draw', parsed);
+    }
     else controls.showErrors(data?.detail ?? [{ loc: ['body'], msg: `The server answered ${status}. Please try again.` }]);
   } catch (error) {
     if (error.name !== 'AbortError') controls.showErrors([{ loc: ['body'], msg: `Could not reach the server: ${error.message}` }]);

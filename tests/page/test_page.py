@@ -141,6 +141,14 @@ def test_a_long_sequence_scrolls_instead_of_overlapping(page):
     assert panel.evaluate("el => el.scrollWidth > 20 * el.clientWidth")
     heatmap = page.locator("#flow-panel-body .heatmap")
     assert heatmap.get_attribute("data-rows") == "256"
+    # nodes are drawn for the columns in view; scrolling to the end draws the last ones
+    last = 'g.column[data-step="255"] g.node.h rect.cell'
+    assert page.locator('g.column[data-step="0"] g.node.h rect.cell').count() == 16
+    assert page.locator(last).count() == 0
+    panel.evaluate("el => { el.scrollLeft = el.scrollWidth; }")
+    page.wait_for_function(f"() => document.querySelectorAll('{last}').length === 16")
+    shown = [float(v) for v in page.locator(last).evaluate_all("cs => cs.map(c => c.getAttribute('data-value'))")]
+    assert shown == api(page, sequence=text, hidden_size=16)["forward"]["h"][255]
     page.get_by_role("button", name="Step forward").click()  # the page still answers
 
 

@@ -55,8 +55,12 @@ export function createFlowMatrix(container, { onHoverSource, onSelect }) {
     svg.select('rect.hover').raise();
   }
 
+  let shown = null;
   function highlight({ colour, sel }) {
     if (!drawn || !model) return;
+    const key = `${colour}|${sel.param}|${sel.step}|${sel.source}`;
+    if (shown?.drawn === drawn && shown.key === key) return; // the player calls this on every frame
+    shown = { drawn, key };
     const { svg, cell } = drawn;
     const t = sel.step;
     let marks = [];

@@ -18,8 +18,18 @@ function widthScale(m) {
 // Errors travel in a lane of their own under the h row, one sub-lane per source.
 const lane = (s) => rows.flow + ((s % layout.lanes) - (layout.lanes - 1) / 2) * layout.lane;
 
-// The band of source s over steps [from, s], and the drop from J^(s) to h^(s).
+// The band of source s over steps [from, s], and the drop from J^(s) to h^(s). Bands are
+// cached per model: the player asks for the same ones on every frame.
+const bands = new WeakMap();
 function band(m, x, width, s, from) {
+  if (!bands.has(m)) bands.set(m, new Map());
+  const cache = bands.get(m);
+  const key = `${s}:${from}`;
+  if (!cache.has(key)) cache.set(key, computeBand(m, x, width, s, from));
+  return cache.get(key);
+}
+
+function computeBand(m, x, width, s, from) {
   const F = m.response.flows.h[s];
   const steps = d3.range(s, from - 1, -1).filter((t) => F[t] > 0);
   const area = d3.area().x((t) => x(t)).y0((t) => lane(s) - width(F[t]) / 2).y1((t) => lane(s) + width(F[t]) / 2)
@@ -62,8 +72,13 @@ export function drawFlows(layer, m, x) {
 
 // view: {colour, sel}. Gradient mode: the errors (dJ/dθ)^(t) needs, in t's colour, from each
 // source s down to t; everything else fades. Source mode: every source in its own colour.
+// Skips the work when nothing it shows has changed (the player calls it on every frame).
+const highlighted = new WeakMap();
 export function highlightFlows(layer, m, view, x, width) {
   const { colour, sel } = view;
+  const key = `${colour}|${sel.param}|${sel.step}|${sel.source}`;
+  if (highlighted.get(layer.node())?.m === m && highlighted.get(layer.node()).key === key) return;
+  highlighted.set(layer.node(), { m, key });
   const needed = colour === 'gradient' ? new Set(neededSources(m, sel.param, sel.step)) : null;
   const isolated = colour === 'source' ? sel.source : null;
   layer.selectAll('g.flow')

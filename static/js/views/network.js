@@ -42,19 +42,18 @@ export function createNetwork(container, { onSelectStep, onHoverSource }) {
   const frame = svg.append('g').attr('class', 'contribution-frame');
   let model = null;
   let flowWidth = null;
+  let current = null; // {m, scales, filled: steps whose nodes are drawn}
   const x = (t) => layout.margin.left + (t + 1) * layout.column + layout.column / 2;
 
   function nodeStrip(sel, t, quantity, values, scale, height = node.height) {
     sel.datum({ values, scale }).call(strip, {
       width: node.width,
       height,
-      onCell: (cells) => cells.call(tooltip, (d) => describeCell(model, quantity, t, d.i, d.v)),
+      describe: (d) => describeCell(model, quantity, t, d.i, d.v),
     });
   }
 
   function drawColumn(g, m, t, scales) {
-    const f = m.response.forward;
-    const e = m.response.errors;
     g.selectAll('*').remove();
     g.append('rect').attr('class', 'column-bg').attr('x', -layout.column / 2).attr('y', 4)
       .attr('width', layout.column).attr('height', layout.height - 8)
@@ -71,9 +70,15 @@ export function createNetwork(container, { onSelectStep, onHoverSource }) {
       return;
     }
     g.append('text').attr('class', 'step-label').attr('y', layout.height - 6).text(t);
+    g.append('text').attr('class', 'input-label').attr('y', rows.x + node.height / 2 + 16).text(m.inputLabel(t));
+  }
+
+  // The nodes of step t: hundreds of elements, so drawn only once the column comes into view.
+  function drawContents(g, m, t, scales) {
+    const f = m.response.forward;
+    const e = m.response.errors;
     const xNode = g.append('g').attr('class', 'node x').attr('transform', `translate(0,${rows.x})`);
     nodeStrip(xNode, t, 'x', f.x[t], scales.x);
-    g.append('text').attr('class', 'input-label').attr('y', rows.x + node.height / 2 + 16).text(m.inputLabel(t));
     const hNode = g.append('g').attr('class', 'node h').attr('transform', `translate(0,${rows.h})`);
     nodeStrip(hNode, t, 'h', f.h[t], scales.h);
     const dh = g.append('g').attr('class', 'node dh error').attr('transform', `translate(0,${rows.h - node.height / 2 - 7})`);
@@ -148,10 +153,36 @@ export function createNetwork(container, { onSelectStep, onHoverSource }) {
       .attr('data-step', (t) => (t < 0 ? null : t))
       .attr('transform', (t) => `translate(${x(t)},0)`)
       .each(function (t) { drawColumn(d3.select(this), m, t, scales); });
+    current = { m, scales, filled: new Set() };
+    fillVisible();
     flowWidth = drawFlows(flows, m, x);
     clip.attr('x', 0).attr('y', 0).attr('width', width).attr('height', layout.height);
     return scales;
   }
+
+  // Draws the nodes of the columns in view (and a few either side) that are not drawn yet.
+  function fillVisible() {
+    if (!current) return;
+    const { m, scales, filled } = current;
+    const left = container.scrollLeft;
+    const right = left + (container.clientWidth || window.innerWidth);
+    const spare = 4;
+    const first = Math.max(0, Math.floor((left - layout.margin.left) / layout.column) - 1 - spare);
+    const last = Math.min(m.steps - 1, Math.ceil((right - layout.margin.left) / layout.column) - 1 + spare);
+    columns.selectAll('g.column.step').filter((t) => t >= first && t <= last && !filled.has(t))
+      .each(function (t) {
+        filled.add(t);
+        drawContents(d3.select(this), m, t, scales);
+      });
+  }
+
+  let scrollPending = false;
+  container.addEventListener('scroll', () => {
+    if (scrollPending) return;
+    scrollPending = true;
+    requestAnimationFrame(() => { scrollPending = false; fillVisible(); });
+  }, { passive: true });
+  window.addEventListener('resize', fillVisible);
 
   // view: {colour, sel, forwardTo, backwardTo}; see main.js for the playhead.
   function highlight(view) {
@@ -170,8 +201,12 @@ export function createNetwork(container, { onSelectStep, onHoverSource }) {
     drawFrame(view);
   }
 
+  let framed = null;
   function drawFrame({ colour, sel, showFrame }) {
     const t = sel.step;
+    const key = `${colour}|${sel.param}|${t}|${showFrame}`;
+    if (framed?.m === model && framed.key === key) return; // unchanged while the player runs
+    framed = { m: model, key };
     const on = colour === 'gradient' && showFrame && t !== null && t < model.steps;
     const half = node.height / 2;
     const boxes = {

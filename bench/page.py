@@ -1,0 +1,91 @@
+"""Page timings in the real page: the system Chromium (Playwright) against a real server.
+
+Reads the page's own User Timing measures (static/js/main.js):
+  rnn-unfolded:parse  the answer's headers arrived -> its JSON read
+  rnn-unfolded:draw   JSON read -> every view drawn, styled, laid out and painted
+  rnn-unfolded:frame  one animation frame while the player runs: the update and its rendering
+"""
+
+import statistics
+import sys
+from urllib.parse import urlencode
+
+from harness import CHROMIUM_FLAGS, chromium_path, running_server
+
+FRAME_BUDGET_MS = 1000 / 60
+TEXT = (
+    "Recurrent networks share one set of weights across every step; backpropagation through "
+    "time sends each loss's error back along the unfolded chain, and a gradient is the sum of "
+    "what every step contributes. "
+)
+
+
+def sample_text(characters: int) -> str:
+    return (TEXT * (characters // len(TEXT) + 1))[:characters]
+
+
+def _measures(page, name: str) -> list[float]:
+    return page.evaluate("name => performance.getEntriesByName(name).map(e => e.duration)", name)
+
+
+def _open(page, base: str, steps: int, hidden: int) -> None:
+    query = urlencode({"sequence": sample_text(steps + 1), "hidden_size": hidden})
+    page.goto(f"{base}/?{query}")
+    page.wait_for_function("() => performance.getEntriesByName('rnn-unfolded:draw').length === 1", timeout=60_000)
+
+
+def draw_times(page, base: str, steps: int, hidden: int, runs: int) -> dict:
+    """Answer arrived -> drawn, over `runs` runs of the same request (the first one included)."""
+    _open(page, base, steps, hidden)
+    for n in range(2, runs + 1):
+        page.click("#run")
+        page.wait_for_function(
+            "n => performance.getEntriesByName('rnn-unfolded:draw').length === n", arg=n, timeout=60_000)
+    parse, draw = _measures(page, "rnn-unfolded:parse"), _measures(page, "rnn-unfolded:draw")
+    totals = [p + d for p, d in zip(parse, draw, strict=True)]
+    return {"parse_ms": statistics.median(parse), "draw_ms": statistics.median(draw),
+            "total_ms": statistics.median(totals), "runs": len(totals)}
+
+
+def frame_times(page, base: str, steps: int, hidden: int) -> dict:
+    """Play the whole animation at the fastest speed (a new position every frame)."""
+    _open(page, base, steps, hidden)
+    page.select_option("#speed", "8")
+    page.click("#play")
+    page.wait_for_function("() => document.getElementById('play').getAttribute('aria-pressed') === 'false'",
+                           timeout=120_000)
+    frames = sorted(_measures(page, "rnn-unfolded:frame"))
+    if not frames:
+        raise RuntimeError("the player drew no frames")
+    return {
+        "frames": len(frames),
+        "p50_ms": frames[len(frames) // 2],
+        "p95_ms": frames[min(len(frames) - 1, int(0.95 * len(frames)))],
+        "max_ms": frames[-1],
+        "over_budget": sum(f > FRAME_BUDGET_MS for f in frames),
+    }
+
+
+def measure(base: str, draw_steps: int = 256, frame_steps: int = 64, hidden: int = 64, runs: int = 5) -> dict:
+    from playwright.sync_api import sync_playwright
+
+    path = chromium_path()
+    if path is None:
+        raise RuntimeError("no Chromium: install the Debian package chromium (make browser)")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=path, args=CHROMIUM_FLAGS)
+        try:
+            page = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
+            draw = draw_times(page, base, draw_steps, hidden, runs)
+            page = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
+            frames = frame_times(page, base, frame_steps, hidden)
+        finally:
+            browser.close()
+    return {"draw": draw, "frames": frames}
+
+
+if __name__ == "__main__":
+    with running_server() as base:
+        result = measure(base)
+    print(result)
+    sys.exit(0)
