@@ -86,7 +86,9 @@ def unfold(req: UnfoldRequest) -> dict:
     problem = resolve(req)
     _check_heavy(req, problem)
     fwd = core.forward(problem.params, problem.seq, problem.activation, problem.output, problem.h0)
-    bwd = core.backward(fwd, problem.truncate, by_source="flows_by_unit" in req.include)
+    bwd = core.backward(
+        fwd, problem.truncate, by_source="flows_by_unit" in req.include, shares="flow_shares" in req.include
+    )
     gradients = {"total": bwd.grads, "norms": core.step_norms(fwd, bwd)}
     if "per_step_gradients" in req.include:
         gradients["per_step"] = core.step_contributions(fwd, bwd)

@@ -14,9 +14,10 @@ from harness import CHROMIUM_FLAGS, chromium_path, running_server
 
 FRAME_BUDGET_MS = 1000 / 60
 TEXT = (
-    "Recurrent networks share one set of weights across every step; backpropagation through "
-    "time sends each loss's error back along the unfolded chain, and a gradient is the sum of "
-    "what every step contributes. "
+    "Recurrent networks share one set of weights across every step: W, U and V. Backpropagation "
+    "through time (BPTT) sends each loss's error back along the unfolded chain; a gradient is the "
+    "sum of what every step contributes, and the parameters are updated once. Why do errors "
+    "vanish? Because 0.9^50 is small! "
 )
 
 

@@ -119,7 +119,7 @@ class Backward:
     flow (T, T): F[s][t] = ||dh^(t<-s)||, zero for t > s, for s outside S and outside the window.
     share (T, T): share[s][t] = <da^(t<-s), da^(t)> / ||da^(t)||^2, the part of step t's
         contribution to dJ/dU, dJ/dW and dJ/db that source s accounts for; columns sum to 1
-        (to 0 where da^(t) = 0).
+        (to 0 where da^(t) = 0); None when not asked for.
     dh_by_source (T, T, H) or None: dh^(t<-s) itself, indexed [s, t], when asked for.
     """
 
@@ -130,7 +130,7 @@ class Backward:
     dh0: np.ndarray
     grads: dict
     flow: np.ndarray
-    share: np.ndarray
+    share: np.ndarray | None
     dh_by_source: np.ndarray | None
     truncate: int | None
 
@@ -138,10 +138,11 @@ class Backward:
 CHUNK = 8  # steps whose flows are reduced together (see backward)
 
 
-def backward(fwd: Forward, truncate: int | None = None, by_source: bool = False) -> Backward:
+def backward(fwd: Forward, truncate: int | None = None, by_source: bool = False, shares: bool = True) -> Backward:
     """BPTT split by source: one sweep from t = tau down to 0 carries all sources at once.
 
     ``truncate`` is the window k of MATH.md: dh^(t<-s) = 0 when s - t >= k (None = full BPTT).
+    ``by_source`` keeps every dh^(t<-s) (T x T x H); ``shares=False`` skips the shares (None).
 
     At step t the sweep holds a block with one row dh^(t<-s) per source s in the window, and
     makes the next block with a single matrix product: dh^(t-1<-s) = W^T (g'(a^(t)) * dh^(t<-s)).
@@ -172,7 +173,7 @@ def backward(fwd: Forward, truncate: int | None = None, by_source: bool = False)
     dh = np.zeros((steps, H))
     da = np.zeros((steps, H))
     flow2 = np.zeros((n, steps))  # [i, t]: ||dh^(t<-sources[i])||^2
-    dots = np.zeros((n, steps))  # [i, t]: <da^(t<-sources[i]), da^(t)>
+    dots = np.zeros((n, steps)) if shares else None  # [i, t]: <da^(t<-sources[i]), da^(t)>
     by_unit = np.zeros((steps, steps, H)) if by_source else None
 
     with np.errstate(all="ignore"):
@@ -199,17 +200,20 @@ def backward(fwd: Forward, truncate: int | None = None, by_source: bool = False)
             np.matmul(ones[r0:r1], chunk, out=dh[lo:hi])
             np.multiply(dg[lo:hi], dh[lo:hi], out=da[lo:hi])
             np.vecdot(chunk, chunk, out=flow2[r0:r1, lo:hi].T)
-            np.matmul(chunk, (dg[lo:hi] * da[lo:hi])[:, :, None], out=dots[r0:r1, lo:hi].T[:, :, None])
+            if shares:
+                np.matmul(chunk, (dg[lo:hi] * da[lo:hi])[:, :, None], out=dots[r0:r1, lo:hi].T[:, :, None])
             if by_unit is not None:
                 by_unit[sources[r0:r1], lo:hi] = chunk.transpose(1, 0, 2)
             above[r0:r1] = blocks[0, r0:r1]
         # h0 receives what reached step 0 (MATH.md: dh0 = W^T da^(0)), so k >= T is full BPTT.
         dh0 = da[0] @ p.W
-        norm2 = np.einsum("ij,ij->i", da, da)
         np.sqrt(flow2, out=flow2)
-        np.divide(dots, norm2, out=dots, where=norm2 > 0)
-        dots[:, norm2 == 0] = 0.0
-    flow, share = _by_step(flow2, sources, steps), _by_step(dots, sources, steps)
+        if shares:
+            norm2 = np.einsum("ij,ij->i", da, da)
+            np.divide(dots, norm2, out=dots, where=norm2 > 0)
+            dots[:, norm2 == 0] = 0.0
+    flow = _by_step(flow2, sources, steps)
+    share = _by_step(dots, sources, steps) if shares else None
 
     step = _first_nonfinite_row(flow.T, reverse=True)
     if step is not None:

@@ -131,3 +131,18 @@ def test_flows_vanish_or_explode_with_the_spectral_radius(radius, grows):
     params = rescale_recurrent(init_params(1, 8, 1, seed=3), radius)
     flow = backward(forward(params, seq, "identity", "identity")).flow[-1]
     assert (flow[0] > 100 * flow[-1]) == grows and (flow[0] < flow[-1] / 100) == (not grows)
+
+
+def test_skipping_the_shares_changes_nothing_else():
+    import core
+
+    seq = core.encode_text("the shares are optional", "many-to-many")
+    params = core.init_params(seq.x.shape[1], 6, seq.y.shape[1], seed=4)
+    fwd = core.forward(params, seq)
+    for k in (None, 3):
+        full, lean = core.backward(fwd, k), core.backward(fwd, k, shares=False)
+        assert lean.share is None and full.share is not None
+        for name in ("flow", "dh", "da", "dx", "dh0"):
+            np.testing.assert_array_equal(getattr(lean, name), getattr(full, name))
+        for name in full.grads:
+            np.testing.assert_array_equal(lean.grads[name], full.grads[name])

@@ -1,0 +1,244 @@
+"""make bench: every speed and size target of rnn-unfolded against a peer measured in the same run.
+
+Prints one table: the target, our figure, the peer's figure from this run, the ratio and
+whether the target holds; then the details (each peer, the growth with T and H, the page).
+Times are the best of several runs (the least disturbed by other work on a shared machine).
+"""
+
+import argparse
+import asyncio
+import math
+import os
+import platform
+import sys
+import time
+
+import numpy as np
+import orjson
+from isal import igzip
+
+import core
+from app.encoding import GZIP_LEVEL, encode_json
+from app.main import app
+from app.schemas import UnfoldRequest
+from app.service import unfold
+from bench.page import FRAME_BUDGET_MS, sample_text
+
+H_MAIN, T_MAIN = 64, 256
+
+
+def best(fn, repeats: int = 5, budget: float = 3.0) -> float:
+    """Best wall time of fn() over up to `repeats` runs (fewer if they exceed `budget` seconds)."""
+    times = []
+    started = time.perf_counter()
+    while len(times) < repeats and (not times or time.perf_counter() - started < budget):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return min(times)
+
+
+def problem(steps: int, hidden: int):
+    seq = core.encode_text(sample_text(steps + 1))
+    return core.init_params(seq.x.shape[1], hidden, seq.y.shape[1], seed=0), seq
+
+
+def ours(params, seq, shares=False):
+    """What the peer computes: forward, full BPTT and the flow matrix (the shares are extra)."""
+    fwd = core.forward(params, seq)
+    return fwd, core.backward(fwd, shares=shares)
+
+
+def matmul_peer(params, seq):
+    """A plain NumPy loop of the products the sweep makes: at each step, (sources in the
+    window) x H times H x H, into a preallocated block. The same multiply-adds, nothing else."""
+    steps, H = seq.steps, params.W.shape[0]
+    sources = np.flatnonzero(seq.has_loss)
+    rows = [int(np.sum(sources > t)) for t in range(steps)]
+    block, out = np.ones((len(sources), H)), np.empty((len(sources), H))
+
+    def run():
+        for m in rows:
+            if m:
+                np.matmul(block[:m], params.W, out=out[:m])
+
+    return run, sum(rows) * H * H
+
+
+class Server:
+    """Drives the ASGI app directly, as uvicorn would: every middleware, validation, the thread
+    pool, JSON and gzip, and no HTTP client in the measured time."""
+
+    def __init__(self):
+        self.loop = asyncio.new_event_loop()
+
+    def post(self, body: dict, gzipped: bool = True) -> tuple[bytes, dict]:
+        return self.loop.run_until_complete(self._post(orjson.dumps(body), gzipped))
+
+    async def _post(self, payload: bytes, gzipped: bool):
+        headers = [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode())]
+        if gzipped:
+            headers.append((b"accept-encoding", b"gzip"))
+        scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
+                 "scheme": "http", "path": "/api/v1/unfold", "raw_path": b"/api/v1/unfold", "query_string": b"",
+                 "root_path": "", "headers": headers, "client": ("127.0.0.1", 9), "server": ("127.0.0.1", 80)}
+        messages = [{"type": "http.request", "body": payload, "more_body": False}]
+        sent = []
+
+        async def receive():
+            return messages.pop(0) if messages else {"type": "http.disconnect"}
+
+        async def send(message):
+            sent.append(message)
+
+        await app(scope, receive, send)
+        start = next(m for m in sent if m["type"] == "http.response.start")
+        assert start["status"] == 200, start
+        body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+        return body, {k.decode(): v.decode() for k, v in start["headers"]}
+
+
+def slope(xs, ys) -> float:
+    return math.log(ys[-1] / ys[-2]) / math.log(xs[-1] / xs[-2])
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, NumPy {np.__version__}"
+
+
+def main(args) -> int:
+    from bench import peers  # torch: the bench extra
+
+    print(f"machine: {machine()}, {peers.versions()}")
+    rows, details = [], []
+
+    def row(target, our, peer, ratio, goal, holds):
+        rows.append((target, our, peer, ratio, goal, "yes" if holds else "NO"))
+
+    # 1. Core against PyTorch autograd: forward + full BPTT + the exact flow matrix.
+    params, seq = problem(T_MAIN, H_MAIN)
+    fwd, bwd = ours(params, seq)
+    for name, fn in (("loop", peers.loop), ("batched", peers.batched)):
+        flow, grads = fn(params, seq)
+        assert np.allclose(flow, bwd.flow, rtol=1e-9, atol=1e-12), f"torch {name} computes other flows"
+        assert all(np.allclose(grads[k], bwd.grads[k], rtol=1e-9, atol=1e-12) for k in grads)
+    t_ours = best(lambda: ours(params, seq), repeats=20)
+    t_loop = best(lambda: peers.loop(params, seq), repeats=args.repeats, budget=5)
+    t_batched = best(lambda: peers.batched(params, seq), repeats=2 * args.repeats)
+    t_torch = min(t_loop, t_batched)
+    vocab = len(seq.vocab)
+    details.append(f"core, T={T_MAIN} H={H_MAIN} vocab={vocab}: ours {t_ours * 1e3:.1f} ms; torch loop of "
+                   f"autograd.grad {t_loop * 1e3:.0f} ms, batched is_grads_batched {t_batched * 1e3:.0f} ms "
+                   f"(same flows and gradients, checked)")
+    row(f"core fwd+BPTT+flows T={T_MAIN} H={H_MAIN} vs torch", f"{t_ours * 1e3:.1f} ms", f"{t_torch * 1e3:.0f} ms",
+        f"{t_torch / t_ours:.1f}x faster", ">= 20x", t_torch / t_ours >= 20)
+
+    # 2. The flow sweep against the bare matrix products it has to make.
+    run, macs = matmul_peer(params, seq)
+    t_sweep = best(lambda: core.backward(fwd, shares=False), repeats=20)
+    t_shares = best(lambda: core.backward(fwd, shares=True), repeats=20)
+    t_matmul = best(run, repeats=20)
+    details.append(f"flow sweep: {macs / 1e6:.0f}M multiply-adds; sweep {t_sweep * 1e3:.1f} ms "
+                   f"({2 * macs / t_sweep / 1e9:.0f} GFLOP/s), bare products {t_matmul * 1e3:.1f} ms; "
+                   f"with the shares {t_shares * 1e3:.1f} ms")
+    row("flow sweep vs NumPy matmul loop, same FLOPs", f"{t_sweep * 1e3:.1f} ms", f"{t_matmul * 1e3:.1f} ms",
+        f"{t_sweep / t_matmul:.2f}x the time", "<= 2x", t_sweep / t_matmul <= 2)
+
+    # 3. End to end through the ASGI stack (middleware, validation, thread pool, JSON [, gzip]).
+    server = Server()
+    body = {"sequence": sample_text(T_MAIN + 1), "hidden_size": H_MAIN}
+    plain, _ = server.post(body, gzipped=False)
+    t_plain = best(lambda: server.post(body, gzipped=False), repeats=20)
+    t_gzipped = best(lambda: server.post(body), repeats=20)
+    content = unfold(UnfoldRequest.model_validate(body))
+    t_unfold = best(lambda: unfold(UnfoldRequest.model_validate(body)), repeats=20)
+    t_encode = best(lambda: encode_json(content), repeats=20)
+    t_gzip = best(lambda: igzip.compress(plain, GZIP_LEVEL), repeats=10)
+    row(f"POST /unfold T={T_MAIN} H={H_MAIN} vs torch", f"{t_plain * 1e3:.1f} ms", f"{t_torch * 1e3:.0f} ms",
+        f"{t_torch / t_plain:.1f}x faster", ">= 10x", t_torch / t_plain >= 10)
+    row("  JSON encoding share of that request", f"{t_encode * 1e3:.1f} ms", f"{t_plain * 1e3:.1f} ms",
+        f"{t_encode / t_plain:.0%}", "<= 50%", t_encode / t_plain <= 0.5)
+    row("  the same, gzipped as browsers ask", f"{t_gzipped * 1e3:.1f} ms", f"{t_torch * 1e3:.0f} ms",
+        f"{t_torch / t_gzipped:.1f}x faster", "reported", True)
+    details.append(f"request {t_plain * 1e3:.1f} ms: computing and rounding {t_unfold * 1e3:.1f} ms (core "
+                   f"{t_ours * 1e3:.1f}), orjson {t_encode * 1e3:.1f} ms; gzip (ISA-L level {GZIP_LEVEL}) "
+                   f"{t_gzip * 1e3:.1f} ms more")
+
+    # 4. Payload: the default answer, gzipped, against the same answer with every float64 digit.
+    sent = len(server.post(body)[0])
+    full = len(server.post({**body, "digits": 17})[0])
+    row(f"default answer T={T_MAIN}, gzipped", f"{sent / 1e6:.2f} MB", f"{full / 1e6:.2f} MB (17 digits)",
+        f"{sent / full:.0%} of it", "< 1 MB", sent < 1_000_000)
+    details.append(f"payload: {len(plain) / 1e6:.2f} MB of JSON, {sent / 1e6:.2f} MB gzipped; "
+                   f"with flow_shares {len(server.post({**body, 'include': ['flow_shares']})[0]) / 1e6:.2f} MB gzipped")
+
+    # 5. The largest request admitted.
+    big = {"sequence": sample_text(1025), "hidden_size": 128}
+    t_big = best(lambda: server.post(big), repeats=3)
+    row("POST /unfold T=1024 H=128 (the limits)", f"{t_big * 1e3:.0f} ms", "-", "-", "< 1 s", t_big < 1)
+
+    # 6. Growth: the sweep should follow T^2 H^2, the forward pass T H^2.
+    growth = {}
+    for label, sizes in (("T", [(t, 64) for t in (128, 256, 512, 1024)]), ("H", [(512, h) for h in (32, 64, 128)])):
+        sweep, rest = [], []
+        for steps, hidden in sizes:
+            p, s = problem(steps, hidden)
+            f = core.forward(p, s)
+            rest.append(best(lambda p=p, s=s: core.forward(p, s), repeats=5))
+            sweep.append(best(lambda f=f: core.backward(f, shares=False), repeats=3))
+        xs = [size[0] if label == "T" else size[1] for size in sizes]
+        growth[label] = (slope(xs, sweep), slope(xs, rest))
+        details.append(f"growth with {label} ({', '.join(map(str, xs))}): sweep "
+                       + ", ".join(f"{v * 1e3:.1f}" for v in sweep) + " ms; forward "
+                       + ", ".join(f"{v * 1e3:.2f}" for v in rest) + " ms")
+    (st, ft), (sh, fh) = growth["T"], growth["H"]
+    # Time may grow more slowly than the work (BLAS is more efficient on larger blocks), never faster.
+    row("flow sweep time grows as T^a H^b", f"a={st:.2f} b={sh:.2f}", "work: T^2 H^2", "-", "a, b <= 2.2",
+        st <= 2.2 and sh <= 2.2)
+    row("forward pass time grows as T^a H^b", f"a={ft:.2f} b={fh:.2f}", "work: T H^2", "-", "a <= 1.2, b <= 2.2",
+        ft <= 1.2 and fh <= 2.2)
+
+    # 7. The page, in the system Chromium.
+    if not args.no_page:
+        from bench import page
+        from harness import running_server
+
+        with running_server() as base:
+            measured = page.measure(base, draw_steps=T_MAIN, frame_steps=64, hidden=H_MAIN)
+        draw, frames = measured["draw"], measured["frames"]
+        row(f"page: answer -> drawn, T={T_MAIN}", f"{draw['total_ms']:.0f} ms", f"{FRAME_BUDGET_MS:.1f} ms frame",
+            f"{draw['total_ms'] / FRAME_BUDGET_MS:.0f} frames", "reported", True)
+        row("page: animation frame p95, T=64", f"{frames['p95_ms']:.1f} ms", f"{FRAME_BUDGET_MS:.1f} ms frame",
+            f"{frames['p95_ms'] / FRAME_BUDGET_MS:.0%}", "<= 16.7 ms", frames["p95_ms"] <= FRAME_BUDGET_MS)
+        details.append(f"page: JSON parse {draw['parse_ms']:.0f} ms + draw {draw['draw_ms']:.0f} ms (median of "
+                       f"{draw['runs']}); animation {frames['frames']} frames, median {frames['p50_ms']:.1f} ms, "
+                       f"max {frames['max_ms']:.0f} ms, {frames['over_budget']} over {FRAME_BUDGET_MS:.1f} ms")
+
+    widths = [max(len(str(r[i])) for r in [HEADER, *rows]) for i in range(len(HEADER))]
+    line = lambda r: "  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True))  # noqa: E731
+    print()
+    print(line(HEADER))
+    print(line(["-" * w for w in widths]))
+    for r in rows:
+        print(line(r))
+    print()
+    for d in details:
+        print("- " + d)
+    missed = [r[0].strip() for r in rows if r[-1] == "NO"]
+    print("\nevery target holds" if not missed else f"\nmissed: {'; '.join(missed)}")
+    return 0
+
+
+HEADER = ("target", "ours", "peer (same run)", "ratio", "goal", "holds")
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=3, help="runs of each PyTorch peer (best is kept)")
+    parser.add_argument("--no-page", action="store_true", help="skip the Chromium measurements")
+    sys.exit(main(parser.parse_args()))

@@ -1,0 +1,55 @@
+"""app/encoding.py: significant-digit rounding, and the gzip that large answers get."""
+
+import gzip
+
+import numpy as np
+import pytest
+
+from app.encoding import GZIP_MIN_BYTES, encode, round_significant, rounded
+
+
+def significant_digits(number: float) -> int:
+    return len(repr(abs(float(number))).split("e")[0].replace(".", "").strip("0"))
+
+
+@pytest.mark.parametrize("digits", [9, 10, 12, 15])
+def test_rounding_keeps_the_digits_asked_for_over_the_whole_float64_range(digits):
+    rng = np.random.default_rng(digits)
+    x = rng.standard_normal(20_000) * 10.0 ** rng.integers(-290, 290, 20_000)
+    r = round_significant(x, digits)
+    assert r.dtype == np.float64 and r.shape == x.shape
+    assert np.all(np.abs(r - x) <= 0.5 * 10.0 ** (1 - digits) * np.abs(x) * (1 + 1e-12))
+    assert np.all(np.sign(r) == np.sign(x))
+    # short where the power of ten is exact: `digits` digits, or one more
+    ordinary = r[(np.abs(r) > 10.0 ** (digits - 22)) & (np.abs(r) < 1e22)]
+    assert max(significant_digits(v) for v in ordinary) <= digits + 1
+
+
+def test_rounding_is_idempotent_and_leaves_edge_values_alone():
+    x = np.array([[0.0, -0.0, 5e-324, -1e-310, 1.7976931348623157e308, 1.0, -2.5, 123456789.123456789]])
+    r = round_significant(x, 9)
+    assert r.shape == x.shape
+    np.testing.assert_array_equal(r[0, :5], x[0, :5])
+    assert r[0, 5] == 1.0 and r[0, 6] == -2.5 and r[0, 7] in (123456789.0, 123456789.1)  # 9 digits, or 10
+    np.testing.assert_array_equal(round_significant(r, 9), r)
+    assert round_significant(x, 17) is not None and np.array_equal(round_significant(x, 17), x)
+
+
+def test_rounded_walks_an_answer_and_touches_only_floats():
+    answer = {"config": {"steps": 3, "seed": 7, "task": "many-to-many", "rho": 1.23456789012},
+              "vocab": ["a", "b"], "mask": np.array([True, False]), "h": np.array([[0.1234567890123, 2.0]])}
+    out = rounded(answer, 9)
+    assert out["config"] == {"steps": 3, "seed": 7, "task": "many-to-many", "rho": 1.23456789}
+    assert out["vocab"] == ["a", "b"] and out["mask"] is answer["mask"]
+    assert out["h"].tolist() == [[0.123456789, 2.0]]
+    assert rounded(answer, 17) is answer
+
+
+def test_large_bodies_are_gzipped_for_clients_that_accept_it():
+    content = {"h": np.linspace(0, 1, 2_000)}
+    body, headers = encode(content, gzipped=True)
+    assert headers["Content-Encoding"] == "gzip"
+    plain, plain_headers = encode(content, gzipped=False)
+    assert "Content-Encoding" not in plain_headers and gzip.decompress(body) == plain
+    small, small_headers = encode({"h": [1.0]}, gzipped=True)
+    assert len(small) < GZIP_MIN_BYTES and "Content-Encoding" not in small_headers
