@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint load browser clean
+.PHONY: run test lint load bench browser clean
 
 run: $(VENV)/.installed
 	$(BIN)/uvicorn app.main:app --host $(HOST) --port $(PORT)
@@ -20,6 +20,11 @@ lint: $(VENV)/.installed-test
 load: $(VENV)/.installed-test
 	$(BIN)/python -m bench.load
 
+# Every speed and size target against a peer measured in the same run (PyTorch, bare NumPy,
+# the 17-digit answer, the frame budget); prints one table. Needs the bench extra (torch, CPU).
+bench: $(VENV)/.installed-bench browser
+	$(BIN)/python -m bench
+
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
@@ -31,6 +36,10 @@ $(VENV)/.installed: pyproject.toml | $(VENV)/bin/python
 $(VENV)/.installed-test: pyproject.toml | $(VENV)/bin/python
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $@ $(VENV)/.installed
+
+$(VENV)/.installed-bench: pyproject.toml | $(VENV)/bin/python
+	$(BIN)/python -m pip install --quiet -e ".[test,bench]"
+	touch $@ $(VENV)/.installed $(VENV)/.installed-test
 
 # The browser tests drive the system Chromium (Playwright cannot download its own here).
 # Installed when missing and we may install system packages; otherwise those tests skip and say why.
