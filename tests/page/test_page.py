@@ -199,3 +199,18 @@ def test_the_page_requests_nothing_from_another_origin(page):
     page.goto(page.base)
     run(page, "offline", 6)
     assert requests and all(url.startswith(page.base) for url in requests), requests
+
+
+def test_the_page_measures_its_drawing_and_its_frames(page):
+    """bench/page.py reads these User Timing measures; DevTools shows them too."""
+    page.goto(page.base)
+    run(page, "measure me", 9, hidden_size=4)
+    # one pair per answer drawn: the page's first run ("hello") and this one
+    page.wait_for_function("() => performance.getEntriesByName('rnn-unfolded:draw').length === 2")
+    parse, draw = page.evaluate("() => ['parse', 'draw'].map(n => performance.getEntriesByName('rnn-unfolded:' + n)[1].duration)")
+    assert parse >= 0 and draw > 0
+    page.select_option("#speed", "8")
+    page.get_by_role("button", name="▶ Play").click()
+    page.wait_for_function("() => document.getElementById('play').getAttribute('aria-pressed') === 'false'")
+    frames = page.evaluate("() => performance.getEntriesByName('rnn-unfolded:frame').length")
+    assert 2 * 9 - 2 <= frames <= 2 * 9 + 1  # one per position the player drew
