@@ -6,7 +6,7 @@ export const layout = {
   columnMin: 64,       // narrowest column when zoomed out
   margin: { top: 54, right: 24, bottom: 30, left: 24 },
   rows: { J: 70, o: 150, h: 240, flow: 292, x: 360 },  // y of each row's centre, top to bottom
-  height: 400,
+  height: 416,          // room under the x row for the input character, then the step number
   node: { width: 76, height: 26 },
   strip: { maxCells: 16, gap: 1 },
   lane: 4.5,            // vertical offset between the error paths of different sources
