@@ -2,7 +2,7 @@
 
 Full float64 text (17 digits) is mostly noise to gzip: a T = 256 answer is 4.3 MB and only
 compresses to 1.9 MB. Rounded to the 9 significant digits the API promises, the same answer
-is a third smaller and compresses twice as well. Clients that want every bit ask for 17.
+is a third smaller and compresses to 0.9 MB (1.5 MB with every digit). Clients that want every bit ask for 17.
 """
 
 import numpy as np

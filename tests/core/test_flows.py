@@ -5,7 +5,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core import ACTIVATIONS, Params, Sequence, backward, forward, step_contributions, step_norms
+from core import (
+    ACTIVATIONS,
+    Params,
+    Sequence,
+    backward,
+    encode_text,
+    forward,
+    init_params,
+    step_contributions,
+    step_norms,
+)
 from core.functions import ACTIVATIONS as G
 
 from .helpers import problem
@@ -134,13 +144,10 @@ def test_flows_vanish_or_explode_with_the_spectral_radius(radius, grows):
 
 
 def test_skipping_the_shares_changes_nothing_else():
-    import core
-
-    seq = core.encode_text("the shares are optional", "many-to-many")
-    params = core.init_params(seq.x.shape[1], 6, seq.y.shape[1], seed=4)
-    fwd = core.forward(params, seq)
+    seq = encode_text("the shares are optional", "many-to-many")
+    fwd = forward(init_params(seq.x.shape[1], 6, seq.y.shape[1], seed=4), seq)
     for k in (None, 3):
-        full, lean = core.backward(fwd, k), core.backward(fwd, k, shares=False)
+        full, lean = backward(fwd, k), backward(fwd, k, shares=False)
         assert lean.share is None and full.share is not None
         for name in ("flow", "dh", "da", "dx", "dh0"):
             np.testing.assert_array_equal(getattr(lean, name), getattr(full, name))
