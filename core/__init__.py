@@ -1,25 +1,29 @@
-"""rnn-unfolded core: a simple RNN unfolded in time, its BPTT and its error flows, in NumPy.
+"""rnn-unfolded core: a simple RNN, an LSTM and a GRU unfolded in time, their BPTT and their
+error flows, in NumPy.
 
 >>> from core import encode_text, init_params, forward, backward
 >>> seq = encode_text("hello")
 >>> D = len(seq.vocab)
->>> fwd = forward(init_params(D, 8, D, seed=0), seq)
+>>> fwd = forward(init_params(D, 8, D, seed=0, cell="lstm"), seq)
 >>> bwd = backward(fwd)
->>> bwd.flow.shape
-(4, 4)
+>>> bwd.flow.shape, bwd.flow_s.shape
+((4, 4), (4, 4))
 """
 
+from .bptt import Backward, backward, step_contributions, step_norms
+from .contract import CELLS, GATES, PARAM_NAMES, STATES, param_shapes
 from .encode import TASKS, Sequence, encode_numbers, encode_text
 from .errors import InputError, NumericalOverflow
 from .functions import ACTIVATIONS, HEADS
+from .gain import error_gain
 from .gradcheck import gradcheck, numerical_gradients
-from .params import PARAM_NAMES, Params, init_params, params_from_arrays, rescale_recurrent, spectral_radius
-from .rnn import Backward, Forward, backward, forward, step_contributions, step_norms
+from .params import Params, init_params, params_from_arrays, rescale_recurrent, spectral_radius
+from .unfold import Forward, forward
 
 __all__ = [
-    "ACTIVATIONS", "HEADS", "PARAM_NAMES", "TASKS",
+    "ACTIVATIONS", "CELLS", "GATES", "HEADS", "PARAM_NAMES", "STATES", "TASKS",
     "Backward", "Forward", "InputError", "NumericalOverflow", "Params", "Sequence",
-    "backward", "encode_numbers", "encode_text", "forward", "gradcheck", "init_params",
-    "numerical_gradients", "params_from_arrays", "rescale_recurrent", "spectral_radius",
+    "backward", "encode_numbers", "encode_text", "error_gain", "forward", "gradcheck", "init_params",
+    "numerical_gradients", "param_shapes", "params_from_arrays", "rescale_recurrent", "spectral_radius",
     "step_contributions", "step_norms",
 ]

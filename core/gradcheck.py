@@ -12,24 +12,31 @@ from collections.abc import Callable
 
 import numpy as np
 
+from .bptt import backward
+from .cells import CELL_MODULES
+from .contract import PARAM_NAMES, STATES
 from .encode import Sequence
-from .functions import ACTIVATIONS, HEADS
-from .params import PARAM_NAMES, Params
-from .rnn import backward, forward
+from .functions import HEADS
+from .params import Params
+from .unfold import forward
 
-CHECKED = PARAM_NAMES + ("h0", "x")
+
+def checked(cell: str) -> tuple[str, ...]:
+    """What gradcheck compares: every parameter, the initial states and the inputs."""
+    return PARAM_NAMES[cell] + tuple(f"{state}0" for state in STATES[cell]) + ("x",)
 
 
 def step_losses(
-    params_at: Callable[[int], Params], x: np.ndarray, seq: Sequence, activation: str, output: str, h0: np.ndarray
+    params_at: Callable[[int], Params], x: np.ndarray, seq: Sequence, activation: str, output: str,
+    h0: np.ndarray, s0: np.ndarray | None = None,
 ) -> np.ndarray:
     """(T,) losses J^(t) of a plain forward loop in which step t uses the parameters ``params_at(t)``."""
-    g, head = ACTIVATIONS[activation].g, HEADS[output]
-    h = h0
+    head = HEADS[output]
+    h, s = h0, s0
     losses = np.zeros(seq.steps)
     for t in range(seq.steps):
         p = params_at(t)
-        h = g(p.b + p.W @ h + p.U @ x[t])
+        _, _, h, s = CELL_MODULES[p.cell].step(p, p.U @ x[t] + p.b, h, s, activation)
         if seq.has_loss[t]:
             losses[t] = head.loss((p.c + p.V @ h)[None, :], seq.y[t][None, :])[0]
     return losses
@@ -49,10 +56,14 @@ def numerical_gradients(
     h0: np.ndarray | None = None,
     truncate: int | None = None,
     eps: float = 1e-5,
+    s0: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
-    """Finite-difference gradients for U, W, b, V, c, h0 and x, shaped like the analytic ones."""
+    """Finite-difference gradients of every parameter, h0 (and s0) and x, shaped like the analytic ones."""
     steps = seq.steps
-    h0 = np.zeros(params.W.shape[0]) if h0 is None else np.asarray(h0, dtype=np.float64)
+    H = params.sizes[1]
+    h0 = np.zeros(H) if h0 is None else np.asarray(h0, dtype=np.float64)
+    if params.cell == "lstm":
+        s0 = np.zeros(H) if s0 is None else np.asarray(s0, dtype=np.float64)
     window = steps + 1 if truncate is None else truncate
     sources = np.arange(steps)
 
@@ -69,11 +80,11 @@ def numerical_gradients(
         moved[index] += delta
         return moved
 
-    def losses(params_at=lambda step: params, x=seq.x, h_start=h0) -> np.ndarray:
-        return step_losses(params_at, x, seq, activation, output, h_start)
+    def losses(params_at=lambda step: params, x=seq.x, h_start=h0, s_start=s0) -> np.ndarray:
+        return step_losses(params_at, x, seq, activation, output, h_start, s_start)
 
     grads: dict[str, np.ndarray] = {}
-    for name in PARAM_NAMES:
+    for name in params.names:
         value = getattr(params, name)
         grad = np.zeros_like(value)
         for index in np.ndindex(value.shape):
@@ -87,10 +98,14 @@ def numerical_gradients(
                 grad[index] += slope(run)[reaches(t)].sum()
         grads[name] = grad
 
-    grads["h0"] = np.array([
-        slope(lambda d, i=i: losses(h_start=nudge(h0, (i,), d)))[reaches(0)].sum()  # h0 gets what reaches step 0
-        for i in range(h0.size)
-    ]).reshape(h0.shape)
+    def initial(name: str, state: np.ndarray) -> np.ndarray:
+        """The initial states get what reaches step 0."""
+        moved = lambda d, i: losses(**{name: nudge(state, (i,), d)})  # noqa: E731
+        return np.array([slope(lambda d, i=i: moved(d, i))[reaches(0)].sum() for i in range(H)])
+
+    grads["h0"] = initial("h_start", h0)
+    if s0 is not None:
+        grads["s0"] = initial("s_start", s0)
     grads["x"] = np.zeros_like(seq.x)
     for t, j in np.ndindex(seq.x.shape):
         grads["x"][t, j] = slope(lambda d, t=t, j=j: losses(x=nudge(seq.x, (t, j), d)))[reaches(t)].sum()
@@ -105,10 +120,11 @@ def gradcheck(
     h0: np.ndarray | None = None,
     truncate: int | None = None,
     eps: float = 1e-5,
+    s0: np.ndarray | None = None,
 ) -> dict[str, float]:
     """Largest relative error between analytic and finite-difference gradients, per quantity."""
-    fwd = forward(params, seq, activation, output, h0)
+    fwd = forward(params, seq, activation, output, h0, s0)
     bwd = backward(fwd, truncate)
-    analytic = {**bwd.grads, "h0": bwd.dh0, "x": bwd.dx}
-    numeric = numerical_gradients(params, seq, activation, output, fwd.h0, truncate, eps)
-    return {name: relative_error(analytic[name], numeric[name]) for name in CHECKED}
+    analytic = {**bwd.grads, "h0": bwd.dh0, "s0": bwd.ds0, "x": bwd.dx}
+    numeric = numerical_gradients(params, seq, activation, output, fwd.h0, truncate, eps, fwd.s0)
+    return {name: relative_error(analytic[name], numeric[name]) for name in checked(params.cell)}

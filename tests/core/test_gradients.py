@@ -10,6 +10,7 @@ from core import ACTIVATIONS, HEADS, TASKS, backward, forward, gradcheck, numeri
 from .helpers import problem
 
 COMBINATIONS = list(itertools.product(ACTIVATIONS, HEADS, TASKS, (None, 1, 2)))
+GATED = list(itertools.product(("lstm", "gru"), HEADS, TASKS, (None, 1, 2)))
 
 
 @pytest.mark.parametrize("activation,output,task,truncate", COMBINATIONS)
@@ -17,6 +18,16 @@ def test_every_gradient_agrees_with_finite_differences(activation, output, task,
     params, seq, h0 = problem(output, task, seed=len(activation) + len(output))
     errors = gradcheck(params, seq, activation, output, h0, truncate)
     assert set(errors) == {"U", "W", "b", "V", "c", "h0", "x"}
+    assert max(errors.values()) < 1e-6, errors
+
+
+@pytest.mark.parametrize("cell,output,task,truncate", GATED)
+def test_every_gradient_of_the_gated_cells_agrees_with_finite_differences(cell, output, task, truncate):
+    params, seq, h0 = problem(output, task, seed=len(cell) + len(output), steps=5, cell=cell)
+    s0 = np.random.default_rng(1).normal(0, 0.5, h0.shape) if cell == "lstm" else None
+    errors = gradcheck(params, seq, "tanh", output, h0, truncate, s0=s0)
+    expected = {"U", "W", "b", "V", "c", "h0", "x"} | ({"s0"} if cell == "lstm" else {"b_hn"})
+    assert set(errors) == expected
     assert max(errors.values()) < 1e-6, errors
 
 

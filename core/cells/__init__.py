@@ -1,0 +1,25 @@
+"""One module per cell. Each holds its forward rule for one step and, right under it, the
+local backward rule of that step (MATH.md, "Forward", "Backward" and "Cells"):
+
+    step(p, xu, h_prev, s_prev, activation) -> Step(a, gates, h, s)
+        one step forward; xu = U x + b, the input's part of the pre-activations.
+    Local(fwd).at(t, dh, da, reaching, ds, carry)
+        one step backward for a block of sources at once (one row per source), written into
+        the arrays given: from the errors dh^(t<-s) (and, for the LSTM, the carry from step
+        t+1), the errors da^(t<-s) (and ds^(t<-s)), what reaches h^(t-1) through this step, and
+        the LSTM's carry for step t-1 (in place).
+    weight_errors(fwd, da) -> (T, G H)
+        the errors that multiply h^(t-1)^T in W's step contribution.
+    extra_grads(fwd, da) -> {name: array}
+        step contributions of the cell's extra parameters (the GRU's b_hn), (T, ...).
+
+Every rule is linear in the errors it carries, so a block of sources costs one matrix
+product per step (bptt.backward).
+"""
+
+from . import gru, lstm, rnn
+from .step import Step
+
+__all__ = ["CELL_MODULES", "Step"]
+
+CELL_MODULES = {"rnn": rnn, "lstm": lstm, "gru": gru}

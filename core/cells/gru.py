@@ -1,0 +1,75 @@
+"""The GRU as PyTorch's nn.GRU (MATH.md, "Cells"): gates reset r, update z, candidate n.
+
+    r = sigma(U_r x + W_r h' + b_r)      z = sigma(U_z x + W_z h' + b_z)
+    n = tanh(a_n),   a_n = U_n x + b_n + r * (W_n h' + b_hn)
+    h = (1 - z) * n + z * h'
+"""
+
+import numpy as np
+
+from ..functions import sigmoid
+from .step import Step
+
+
+def step(p, xu: np.ndarray, h_prev: np.ndarray, s_prev, activation: str):
+    H = h_prev.shape[0]
+    recurrent = p.W @ h_prev  # W_r h', W_z h', W_n h'
+    a = xu + recurrent
+    r, z = sigmoid(a[:H]), sigmoid(a[H: 2 * H])
+    a[2 * H:] = xu[2 * H:] + r * (recurrent[2 * H:] + p.b_hn)
+    n = np.tanh(a[2 * H:])
+    return Step(a, np.concatenate([r, z, n]), (1.0 - z) * n + z * h_prev, None)
+
+
+def _blocks(fwd):
+    H = fwd.h.shape[1]
+    return (fwd.gates[:, k * H:(k + 1) * H] for k in range(3))
+
+
+class Local:
+    """With dh = dh^(t<-s):
+
+        da_n = dh * (1-z) * (1-n^2)    da_z = dh * (h' - n) * z(1-z)
+        da_r = da_n * (W_n h' + b_hn) * r(1-r)
+        dh^(t-1<-s) = z * dh + W_r^T da_r + W_z^T da_z + W_n^T (r * da_n)
+    """
+
+    def __init__(self, fwd):
+        r, z, n = _blocks(fwd)
+        p = fwd.params
+        H = fwd.h.shape[1]
+        h_prev = fwd.h_prev
+        from_n = (1.0 - z) * (1.0 - n * n)
+        candidate_recurrent = h_prev @ p.W[2 * H:].T + p.b_hn
+        # da = dh * from_h (blocks r, z, n); the W side multiplies the n block by r
+        self.from_h = np.stack([from_n * candidate_recurrent * r * (1.0 - r), (h_prev - n) * z * (1.0 - z), from_n], 1)
+        self.w_side = self.from_h * np.stack([np.ones_like(r), np.ones_like(z), r], axis=1)
+        self.z = z
+        self.W = p.W
+        self.H = H
+
+    def errors(self, t, dh, da, ds=None) -> None:
+        """da at step(s) t from dh: rows of sources at one step, or totals over a span."""
+        np.multiply(dh[:, None, :], self.from_h[t], out=da.reshape(-1, 3, self.H))
+
+    def at(self, t: int, dh, da, reaching, ds=None, carry=None) -> None:
+        self.errors(t, dh, da)
+        through_w = (dh[:, None, :] * self.w_side[t]).reshape(-1, 3 * self.H)
+        np.matmul(through_w, self.W, out=reaching)
+        reaching += dh * self.z[t]
+
+
+def weight_errors(fwd, da: np.ndarray) -> np.ndarray:
+    """[da_r; da_z; r * da_n]: the errors behind W's contribution (r scales W_n h')."""
+    H = fwd.h.shape[1]
+    r, _, _ = _blocks(fwd)
+    out = da.copy()
+    out[:, 2 * H:] *= r
+    return out
+
+
+def extra_grads(fwd, da: np.ndarray) -> dict:
+    """(dJ/db_hn)^(t) = r * da_n."""
+    H = fwd.h.shape[1]
+    r, _, _ = _blocks(fwd)
+    return {"b_hn": r * da[:, 2 * H:]}

@@ -1,0 +1,66 @@
+"""The LSTM as PyTorch's nn.LSTM (MATH.md, "Cells"): gates input i, forget f, candidate g,
+output q (PyTorch's o), cell state s.
+
+    a = b + W h' + U x                   blocks a_i, a_f, a_g, a_q
+    i = sigma(a_i)  f = sigma(a_f)  g = tanh(a_g)  q = sigma(a_q)
+    s = f * s' + i * g
+    h = q * tanh(s)
+"""
+
+import numpy as np
+
+from ..functions import sigmoid
+from .step import Step
+
+
+def step(p, xu: np.ndarray, h_prev: np.ndarray, s_prev: np.ndarray, activation: str):
+    H = h_prev.shape[0]
+    a = xu + p.W @ h_prev
+    gates = np.concatenate([sigmoid(a[: 2 * H]), np.tanh(a[2 * H: 3 * H]), sigmoid(a[3 * H:])])
+    i, f, g, q = gates.reshape(4, H)
+    s = f * s_prev + i * g
+    return Step(a, gates, q * np.tanh(s), s)
+
+
+class Local:
+    """With dh = dh^(t<-s) (every path) and carry = f^(t+1) * ds^(t+1<-s):
+
+        ds   = dh * q * (1 - tanh^2 s) + carry
+        da_i = ds * g * i(1-i)    da_f = ds * s' * f(1-f)    da_g = ds * i * (1-g^2)
+        da_q = dh * tanh(s) * q(1-q)
+        dh^(t-1<-s) = W^T da,   carry for t-1 = f * ds   (the constant error carousel)
+    """
+
+    def __init__(self, fwd):
+        T, H = fwd.h.shape
+        i, f, g, q = (fwd.gates[:, k * H:(k + 1) * H] for k in range(4))
+        tanh_s = np.tanh(fwd.s)
+        s_prev = np.vstack([fwd.s0[None, :], fwd.s[:-1]])
+        self.H = H
+        self.f = f
+        self.W = fwd.params.W
+        self.to_s = q * (1.0 - tanh_s**2)  # ds/dh along h = q tanh(s)
+        # da_i, da_f, da_g per unit of ds; da_q per unit of dh
+        self.from_s = np.stack([g * i * (1.0 - i), s_prev * f * (1.0 - f), i * (1.0 - g * g)], axis=1)
+        self.from_h = tanh_s * q * (1.0 - q)
+
+    def errors(self, t, dh, da, ds) -> None:
+        """da at step(s) t from dh and ds: rows of sources at one step, or totals over a span."""
+        blocks = da.reshape(-1, 4, self.H)
+        np.multiply(ds[:, None, :], self.from_s[t], out=blocks[:, :3])
+        np.multiply(dh, self.from_h[t], out=blocks[:, 3])
+
+    def at(self, t: int, dh, da, reaching, ds, carry) -> None:
+        np.multiply(dh, self.to_s[t], out=ds)
+        ds += carry
+        self.errors(t, dh, da, ds)
+        np.matmul(da, self.W, out=reaching)
+        np.multiply(ds, self.f[t], out=carry)
+
+
+def weight_errors(fwd, da: np.ndarray) -> np.ndarray:
+    return da
+
+
+def extra_grads(fwd, da: np.ndarray) -> dict:
+    return {}

@@ -1,0 +1,36 @@
+"""The simple RNN: a = b + W h' + U x, h = g(a) (MATH.md, "Forward" and "Backward")."""
+
+import numpy as np
+
+from ..functions import ACTIVATIONS
+from .step import Step
+
+
+def step(p, xu: np.ndarray, h_prev: np.ndarray, s_prev, activation: str):
+    """a^(t) = U x^(t) + b + W h^(t-1);  h^(t) = g(a^(t))."""
+    a = xu + p.W @ h_prev
+    return Step(a, None, ACTIVATIONS[activation].g(a), None)
+
+
+class Local:
+    """da^(t<-s) = g'(a^(t)) * dh^(t<-s);  dh^(t-1<-s) = W^T da^(t<-s)."""
+
+    def __init__(self, fwd):
+        self.dg = ACTIVATIONS[fwd.activation].dg(fwd.a, fwd.h)
+        self.W = fwd.params.W
+
+    def errors(self, t, dh, da, ds=None) -> None:
+        """da at step(s) t from dh: rows of sources at one step, or totals over a span of steps."""
+        np.multiply(dh, self.dg[t], out=da)
+
+    def at(self, t: int, dh, da, reaching, ds=None, carry=None) -> None:
+        self.errors(t, dh, da)
+        np.matmul(da, self.W, out=reaching)
+
+
+def weight_errors(fwd, da: np.ndarray) -> np.ndarray:
+    return da
+
+
+def extra_grads(fwd, da: np.ndarray) -> dict:
+    return {}

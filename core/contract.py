@@ -1,0 +1,63 @@
+"""The contract's vocabulary in one place: cells, their gates and parameters, activations,
+heads, tasks and the truncation window (MATH.md). The API's schemas and the page's
+vocabulary are built from these names; nothing else retypes them.
+"""
+
+from .encode import TASKS
+from .functions import ACTIVATIONS, HEADS
+
+CELLS = ("rnn", "lstm", "gru")
+CELL_TITLES = {"rnn": "simple RNN", "lstm": "LSTM", "gru": "GRU"}
+
+# The blocks stacked in U, W, b and in the pre-activations a, in PyTorch's order.
+GATES = {
+    "rnn": (),
+    "lstm": ("input", "forget", "candidate", "output"),
+    "gru": ("reset", "update", "candidate"),
+}
+GATE_LETTERS = {
+    "input": "i", "forget": "f", "candidate": "g", "output": "q",  # LSTM (MATH.md: q, not o)
+    "reset": "r", "update": "z",
+}
+GRU_CANDIDATE_LETTER = "n"  # the GRU's candidate is n in MATH.md, the LSTM's is g
+
+
+def blocks(cell: str) -> int:
+    """G: how many H-row blocks U, W and b stack (1, 4, 3)."""
+    return max(1, len(GATES[cell]))
+
+
+def gate_letter(cell: str, gate: str) -> str:
+    return GRU_CANDIDATE_LETTER if (cell, gate) == ("gru", "candidate") else GATE_LETTERS[gate]
+
+
+# Parameters per cell, in the order answers list them. The GRU's candidate has a recurrent
+# bias of its own, b_hn, inside the reset gate's product.
+PARAM_NAMES = {
+    "rnn": ("U", "W", "b", "V", "c"),
+    "lstm": ("U", "W", "b", "V", "c"),
+    "gru": ("U", "W", "b", "b_hn", "V", "c"),
+}
+# Hidden states the cell carries from step to step (and so gets an initial value and an error).
+STATES = {"rnn": ("h",), "lstm": ("h", "s"), "gru": ("h",)}
+
+
+def param_shapes(cell: str, input_size: int, hidden_size: int, output_size: int) -> dict[str, tuple[int, ...]]:
+    """The shape of every parameter of ``cell`` for sizes D, H and K."""
+    D, H, K = input_size, hidden_size, output_size
+    G = blocks(cell)
+    shapes = {"U": (G * H, D), "W": (G * H, H), "b": (G * H,), "b_hn": (H,), "V": (K, H), "c": (K,)}
+    return {name: shapes[name] for name in PARAM_NAMES[cell]}
+
+
+ACTIVATION_NAMES = tuple(ACTIVATIONS)
+HEAD_NAMES = tuple(HEADS)
+TASK_NAMES = TASKS
+# gamma = max |g'(a)|, in the bound (||W||_2 gamma)^d of MATH.md "Error gain against distance".
+ACTIVATION_GAIN = {"tanh": 1.0, "relu": 1.0, "sigmoid": 0.25, "identity": 1.0}
+
+
+def window(truncate: int | None, steps: int) -> int:
+    """The truncation window k as a number: an error travels back at most k - 1 steps.
+    Full BPTT (None) is a window longer than the sequence."""
+    return steps + 1 if truncate is None else truncate

@@ -1,0 +1,71 @@
+"""The error gain against distance (MATH.md, "Error gain against distance" and "Jacobians").
+
+G(d): how much of a loss's error is left d steps back, as the geometric mean over the sources
+of F[s][s-d] / F[s][s]. For the simple RNN also the exact spectral norm of the Jacobian
+dh^(tau)/dh^(tau-d) and the bound (||W||_2 gamma)^d.
+"""
+
+import numpy as np
+
+from .contract import ACTIVATION_GAIN
+from .functions import ACTIVATIONS
+
+
+def gain_curve(flow: np.ndarray, has_loss: np.ndarray) -> list[float | None]:
+    """G(d) for d = 0 .. T-1 from a flow matrix F[s][t]; None where a term is 0 or no source
+    reaches that far."""
+    steps = flow.shape[0]
+    own = np.diagonal(flow)
+    curve: list[float | None] = []
+    for d in range(steps):
+        sources = np.arange(d, steps)
+        sources = sources[has_loss[sources] & (own[sources] > 0)]
+        terms = flow[sources, sources - d]
+        if len(sources) == 0 or not np.all(terms > 0):
+            curve.append(None)
+            continue
+        value = float(np.exp(np.mean(np.log(terms / own[sources]))))
+        curve.append(value if np.isfinite(value) else None)
+    return curve
+
+
+def jacobian_norms(fwd) -> list[float | None]:
+    """||dh^(tau)/dh^(tau-d)||_2 for d = 0 .. T-1 (simple RNN), the product
+    prod_{j=tau-d+1..tau} diag(g'(a^(j))) W taken from the last step back. None past overflow."""
+    dg = ACTIVATIONS[fwd.activation].dg(fwd.a, fwd.h)
+    steps, H = fwd.h.shape
+    W = fwd.params.W
+    product = np.eye(H)
+    norms: list[float | None] = [1.0]
+    with np.errstate(all="ignore"):
+        for d in range(1, steps):
+            product = product @ (dg[steps - d][:, None] * W)
+            value = float(np.linalg.norm(product, 2)) if np.isfinite(product).all() else np.inf
+            if not np.isfinite(value):
+                norms.extend([None] * (steps - d))
+                break
+            norms.append(value)
+    return norms
+
+
+def bound(fwd) -> list[float | None]:
+    """(||W||_2 gamma)^d for d = 0 .. T-1, gamma = max |g'|; None past overflow."""
+    rate = float(np.linalg.norm(fwd.params.W, 2)) * ACTIVATION_GAIN[fwd.activation]
+    with np.errstate(over="ignore"):
+        values = rate ** np.arange(fwd.h.shape[0], dtype=np.float64)
+    return [float(v) if np.isfinite(v) else None for v in values]
+
+
+def error_gain(fwd, bwd) -> dict:
+    """The gain section: G(d) along h for every cell, along s for the LSTM, and for the simple
+    RNN the exact Jacobian norms, the bound and the threshold 1/gamma for ||W||_2."""
+    out = {"distance": list(range(fwd.h.shape[0])), "h": gain_curve(bwd.flow, fwd.has_loss)}
+    if bwd.flow_s is not None:
+        out["s"] = gain_curve(bwd.flow_s, fwd.has_loss)
+    if fwd.cell == "rnn":
+        gamma = ACTIVATION_GAIN[fwd.activation]
+        out.update({
+            "jacobian": jacobian_norms(fwd), "bound": bound(fwd), "gamma": gamma,
+            "w_norm": float(np.linalg.norm(fwd.params.W, 2)), "threshold": 1.0 / gamma,
+        })
+    return out
