@@ -56,6 +56,8 @@ def rounded(content, digits: int):
         return content
     if isinstance(content, dict):
         return {key: rounded(value, digits) for key, value in content.items()}
+    if isinstance(content, list):
+        return [rounded(value, digits) for value in content]
     if isinstance(content, np.ndarray) and content.dtype.kind == "f":
         return round_significant(content, digits)
     if isinstance(content, float):

@@ -33,12 +33,27 @@ def _item(loc: list, msg: str, kind: str, **extra) -> dict:
     return {"loc": loc, "msg": f"{name}: {msg}", "type": kind, **extra}
 
 
+NOT_AN_OBJECT = (
+    "must be a JSON object such as {\"sequence\": \"hello\"}, sent with the header "
+    "Content-Type: application/json"
+)
+
+
+def _worded(error: dict) -> dict:
+    """One validation error in our words: the field first, then what is wrong and the limit."""
+    cause = (error.get("ctx") or {}).get("error")
+    if isinstance(cause, InputError):  # a rule across fields, raised by a model validator
+        return _item(["body", *cause.field.split(".")], cause.message, "value_error")
+    if error["type"] == "json_invalid":
+        where = f"at character {error['loc'][-1]}"
+        return _item(["body"], f"is not valid JSON: {cause or 'cannot be parsed'} {where}", "json_invalid")
+    if error["type"] == "model_attributes_type" and list(error["loc"]) == ["body"]:
+        return _item(["body"], NOT_AN_OBJECT, "model_attributes_type")
+    return _item(error["loc"], error["msg"].removeprefix("Value error, "), error["type"])
+
+
 def validation_body(errors) -> dict:
-    return {
-        "detail": [
-            _item(e["loc"], e["msg"].removeprefix("Value error, "), e["type"]) for e in _most_specific(errors)
-        ]
-    }
+    return {"detail": [_worded(e) for e in _most_specific(errors)]}
 
 
 class ServerBusy(Exception):

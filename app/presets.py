@@ -45,6 +45,24 @@ PRESETS = [
         },
     },
     {
+        "name": "carousel",
+        "title": "LSTM: the cell state carries the error",
+        "description": "The vanishing sequence through an LSTM with its forget gates held open (forget bias 3): "
+        "the loss's error travels back along the cell state s and still reaches the first input. "
+        "Switch the cell to RNN to see it fade.",
+        "request": {
+            "sequence": "the first letter decides this!", "task": "many-to-one", "cell": "lstm",
+            "hidden_size": 8, "forget_bias": 3.0, "seed": 3,
+        },
+    },
+    {
+        "name": "gru",
+        "title": "GRU: the update gate's shortcut",
+        "description": "A repeating pattern through a GRU: where its update gate z is near 1 the state, and the "
+        "error, pass through a step almost unchanged.",
+        "request": {"sequence": "abcabcabcabc", "cell": "gru", "hidden_size": 6, "seed": 1},
+    },
+    {
         "name": "truncated",
         "title": "Truncated BPTT",
         "description": "The same pattern with a window k = 3: no error travels back more than two steps.",

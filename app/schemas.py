@@ -4,12 +4,27 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from .settings import DEFAULT_DIGITS, MAX_DIGITS, MAX_HIDDEN, MAX_SEED, MAX_SPECTRAL_RADIUS, MAX_STEPS, MAX_VOCAB
+from core import InputError
+from core.contract import ACTIVATION_NAMES, CELLS, HEAD_NAMES, TASK_NAMES
 
-Task = Literal["many-to-many", "many-to-one", "one-to-many"]
-ActivationName = Literal["tanh", "relu", "sigmoid", "identity"]
-OutputName = Literal["softmax", "identity", "sigmoid"]
-Section = Literal["flow_shares", "per_step_gradients", "flows_by_unit"]
+from .settings import (
+    DEFAULT_DIGITS,
+    MAX_DIGITS,
+    MAX_FORGET_BIAS,
+    MAX_HIDDEN,
+    MAX_SEED,
+    MAX_SPECTRAL_RADIUS,
+    MAX_STEPS,
+    MAX_VOCAB,
+)
+
+# Built from core.contract, the one place that names them.
+Task = Literal[TASK_NAMES]
+CellName = Literal[CELLS]
+ActivationName = Literal[ACTIVATION_NAMES]
+OutputName = Literal[HEAD_NAMES]
+SECTIONS = ("flow_shares", "per_step_gradients", "flows_by_unit", "gain")
+Section = Literal[SECTIONS]
 # The length limits sit on each member of the union so that they appear in the OpenAPI schema.
 Values = (
     Annotated[list[float], Field(min_length=1, max_length=MAX_STEPS + 1)]
@@ -25,7 +40,9 @@ STRICT = ConfigDict(extra="forbid", allow_inf_nan=False, strict=True)
 
 
 class Weights(BaseModel):
-    """Explicit parameters; shapes U (H, D), W (H, H), b (H), V (K, H), c (K)."""
+    """Explicit parameters. U (G H, D), W (G H, H), b (G H), V (K, H), c (K), with G = 1 for rnn,
+    4 for lstm (blocks input, forget, candidate, output) and 3 for gru (reset, update,
+    candidate); b_hn (H) for gru only."""
 
     model_config = STRICT
     U: Matrix
@@ -33,6 +50,7 @@ class Weights(BaseModel):
     b: Vector
     V: Matrix
     c: Vector
+    b_hn: Vector | None = Field(None, description="The GRU's candidate recurrent bias (gru only).")
 
 
 class UnfoldRequest(BaseModel):
@@ -53,25 +71,47 @@ class UnfoldRequest(BaseModel):
         "Without targets, each input predicts the next one.",
     )
     task: Task = "many-to-many"
+    cell: CellName = Field("rnn", description="rnn (simple RNN), lstm or gru, as PyTorch's nn.RNN, nn.LSTM, nn.GRU.")
     hidden_size: int = Field(8, ge=1, le=MAX_HIDDEN)
-    activation: ActivationName = "tanh"
+    activation: ActivationName | None = Field(None, description="The simple RNN's g (default tanh); rnn only.")
     output: OutputName | None = Field(None, description="Default: softmax for text, identity for numbers.")
     seed: int = Field(0, ge=0, le=MAX_SEED)
     spectral_radius: float | None = Field(
-        None, gt=0, le=MAX_SPECTRAL_RADIUS, description="Rescale W to this spectral radius rho(W)."
+        None, gt=0, le=MAX_SPECTRAL_RADIUS, description="Rescale W to this spectral radius rho(W); rnn only."
+    )
+    forget_bias: float | None = Field(
+        None, ge=-MAX_FORGET_BIAS, le=MAX_FORGET_BIAS,
+        description="Initial forget-gate bias of the LSTM (default 1); larger keeps its cell state longer. lstm only.",
     )
     weights: Weights | None = Field(None, description="Explicit parameters instead of the seeded initialisation.")
     h0: Vector | None = Field(None, max_length=MAX_HIDDEN, description="Initial hidden state (zeros if absent).")
+    s0: Vector | None = Field(
+        None, max_length=MAX_HIDDEN, description="Initial cell state (zeros if absent); lstm only."
+    )
     truncate: int | None = Field(None, ge=1, le=MAX_STEPS, description="Truncated BPTT window k; null = full.")
     include: list[Section] = Field(
         default_factory=list,
         description="Opt-in sections: flow_shares (T x T), per_step_gradients (T x |theta|), "
-        "flows_by_unit (T x T x H).",
+        "flows_by_unit (T x T x H), gain (the error gain G(d); for rnn also Jacobian norms and the bound).",
     )
     digits: int = Field(
         DEFAULT_DIGITS, ge=DEFAULT_DIGITS, le=MAX_DIGITS,
         description=f"Significant digits of every number in the answer; {MAX_DIGITS} gives float64 exactly.",
     )
+
+    @field_validator("inputs", "targets", mode="before")
+    @classmethod
+    def _numbers_or_vectors(cls, values):
+        """Say plainly what the union of its two shapes would word as a type error."""
+        if not isinstance(values, list) or not values:
+            return values
+        vectors = [isinstance(v, list) for v in values]
+        if any(vectors) and not all(vectors):
+            raise ValueError("give numbers or vectors (lists of numbers), not both")
+        longest = max((len(v) for v in values if isinstance(v, list)), default=0)
+        if longest > MAX_VOCAB:
+            raise ValueError(f"has a vector of {longest} numbers; the limit is {MAX_VOCAB} (the input size D)")
+        return values
 
     @field_validator("sequence")
     @classmethod
@@ -88,6 +128,26 @@ class UnfoldRequest(BaseModel):
             raise ValueError("targets go with inputs; a text sequence predicts its next character")
         return self
 
+    @model_validator(mode="after")
+    def _fields_of_the_cell(self) -> "UnfoldRequest":
+        """A field that does not apply to the chosen cell is refused, not ignored."""
+        gated = self.cell != "rnn"
+        if gated and self.activation is not None:
+            raise InputError("activation", f"is the simple RNN's g; the {self.cell} cell's gates use sigmoid "
+                                 "and tanh (leave activation out, or use cell rnn)")
+        if gated and self.spectral_radius is not None:
+            hint = "use forget_bias to keep its cell state longer" if self.cell == "lstm" else "leave it out"
+            raise InputError("spectral_radius", f"rescales the simple RNN's W; it does not apply to the "
+                                 f"{self.cell} cell ({hint})")
+        if self.cell != "lstm" and self.forget_bias is not None:
+            raise InputError("forget_bias", f"is the LSTM's forget-gate bias; the {self.cell} cell has no "
+                                 "forget gate (use cell lstm)")
+        if self.cell != "lstm" and self.s0 is not None:
+            raise InputError("s0", f"is the LSTM's initial cell state; the {self.cell} cell has none")
+        if self.weights is not None and self.forget_bias is not None:
+            raise InputError("forget_bias", "initialises the forget gate; with explicit weights set it in b")
+        return self
+
     @property
     def is_text(self) -> bool:
         return self.sequence is not None
@@ -95,6 +155,15 @@ class UnfoldRequest(BaseModel):
     @property
     def resolved_output(self) -> str:
         return self.output or ("softmax" if self.is_text else "identity")
+
+    @property
+    def resolved_activation(self) -> str:
+        return self.activation or "tanh"
+
+    @property
+    def explicit_hidden_size(self) -> int | None:
+        """hidden_size if the request set it, for checking against explicit weights."""
+        return self.hidden_size if "hidden_size" in self.model_fields_set else None
 
 
 class ErrorItem(BaseModel):
@@ -109,14 +178,17 @@ class ErrorResponse(BaseModel):
 
 class Config(BaseModel):
     task: Task
-    activation: ActivationName
+    cell: CellName
+    gates: list[str] = Field(description="The gates stacked in U, W, b and a, in order; empty for rnn.")
+    activation: ActivationName | None = Field(description="The simple RNN's g; null for the gated cells.")
     output: OutputName
     hidden_size: int
     input_size: int
     output_size: int
     steps: int
     seed: int
-    spectral_radius: float = Field(description="rho(W) of the weights used (after any rescaling).")
+    spectral_radius: float | None = Field(description="rho(W) of the weights used (after any rescaling); rnn only.")
+    forget_bias: float | None = Field(description="The forget-gate bias used at initialisation; lstm only.")
     truncate: int | None
     digits: int = Field(description="Significant digits kept in this answer's numbers.")
 
@@ -125,24 +197,22 @@ class ParamArrays(BaseModel):
     U: list
     W: list
     b: list
+    b_hn: list | None = Field(None, description="gru only")
     V: list
     c: list
-
-
-class ParamNumbers(BaseModel):
-    U: float
-    W: float
-    b: float
-    V: float
-    c: float
 
 
 class ForwardOut(BaseModel):
     x: Matrix
     y: Matrix
     has_loss: list[bool]
-    a: Matrix
+    a: Matrix = Field(description="Pre-activations, (T, G H), gates stacked as in the weights.")
+    gates: dict[str, Matrix] | None = Field(
+        None, description="The gates' values by name, (T, H) each: input, forget, candidate, output (lstm) "
+        "or reset, update, candidate (gru). Absent for rnn.",
+    )
     h: Matrix
+    s: Matrix | None = Field(None, description="The LSTM's cell state s^(t), (T, H); lstm only.")
     o: Matrix
     y_hat: Matrix
     loss: Vector
@@ -152,9 +222,11 @@ class ForwardOut(BaseModel):
 class ErrorsOut(BaseModel):
     o: Matrix = Field(description="delta o^(t), (T, K)")
     h: Matrix = Field(description="delta h^(t), (T, H)")
-    a: Matrix = Field(description="delta a^(t), (T, H)")
+    s: Matrix | None = Field(None, description="delta s^(t), (T, H), the cell state's error; lstm only.")
+    a: Matrix = Field(description="delta a^(t), (T, G H)")
     x: Matrix = Field(description="delta x^(t), (T, D)")
     h0: Vector = Field(description="dJ/dh^(-1), (H)")
+    s0: Vector | None = Field(None, description="dJ/ds^(-1), (H); lstm only.")
 
 
 class GradientsOut(BaseModel):
@@ -165,10 +237,29 @@ class GradientsOut(BaseModel):
 
 class FlowsOut(BaseModel):
     h: Matrix = Field(description="F[s][t] = ||delta h^(t<-s)||, (T, T), zero for t > s and outside the window.")
+    s: Matrix | None = Field(
+        None, description="||delta s^(t<-s)||, the error along the LSTM's cell state, (T, T); lstm only."
+    )
     share: Matrix | None = Field(
         None, description="share[s][t]: the part of step t's U, W and b contribution due to J^(s); opt-in."
     )
     by_unit: list[Matrix] | None = Field(None, description="delta h^(t<-s) itself, [s][t][unit]; opt-in.")
+
+
+class GainOut(BaseModel):
+    distance: list[int]
+    h: list[float | None] = Field(
+        description="G(d): geometric mean over the sources of F[s][s-d] / F[s][s]; null where a term is 0."
+    )
+    s: list[float | None] | None = Field(None, description="The same along the LSTM's cell state; lstm only.")
+    jacobian: list[float | None] | None = Field(
+        None, description="||dh^(tau)/dh^(tau-d)||_2 (rnn only); null beyond jacobian_distances or past overflow."
+    )
+    jacobian_distances: int | None = Field(None, description="How many distances the Jacobian norms cover (rnn).")
+    bound: list[float | None] | None = Field(None, description="(||W||_2 gamma)^d (rnn only); null past overflow.")
+    gamma: float | None = Field(None, description="max |g'|: 1 for tanh, relu and identity, 1/4 for sigmoid (rnn).")
+    w_norm: float | None = Field(None, description="||W||_2 (rnn).")
+    threshold: float | None = Field(None, description="1/gamma: ||W||_2 below it is enough to vanish (rnn).")
 
 
 class UnfoldResponse(BaseModel):
@@ -176,17 +267,19 @@ class UnfoldResponse(BaseModel):
     vocab: list[str] | None
     weights: ParamArrays
     h0: Vector
+    s0: Vector | None = Field(None, description="lstm only")
     forward: ForwardOut
     errors: ErrorsOut
     gradients: GradientsOut
     flows: FlowsOut
+    gain: GainOut | None = Field(None, description="Opt-in: include gain.")
 
 
 class GradcheckResponse(BaseModel):
     config: Config
     eps: float
     max_relative_error: dict[str, float] = Field(
-        description="||analytic - numeric|| / (||analytic|| + ||numeric||) for U, W, b, V, c, h0 and x."
+        description="||analytic - numeric|| / (||analytic|| + ||numeric||) for every parameter, h0 (and s0) and x."
     )
 
 

@@ -12,7 +12,9 @@ import core
 
 from .encoding import rounded
 from .schemas import UnfoldRequest
-from .settings import MAX_GRADCHECK_COST, MAX_HEAVY_NUMBERS, MAX_STEPS
+from .settings import MAX_GRADCHECK_COST, MAX_HEAVY_NUMBERS, MAX_JACOBIAN_COST, MAX_STEPS
+
+DEFAULT_FORGET_BIAS = 1.0
 
 
 @dataclass(frozen=True)
@@ -24,6 +26,7 @@ class Problem:
     activation: str
     output: str
     h0: np.ndarray | None
+    s0: np.ndarray | None
     truncate: int | None
 
 
@@ -39,38 +42,51 @@ def _sequence(req: UnfoldRequest) -> core.Sequence:
 def _params(req: UnfoldRequest, seq: core.Sequence) -> core.Params:
     D, K = seq.x.shape[1], seq.y.shape[1]
     if req.weights is not None:
-        params = core.params_from_arrays(req.weights.model_dump(), D, K)
+        arrays = req.weights.model_dump(exclude_none=True)
+        params = core.params_from_arrays(arrays, D, K, req.cell, req.explicit_hidden_size)
     else:
-        params = core.init_params(D, req.hidden_size, K, req.seed)
+        forget_bias = DEFAULT_FORGET_BIAS if req.forget_bias is None else req.forget_bias
+        params = core.init_params(D, req.hidden_size, K, req.seed, req.cell, forget_bias)
     if req.spectral_radius is not None:
         params = core.rescale_recurrent(params, req.spectral_radius)
     return params
 
 
+def _vector(values) -> np.ndarray | None:
+    return None if values is None else np.array(values, dtype=np.float64)
+
+
 def resolve(req: UnfoldRequest) -> Problem:
     seq = _sequence(req)
     params = _params(req, seq)
-    h0 = None if req.h0 is None else np.array(req.h0, dtype=np.float64)
-    return Problem(params, seq, req.activation, req.resolved_output, h0, req.truncate)
+    return Problem(
+        params, seq, req.resolved_activation, req.resolved_output, _vector(req.h0), _vector(req.s0), req.truncate
+    )
 
 
 def _config(req: UnfoldRequest, problem: Problem) -> dict:
     D, H, K = problem.params.sizes
+    cell = problem.params.cell
+    seeded_lstm = cell == "lstm" and req.weights is None
+    forget_bias = (DEFAULT_FORGET_BIAS if req.forget_bias is None else req.forget_bias) if seeded_lstm else None
     return {
-        "task": req.task, "activation": problem.activation, "output": problem.output,
-        "hidden_size": H, "input_size": D, "output_size": K, "steps": problem.seq.steps,
-        "seed": req.seed, "spectral_radius": core.spectral_radius(problem.params.W), "truncate": problem.truncate,
-        "digits": req.digits,
+        "task": req.task, "cell": cell, "gates": list(core.GATES[cell]),
+        "activation": problem.activation if cell == "rnn" else None, "output": problem.output,
+        "hidden_size": H, "input_size": D, "output_size": K, "steps": problem.seq.steps, "seed": req.seed,
+        "spectral_radius": core.spectral_radius(problem.params.W) if cell == "rnn" else None,
+        "forget_bias": forget_bias, "truncate": problem.truncate, "digits": req.digits,
     }
 
 
 def _check_heavy(req: UnfoldRequest, problem: Problem) -> None:
     steps = problem.seq.steps
     D, H, K = problem.params.sizes
+    parameters = sum(int(np.prod(shape)) for shape in core.param_shapes(problem.params.cell, D, H, K).values())
     sizes = {
         "flow_shares": steps * steps,
-        "per_step_gradients": steps * (H * D + H * H + H + K * H + K),
+        "per_step_gradients": steps * parameters,
         "flows_by_unit": steps * steps * H,
+        "gain": steps,
     }
     for section in req.include:
         if sizes[section] > MAX_HEAVY_NUMBERS:
@@ -81,35 +97,50 @@ def _check_heavy(req: UnfoldRequest, problem: Problem) -> None:
             )
 
 
+def _present(**sections) -> dict:
+    """The sections that apply: a quantity the cell does not have is left out, not null."""
+    return {name: value for name, value in sections.items() if value is not None}
+
+
+def _gates(fwd: core.Forward) -> dict | None:
+    if fwd.gates is None:
+        return None
+    H = fwd.h.shape[1]
+    return {name: np.ascontiguousarray(fwd.gates[:, k * H:(k + 1) * H]) for k, name in enumerate(core.GATES[fwd.cell])}
+
+
 def unfold(req: UnfoldRequest) -> dict:
     """The whole unfolded computation as a dict of arrays, shaped as UnfoldResponse."""
     problem = resolve(req)
     _check_heavy(req, problem)
-    fwd = core.forward(problem.params, problem.seq, problem.activation, problem.output, problem.h0)
+    fwd = core.forward(problem.params, problem.seq, problem.activation, problem.output, problem.h0, problem.s0)
     bwd = core.backward(
         fwd, problem.truncate, by_source="flows_by_unit" in req.include, shares="flow_shares" in req.include
     )
     gradients = {"total": bwd.grads, "norms": core.step_norms(fwd, bwd)}
     if "per_step_gradients" in req.include:
         gradients["per_step"] = core.step_contributions(fwd, bwd)
-    flows = {"h": bwd.flow}
-    if "flow_shares" in req.include:
-        flows["share"] = bwd.share
-    if bwd.dh_by_source is not None:
-        flows["by_unit"] = bwd.dh_by_source
-    return rounded({
-        "config": _config(req, problem),
-        "vocab": list(problem.seq.vocab) if problem.seq.vocab else None,
-        "weights": problem.params.as_dict(),
-        "h0": fwd.h0,
-        "forward": {
-            "x": fwd.x, "y": fwd.y, "has_loss": fwd.has_loss, "a": fwd.a, "h": fwd.h, "o": fwd.o,
-            "y_hat": fwd.y_hat, "loss": fwd.loss, "total_loss": fwd.total_loss,
-        },
-        "errors": {"o": bwd.do, "h": bwd.dh, "a": bwd.da, "x": bwd.dx, "h0": bwd.dh0},
-        "gradients": gradients,
-        "flows": flows,
-    }, req.digits)
+    flows = _present(
+        h=bwd.flow, s=bwd.flow_s, share=bwd.share if "flow_shares" in req.include else None, by_unit=bwd.dh_by_source
+    )
+    answer = _present(
+        config=_config(req, problem),
+        vocab=list(problem.seq.vocab) if problem.seq.vocab else None,
+        weights=problem.params.as_dict(),
+        h0=fwd.h0,
+        s0=fwd.s0,
+        forward=_present(
+            x=fwd.x, y=fwd.y, has_loss=fwd.has_loss, a=fwd.a, gates=_gates(fwd), h=fwd.h, s=fwd.s, o=fwd.o,
+            y_hat=fwd.y_hat, loss=fwd.loss, total_loss=fwd.total_loss,
+        ),
+        errors=_present(o=bwd.do, h=bwd.dh, s=bwd.ds, a=bwd.da, x=bwd.dx, h0=bwd.dh0, s0=bwd.ds0),
+        gradients=gradients,
+        flows=flows,
+    )
+    answer.setdefault("vocab", None)
+    if "gain" in req.include:
+        answer["gain"] = core.error_gain(fwd, bwd, max(1, MAX_JACOBIAN_COST // fwd.h.shape[1] ** 3))
+    return rounded(answer, req.digits)
 
 
 def gradcheck(req: UnfoldRequest, eps: float = 1e-5) -> dict:
@@ -117,8 +148,9 @@ def gradcheck(req: UnfoldRequest, eps: float = 1e-5) -> dict:
     problem = resolve(req)
     steps = problem.seq.steps
     D, H, K = problem.params.sizes
-    numbers = H * D + H * H + H + K * H + K + H + steps * D
-    cost = numbers * steps * (1 if problem.truncate is None else steps)
+    parameters = sum(int(np.prod(shape)) for shape in core.param_shapes(problem.params.cell, D, H, K).values())
+    states = H * len(core.STATES[problem.params.cell])
+    cost = (parameters + states + steps * D) * steps * (1 if problem.truncate is None else steps)
     if cost > MAX_GRADCHECK_COST:
         raise core.InputError(
             "sequence" if req.is_text else "inputs",
@@ -126,6 +158,6 @@ def gradcheck(req: UnfoldRequest, eps: float = 1e-5) -> dict:
             "(use fewer steps, hidden units or characters)",
         )
     errors = core.gradcheck(
-        problem.params, problem.seq, problem.activation, problem.output, problem.h0, problem.truncate, eps
+        problem.params, problem.seq, problem.activation, problem.output, problem.h0, problem.truncate, eps, problem.s0
     )
     return rounded({"config": _config(req, problem), "eps": eps, "max_relative_error": errors}, req.digits)

@@ -9,6 +9,7 @@ MAX_STEPS = 1024  # time steps T (a text of up to MAX_STEPS + 1 characters)
 MAX_HIDDEN = 128  # hidden units H
 MAX_VOCAB = 128  # distinct characters of a text, and the size D of input or target vectors
 MAX_SPECTRAL_RADIUS = 100.0
+MAX_FORGET_BIAS = 20.0  # sigma(20) is 1 - 2e-9: the forget gate is as open as float64 tells apart
 MAX_SEED = 2**32 - 1
 # Opt-in heavy sections return T * (number of parameters) or T * T * H numbers.
 MAX_HEAVY_NUMBERS = 2_000_000
@@ -18,6 +19,9 @@ DEFAULT_DIGITS = 9
 MAX_DIGITS = 17
 # Finite differences re-run the forward pass for every parameter (and, truncated, every step).
 MAX_GRADCHECK_COST = 40_000
+# The gain's exact Jacobian norms (rnn) cost about H^3 per distance: computed for the first
+# MAX_JACOBIAN_COST / H^3 distances, null beyond.
+MAX_JACOBIAN_COST = 2**26
 
 
 class Settings(BaseModel):

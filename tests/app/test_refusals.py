@@ -34,7 +34,8 @@ CASES = [
     ({"sequence": "hello", "spectral_radius": 0}, "spectral_radius: Input should be greater than 0"),
     ({"sequence": "hello", "spectral_radius": 1000}, "spectral_radius: Input should be less than or equal to 100"),
     ({"sequence": "hello", "truncate": 0}, "truncate: Input should be greater than or equal to 1"),
-    ({"sequence": "hello", "include": ["everything"]}, "include.0: Input should be 'flow_shares', 'per_step_gradients' or 'flows_by_unit'"),
+    ({"sequence": "hello", "include": ["everything"]},
+     "include.0: Input should be 'flow_shares', 'per_step_gradients', 'flows_by_unit' or 'gain'"),
     ({"sequence": "hello", "colour": "red"}, "colour: Extra inputs are not permitted"),
     ({"inputs": []}, "inputs: List should have at least 1 item"),
     ({"inputs": [1]}, "inputs: needs at least 2 values"),
@@ -57,6 +58,34 @@ CASES = [
     ({"inputs": [[1, 2], [3, 4], [5, 6]], "weights": {**WEIGHTS_OK, "b": ["x"]}}, "weights.b.0: Input should be a valid number"),
     ({"sequence": "x" + "ab" * 512, "hidden_size": 128, "include": ["flows_by_unit"]},
      f"include: flows_by_unit would return 134,217,728 numbers; the limit is {MAX_HEAVY_NUMBERS:,}"),
+    ({"sequence": "x" + "ab" * 512, "cell": "lstm", "hidden_size": 128, "include": ["per_step_gradients"]},
+     f"include: per_step_gradients would return {1024 * (4 * 128 * (3 + 128 + 1) + 3 * 128 + 3):,} numbers"),
+    # the cells: a field that does not apply to the chosen cell says why
+    ({"sequence": "hello", "cell": "transformer"}, "cell: Input should be 'rnn', 'lstm' or 'gru'"),
+    ({"sequence": "hello", "cell": "lstm", "activation": "relu"}, "activation: is the simple RNN's g; the lstm cell's gates"),
+    ({"sequence": "hello", "cell": "gru", "activation": "tanh"}, "activation: is the simple RNN's g; the gru cell's gates"),
+    ({"sequence": "hello", "cell": "lstm", "spectral_radius": 2}, "spectral_radius: rescales the simple RNN's W; it does not apply to the lstm cell (use forget_bias"),
+    ({"sequence": "hello", "cell": "gru", "spectral_radius": 2}, "spectral_radius: rescales the simple RNN's W; it does not apply to the gru cell"),
+    ({"sequence": "hello", "forget_bias": 2}, "forget_bias: is the LSTM's forget-gate bias; the rnn cell has no forget gate"),
+    ({"sequence": "hello", "cell": "gru", "forget_bias": 2}, "forget_bias: is the LSTM's forget-gate bias; the gru cell"),
+    ({"sequence": "hello", "cell": "lstm", "forget_bias": 21}, "forget_bias: Input should be less than or equal to 20"),
+    ({"sequence": "hello", "cell": "lstm", "forget_bias": "1"}, "forget_bias: Input should be a valid number"),
+    ({"sequence": "hello", "s0": [0] * 8}, "s0: is the LSTM's initial cell state; the rnn cell has none"),
+    ({"sequence": "hello", "cell": "lstm", "s0": [0, 0]}, "s0: must be 8 finite numbers"),
+    ({"inputs": [[1, 2], [3, 4], [5, 6]], "weights": WEIGHTS_OK, "cell": "lstm"},
+     "weights.W: must be a 4H x H matrix (one H x H block per gate) for the lstm cell, got shape [1, 1]"),
+    ({"inputs": [[1, 2], [3, 4], [5, 6]], "weights": {**WEIGHTS_OK, "W": [[0.5]] * 3}, "cell": "gru"},
+     "weights: missing b_hn: the gru cell needs all of U, W, b, b_hn, V, c"),
+    ({"inputs": [[1, 2], [3, 4], [5, 6]], "weights": {**WEIGHTS_OK, "b_hn": [0.0]}},
+     "weights.b_hn: is not a parameter of the rnn cell"),
+    ({"inputs": [[1, 2], [3, 4], [5, 6]], "weights": WEIGHTS_OK, "hidden_size": 4},
+     "weights.W: has shape [1, 1], which means H = 1, but hidden_size is 4"),
+    ({"inputs": [[1, 2], [3, 4], [5, 6]], "weights": WEIGHTS_OK, "cell": "lstm", "forget_bias": 2},
+     "forget_bias: initialises the forget gate; with explicit weights set it in b"),
+    # worded for a person, not by the validation library or the JSON parser
+    ({"inputs": [list(range(129))] * 2}, "inputs: has a vector of 129 numbers; the limit is 128"),
+    ({"inputs": [1, [2]]}, "inputs: give numbers or vectors (lists of numbers), not both"),
+    ({"inputs": [1, 2], "targets": [[1] * 130] * 2}, "targets: has a vector of 130 numbers; the limit is 128"),
 ]
 
 
@@ -74,9 +103,21 @@ def test_non_finite_numbers_are_refused(client, literal):
     assert "h0.7: Input should be a finite number" in text
 
 
-def test_malformed_json_is_a_422(client):
-    text, _ = refused(client, b'{"sequence": "hello"')
-    assert "JSON decode error" in text
+def test_malformed_json_is_a_422_that_says_where(client):
+    text, detail = refused(client, b'{"sequence": "hello" "x"}')
+    assert text == "body: is not valid JSON: Expecting ',' delimiter at character 21"
+    assert detail[0]["loc"] == ["body"]
+
+
+@pytest.mark.parametrize("content,content_type", [
+    (b'{"sequence": "hello"}', "text/plain"), (b"sequence=hello", "application/x-www-form-urlencoded"),
+    (b'["hello"]', "application/json"),
+])
+def test_a_body_that_is_not_a_json_object_says_what_to_send(client, content, content_type):
+    response = client.post("/api/v1/unfold", content=content, headers={"content-type": content_type})
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["msg"].startswith("body: must be a JSON object such as")
+    assert "Content-Type: application/json" in response.json()["detail"][0]["msg"]
 
 
 def test_overflow_names_the_step_and_quantity(client):

@@ -17,9 +17,9 @@ def unfold(client, **body):
 def test_text_response_has_every_section_and_agrees_with_the_core(client):
     body = unfold(client, sequence="hello", hidden_size=5, seed=3, digits=17)
     assert body["config"] == {
-        "task": "many-to-many", "activation": "tanh", "output": "softmax", "hidden_size": 5,
-        "input_size": 4, "output_size": 4, "steps": 4, "seed": 3, "truncate": None, "digits": 17,
-        "spectral_radius": pytest.approx(body["config"]["spectral_radius"]),
+        "task": "many-to-many", "cell": "rnn", "gates": [], "activation": "tanh", "output": "softmax",
+        "hidden_size": 5, "input_size": 4, "output_size": 4, "steps": 4, "seed": 3, "truncate": None, "digits": 17,
+        "spectral_radius": pytest.approx(body["config"]["spectral_radius"]), "forget_bias": None,
     }
     assert body["vocab"] == ["e", "h", "l", "o"]
     seq = core.encode_text("hello")
@@ -177,13 +177,19 @@ def test_presets_each_run_and_show_what_they_say(client):
     response = client.get("/api/v1/presets")
     assert response.status_code == 200
     presets = {p["name"]: p for p in response.json()}
-    assert {"hello", "pattern", "sine", "vanishing", "exploding"} <= set(presets)
+    assert {"hello", "pattern", "sine", "vanishing", "exploding", "carousel", "gru"} <= set(presets)
     results = {name: unfold(client, **p["request"]) for name, p in presets.items()}
     vanishing = np.array(results["vanishing"]["flows"]["h"])[-1]
     assert vanishing[0] < 1e-3 * vanishing[-1]
     exploding = np.array(results["exploding"]["flows"]["h"])[-1]
     assert exploding[0] > 100 * exploding[-1]
     assert results["sine"]["vocab"] is None and results["truncated"]["config"]["truncate"] == 3
+    # the carousel: the LSTM's cell state carries the loss's error back to the first input, where the
+    # simple RNN's dies on the same sequence
+    carried = np.array(results["carousel"]["flows"]["s"])[-1]
+    assert carried[0] > 0.1 * carried[-1] and results["gru"]["config"]["cell"] == "gru"
+    rnn = unfold(client, **{**presets["carousel"]["request"], "cell": "rnn", "forget_bias": None})["flows"]["h"][-1]
+    assert rnn[0] < 0.1 * carried[0] / carried[-1] * rnn[-1]
 
 
 def test_health_page_and_docs(client):
