@@ -1,12 +1,13 @@
 // The only module that talks to the server.
-let inFlight = null;
+const inFlight = new Map(); // channel -> AbortController of its newest request
 
 // Resolves to {ok, status, data, arrived, parsed}: arrived and parsed are performance.now()
-// when the answer's headers came and when its JSON was read. A newer call aborts an older one.
-export async function postJSON(path, body) {
-  if (inFlight) inFlight.abort();
+// when the answer's headers came and when its JSON was read. A newer call on the same channel
+// aborts an older one; channels (the main view, the compare view) do not disturb each other.
+export async function postJSON(path, body, channel = 'main') {
+  inFlight.get(channel)?.abort();
   const controller = new AbortController();
-  inFlight = controller;
+  inFlight.set(channel, controller);
   try {
     const response = await fetch(path, {
       method: 'POST',
@@ -18,7 +19,7 @@ export async function postJSON(path, body) {
     const data = await response.json().catch(() => null);
     return { ok: response.ok, status: response.status, data, arrived, parsed: performance.now() };
   } finally {
-    if (inFlight === controller) inFlight = null;
+    if (inFlight.get(channel) === controller) inFlight.delete(channel);
   }
 }
 

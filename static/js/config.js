@@ -8,11 +8,22 @@ export const layout = {
   rows: { J: 70, o: 150, h: 240, flow: 292, x: 360 },  // y of each row's centre, top to bottom
   height: 416,          // room under the x row for the input character, then the step number
   node: { width: 76, height: 26 },
+  gate: { height: 9, gap: 2 },  // one strip per gate
   strip: { maxCells: 16, gap: 1 },
   lane: 4.5,            // vertical offset between the error paths of different sources
   lanes: 8,
   flowWidth: [0.8, 7],  // stroke width of an error path, by log F
 };
+
+// The rows of each cell, top to bottom (y of each row's centre) and the drawing's height.
+// Gated cells add their gates (G strips) between x and h; the LSTM adds its cell state s with
+// its own error lane (sflow) under h's.
+const CELL_ROWS = {
+  rnn: { rows: layout.rows, height: layout.height },
+  lstm: { rows: { J: 64, o: 136, h: 214, flow: 256, s: 310, sflow: 348, gates: 382, x: 450 }, height: 504 },
+  gru: { rows: { J: 70, o: 150, h: 240, flow: 288, gates: 326, x: 390 }, height: 446 },
+};
+export const rowsFor = (cell) => CELL_ROWS[cell] ?? CELL_ROWS.rnn;
 
 export const neurons = { maxHidden: 8, maxInput: 8, maxSteps: 12, radius: 6 };
 
@@ -28,6 +39,10 @@ export function stepColour(t, steps) {
   return d3.interpolatePlasma(0.05 + 0.8 * (t / Math.max(1, steps - 1)));
 }
 
+// One colour per cell wherever cells are compared.
+const CELL_COLOURS = { rnn: '#0072B2', lstm: '#D55E00', gru: '#009E73' };
+export const cellColour = (cell) => CELL_COLOURS[cell];
+
 // Values: a diverging red-blue scale centred on 0 (blue negative, red positive), colour-blind safe.
 export function valueScale(maxAbs) {
   const m = maxAbs > 0 ? maxAbs : 1;
@@ -41,6 +56,13 @@ export function magnitudeScale(values) {
   const hi = positive.length ? d3.max(positive) : 1;
   const domain = lo === hi ? [lo / 10, hi] : [lo, hi];
   return d3.scaleSequentialLog(domain, d3.interpolateViridis).clamp(true);
+}
+
+// Gates: sigmoid gates run from 0 (shut) to 1 (open) on a sequential scale of their own, so
+// they never read as the signed values around them; a tanh candidate keeps the value scale.
+export function gateScale(name) {
+  if (name === 'candidate') return valueScale(1);
+  return d3.scaleSequential([0, 1], (u) => d3.interpolateGreens(0.05 + 0.9 * u));
 }
 
 export const faded = 0.12;

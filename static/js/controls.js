@@ -4,20 +4,23 @@ import { parseNumbers } from './state.js';
 const d3 = window.d3;
 const $ = (id) => document.getElementById(id);
 const NUMBER_FIELDS = ['hidden_size', 'seed'];
-const OPTIONAL_NUMBERS = ['rho', 'truncate'];
+const OPTIONAL_NUMBERS = ['rho', 'truncate', 'forget_bias'];
 const SELECTS = ['task', 'activation', 'output'];
+// Fields that belong to one cell only: shown for it, hidden (and kept) for the others.
+const CELL_FIELDS = { activation: 'rnn', rho: 'rnn', forget_bias: 'lstm' };
 
 // Which control shows the message of an API error, by the field the error names.
 const ERROR_TARGET = {
   sequence: 'sequence', inputs: 'sequence', targets: 'sequence', hidden_size: 'hidden_size', h0: 'hidden_size',
   seed: 'seed', spectral_radius: 'rho', truncate: 'truncate', activation: 'activation', output: 'output',
-  task: 'task', include: 'general', weights: 'general',
+  task: 'task', include: 'general', weights: 'general', cell: 'general', forget_bias: 'forget_bias', s0: 'general',
 };
 
 export function readForm() {
   const state = {
     kind: document.querySelector('input[name="kind"]:checked').value,
     sequence: $('sequence').value,
+    cell: document.querySelector('input[name="cell"]:checked').value,
   };
   for (const name of SELECTS) state[name] = $(name).value;
   for (const name of NUMBER_FIELDS) state[name] = $(name).value === '' ? NaN : Number($(name).value);
@@ -27,10 +30,22 @@ export function readForm() {
 
 export function writeForm(state) {
   document.querySelector(`input[name="kind"][value="${state.kind}"]`).checked = true;
+  document.querySelector(`input[name="cell"][value="${state.cell}"]`).checked = true;
+  showCellFields(state.cell);
   $('sequence').value = state.sequence;
   for (const name of [...SELECTS, ...NUMBER_FIELDS]) $(name).value = state[name];
   for (const name of OPTIONAL_NUMBERS) $(name).value = state[name] ?? '';
   document.querySelector(`input[name="task-choice"][value="${state.task}"]`).checked = true;
+}
+
+export function showCellFields(cell) {
+  for (const [field, owner] of Object.entries(CELL_FIELDS)) {
+    for (const el of document.querySelectorAll(`[data-for="${field}"]`)) el.hidden = owner !== cell;
+  }
+}
+
+export function setupCells(onChange) {
+  d3.selectAll('input[name="cell"]').on('change', function () { showCellFields(this.value); onChange(this.value); });
 }
 
 export function clearErrors() {
@@ -107,10 +122,12 @@ export function stateFromRequest(request, base) {
     sequence: kind === 'text' ? request.sequence : numbers.join(Array.isArray(request.inputs?.[0]) ? '\n' : ', '),
     task: request.task ?? 'many-to-many',
     hidden_size: request.hidden_size ?? 8,
+    cell: request.cell ?? 'rnn',
     activation: request.activation ?? 'tanh',
     output: request.output ?? 'auto',
     seed: request.seed ?? 0,
     rho: request.spectral_radius ?? null,
+    forget_bias: request.forget_bias ?? null,
     truncate: request.truncate ?? null,
   };
 }

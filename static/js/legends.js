@@ -1,7 +1,7 @@
 // The legend bar under the network: what every colour and width means in the current mode.
 import { gradientLegend, swatchLegend } from './blocks/legend.js';
 import { sup } from './blocks/format.js';
-import { stepColour, valueScale } from './config.js';
+import { gateScale, stepColour, valueScale } from './config.js';
 
 const d3 = window.d3;
 
@@ -22,20 +22,28 @@ export function drawLegends(container, model, colour) {
       title: `${title} (t = 0 … ${model.steps - 1})`, format: d3.format('d'),
     });
   }
-  swatchLegend(root.append('div').attr('class', 'legend').node(), {
-    title: 'error bands',
-    items: [{ label: 'width ∝ log ‖δh⁽ᵗ←ˢ⁾‖', colour: '#888' }, { label: 'faded: not needed', colour: '#ddd' }],
-  });
+  if (model.cell !== 'rnn') {
+    gradientLegend(root.append('div').attr('class', 'legend gate-legend').node(), {
+      scale: gateScale('forget'), title: 'σ gates: 0 shut … 1 open (the candidate uses the value scale)',
+    });
+  }
+  const items = [{ label: 'width ∝ log ‖δh⁽ᵗ←ˢ⁾‖', colour: '#888' }];
+  if (model.hasState) items.push({ label: 'dashed: ‖δs⁽ᵗ←ˢ⁾‖ along the cell state', colour: '#ccc', dashed: true });
+  items.push({ label: 'faded: not needed', colour: '#ddd' });
+  swatchLegend(root.append('div').attr('class', 'legend').node(), { title: 'error bands', items });
 }
 
 export function explain(colour, model, sel) {
   if (!model) return '';
   if (colour === 'source') {
+    const carousel = model.hasState ? ' In the LSTM it also travels along the cell state s (the dashed lane), '
+      + 'scaled at each step only by the forget gate: where f stays near 1 it barely fades.' : '';
     return 'Each loss J⁽ˢ⁾ has its own colour. Its error drops to h⁽ˢ⁾ and travels back along the W edges; '
-      + 'the band narrows as the error vanishes and widens as it explodes. Hover a loss or a band to isolate it.';
+      + `the band narrows as the error vanishes and widens as it explodes.${carousel} Hover a loss or a band to isolate it.`;
   }
   const own = sel.param === 'V' || sel.param === 'c';
-  return `The frame is (∂J/∂${sel.param})${sup(sel.step)}. ` + (own
+  const name = sel.param === 'b_hn' ? 'b_hn' : sel.param;
+  return `The frame is (∂J/∂${name})${sup(sel.step)}. ` + (own
     ? `${sel.param} acts after h${sup(sel.step)}, so this contribution needs only the error δo${sup(sel.step)} of the loss at the same step.`
     : `It needs δa${sup(sel.step)}, which gathers the errors of every loss J⁽ˢ⁾ with s ≥ ${sel.step}`
       + `${model.config.truncate ? ` and s − ${sel.step} < k = ${model.config.truncate}` : ''}: they light up in the step's colour.`);

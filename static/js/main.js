@@ -2,9 +2,10 @@
 import { getJSON, postJSON } from './api.js';
 import * as controls from './controls.js';
 import { drawLegends, explain } from './legends.js';
-import { buildModel, PARAMS } from './model.js';
+import { buildModel } from './model.js';
 import { createSelection } from './selection.js';
 import { readURL, toRequest, writeURL } from './state.js';
+import { drawCompare } from './views/compare.js';
 import { createDetails } from './views/details.js';
 import { createFlowMatrix } from './views/flowmatrix.js';
 import { drawFolded } from './views/folded.js';
@@ -16,6 +17,8 @@ import { createPlayer, phaseAt } from './views/player.js';
 const d3 = window.d3;
 const $ = (id) => document.getElementById(id);
 const PER_STEP_BUDGET = 200_000; // numbers; per-step matrices are fetched only below this
+const BLOCKS = { rnn: 1, lstm: 4, gru: 3 };
+const CELLS = Object.keys(BLOCKS);
 
 let state = readURL();
 let model = null;
@@ -78,20 +81,56 @@ function wantsPerStep(body) {
   const steps = body.sequence ? body.sequence.length - 1 : (body.inputs?.length ?? 0) - 1;
   const D = body.sequence ? new Set(body.sequence).size : (Array.isArray(body.inputs?.[0]) ? body.inputs[0].length : 1);
   const H = body.hidden_size;
-  return steps * (2 * H * D + H * H + H + D) <= PER_STEP_BUDGET;
+  const G = BLOCKS[body.cell];
+  return steps * (G * H * (D + H + 1) + H * D + D + (body.cell === 'gru' ? H : 0)) <= PER_STEP_BUDGET;
+}
+
+function summary(data) {
+  const { config } = data;
+  const cellPart = { rnn: () => `ρ(W) = ${config.spectral_radius.toPrecision(4)}`, lstm: () => `LSTM, forget bias ${config.forget_bias ?? 'from the weights'}`, gru: () => 'GRU' }[model.cell]();
+  return `T = ${model.steps} steps · H = ${model.hidden} · J = ${data.forward.total_loss.toPrecision(6)}`
+    + ` · ${cellPart} · ${config.truncate ? `k = ${config.truncate}` : 'full BPTT'}`;
+}
+
+function setupParamChips() {
+  d3.select('#param-chips').selectAll('button').data(model.params).join('button').attr('type', 'button')
+    .attr('class', 'chip').attr('aria-pressed', (p) => String(p === selection.get().param)).text((p) => p)
+    .on('click', (event, p) => selection.set({ param: p }));
 }
 
 function show(data) {
   model = buildModel(data);
   const step = Math.min(selection.get().step ?? 0, model.steps - 1);
-  for (const view of views) view.draw(model);
+  const param = model.params.includes(selection.get().param) ? selection.get().param : 'W';
+  for (const view of views) view.draw(model, { flowPath: state.flowpath });
+  $('flow-path').hidden = !model.hasState;
+  setupParamChips();
   drawLegends($('legends'), model, state.colour);
-  $('summary').textContent = `T = ${model.steps} steps · H = ${model.hidden} · J = ${data.forward.total_loss.toPrecision(6)}`
-    + ` · ρ(W) = ${data.config.spectral_radius.toPrecision(4)} · ${data.config.truncate ? `k = ${data.config.truncate}` : 'full BPTT'}`;
+  $('summary').textContent = summary(data);
   $('empty').hidden = true;
   applyToggles();
-  selection.set({ step, source: null });
+  selection.set({ step, param, source: null });
   player.reset(model.steps);
+  if (state.compare) compare();
+}
+
+// The compare view asks for the same sequence through every cell, on a channel of its own
+// (a newer comparison aborts an older one).
+async function compare() {
+  const body = $('compare-body');
+  body.textContent = 'Computing the three cells…';
+  try {
+    const answers = [];
+    for (const cell of CELLS) { // one at a time: the server computes two requests at once, the page's own is one
+      answers.push(await postJSON('/api/v1/unfold', { ...toRequest(state, cell), include: ['gain'] }, 'compare'));
+    }
+    const failed = answers.find((a) => !a.ok);
+    if (failed) { body.textContent = failed.data?.detail?.[0]?.msg ?? `The server answered ${failed.status}.`; return; }
+    body.textContent = '';
+    drawCompare(body, Object.fromEntries(CELLS.map((cell, i) => [cell, answers[i].data])));
+  } catch (error) {
+    if (error.name !== 'AbortError') body.textContent = `Could not reach the server: ${error.message}`;
+  }
 }
 
 async function run() {
@@ -123,7 +162,9 @@ function applyToggles() {
   d3.select('#network-panel').classed('colour-source', state.colour === 'source');
   const fits = model ? drawNeurons(network.neuronLayer(), state.neurons ? model : null, network.x) : false;
   d3.select('#network-panel').classed('neuron-mode', state.neurons && fits);
-  $('neurons-note').textContent = state.neurons && model && !fits ? 'The neurons view needs H ≤ 8, D ≤ 8 and T ≤ 12.' : '';
+  const why = model?.cell !== 'rnn' ? 'The neurons view draws the simple RNN.' : 'The neurons view needs H ≤ 8, D ≤ 8 and T ≤ 12.';
+  $('neurons-note').textContent = state.neurons && model && !fits ? why : '';
+  $('compare-panel').hidden = !state.compare;
   $('folded-panel').hidden = !state.folded;
   $('network-panel').hidden = state.folded;
   if (state.folded) drawFolded($('folded-panel'), model);
@@ -131,11 +172,21 @@ function applyToggles() {
 }
 
 function setupToolbar() {
-  d3.select('#param-chips').selectAll('button').data(PARAMS).join('button').attr('type', 'button')
-    .attr('class', 'chip').attr('aria-pressed', (p) => String(p === state.param)).text((p) => p)
-    .on('click', (event, p) => selection.set({ param: p }));
   d3.selectAll('input[name="colour"]').property('checked', function () { return this.value === state.colour; })
     .on('change', function () { state = { ...state, colour: this.value, source: null }; writeURL(state); applyToggles(); refresh(); });
+  d3.selectAll('input[name="flowpath"]').property('checked', function () { return this.value === state.flowpath; })
+    .on('change', function () {
+      state = { ...state, flowpath: this.value };
+      writeURL(state);
+      if (model) flowMatrix.draw(model, { flowPath: state.flowpath });
+      refresh();
+    });
+  d3.select('#compare').property('checked', state.compare).on('change', function () {
+    state = { ...state, compare: this.checked };
+    writeURL(state);
+    applyToggles();
+    if (state.compare && model) compare();
+  });
   for (const name of ['neurons', 'folded']) {
     d3.select(`#${name}`).property('checked', state[name])
       .on('change', function () { state = { ...state, [name]: this.checked }; writeURL(state); applyToggles(); refresh(); });
@@ -150,6 +201,7 @@ function setupToolbar() {
 
 async function start() {
   controls.setupTasks(() => {});
+  controls.setupCells(() => run()); // a new cell keeps the sequence and the selection
   controls.writeForm(state);
   setupToolbar();
   $('run-form').addEventListener('submit', (event) => { event.preventDefault(); run(); });

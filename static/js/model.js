@@ -1,8 +1,13 @@
 // The page's view of one API response: the response itself plus indexes the views share.
 // No arithmetic on the numbers happens here; every value comes from the API.
 import { visibleChar } from './blocks/format.js';
+import { rowsFor } from './config.js';
 
 export const PARAMS = ['U', 'W', 'b', 'V', 'c'];
+// The letters MATH.md gives each gate, and the function that makes it.
+export const GATE_LETTER = { lstm: { input: 'i', forget: 'f', candidate: 'g', output: 'q' },
+  gru: { reset: 'r', update: 'z', candidate: 'n' } };
+export const GATE_FN = { input: 'σ', forget: 'σ', output: 'σ', reset: 'σ', update: 'σ', candidate: 'tanh' };
 
 export function buildModel(response) {
   const { config, forward } = response;
@@ -13,9 +18,15 @@ export function buildModel(response) {
     const i = oneHot.indexOf(1);
     return i >= 0 ? visibleChar(vocab[i]) : '';
   };
+  const cell = config.cell ?? 'rnn';
   return {
     response,
     config,
+    cell,
+    gates: config.gates ?? [],
+    params: Object.keys(response.weights),  // U, W, b (b_hn), V, c in the cell's order
+    hasState: cell === 'lstm',
+    ...rowsFor(cell),
     steps,
     hidden: config.hidden_size,
     sources,
@@ -41,5 +52,6 @@ export function reaches(model, s, t) {
 export function neededSources(model, param, t) {
   if (t === null || t === undefined) return [];
   if (param === 'V' || param === 'c') return model.response.forward.has_loss[t] ? [t] : [];
+  // U, W, b (and the GRU's b_hn) act before h^(t): every loss whose error reaches step t
   return model.sources.filter((s) => reaches(model, s, t));
 }

@@ -12,22 +12,30 @@ const positive = (v) => {
 };
 const flag = (v) => v === '1';
 const text = (v) => (typeof v === 'string' ? v.slice(0, 5000) : undefined);
+const number = (lo, hi) => (v) => {
+  const n = Number(v);
+  return v !== '' && Number.isFinite(n) && n >= lo && n <= hi ? n : undefined;
+};
 
 export const FIELDS = {
   kind: { initial: 'text', parse: oneOf(['text', 'numbers']) },
   sequence: { initial: 'hello', parse: text },
+  cell: { initial: 'rnn', parse: oneOf(['rnn', 'lstm', 'gru']) },
   task: { initial: 'many-to-many', parse: oneOf(['many-to-many', 'many-to-one', 'one-to-many']) },
   hidden_size: { initial: 8, parse: integer(1, 128) },
   activation: { initial: 'tanh', parse: oneOf(['tanh', 'relu', 'sigmoid', 'identity']) },
   output: { initial: 'auto', parse: oneOf(['auto', 'softmax', 'identity', 'sigmoid']) },
   seed: { initial: 0, parse: integer(0, 2 ** 32 - 1) },
   rho: { initial: null, parse: positive },
+  forget_bias: { initial: null, parse: number(-20, 20) },
   truncate: { initial: null, parse: integer(1, 1024) },
   colour: { initial: 'gradient', parse: oneOf(['gradient', 'source']) },
-  param: { initial: 'W', parse: oneOf(['U', 'W', 'b', 'V', 'c']) },
+  param: { initial: 'W', parse: oneOf(['U', 'W', 'b', 'b_hn', 'V', 'c']) },
   step: { initial: 0, parse: integer(0, 1023) },
   neurons: { initial: false, parse: flag },
   folded: { initial: false, parse: flag },
+  flowpath: { initial: 'h', parse: oneOf(['h', 's']) },
+  compare: { initial: false, parse: flag },
 };
 
 export function readURL(search = window.location.search) {
@@ -60,14 +68,16 @@ export function parseNumbers(raw) {
   return parse(rows.join(' '));
 }
 
-export function toRequest(state) {
-  const body = {
-    task: state.task, hidden_size: state.hidden_size, activation: state.activation, seed: state.seed,
-  };
+// The API request behind the view. The simple RNN's activation and rho(W) and the LSTM's
+// forget bias go only with their cell (the API refuses them elsewhere); the form keeps them.
+export function toRequest(state, cell = state.cell) {
+  const body = { task: state.task, cell, hidden_size: state.hidden_size, seed: state.seed };
   if (state.kind === 'text') body.sequence = state.sequence;
   else body.inputs = parseNumbers(state.sequence);
   if (state.output !== 'auto') body.output = state.output;
-  if (state.rho !== null) body.spectral_radius = state.rho;
+  if (cell === 'rnn') body.activation = state.activation;
+  if (cell === 'rnn' && state.rho !== null) body.spectral_radius = state.rho;
+  if (cell === 'lstm' && state.forget_bias !== null) body.forget_bias = state.forget_bias;
   if (state.truncate !== null) body.truncate = state.truncate;
   return body;
 }

@@ -1,5 +1,6 @@
 // The flow matrix F[s][t] = ||δh^(t←s)|| as a log-coloured heatmap, rows s (the loss), columns
 // t (the step reached), with the truncation band outlined. Linked both ways with the network.
+// For the LSTM it can show the cell state's flows ||δs^(t←s)|| instead (path 's').
 import { exact, sup } from '../blocks/format.js';
 import { drawHeatmap } from '../blocks/heatmap.js';
 import { gradientLegend } from '../blocks/legend.js';
@@ -15,10 +16,13 @@ export function createFlowMatrix(container, { onHoverSource, onSelect }) {
   const legend = root.append('div').attr('class', 'legend');
   let drawn = null;
   let model = null;
+  let path = 'h';
 
-  function draw(m) {
+  function draw(m, { flowPath = 'h' } = {}) {
     model = m;
-    const F = m.response.flows.h;
+    path = m.hasState && flowPath === 's' ? 's' : 'h';
+    const F = m.response.flows[path];
+    const q = path;
     const scale = magnitudeScale(F.flat());
     drawn = drawHeatmap(plot.node(), {
       values: F,
@@ -28,7 +32,8 @@ export function createFlowMatrix(container, { onHoverSource, onSelect }) {
       onHover: (event, { row: s, col: t, value }) => {
         const lines = t > s ? [`F[${s}][${t}] = 0`, `t > s: J${sup(s)} does not depend on h${sup(t)}`]
           : value === 0 ? [`F[${s}][${t}] = 0`, m.response.forward.has_loss[s] ? `outside the window k = ${m.window}` : `no loss at step ${s}`]
-            : [`F[${s}][${t}] = ‖δh${sup(`${t}←${s}`)}‖ = ${exact(value)}`, `the error of J${sup(s)} when it reaches h${sup(t)}`];
+            : [`F[${s}][${t}] = ‖δ${q}${sup(`${t}←${s}`)}‖ = ${exact(value)}`,
+              `the error of J${sup(s)} when it reaches ${q}${sup(t)}${q === 's' ? ' along the cell state' : ''}`];
         showTip(event, lines);
         if (value > 0) onHoverSource(s);
       },
@@ -36,7 +41,7 @@ export function createFlowMatrix(container, { onHoverSource, onSelect }) {
       onClick: (event, { row: s, col: t }) => onSelect({ step: t, source: s }),
     });
     drawBand(m);
-    gradientLegend(legend.node(), { scale, title: '‖δh⁽ᵗ←ˢ⁾‖ (log scale)', log: true });
+    gradientLegend(legend.node(), { scale, title: `‖δ${q}⁽ᵗ←ˢ⁾‖ (log scale)`, log: true });
   }
 
   // The staircase outline of the cells a window k lets through: 0 <= s - t < k.
@@ -67,7 +72,7 @@ export function createFlowMatrix(container, { onHoverSource, onSelect }) {
     if (colour === 'gradient' && t !== null) {
       marks = neededSources(model, sel.param, t).map((s) => ({ s, t, colour: stepColour(t, model.steps) }));
     } else if (colour === 'source' && sel.source !== null) {
-      marks = d3.range(0, sel.source + 1).filter((tt) => model.response.flows.h[sel.source][tt] > 0)
+      marks = d3.range(0, sel.source + 1).filter((tt) => model.response.flows[path][sel.source][tt] > 0)
         .map((tt) => ({ s: sel.source, t: tt, colour: stepColour(sel.source, model.steps) }));
     }
     svg.selectAll('rect.mark').data(marks, (d) => `${d.s},${d.t}`).join('rect').attr('class', 'mark')

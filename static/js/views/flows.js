@@ -1,71 +1,87 @@
 // Error flows drawn on the unfolded network: each loss J^(s) sends its error down to h^(s) and
 // back along the W edges, as a band whose width follows log F[s][t] (MATH.md, "Error flows").
+// For the LSTM the same error also travels along the cell state, in a lane of its own under s,
+// drawn dashed: the carousel, scaled at each step by the forget gate.
 import { exact, sup } from '../blocks/format.js';
 import { show as showTip, hide as hideTip } from '../blocks/tooltip.js';
 import { layout, stepColour } from '../config.js';
 import { neededSources } from '../model.js';
 
 const d3 = window.d3;
-const { rows, node } = layout;
+const { node } = layout;
+const PATHS = { h: { lane: 'flow', symbol: 'h', along: 'the W edges' }, s: { lane: 'sflow', symbol: 's', along: 'the cell state' } };
+export const pathsOf = (m) => (m.hasState ? ['h', 's'] : ['h']);
 
 function widthScale(m) {
-  const values = m.response.flows.h.flat().filter((v) => v > 0);
+  const values = pathsOf(m).flatMap((p) => m.response.flows[p].flat()).filter((v) => v > 0);
   const lo = values.length ? d3.min(values) : 1;
   const hi = values.length ? d3.max(values) : 1;
   return d3.scaleLog([lo, hi === lo ? lo * 10 : hi], layout.flowWidth).clamp(true);
 }
 
-// Errors travel in a lane of their own under the h row, one sub-lane per source.
-const lane = (s) => rows.flow + ((s % layout.lanes) - (layout.lanes - 1) / 2) * layout.lane;
+// Errors travel in a lane of their own under their row, one sub-lane per source.
+const lane = (m, path, s) => m.rows[PATHS[path].lane] + ((s % layout.lanes) - (layout.lanes - 1) / 2) * layout.lane;
 
-// The band of source s over steps [from, s], and the drop from J^(s) to h^(s). Bands are
-// cached per model: the player asks for the same ones on every frame.
+// The band of source s over steps [from, s] along one path. Bands are cached per model: the
+// player asks for the same ones on every frame.
 const bands = new WeakMap();
-function band(m, x, width, s, from) {
+function band(m, x, width, path, s, from) {
   if (!bands.has(m)) bands.set(m, new Map());
   const cache = bands.get(m);
-  const key = `${s}:${from}`;
-  if (!cache.has(key)) cache.set(key, computeBand(m, x, width, s, from));
+  const key = `${path}:${s}:${from}`;
+  if (!cache.has(key)) cache.set(key, computeBand(m, x, width, path, s, from));
   return cache.get(key);
 }
 
-function computeBand(m, x, width, s, from) {
-  const F = m.response.flows.h[s];
+function computeBand(m, x, width, path, s, from) {
+  const F = m.response.flows[path][s];
   const steps = d3.range(s, from - 1, -1).filter((t) => F[t] > 0);
-  const area = d3.area().x((t) => x(t)).y0((t) => lane(s) - width(F[t]) / 2).y1((t) => lane(s) + width(F[t]) / 2)
+  const y = (t) => lane(m, path, s);
+  const area = d3.area().x((t) => x(t)).y0((t) => y(t) - width(F[t]) / 2).y1((t) => y(t) + width(F[t]) / 2)
     .curve(d3.curveMonotoneX);
   return steps.length > 1 ? area(steps) : null;
 }
 
+// The loss's error drops from J^(s) into the h lane (and, for the LSTM, on into the s lane).
 function dropLine(m, x, width, s) {
   const dx = x(s) + node.width / 2 + 5;
-  return { x1: dx, x2: dx, y1: rows.J + 13, y2: lane(s), w: width(m.response.flows.h[s][s]) };
+  const bottom = m.hasState ? lane(m, 's', s) : lane(m, 'h', s);
+  return { x1: dx, x2: dx, y1: m.rows.J + 13, y2: bottom, w: width(m.response.flows.h[s][s]) };
 }
 
-function describe(m, x, event, s) {
+// The step under the pointer on the band of source s.
+function stepAt(event, s) {
   const [px] = d3.pointer(event, event.currentTarget.ownerSVGElement);
-  const t = Math.max(0, Math.min(s, Math.round((px - layout.margin.left - layout.column / 2) / layout.column) - 1));
-  const F = m.response.flows.h[s][t];
-  const share = m.response.flows.share[s][t];
-  return [`error of J${sup(s)} reaching h${sup(t)}`, `‖δh${sup(`${t}←${s}`)}‖ = ${exact(F)}`,
-    `${(100 * share).toFixed(1)}% of step ${t}'s contribution to ∂J/∂U, ∂J/∂W, ∂J/∂b`];
+  return Math.max(0, Math.min(s, Math.round((px - layout.margin.left - layout.column / 2) / layout.column) - 1));
 }
 
-export function drawFlows(layer, m, x) {
+function describe(m, event, s, path) {
+  const t = stepAt(event, s);
+  const F = m.response.flows[path][s][t];
+  const { symbol, along } = PATHS[path];
+  const lines = [`error of J${sup(s)} reaching ${symbol}${sup(t)} along ${along}`, `‖δ${symbol}${sup(`${t}←${s}`)}‖ = ${exact(F)}`];
+  const share = m.response.flows.share?.[s]?.[t];
+  if (share !== undefined) lines.push(`${(100 * share).toFixed(1)}% of step ${t}'s contribution to ∂J/∂U, ∂J/∂W, ∂J/∂b`);
+  return lines;
+}
+
+// onSelectStep(t): a click on a band selects the step under the pointer, as the column would.
+export function drawFlows(layer, m, x, { onSelectStep } = {}) {
   const width = widthScale(m);
   const groups = layer.selectAll('g.flow').data(m.sources, (s) => s).join('g')
     .attr('class', 'flow').attr('data-source', (s) => s);
   groups.each(function (s) {
     const g = d3.select(this);
     const from = Math.max(0, s - m.window + 1);
-    g.selectAll('path.band').data([band(m, x, width, s, from)].filter(Boolean)).join('path')
-      .attr('class', 'band').attr('d', (d) => d);
+    g.selectAll('path.band').data(pathsOf(m).map((p) => ({ p, d: band(m, x, width, p, s, from) })).filter((b) => b.d))
+      .join('path').attr('class', (b) => `band band-${b.p}`).attr('data-path', (b) => b.p).attr('d', (b) => b.d)
+      .on('mousemove', (event, b) => showTip(event, describe(m, event, s, b.p))).on('mouseleave', hideTip)
+      .on('click', (event) => onSelectStep?.(stepAt(event, s)));
     const drop = dropLine(m, x, width, s);
     g.selectAll('line.drop').data([drop]).join('line').attr('class', 'drop')
       .attr('x1', (d) => d.x1).attr('x2', (d) => d.x2).attr('y1', (d) => d.y1).attr('y2', (d) => d.y2)
       .attr('stroke-width', (d) => d.w);
   });
-  groups.on('mousemove', (event, s) => showTip(event, describe(m, x, event, s))).on('mouseleave', hideTip);
   layer.selectAll('g.flow-highlight').data([0]).join('g').attr('class', 'flow-highlight').raise();
   return width;
 }
@@ -90,8 +106,9 @@ export function highlightFlows(layer, m, view, x, width) {
   const marks = needed && t !== null ? [...needed] : [];
   const hl = layer.select('g.flow-highlight');
   const colourOfStep = stepColour(t ?? 0, m.steps);
-  hl.selectAll('path').data(marks.filter((s) => s > t), (s) => s).join('path').attr('data-source', (s) => s)
-    .attr('d', (s) => band(m, x, width, s, t)).attr('fill', colourOfStep);
+  const pieces = marks.filter((s) => s > t).flatMap((s) => pathsOf(m).map((p) => ({ s, p })));
+  hl.selectAll('path').data(pieces, (d) => `${d.p}:${d.s}`).join('path').attr('data-source', (d) => d.s)
+    .attr('class', (d) => `band-${d.p}`).attr('d', (d) => band(m, x, width, d.p, d.s, t)).attr('fill', colourOfStep);
   hl.selectAll('line').data(marks, (s) => s).join('line').attr('data-source', (s) => s)
     .each(function (s) {
       const d = dropLine(m, x, width, s);

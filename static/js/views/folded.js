@@ -9,11 +9,14 @@ const EDGES = [
   { from: 'x', to: 'h', label: 'U' }, { from: 'h', to: 'o', label: 'V' }, { from: 'o', to: 'J', label: 'loss' },
 ];
 
+const CELL_NAME = { rnn: 'simple RNN', lstm: 'LSTM', gru: 'GRU' };
+
 export function drawFolded(container, m) {
+  const cell = m?.cell ?? 'rnn';
   const root = d3.select(container);
   root.selectAll('*').remove();
   const svg = root.append('svg').attr('width', 360).attr('height', 300).attr('class', 'folded')
-    .attr('role', 'img').attr('aria-label', 'the RNN folded: one cell with a recurrent loop W');
+    .attr('role', 'img').attr('aria-label', `the ${CELL_NAME[cell]} folded: one cell with a recurrent loop W`);
   const cx = 150;
   const y = Object.fromEntries(NODES.map((n) => [n.id, n.y]));
   svg.append('defs').append('marker').attr('id', 'fold-arrow').attr('viewBox', '0 0 8 8').attr('refX', 7).attr('refY', 4)
@@ -29,7 +32,7 @@ export function drawFolded(container, m) {
   const g = svg.selectAll('g.fnode').data(NODES).join('g').attr('class', 'fnode')
     .attr('transform', (d) => `translate(${cx},${d.y})`);
   g.append('rect').attr('x', -45).attr('y', -15).attr('width', 90).attr('height', 30).attr('rx', 6);
-  g.append('text').attr('y', 5).text((d) => d.label);
+  g.append('text').attr('y', 5).text((d) => (d.id === 'h' && cell === 'lstm' ? 'h⁽ᵗ⁾, s⁽ᵗ⁾' : d.label));
   svg.append('text').attr('class', 'muted').attr('x', 10).attr('y', 292)
-    .text(`Unfolding repeats this cell ${m ? m.steps : 'T'} times with the same U, W, V.`);
+    .text(`Unfolding repeats this ${CELL_NAME[cell]} cell ${m ? m.steps : 'T'} times with the same U, W, V.`);
 }

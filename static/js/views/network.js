@@ -1,12 +1,16 @@
-// The RNN unfolded in time: one column per step, h^(-1) at the left; rows x, h, o/ŷ, J.
+// The network unfolded in time: one column per step, h^(-1) at the left; rows x, (gates, s,)
+// h, o/ŷ, J. The gated cells' own rows are drawn by gates.js.
 import { exact, maxAbs, sup } from '../blocks/format.js';
 import { strip } from '../blocks/strip.js';
 import { tooltip } from '../blocks/tooltip.js';
 import { layout, stepColour, valueScale } from '../config.js';
 import { drawFlows, highlightFlows } from './flows.js';
+import {
+  cellEdges, describeGated, drawGateRows, drawInitialState, gateBoxes, gateScales, gateSummary,
+} from './gates.js';
 
 const d3 = window.d3;
-const { rows, node } = layout;
+const { node } = layout;
 
 const ACT = { tanh: 'tanh', relu: 'relu', sigmoid: 'σ', identity: 'id' };
 const HEAD = { softmax: 'softmax', identity: 'id', sigmoid: 'σ' };
@@ -18,16 +22,19 @@ function describeCell(m, quantity, t, i, v) {
   const lines = {
     x: () => [`x${sup(t)}[${i}] = ${exact(v)}`, m.isText ? `one-hot of '${m.inputLabel(t)}'` : 'input',
       `δx${sup(t)}[${i}] = ${exact(e.x[t][i])}  (δx = Uᵀ δa)`],
-    h: () => [`h${sup(t)}[${i}] = ${exact(v)}`, `h = ${g}(a),  a${sup(t)}[${i}] = ${exact(f.a[t][i])}`,
-      'a = b + W h⁽ᵗ⁻¹⁾ + U x⁽ᵗ⁾'],
+    h: () => (m.cell === 'rnn'
+      ? [`h${sup(t)}[${i}] = ${exact(v)}`, `h = ${g}(a),  a${sup(t)}[${i}] = ${exact(f.a[t][i])}`, 'a = b + W h⁽ᵗ⁻¹⁾ + U x⁽ᵗ⁾']
+      : [`h${sup(t)}[${i}] = ${exact(v)}`, ...gateSummary(m, t, i)]),
     h0: () => [`h⁽⁻¹⁾[${i}] = ${exact(v)}`, 'the initial state h0',
       `∂J/∂h⁽⁻¹⁾[${i}] = ${exact(m.response.errors.h0[i])}  (= Wᵀ δa⁽⁰⁾)`],
     y_hat: () => [`ŷ${sup(t)}[${i}] = ${exact(v)}`, `ŷ = ${HEAD[m.config.output]}(o),  o${sup(t)}[${i}] = ${exact(f.o[t][i])}`,
       'o = c + V h⁽ᵗ⁾', m.isText ? `probability of '${m.response.vocab[i]}'` : `target ${exact(f.y[t][i])}`],
-    dh: () => [`δh${sup(t)}[${i}] = ${exact(v)}`, 'δh⁽ᵗ⁾ = Vᵀ δo⁽ᵗ⁾ + Wᵀ δa⁽ᵗ⁺¹⁾', `δa${sup(t)}[${i}] = ${exact(e.a[t][i])}`],
+    dh: () => [`δh${sup(t)}[${i}] = ${exact(v)}`,
+      m.cell === 'gru' ? 'δh⁽ᵗ⁾ = Vᵀ δo⁽ᵗ⁾ + z⁽ᵗ⁺¹⁾ ⊙ δh⁽ᵗ⁺¹⁾ + Wᵀ [δa_r; δa_z; r ⊙ δa_n]⁽ᵗ⁺¹⁾' : 'δh⁽ᵗ⁾ = Vᵀ δo⁽ᵗ⁾ + Wᵀ δa⁽ᵗ⁺¹⁾',
+      ...(m.cell === 'rnn' ? [`δa${sup(t)}[${i}] = ${exact(e.a[t][i])}`] : [])],
     do: () => [`δo${sup(t)}[${i}] = ${exact(v)}`, f.has_loss[t] ? 'δo = ŷ − y' : 'no loss at this step: δo = 0'],
   };
-  return lines[quantity]();
+  return lines[quantity] ? lines[quantity]() : describeGated(m, quantity, t, i, v);
 }
 
 export function createNetwork(container, { onSelectStep, onHoverSource }) {
@@ -37,8 +44,10 @@ export function createNetwork(container, { onSelectStep, onHoverSource }) {
   const clip = defs.append('clipPath').attr('id', 'flow-clip').append('rect');
   const edges = svg.append('g').attr('class', 'edges');
   const neuronLayer = svg.append('g').attr('class', 'neurons');
-  const flows = svg.append('g').attr('class', 'flows').attr('clip-path', 'url(#flow-clip)');
   const columns = svg.append('g').attr('class', 'columns');
+  // above the columns' click targets, so that a band answers its own hover; bands lie in lanes
+  // between the rows, so they hide no strip
+  const flows = svg.append('g').attr('class', 'flows').attr('clip-path', 'url(#flow-clip)');
   const frame = svg.append('g').attr('class', 'contribution-frame');
   let model = null;
   let flowWidth = null;
@@ -54,27 +63,30 @@ export function createNetwork(container, { onSelectStep, onHoverSource }) {
   }
 
   function drawColumn(g, m, t, scales) {
+    const { rows } = m;
     g.selectAll('*').remove();
     g.append('rect').attr('class', 'column-bg').attr('x', -layout.column / 2).attr('y', 4)
-      .attr('width', layout.column).attr('height', layout.height - 8)
+      .attr('width', layout.column).attr('height', m.height - 8)
       .on('click', () => onSelectStep(t));
     if (t < 0) {
       const h0 = g.append('g').attr('class', 'node h0').attr('transform', `translate(0,${rows.h})`);
       nodeStrip(h0, t, 'h0', m.response.h0, scales.h);
       g.append('text').attr('class', 'node-label').attr('y', rows.h - node.height / 2 - 6).text('h⁽⁻¹⁾');
+      drawInitialState(g, m, scales, (sel, quantity, values, scale) => nodeStrip(sel, t, quantity, values, scale));
       for (const [row, label] of [['x', 'x'], ['o', 'ŷ'], ['J', 'J']]) {
         g.append('text').attr('class', 'row-label').attr('y', rows[row] + 4).text(label);
       }
-      g.append('text').attr('class', 'step-label').attr('y', layout.height - 6).text('t');
+      g.append('text').attr('class', 'step-label').attr('y', m.height - 6).text('t');
       if (m.isText) g.append('text').attr('class', 'row-label').attr('y', 26).text('ŷ ✓ y');
       return;
     }
-    g.append('text').attr('class', 'step-label').attr('y', layout.height - 6).text(t);
+    g.append('text').attr('class', 'step-label').attr('y', m.height - 6).text(t);
     g.append('text').attr('class', 'input-label').attr('y', rows.x + node.height / 2 + 16).text(m.inputLabel(t));
   }
 
   // The nodes of step t: hundreds of elements, so drawn only once the column comes into view.
   function drawContents(g, m, t, scales) {
+    const { rows } = m;
     const f = m.response.forward;
     const e = m.response.errors;
     const xNode = g.append('g').attr('class', 'node x').attr('transform', `translate(0,${rows.x})`);
@@ -87,10 +99,12 @@ export function createNetwork(container, { onSelectStep, onHoverSource }) {
     nodeStrip(oNode, t, 'y_hat', f.y_hat[t], scales.y_hat);
     const dout = g.append('g').attr('class', 'node do error').attr('transform', `translate(0,${rows.o + node.height / 2 + 7})`);
     nodeStrip(dout, t, 'do', e.o[t], scales.do, 7);
+    drawGateRows(g, m, t, scales, (sel, quantity, values, scale, height) => nodeStrip(sel, t, quantity, values, scale, height));
     drawLoss(g, m, t);
   }
 
   function drawLoss(g, m, t) {
+    const { rows } = m;
     const f = m.response.forward;
     const loss = g.append('g').attr('class', `loss ${f.has_loss[t] ? 'has-loss' : 'no-loss'}`)
       .attr('data-source', t).attr('transform', `translate(0,${rows.J})`);
@@ -111,33 +125,41 @@ export function createNetwork(container, { onSelectStep, onHoverSource }) {
   }
 
   function drawEdges(m) {
+    const { rows } = m;
     const steps = d3.range(m.steps);
     const half = node.height / 2;
     const vertical = [
-      { name: 'U', y1: rows.x - half, y2: rows.h + half + 4 },
+      ...cellEdges(m),
       { name: 'V', y1: rows.h - half - 11, y2: rows.o + half + 11 },
       { name: 'loss', y1: rows.o - half, y2: rows.J + 13 },
     ];
+    const horizontal = [{ name: 'W', row: 'h' }, ...(m.hasState ? [{ name: 'f', row: 's' }] : [])];
     const data = steps.flatMap((t) => [
       ...vertical.map((v) => ({ ...v, key: `${v.name}${t}`, t, x1: x(t), x2: x(t) })),
-      { name: 'W', key: `W${t}`, t, x1: x(t - 1) + node.width / 2, x2: x(t) - node.width / 2, y1: rows.h, y2: rows.h },
+      ...horizontal.map(({ name, row }) => ({
+        name, key: `${name}${t}`, t, x1: x(t - 1) + node.width / 2, x2: x(t) - node.width / 2, y1: rows[row], y2: rows[row],
+      })),
     ]);
     edges.selectAll('line.edge').data(data, (d) => d.key).join('line')
       .attr('class', (d) => `edge edge-${d.name}`).attr('data-step', (d) => d.t)
       .attr('x1', (d) => d.x1).attr('x2', (d) => d.x2).attr('y1', (d) => d.y1).attr('y2', (d) => d.y2)
       .attr('marker-end', (d) => (d.name === 'loss' ? null : 'url(#arrow)'));
-    edges.selectAll('text.edge-label').data(data.filter((d) => d.name !== 'loss'), (d) => d.key).join('text')
-      .attr('class', 'edge-label')
-      .attr('x', (d) => (d.name === 'W' ? (d.x1 + d.x2) / 2 : d.x1 + 7))
-      .attr('y', (d) => (d.name === 'W' ? rows.h - 5 : (d.y1 + d.y2) / 2 + 4))
-      .text((d) => d.name);
+    const across = (d) => d.y1 === d.y2;
+    edges.selectAll('text.edge-label').data(data.filter((d) => d.label !== null && d.name !== 'loss'), (d) => d.key)
+      .join('text')
+      .attr('class', (d) => `edge-label edge-label-${d.name}`)
+      .attr('x', (d) => (across(d) ? (d.x1 + d.x2) / 2 : d.x1 + 7))
+      .attr('y', (d) => (across(d) ? d.y1 - 5 : (d.y1 + d.y2) / 2 + 4))
+      .text((d) => d.label ?? (d.name === 'f' ? 'f ⊙' : d.name));
   }
+
+  const CELL_NAME = { rnn: 'simple RNN', lstm: 'LSTM', gru: 'GRU' };
 
   function draw(m) {
     model = m;
     const width = x(m.steps - 1) + layout.column / 2 + layout.margin.right;
-    svg.attr('width', width).attr('height', layout.height)
-      .attr('aria-label', `RNN unfolded over ${m.steps} steps`);
+    svg.attr('width', width).attr('height', m.height)
+      .attr('aria-label', `${CELL_NAME[m.cell]} unfolded over ${m.steps} steps`);
     defs.selectAll('marker#arrow').data([0]).join('marker').attr('id', 'arrow').attr('viewBox', '0 0 8 8')
       .attr('refX', 7).attr('refY', 4).attr('markerWidth', 6).attr('markerHeight', 6).attr('orient', 'auto')
       .selectAll('path').data([0]).join('path').attr('d', 'M0,0L8,4L0,8z');
@@ -146,6 +168,7 @@ export function createNetwork(container, { onSelectStep, onHoverSource }) {
     const scales = {
       x: valueScale(maxAbs(f.x)), h: valueScale(Math.max(maxAbs(f.h), maxAbs([m.response.h0]))),
       y_hat: valueScale(maxAbs(f.y_hat)), dh: valueScale(maxAbs(e.h)), do: valueScale(maxAbs(e.o)),
+      ...gateScales(m),
     };
     drawEdges(m);
     columns.selectAll('g.column').data(d3.range(-1, m.steps), (t) => t).join('g')
@@ -155,8 +178,8 @@ export function createNetwork(container, { onSelectStep, onHoverSource }) {
       .each(function (t) { drawColumn(d3.select(this), m, t, scales); });
     current = { m, scales, filled: new Set() };
     fillVisible();
-    flowWidth = drawFlows(flows, m, x);
-    clip.attr('x', 0).attr('y', 0).attr('width', width).attr('height', layout.height);
+    flowWidth = drawFlows(flows, m, x, { onSelectStep });
+    clip.attr('x', 0).attr('y', 0).attr('width', width).attr('height', m.height);
     return scales;
   }
 
@@ -208,6 +231,7 @@ export function createNetwork(container, { onSelectStep, onHoverSource }) {
     if (framed?.m === model && framed.key === key) return; // unchanged while the player runs
     framed = { m: model, key };
     const on = colour === 'gradient' && showFrame && t !== null && t < model.steps;
+    const { rows } = model;
     const half = node.height / 2;
     const boxes = {
       U: [x(t) - 16, rows.h + half + 2, 32, rows.x - rows.h - 2 * half - 4],
@@ -215,6 +239,7 @@ export function createNetwork(container, { onSelectStep, onHoverSource }) {
       b: [x(t) - node.width / 2 - 5, rows.h - half - 12, node.width + 10, node.height + 17],
       V: [x(t) - 16, rows.o + half + 13, 32, rows.h - rows.o - 2 * half - 26],
       c: [x(t) - node.width / 2 - 5, rows.o - half - 5, node.width + 10, node.height + 17],
+      ...gateBoxes(model, x(t)),
     };
     const box = on ? boxes[sel.param] : null;
     frame.selectAll('rect').data(box ? [box] : []).join('rect')

@@ -8,7 +8,7 @@ const d3 = window.d3;
 const { rows } = layout;
 
 export function neuronsFit(m) {
-  return m.hidden <= limits.maxHidden && m.config.input_size <= limits.maxInput
+  return m.cell === 'rnn' && m.hidden <= limits.maxHidden && m.config.input_size <= limits.maxInput
     && m.config.output_size <= limits.maxInput && m.steps <= limits.maxSteps;
 }
 

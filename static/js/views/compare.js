@@ -1,0 +1,92 @@
+// The compare view: one sequence through the simple RNN, the LSTM and the GRU. Their flow
+// matrices on one shared log colour scale, and their error gain G(d) on one log plot.
+import { exact, sup } from '../blocks/format.js';
+import { drawHeatmap } from '../blocks/heatmap.js';
+import { gradientLegend, swatchLegend } from '../blocks/legend.js';
+import { hide as hideTip, show as showTip } from '../blocks/tooltip.js';
+import { cellColour, magnitudeScale } from '../config.js';
+
+const d3 = window.d3;
+const TITLES = { rnn: 'simple RNN', lstm: 'LSTM', gru: 'GRU' };
+
+// answers: {rnn, lstm, gru}, each an /unfold answer with the gain section.
+function panels(answers) {
+  return Object.entries(answers).flatMap(([cell, a]) => [
+    { cell, path: 'h', answer: a, title: `${TITLES[cell]}: ‖δh⁽ᵗ←ˢ⁾‖` },
+    ...(a.flows.s ? [{ cell, path: 's', answer: a, title: `${TITLES[cell]}: ‖δs⁽ᵗ←ˢ⁾‖ (cell state)` }] : []),
+  ]);
+}
+
+function drawMatrices(root, list, scale) {
+  const grid = root.selectAll('div.compare-matrices').data([0]).join('div').attr('class', 'compare-matrices');
+  grid.selectAll('figure').remove();
+  for (const { cell, path, answer, title } of list) {
+    // only the rows of the steps that carry a loss (many-to-one: a single row)
+    const sources = answer.forward.has_loss.flatMap((on, s) => (on ? [s] : []));
+    const F = sources.map((s) => answer.flows[path][s]);
+    const figure = grid.append('figure').attr('class', 'compare-matrix').attr('data-cell', cell).attr('data-path', path);
+    figure.append('figcaption').style('color', cellColour(cell)).text(title);
+    if (sources.length === 1) figure.append('div').attr('class', 'help').text(`the one loss, J${sup(sources[0])}: step t = 0 … ${F[0].length - 1} →`);
+    drawHeatmap(figure.append('div').node(), {
+      values: F, colour: (v) => scale(v), blank: (i, t) => F[i][t] === 0, maxSize: sources.length > 1 ? 200 : 300, minCell: 4,
+      rowLabel: 'source s', colLabel: 'step t',
+      onHover: (event, { row, col: t, value }) => showTip(event, [
+        `${TITLES[cell]}: ‖δ${path}${sup(`${t}←${sources[row]}`)}‖ = ${exact(value)}`,
+        value > 0 ? `the error of J${sup(sources[row])} ${sources[row] - t} steps back` : 'no error reaches here']),
+      onLeave: hideTip,
+    });
+  }
+}
+
+function drawGain(root, list) {
+  const width = 420;
+  const height = 220;
+  const margin = { top: 10, right: 12, bottom: 34, left: 52 };
+  const curves = list.map(({ cell, path, answer }) => ({
+    cell, path, values: answer.gain[path].map((g, d) => ({ d, g })).filter((p) => p.g !== null && p.g > 0),
+  }));
+  const all = curves.flatMap((c) => c.values);
+  const svg = root.selectAll('svg.gain-plot').data([0]).join('svg').attr('class', 'gain-plot')
+    .attr('width', width).attr('height', height).attr('role', 'img')
+    .attr('aria-label', 'error gain G(d) against the distance d for each cell, log scale');
+  svg.selectAll('*').remove();
+  if (!all.length) {
+    svg.append('text').attr('x', margin.left).attr('y', 40).attr('class', 'muted').text('No loss error to measure a gain by.');
+    return;
+  }
+  const x = d3.scaleLinear([0, d3.max(all, (p) => p.d) || 1], [margin.left, width - margin.right]);
+  const y = d3.scaleLog(d3.extent(all, (p) => p.g), [height - margin.bottom, margin.top]).nice();
+  svg.append('g').attr('class', 'axis').attr('transform', `translate(0,${height - margin.bottom})`)
+    .call(d3.axisBottom(x).ticks(6, 'd'));
+  svg.append('g').attr('class', 'axis').attr('transform', `translate(${margin.left},0)`)
+    .call(d3.axisLeft(y).ticks(5, '.0e'));
+  svg.append('text').attr('class', 'axis-title').attr('x', (margin.left + width) / 2).attr('y', height - 4)
+    .attr('text-anchor', 'middle').text('distance d = s − t (steps back)');
+  svg.append('text').attr('class', 'axis-title').attr('transform', `translate(12,${height / 2}) rotate(-90)`)
+    .attr('text-anchor', 'middle').text('G(d), log scale');
+  const line = d3.line().x((p) => x(p.d)).y((p) => y(p.g));
+  svg.selectAll('path.gain').data(curves).join('path')
+    .attr('class', (c) => `gain gain-${c.path}`).attr('data-cell', (c) => c.cell).attr('data-path', (c) => c.path)
+    .attr('fill', 'none').attr('stroke', (c) => cellColour(c.cell)).attr('stroke-width', 2)
+    .attr('stroke-dasharray', (c) => (c.path === 's' ? '5 3' : null))
+    .attr('d', (c) => line(c.values));
+  svg.append('line').attr('class', 'unit-gain').attr('x1', margin.left).attr('x2', width - margin.right)
+    .attr('y1', y(1)).attr('y2', y(1)).attr('stroke', '#999').attr('stroke-dasharray', '2 2');
+}
+
+export function drawCompare(container, answers) {
+  const root = d3.select(container);
+  const list = panels(answers);
+  const scale = magnitudeScale(list.flatMap(({ answer, path }) => answer.flows[path].flat()));
+  drawMatrices(root, list, scale);
+  const below = root.selectAll('div.compare-below').data([0]).join('div').attr('class', 'compare-below');
+  gradientLegend(below.selectAll('div.legend').data([0]).join('div').attr('class', 'legend').node(), {
+    scale, title: 'one scale for every matrix: ‖δ⁽ᵗ←ˢ⁾‖ (log)', log: true,
+  });
+  const plot = below.selectAll('div.gain').data([0]).join('div').attr('class', 'gain');
+  drawGain(plot, list);
+  swatchLegend(below.selectAll('div.gain-legend').data([0]).join('div').attr('class', 'legend gain-legend').node(), {
+    title: 'G(d): the geometric mean over the losses of F[s][s−d] / F[s][s]',
+    items: list.map(({ cell, path }) => ({ label: `${TITLES[cell]} along ${path}`, colour: cellColour(cell), dashed: path === 's' })),
+  });
+}

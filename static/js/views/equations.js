@@ -1,0 +1,87 @@
+// The equations of MATH.md for each cell, as rows [phase, left side, right side, values]:
+// the numbers are the selected step's, from the API's answer.
+import { delta as d, el, mi, mn, mo, row, sub, sup, transposed } from '../blocks/mathml.js';
+
+const G = { tanh: 'tanh', relu: 'relu', sigmoid: 'σ', identity: 'id' };
+const F = { softmax: 'softmax', identity: 'id', sigmoid: 'σ' };
+
+const block = (values, k, H) => values.slice(k * H, (k + 1) * H);
+const prevOf = (name, t) => (t === 0 ? el('msup', mi(name), row(mo('('), mn(-1), mo(')'))) : sup(name, t - 1));
+const call = (fn, arg) => [mi(fn), mo('('), arg, mo(')')];
+
+function forwardRows(m, t) {
+  const f = m.response.forward;
+  const H = m.hidden;
+  const prev = () => prevOf('h', t);
+  const pre = ['forward', sup('a', t), [mi('b'), mo('+'), mi('W'), prev(), mo('+'), mi('U'), sup('x', t)], f.a[t]];
+  if (m.cell === 'rnn') return [pre, ['forward', sup('h', t), call(G[m.config.activation], sup('a', t)), f.h[t]]];
+  const gate = (name, letter, fn) => ['forward', sup(letter, t), call(fn, sub('a', letter)), f.gates[name][t]];
+  if (m.cell === 'lstm') {
+    return [pre, gate('input', 'i', 'σ'), gate('forget', 'f', 'σ'), gate('candidate', 'g', 'tanh'), gate('output', 'q', 'σ'),
+      ['forward', sup('s', t), [mi('f'), mo('⊙'), prevOf('s', t), mo('+'), mi('i'), mo('⊙'), mi('g')], f.s[t]],
+      ['forward', sup('h', t), [mi('q'), mo('⊙'), ...call('tanh', sup('s', t))], f.h[t]]];
+  }
+  const candidate = [sub('U', 'n'), sup('x', t), mo('+'), sub('b', 'n'), mo('+'), mi('r'), mo('⊙'),
+    mo('('), sub('W', 'n'), prev(), mo('+'), sub('b', 'hn'), mo(')')];
+  return [gate('reset', 'r', 'σ'), gate('update', 'z', 'σ'),
+    ['forward', sub('a', 'n'), candidate, block(f.a[t], 2, H)], gate('candidate', 'n', 'tanh'),
+    ['forward', sup('h', t), [mo('('), mn(1), mo('−'), mi('z'), mo(')'), mo('⊙'), mi('n'), mo('+'), mi('z'), mo('⊙'), prev()], f.h[t]]];
+}
+
+function backwardRows(m, t) {
+  const e = m.response.errors;
+  const H = m.hidden;
+  const rows = [['backward', d('o', t), [sup('ŷ', t), mo('−'), sup('y', t)], e.o[t]]];
+  const fromOutput = [transposed('V'), d('o', t), mo('+')];
+  if (m.cell === 'gru') {
+    rows.push(['backward', d('h', t), [...fromOutput, sup('z', t + 1), mo('⊙'), d('h', t + 1), mo('+'), transposed('W'),
+      sup(row(mo('['), mi('δa_r'), mo(';'), mi('δa_z'), mo(';'), mi('r'), mo('⊙'), mi('δa_n'), mo(']')), t + 1)], e.h[t]]);
+    const gate = (letter, rhs, k) => ['backward', row(mi('δ'), sub('a', letter)), rhs, block(e.a[t], k, H)];
+    rows.push(gate('n', [d('h', t), mo('⊙'), mo('('), mn(1), mo('−'), mi('z'), mo(')'), mo('⊙'), mo('('), mn(1), mo('−'), el('msup', mi('n'), mn(2)), mo(')')], 2));
+    rows.push(gate('z', [d('h', t), mo('⊙'), mo('('), prevOf('h', t), mo('−'), mi('n'), mo(')'), mo('⊙'), mi('z'), mo('('), mn(1), mo('−'), mi('z'), mo(')')], 1));
+    rows.push(gate('r', [row(mi('δ'), sub('a', 'n')), mo('⊙'), mo('('), sub('W', 'n'), prevOf('h', t), mo('+'), sub('b', 'hn'), mo(')'), mo('⊙'), mi('r'), mo('('), mn(1), mo('−'), mi('r'), mo(')')], 0));
+    return rows;
+  }
+  rows.push(['backward', d('h', t), [...fromOutput, transposed('W'), d('a', t + 1)], e.h[t]]);
+  if (m.cell === 'rnn') {
+    rows.push(['backward', d('a', t), [el('msup', mi('g'), mo('′')), mo('('), sup('a', t), mo(')'), mo('⊙'), d('h', t)], e.a[t]]);
+    return rows;
+  }
+  rows.push(['backward', d('s', t), [d('h', t), mo('⊙'), mi('q'), mo('⊙'), mo('('), mn(1), mo('−'), el('msup', mi('tanh'), mn(2)),
+    mi('s'), mo(')'), mo('+'), sup('f', t + 1), mo('⊙'), d('s', t + 1)], e.s[t]]);
+  const gate = (letter, rhs, k) => ['backward', row(mi('δ'), sub('a', letter)), rhs, block(e.a[t], k, H)];
+  const sig = (x) => [mi(x), mo('('), mn(1), mo('−'), mi(x), mo(')')];
+  rows.push(gate('f', [d('s', t), mo('⊙'), prevOf('s', t), mo('⊙'), ...sig('f')], 1));
+  rows.push(gate('i', [d('s', t), mo('⊙'), mi('g'), mo('⊙'), ...sig('i')], 0));
+  rows.push(gate('g', [d('s', t), mo('⊙'), mi('i'), mo('⊙'), mo('('), mn(1), mo('−'), el('msup', mi('g'), mn(2)), mo(')')], 2));
+  rows.push(gate('q', [d('h', t), mo('⊙'), ...call('tanh', mi('s')), mo('⊙'), ...sig('q')], 3));
+  return rows;
+}
+
+function contributionRow(m, t, param) {
+  const prev = () => prevOf('h', t);
+  const weightSide = m.cell === 'gru'
+    ? row(mo('['), mi('δa_r'), mo(';'), mi('δa_z'), mo(';'), mi('r'), mo('⊙'), mi('δa_n'), mo(']'))
+    : d('a', t);
+  const rhs = {
+    U: [d('a', t), el('msup', sup('x', t), mi('T'))], W: [weightSide, el('msup', prev(), mi('T'))], b: [d('a', t)],
+    b_hn: [mi('r'), mo('⊙'), row(mi('δ'), sub('a', 'n'))],
+    V: [d('o', t), el('msup', sup('h', t), mi('T'))], c: [d('o', t)],
+  }[param];
+  const name = param === 'b_hn' ? sub('b', 'hn') : mi(param);
+  const grad = el('msup', row(mo('('), el('mfrac', row(mi('∂'), mi('J')), row(mi('∂'), name)), mo(')')),
+    row(mo('('), el('mn', String(t)), mo(')')));
+  return ['gradient', grad, rhs, null, m.response.gradients.norms[param][t]];
+}
+
+export function equations(m, t, param) {
+  const f = m.response.forward;
+  return [
+    ...forwardRows(m, t),
+    ['forward', sup('o', t), [mi('c'), mo('+'), mi('V'), sup('h', t)], f.o[t]],
+    ['forward', sup('ŷ', t), call(F[m.config.output], sup('o', t)), f.y_hat[t]],
+    ['forward', sup('J', t), [f.has_loss[t] ? mi('loss') : mi('no loss at this step')], [f.loss[t]]],
+    ...backwardRows(m, t),
+    contributionRow(m, t, param),
+  ];
+}

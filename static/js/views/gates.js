@@ -1,0 +1,127 @@
+// The gated cells' own rows in the unfolded network: one strip per gate between x and h, and
+// for the LSTM its cell state s with its error δs; their tooltips, edges and frames.
+import { exact, maxAbs, sup } from '../blocks/format.js';
+import { gateScale, layout, valueScale } from '../config.js';
+import { GATE_FN, GATE_LETTER } from '../model.js';
+
+const { node, gate } = layout;
+const half = node.height / 2;
+const gateY = (m, k) => m.rows.gates + k * (gate.height + gate.gap);
+const gatesTop = (m) => gateY(m, 0) - gate.height / 2;
+const gatesBottom = (m) => gateY(m, m.gates.length - 1) + gate.height / 2;
+
+export const letter = (m, name) => GATE_LETTER[m.cell][name];
+
+export function gateScales(m) {
+  if (m.cell === 'rnn') return {};
+  const scales = Object.fromEntries(m.gates.map((name) => [`gate:${name}`, gateScale(name)]));
+  if (m.hasState) {
+    const f = m.response.forward;
+    scales.s = valueScale(Math.max(maxAbs(f.s), maxAbs([m.response.s0])));
+    scales.ds = valueScale(maxAbs(m.response.errors.s));
+  }
+  return scales;
+}
+
+// strip(selection, quantity, values, scale, height): the network's strip drawer for this column.
+export function drawGateRows(g, m, t, scales, strip) {
+  if (m.cell === 'rnn') return;
+  const f = m.response.forward;
+  m.gates.forEach((name, k) => {
+    const row = g.append('g').attr('class', `node gate gate-${name}`).attr('data-gate', name)
+      .attr('transform', `translate(0,${gateY(m, k)})`);
+    strip(row, `gate:${name}`, f.gates[name][t], scales[`gate:${name}`], gate.height);
+  });
+  if (!m.hasState) return;
+  const s = g.append('g').attr('class', 'node s').attr('transform', `translate(0,${m.rows.s})`);
+  strip(s, 's', f.s[t], scales.s);
+  const ds = g.append('g').attr('class', 'node ds error').attr('transform', `translate(0,${m.rows.s - half - 7})`);
+  strip(ds, 'ds', m.response.errors.s[t], scales.ds, 7);
+}
+
+// The column left of step 0: s^(-1) and the letters of the gate rows.
+export function drawInitialState(g, m, scales, strip) {
+  if (m.cell === 'rnn') return;
+  m.gates.forEach((name, k) => {
+    g.append('text').attr('class', 'row-label gate-label').attr('y', gateY(m, k) + 4).attr('x', 30)
+      .text(letter(m, name));
+  });
+  g.append('text').attr('class', 'row-label').attr('y', m.rows.gates - 9).attr('x', 28).text('gates');
+  if (!m.hasState) return;
+  const s0 = g.append('g').attr('class', 'node s0').attr('transform', `translate(0,${m.rows.s})`);
+  strip(s0, 's0', m.response.s0, scales.s);
+  g.append('text').attr('class', 'node-label').attr('y', m.rows.s + half + 13).text('s⁽⁻¹⁾');
+}
+
+// Vertical edges of a column below h: x -> gates -> (s ->) h. The simple RNN has x -> h.
+export function cellEdges(m) {
+  const { rows } = m;
+  if (m.cell === 'rnn') return [{ name: 'U', y1: rows.x - half, y2: rows.h + half + 4 }];
+  const edges = [{ name: 'U', y1: rows.x - half, y2: gatesBottom(m) + 3 }];
+  if (m.hasState) {
+    edges.push({ name: 'gates-s', label: null, y1: gatesTop(m) - 1, y2: rows.s + half + 3 });
+    edges.push({ name: 's-h', label: null, y1: rows.s - half - 11, y2: rows.h + half + 3 });
+  } else {
+    edges.push({ name: 'gates-h', label: null, y1: gatesTop(m) - 1, y2: rows.h + half + 3 });
+  }
+  return edges;
+}
+
+// Where a contribution's frame goes when it differs from the simple RNN's: U on the input's
+// edge into the gates, b around the gates, b_hn around the GRU's candidate.
+export function gateBoxes(m, cx) {
+  if (m.cell === 'rnn') return {};
+  const top = gatesTop(m);
+  const bottom = gatesBottom(m);
+  const k = m.gates.indexOf('candidate');
+  return {
+    U: [cx - 16, bottom + 2, 32, m.rows.x - half - bottom - 4],
+    b: [cx - node.width / 2 - 5, top - 4, node.width + 10, bottom - top + 8],
+    b_hn: [cx - node.width / 2 - 4, gateY(m, k) - gate.height / 2 - 3, node.width + 8, gate.height + 6],
+  };
+}
+
+const value = (m, name, t, i) => m.response.forward.gates[name][t][i];
+
+// Tooltip lines for h in a gated cell: how it was made, with the numbers.
+export function gateSummary(m, t, i) {
+  const f = m.response.forward;
+  if (m.cell === 'lstm') {
+    return ['h = q ⊙ tanh(s)', `q${sup(t)}[${i}] = ${exact(value(m, 'output', t, i))},  s${sup(t)}[${i}] = ${exact(f.s[t][i])}`];
+  }
+  const prev = t === 0 ? m.response.h0[i] : f.h[t - 1][i];
+  return ['h = (1 − z) ⊙ n + z ⊙ h⁽ᵗ⁻¹⁾', `z${sup(t)}[${i}] = ${exact(value(m, 'update', t, i))},  n${sup(t)}[${i}] = `
+    + `${exact(value(m, 'candidate', t, i))},  h${sup(t - 1)}[${i}] = ${exact(prev)}`];
+}
+
+const PRE = {
+  lstm: () => 'a = b + W h⁽ᵗ⁻¹⁾ + U x⁽ᵗ⁾ (one block per gate)',
+  gru: (name) => (name === 'candidate' ? 'a_n = U_n x + b_n + r ⊙ (W_n h⁽ᵗ⁻¹⁾ + b_hn)' : `a_${name[0] === 'r' ? 'r' : 'z'} = U x + W h⁽ᵗ⁻¹⁾ + b, its block`),
+};
+
+// Tooltip lines for the gated cells' own quantities; null for any other.
+export function describeGated(m, quantity, t, i, v) {
+  const f = m.response.forward;
+  const e = m.response.errors;
+  const H = m.hidden;
+  if (quantity.startsWith('gate:')) {
+    const name = quantity.slice(5);
+    const k = m.gates.indexOf(name);
+    const l = letter(m, name);
+    return [`${l}${sup(t)}[${i}] = ${exact(v)}`, `${name} gate: ${l} = ${GATE_FN[name]}(a_${l}),  a_${l}${sup(t)}[${i}] = ${exact(f.a[t][k * H + i])}`,
+      PRE[m.cell](name), `δa_${l}${sup(t)}[${i}] = ${exact(e.a[t][k * H + i])}`];
+  }
+  if (quantity === 's') {
+    return [`s${sup(t)}[${i}] = ${exact(v)}`, 's = f ⊙ s⁽ᵗ⁻¹⁾ + i ⊙ g: the cell state',
+      `f = ${exact(value(m, 'forget', t, i))},  i = ${exact(value(m, 'input', t, i))},  g = ${exact(value(m, 'candidate', t, i))}`,
+      `δs${sup(t)}[${i}] = ${exact(e.s[t][i])}`];
+  }
+  if (quantity === 'ds') {
+    return [`δs${sup(t)}[${i}] = ${exact(v)}`, 'δs⁽ᵗ⁾ = δh⁽ᵗ⁾ ⊙ q ⊙ (1 − tanh² s⁽ᵗ⁾) + f⁽ᵗ⁺¹⁾ ⊙ δs⁽ᵗ⁺¹⁾',
+      'the error along the cell state: each step back multiplies it by f'];
+  }
+  if (quantity === 's0') {
+    return [`s⁽⁻¹⁾[${i}] = ${exact(v)}`, 'the initial cell state s0', `∂J/∂s⁽⁻¹⁾[${i}] = ${exact(e.s0[i])}  (= f⁽⁰⁾ ⊙ δs⁽⁰⁾)`];
+  }
+  return null;
+}

@@ -1,0 +1,148 @@
+"""The three cells on the page: switching, the gates and the cell state, the carousel, the
+compare view. Numbers drawn are the API's."""
+
+import re
+
+import pytest
+
+from .conftest import ARTIFACTS
+from .helpers import COLUMNS, api, run
+
+pytestmark = pytest.mark.browser
+
+
+def wait_for_cell(page, cell, steps):
+    page.wait_for_function(
+        "([cell, n]) => document.querySelector('svg.network')?.getAttribute('aria-label')?.startsWith(cell)"
+        " && document.querySelectorAll('svg.network g.column[data-step]').length === n"
+        " && document.getElementById('run').textContent === 'Run'",
+        arg=[{"rnn": "simple RNN", "lstm": "LSTM", "gru": "GRU"}[cell], steps])
+
+
+def chips(page):
+    return page.locator("#param-chips button").all_text_contents()
+
+
+def values(locator):
+    return [float(v) for v in locator.evaluate_all("cs => cs.map(c => c.getAttribute('data-value'))")]
+
+
+def test_switching_cells_keeps_the_sequence_and_the_selection(page):
+    page.goto(page.base)
+    run(page, "hello world", 10)
+    page.locator("#param-chips button", has_text=re.compile("^U$")).click()
+    page.locator('g.column[data-step="4"] rect.column-bg').click(force=True)
+    page.get_by_label("LSTM").check()
+    wait_for_cell(page, "lstm", 10)
+    assert page.get_by_label("Sequence").input_value() == "hello world"
+    assert page.locator("g.column.selected").get_attribute("data-step") == "4"
+    assert "cell=lstm" in page.url and "step=4" in page.url and "param=U" in page.url
+    assert chips(page) == ["U", "W", "b", "V", "c"]
+    column = page.locator('g.column[data-step="4"]')
+    assert column.locator("g.node.gate").count() == 4 and column.locator("g.node.s").count() == 1
+    assert "LSTM" in page.locator("#summary").text_content()
+    # the simple RNN's fields hide; the LSTM's forget bias shows
+    assert page.get_by_label("ρ(W)").is_hidden() and page.get_by_label("Activation g").is_hidden()
+    assert page.get_by_label("Forget bias").is_visible()
+    page.get_by_label("GRU").check()
+    wait_for_cell(page, "gru", 10)
+    assert chips(page) == ["U", "W", "b", "b_hn", "V", "c"]
+    assert column.locator("g.node.gate").count() == 3 and column.locator("g.node.s").count() == 0
+    assert page.get_by_label("Forget bias").is_hidden()
+    page.get_by_label("simple RNN").check()
+    wait_for_cell(page, "rnn", 10)
+    assert column.locator("g.node.gate").count() == 0 and page.get_by_label("ρ(W)").is_visible()
+
+
+def test_gates_and_cell_state_are_the_apis_numbers_with_their_formulas(page):
+    page.goto(page.base + "/?sequence=abcabcab&cell=lstm&hidden_size=5&seed=2")
+    wait_for_cell(page, "lstm", 7)
+    body = api(page, sequence="abcabcab", cell="lstm", hidden_size=5, seed=2)
+    for name in ("input", "forget", "candidate", "output"):
+        shown = values(page.locator(f'g.column[data-step="3"] g.node.gate-{name} rect.cell'))
+        assert shown == body["forward"]["gates"][name][3]
+    assert values(page.locator('g.column[data-step="3"] g.node.s rect.cell')) == body["forward"]["s"][3]
+    assert values(page.locator('g.column[data-step="3"] g.node.ds rect.cell')) == body["errors"]["s"][3]
+    page.locator('g.column[data-step="3"] g.node.gate-forget rect.cell').nth(2).hover()
+    tip = page.locator(".tooltip").text_content()
+    assert "f⁽³⁾[2] = " in tip and "forget gate: f = σ(a_f)" in tip and "δa_f⁽³⁾[2]" in tip
+    page.locator('g.column[data-step="3"] g.node.s rect.cell').nth(1).hover()
+    assert "s = f ⊙ s⁽ᵗ⁻¹⁾ + i ⊙ g" in page.locator(".tooltip").text_content()
+    # the equations panel shows the LSTM's equations with the step's numbers
+    page.locator('g.column[data-step="3"] rect.column-bg').click(force=True)
+    equations = page.locator("#details-panel-body").text_content()
+    assert "s(3)=f⊙s(2)+i⊙g" in re.sub(r"\s+", "", equations)
+    assert f"{body['errors']['s'][3][0]:.6g}" in equations.replace("e-0", "e-")
+
+
+def test_colour_by_source_traces_a_loss_along_the_carousel(page):
+    page.goto(page.base + "/?sequence=the%20first%20letter&cell=lstm&colour=source&forget_bias=3")
+    wait_for_cell(page, "lstm", 15)
+    page.locator('g.loss[data-source="9"]').hover()
+    flow = page.locator('g.flow[data-source="9"]')
+    assert "hovered" in flow.get_attribute("class")
+    along_h, along_s = flow.locator("path.band-h"), flow.locator("path.band-s")
+    assert along_h.count() == 1 and along_s.count() == 1
+    # the carousel's lane is its own: below the h lane, dashed, and it runs back to step 0
+    box_h, box_s = along_h.bounding_box(), along_s.bounding_box()
+    assert box_s["y"] > box_h["y"] + box_h["height"]
+    assert along_s.evaluate("p => getComputedStyle(p).strokeDasharray") not in ("none", "")
+    first = page.locator('g.column[data-step="0"] g.node.s').bounding_box()
+    assert box_s["x"] <= first["x"] + first["width"]
+    faded = page.locator("g.flow.faded").evaluate_all("gs => gs.map(g => +g.dataset.source)")
+    assert set(faded) == set(range(15)) - {9}
+    along_s.hover(position={"x": 5, "y": box_s["height"] / 2})
+    assert "along the cell state" in page.locator(".tooltip").text_content()
+
+
+def test_the_flow_matrix_switches_to_the_cell_state(page):
+    page.goto(page.base + "/?sequence=abcabcabc&cell=lstm")
+    wait_for_cell(page, "lstm", 8)
+    assert page.locator("#flow-path").is_visible()
+    page.get_by_label("s (cell state)").check()
+    assert "flowpath=s" in page.url
+    assert "δs" in page.locator("#flow-panel-body .legend-title").text_content()
+    heatmap = page.locator("#flow-panel-body .heatmap")
+    cell = int(heatmap.get_attribute("data-cell"))
+    heatmap.locator("svg").hover(position={"x": 1 * cell + cell / 2, "y": 6 * cell + cell / 2})
+    body = api(page, sequence="abcabcabc", cell="lstm")
+    tip = page.locator(".tooltip").text_content()
+    assert "F[6][1] = ‖δs⁽¹←⁶⁾‖ = " in tip and f"{body['flows']['s'][6][1]:.6g}"[:6] in tip
+    page.get_by_label("GRU").check()
+    wait_for_cell(page, "gru", 8)
+    assert page.locator("#flow-path").is_hidden()
+    assert "δh" in page.locator("#flow-panel-body .legend-title").text_content()
+
+
+def test_the_compare_view_shows_three_cells_on_one_scale(page):
+    page.goto(page.base)
+    page.select_option("#preset", "carousel")
+    wait_for_cell(page, "lstm", 29)
+    page.get_by_label("compare cells").check()
+    page.wait_for_function("() => document.querySelectorAll('#compare-body path.gain').length === 4")
+    figures = page.locator("#compare-body figure.compare-matrix")
+    assert [(f.get_attribute("data-cell"), f.get_attribute("data-path")) for f in figures.all()] == [
+        ("rnn", "h"), ("lstm", "h"), ("lstm", "s"), ("gru", "h")]
+    assert page.locator("#compare-body .legend-title").first.text_content().startswith("one scale for every matrix")
+    # many-to-one: the one loss's row, not a 29 x 29 square with one useful row
+    assert {h.get_attribute("data-rows") for h in page.locator("#compare-body .heatmap").all()} == {"1"}
+    # many-to-one: one row per matrix carries the loss, and the plot shows how it fades with distance
+    paths = {(p.get_attribute("data-cell"), p.get_attribute("data-path")): p for p in page.locator("#compare-body path.gain").all()}
+    carried, faded = paths[("lstm", "s")].bounding_box(), paths[("rnn", "h")].bounding_box()
+    assert carried["y"] + carried["height"] < faded["y"] + faded["height"]  # the carousel ends higher: less lost
+    assert "compare=1" in page.url
+    page.screenshot(path=ARTIFACTS / "compare-1280.png", full_page=True)
+
+
+@pytest.mark.parametrize("width,height", [(1280, 800), (1024, 768), (1440, 900)])
+def test_screenshots_of_each_cell(page, width, height):
+    page.set_viewport_size({"width": width, "height": height})
+    ARTIFACTS.mkdir(exist_ok=True)
+    for cell in ("lstm", "gru"):
+        page.goto(page.base + f"/?sequence=hello%20world&cell={cell}&step=5&param=W")
+        wait_for_cell(page, cell, 10)
+        assert page.locator(COLUMNS).count() == 10
+        page.screenshot(path=ARTIFACTS / f"cell-{cell}-{width}x{height}.png")
+    page.goto(page.base + "/?sequence=hello%20world&cell=lstm&colour=source")
+    wait_for_cell(page, "lstm", 10)
+    page.screenshot(path=ARTIFACTS / f"cell-lstm-source-{width}x{height}.png")
