@@ -29,22 +29,23 @@ def gain_curve(flow: np.ndarray, has_loss: np.ndarray) -> list[float | None]:
     return curve
 
 
-def jacobian_norms(fwd) -> list[float | None]:
+def jacobian_norms(fwd, distances: int | None = None) -> list[float | None]:
     """||dh^(tau)/dh^(tau-d)||_2 for d = 0 .. T-1 (simple RNN), the product
-    prod_{j=tau-d+1..tau} diag(g'(a^(j))) W taken from the last step back. None past overflow."""
+    prod_{j=tau-d+1..tau} diag(g'(a^(j))) W taken from the last step back. Only the first
+    ``distances`` are computed (all by default); None beyond, and past an overflow."""
     dg = ACTIVATIONS[fwd.activation].dg(fwd.a, fwd.h)
     steps, H = fwd.h.shape
     W = fwd.params.W
     product = np.eye(H)
-    norms: list[float | None] = [1.0]
+    norms: list[float | None] = [None] * steps
+    norms[0] = 1.0
     with np.errstate(all="ignore"):
-        for d in range(1, steps):
+        for d in range(1, min(steps, distances or steps)):
             product = product @ (dg[steps - d][:, None] * W)
             value = float(np.linalg.norm(product, 2)) if np.isfinite(product).all() else np.inf
             if not np.isfinite(value):
-                norms.extend([None] * (steps - d))
                 break
-            norms.append(value)
+            norms[d] = value
     return norms
 
 
@@ -56,16 +57,19 @@ def bound(fwd) -> list[float | None]:
     return [float(v) if np.isfinite(v) else None for v in values]
 
 
-def error_gain(fwd, bwd) -> dict:
+def error_gain(fwd, bwd, jacobian_distances: int | None = None) -> dict:
     """The gain section: G(d) along h for every cell, along s for the LSTM, and for the simple
-    RNN the exact Jacobian norms, the bound and the threshold 1/gamma for ||W||_2."""
+    RNN the exact Jacobian norms (for the first ``jacobian_distances``), the bound and the
+    threshold 1/gamma for ||W||_2."""
     out = {"distance": list(range(fwd.h.shape[0])), "h": gain_curve(bwd.flow, fwd.has_loss)}
     if bwd.flow_s is not None:
         out["s"] = gain_curve(bwd.flow_s, fwd.has_loss)
     if fwd.cell == "rnn":
         gamma = ACTIVATION_GAIN[fwd.activation]
+        distances = min(fwd.h.shape[0], jacobian_distances or fwd.h.shape[0])
         out.update({
-            "jacobian": jacobian_norms(fwd), "bound": bound(fwd), "gamma": gamma,
+            "jacobian": jacobian_norms(fwd, distances), "jacobian_distances": distances, "bound": bound(fwd),
+            "gamma": gamma,
             "w_norm": float(np.linalg.norm(fwd.params.W, 2)), "threshold": 1.0 / gamma,
         })
     return out
