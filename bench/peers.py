@@ -48,3 +48,62 @@ def batched(params: core.Params, seq: core.Sequence) -> tuple[np.ndarray, dict]:
 
 def versions() -> str:
     return f"torch {torch.__version__} ({torch.get_num_threads()} threads)"
+
+
+def _cell_module(params: core.Params):
+    """torch.nn.LSTMCell / GRUCell holding our weights (MATH.md's mapping: bias_hh carries only b_hn)."""
+    D, H, _ = params.sizes
+    module = {"lstm": torch.nn.LSTMCell, "gru": torch.nn.GRUCell}[params.cell](D, H)
+    with torch.no_grad():
+        module.weight_ih.copy_(torch.tensor(params.U))
+        module.weight_hh.copy_(torch.tensor(params.W))
+        module.bias_ih.copy_(torch.tensor(params.b))
+        module.bias_hh.zero_()
+        if params.cell == "gru":
+            module.bias_hh[2 * H:] = torch.tensor(params.b_hn)
+    return module
+
+
+def gated_batched(params: core.Params, seq: core.Sequence) -> tuple[np.ndarray, np.ndarray | None, dict]:
+    """The LSTM or GRU stepped one input at a time, every h^(t) (and cell state) a node of the
+    graph; all sources in one vmapped backward pass. Returns F along h, F along s (LSTM: the
+    total dJ^(s)/ds^(t), its own path plus the one through h^(t)) and the gradients."""
+    module = _cell_module(params)
+    V, c = torch.tensor(params.V, requires_grad=True), torch.tensor(params.c, requires_grad=True)
+    x, y = torch.tensor(seq.x), torch.tensor(seq.y)
+    H = params.sizes[1]
+    lstm = params.cell == "lstm"
+    h, s = torch.zeros(H), torch.zeros(H)
+    hs, ss = [], []
+    for t in range(seq.steps):
+        if lstm:
+            h, s = (v[0] for v in module(x[t][None], (h[None], s[None])))
+            ss.append(s)
+        else:
+            h = module(x[t][None], h[None])[0]
+        hs.append(h)
+    o = torch.stack(hs) @ V.T + c
+    losses = -(y * torch.log_softmax(o, dim=1)).sum(dim=1)
+    steps = seq.steps
+    nodes = hs + ss
+    grads = torch.autograd.grad(losses, nodes, grad_outputs=torch.eye(steps), is_grads_batched=True,
+                                retain_graph=True, allow_unused=True, materialize_grads=True)
+    dh = torch.stack(grads[:steps], dim=1)  # [s, t, unit]
+    flow_s = None
+    if lstm:
+        with torch.no_grad():
+            h_prev = torch.vstack([torch.zeros(1, H), torch.stack(hs[:-1])])
+            q = torch.sigmoid((x @ module.weight_ih.T + module.bias_ih + h_prev @ module.weight_hh.T)[:, 3 * H:])
+            through_h = dh * q * (1 - torch.tanh(torch.stack(ss)) ** 2)
+        # The fused cell computes h from its gates, not from its own s output: the path through
+        # h^(t) is added by hand, and the last s (used by nothing) comes back without a batch.
+        along_s = [g if g.dim() == 2 else torch.zeros(steps, H, dtype=g.dtype) for g in grads[steps:]]
+        flow_s = (through_h + torch.stack(along_s, dim=1)).norm(dim=2).numpy()
+    named = {"U": module.weight_ih, "W": module.weight_hh, "b": module.bias_ih, "V": V, "c": c}
+    if not lstm:
+        named["b_hn"] = module.bias_hh
+    totals = dict(zip(named, torch.autograd.grad(losses.sum(), list(named.values())), strict=True))
+    out = {name: g.numpy() for name, g in totals.items()}
+    if not lstm:
+        out["b_hn"] = out["b_hn"][2 * H:]
+    return dh.norm(dim=2).numpy(), flow_s, out

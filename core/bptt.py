@@ -81,9 +81,9 @@ def backward(fwd: Forward, truncate: int | None = None, by_source: bool = False,
     # blocks_*[t - lo + 1]: one row per source for the chunk lo <= t < hi. Step t sends what
     # reaches h^(t-1) straight into the block of step t - 1, slot 0 for the first step of the
     # next chunk; slot 0 of blocks_s stays unused. The da rows are kept only for the shares;
-    # without them one block is reused at every step (it stays in the cache).
+    # without them the cells do not write them (the simple RNN reuses one scratch block).
     blocks_h = np.zeros((CHUNK + 1, n, H))
-    blocks_a = np.zeros((CHUNK + 1 if shares else 1, n, GH))
+    blocks_a = np.zeros((CHUNK + 1, n, GH)) if shares else None
     blocks_s = np.zeros((CHUNK + 1, n, H)) if has_state else None
     carry = np.zeros((n, H)) if has_state else None  # the LSTM's f^(t+1) * ds^(t+1<-s)
     ones = np.ones(n)
@@ -94,7 +94,7 @@ def backward(fwd: Forward, truncate: int | None = None, by_source: bool = False,
     flow2_s = np.zeros((n, steps)) if has_state else None
     dots = np.zeros((n, steps)) if shares else None  # [i, t]: <da^(t<-sources[i]), da^(t)>
     by_unit = np.zeros((steps, steps, H)) if by_source else None
-    kept = [b for b in (blocks_h, blocks_a if shares else None, blocks_s) if b is not None]
+    kept = [b for b in (blocks_h, blocks_a, blocks_s) if b is not None]
 
     with np.errstate(all="ignore"):
         for hi in range(steps, 0, -CHUNK):
@@ -115,7 +115,7 @@ def backward(fwd: Forward, truncate: int | None = None, by_source: bool = False,
                 if first < stop:
                     rows = slice(first, stop)
                     local.at(
-                        t, blocks_h[k, rows], blocks_a[k if shares else 0, rows], blocks_h[k - 1, rows],
+                        t, blocks_h[k, rows], blocks_a[k, rows] if shares else None, blocks_h[k - 1, rows],
                         blocks_s[k, rows] if has_state else None, carry[rows] if has_state else None,
                     )
             span = slice(lo, hi)

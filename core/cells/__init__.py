@@ -6,15 +6,15 @@ local backward rule of that step (MATH.md, "Forward", "Backward" and "Cells"):
     Local(fwd).at(t, dh, da, reaching, ds, carry)
         one step backward for a block of sources at once (one row per source), written into
         the arrays given: from the errors dh^(t<-s) (and, for the LSTM, the carry from step
-        t+1), the errors da^(t<-s) (and ds^(t<-s)), what reaches h^(t-1) through this step, and
-        the LSTM's carry for step t-1 (in place).
+        t+1), what reaches h^(t-1) through this step, the LSTM's ds^(t<-s) and its carry for
+        step t-1 (in place), and da^(t<-s) when da is given (the shares need it; else None).
     weight_errors(fwd, da) -> (T, G H)
         the errors that multiply h^(t-1)^T in W's step contribution.
     extra_grads(fwd, da) -> {name: array}
         step contributions of the cell's extra parameters (the GRU's b_hn), (T, ...).
 
-Every rule is linear in the errors it carries, so a block of sources costs one matrix
-product per step (bptt.backward).
+Every rule is linear in the errors it carries, so a block of sources costs one H x H matrix
+product per step (two for the LSTM: h and s), whatever the number of gates (bptt.backward).
 """
 
 from . import gru, lstm, rnn

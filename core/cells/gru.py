@@ -47,16 +47,22 @@ class Local:
         self.z = z
         self.W = p.W
         self.H = H
+        self._W_blocks = p.W.reshape(3, H, H)
+        self._diagonal = np.arange(H)
 
     def errors(self, t, dh, da, ds=None) -> None:
         """da at step(s) t from dh: rows of sources at one step, or totals over a span."""
         np.multiply(dh[:, None, :], self.from_h[t], out=da.reshape(-1, 3, self.H))
 
     def at(self, t: int, dh, da, reaching, ds=None, carry=None) -> None:
-        self.errors(t, dh, da)
-        through_w = (dh[:, None, :] * self.w_side[t]).reshape(-1, 3 * self.H)
-        np.matmul(through_w, self.W, out=reaching)
-        reaching += dh * self.z[t]
+        """The rule above is linear in dh, so one step is one H x H matrix for every source:
+        dh^(t-1<-s) = dh @ M,  M = sum_k diag(w_side_k) W_k + diag(z), a third of the products
+        of applying W^T to all three blocks. da is written only when asked (the shares)."""
+        if da is not None:
+            self.errors(t, dh, da)
+        M = np.einsum("kh,khj->hj", self.w_side[t], self._W_blocks)
+        M[self._diagonal, self._diagonal] += self.z[t]
+        np.matmul(dh, M, out=reaching)
 
 
 def weight_errors(fwd, da: np.ndarray) -> np.ndarray:

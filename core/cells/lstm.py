@@ -39,6 +39,7 @@ class Local:
         self.H = H
         self.f = f
         self.W = fwd.params.W
+        self._W_blocks = fwd.params.W.reshape(4, H, H)
         self.to_s = q * (1.0 - tanh_s**2)  # ds/dh along h = q tanh(s)
         # da_i, da_f, da_g per unit of ds; da_q per unit of dh
         self.from_s = np.stack([g * i * (1.0 - i), s_prev * f * (1.0 - f), i * (1.0 - g * g)], axis=1)
@@ -51,10 +52,16 @@ class Local:
         np.multiply(dh, self.from_h[t], out=blocks[:, 3])
 
     def at(self, t: int, dh, da, reaching, ds, carry) -> None:
+        """The rule above is linear in (dh, ds), so W^T da is two H x H matrices for every
+        source: dh^(t-1<-s) = ds @ B + dh @ C, B = sum_{i,f,g} diag(from_s) W_k, C = diag(from_h) W_q;
+        half the products of applying W^T to all four blocks. da is written only when asked."""
         np.multiply(dh, self.to_s[t], out=ds)
         ds += carry
-        self.errors(t, dh, da, ds)
-        np.matmul(da, self.W, out=reaching)
+        if da is not None:
+            self.errors(t, dh, da, ds)
+        B = np.einsum("kh,khj->hj", self.from_s[t], self._W_blocks[:3])
+        np.matmul(ds, B, out=reaching)
+        reaching += dh @ (self.from_h[t][:, None] * self._W_blocks[3])
         np.multiply(ds, self.f[t], out=carry)
 
 

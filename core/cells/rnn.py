@@ -18,12 +18,15 @@ class Local:
     def __init__(self, fwd):
         self.dg = ACTIVATIONS[fwd.activation].dg(fwd.a, fwd.h)
         self.W = fwd.params.W
+        self._da = np.empty(fwd.h.shape)  # when the caller keeps no da: rows, one per source
 
     def errors(self, t, dh, da, ds=None) -> None:
         """da at step(s) t from dh: rows of sources at one step, or totals over a span of steps."""
         np.multiply(dh, self.dg[t], out=da)
 
     def at(self, t: int, dh, da, reaching, ds=None, carry=None) -> None:
+        if da is None:
+            da = self._da[: len(dh)]
         self.errors(t, dh, da)
         np.matmul(da, self.W, out=reaching)
 
