@@ -18,6 +18,7 @@ COPY core ./core
 COPY app ./app
 COPY templates ./templates
 COPY static ./static
+COPY docs/MATH.md ./docs/MATH.md
 
 RUN useradd --system --uid 10001 --no-create-home app
 USER 10001

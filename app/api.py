@@ -4,11 +4,12 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
+from . import meta as meta_module
 from . import service
 from .encoding import encode
 from .errors import ServerBusy
 from .presets import PRESETS
-from .schemas import ErrorResponse, GradcheckResponse, Health, Preset, UnfoldRequest, UnfoldResponse
+from .schemas import ErrorResponse, GradcheckResponse, Health, Meta, Preset, UnfoldRequest, UnfoldResponse
 
 VERSION = "0.1.0"
 
@@ -70,6 +71,13 @@ async def gradcheck(req: UnfoldRequest, request: Request):
 def presets():
     """Named example requests: a word, a pattern, a sine wave, vanishing and exploding gradients."""
     return PRESETS
+
+
+@router.get("/meta", response_model=Meta)
+def meta():
+    """The vocabulary and limits the page is built from: cells with their gates and parameters,
+    activations, heads, tasks, sections, defaults, limits and the presets."""
+    return meta_module.meta()
 
 
 @router.get("/health", response_model=Health)

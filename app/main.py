@@ -19,8 +19,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(
         title="rnn-unfolded",
         version=api.VERSION,
-        description="A simple RNN unfolded in time: forward pass, BPTT and error flows with exact numbers. "
-        "See MATH.md for the notation.",
+        description="A recurrent network (simple RNN, LSTM or GRU) unfolded in time: forward pass, every "
+        "gate, BPTT and the error flows split by source, with exact numbers. The notation and every "
+        "formula: [MATH.md](/MATH.md) (docs/MATH.md in the repository).",
         docs_url=None,  # served by pages.docs from static/vendor instead of a CDN
         redoc_url=None,
     )

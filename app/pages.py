@@ -2,24 +2,28 @@
 
 from pathlib import Path
 
+import orjson
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from core.contract import ACTIVATION_NAMES, CELL_TITLES, CELLS
+from .meta import meta
 
-from .settings import MAX_FORGET_BIAS, MAX_HIDDEN, MAX_STEPS, MAX_VOCAB
-
-templates = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "templates")
+ROOT = Path(__file__).resolve().parent.parent
+templates = Jinja2Templates(directory=ROOT / "templates")
 router = APIRouter(tags=["page"])
+
+
+def _embedded(data) -> str:
+    """JSON to sit inside <script type="application/json">: "<" escaped, so no "</script>" can close it."""
+    return orjson.dumps(data).decode().replace("<", "\\u003c")
 
 
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
 def index(request: Request):
-    limits = {"steps": MAX_STEPS, "hidden": MAX_HIDDEN, "vocab": MAX_VOCAB, "forget_bias": int(MAX_FORGET_BIAS)}
-    cells = [(name, CELL_TITLES[name]) for name in CELLS]
+    vocabulary = meta()
     return templates.TemplateResponse(
-        request, "index.html", {"limits": limits, "cells": cells, "activations": ACTIVATION_NAMES}
+        request, "index.html", {"meta": vocabulary, "meta_json": _embedded(vocabulary)}
     )
 
 
@@ -27,3 +31,9 @@ def index(request: Request):
 def docs(request: Request):
     """Swagger UI from static/vendor, so the API documentation works offline."""
     return templates.TemplateResponse(request, "docs.html", {"openapi_url": request.app.openapi_url})
+
+
+@router.get("/MATH.md", include_in_schema=False)
+def math():
+    """docs/MATH.md, every formula, so the API documentation can link to it."""
+    return FileResponse(ROOT / "docs" / "MATH.md", media_type="text/markdown; charset=utf-8")

@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from core import InputError
-from core.contract import ACTIVATION_NAMES, CELLS, HEAD_NAMES, TASK_NAMES
+from core.contract import ACTIVATION_NAMES, CELLS, DEFAULT_ACTIVATION, HEAD_NAMES, TASK_NAMES
 
 from .settings import (
     DEFAULT_DIGITS,
@@ -24,7 +24,7 @@ CellName = Literal[CELLS]
 ActivationName = Literal[ACTIVATION_NAMES]
 OutputName = Literal[HEAD_NAMES]
 SECTIONS = ("flow_shares", "per_step_gradients", "flows_by_unit", "gain")
-Section = Literal[SECTIONS]
+Section = Literal[(*SECTIONS, "auto")]
 # The length limits sit on each member of the union so that they appear in the OpenAPI schema.
 Values = (
     Annotated[list[float], Field(min_length=1, max_length=MAX_STEPS + 1)]
@@ -92,7 +92,9 @@ class UnfoldRequest(BaseModel):
     include: list[Section] = Field(
         default_factory=list,
         description="Opt-in sections: flow_shares (T x T), per_step_gradients (T x |theta|), "
-        "flows_by_unit (T x T x H), gain (the error gain G(d); for rnn also Jacobian norms and the bound).",
+        "flows_by_unit (T x T x H), gain (the error gain G(d); for rnn also Jacobian norms and the bound); "
+        "auto: flow_shares and per_step_gradients, each only if it fits a page-sized budget (what the page asks). "
+        "config.include says which sections the answer has.",
     )
     digits: int = Field(
         DEFAULT_DIGITS, ge=DEFAULT_DIGITS, le=MAX_DIGITS,
@@ -158,7 +160,7 @@ class UnfoldRequest(BaseModel):
 
     @property
     def resolved_activation(self) -> str:
-        return self.activation or "tanh"
+        return self.activation or DEFAULT_ACTIVATION
 
     @property
     def explicit_hidden_size(self) -> int | None:
@@ -191,6 +193,7 @@ class Config(BaseModel):
     forget_bias: float | None = Field(description="The forget-gate bias used at initialisation; lstm only.")
     truncate: int | None
     digits: int = Field(description="Significant digits kept in this answer's numbers.")
+    include: list[str] = Field(description="The opt-in sections this answer has ('auto' resolved).")
 
 
 class ParamArrays(BaseModel):
@@ -288,6 +291,21 @@ class Preset(BaseModel):
     title: str
     description: str
     request: dict
+
+
+class Meta(BaseModel):
+    """Names, labels, defaults and limits, built from core.contract and the settings."""
+
+    cells: list[dict]
+    activations: list[dict]
+    heads: list[dict]
+    tasks: list[str]
+    sections: list[str]
+    auto_sections: list[str]
+    cell_only: dict[str, str] = Field(description="Fields that apply to one cell only, and that cell.")
+    defaults: dict
+    limits: dict
+    presets: list[Preset]
 
 
 class Health(BaseModel):

@@ -11,8 +11,15 @@ import numpy as np
 import core
 
 from .encoding import rounded
-from .schemas import UnfoldRequest
-from .settings import MAX_GRADCHECK_COST, MAX_HEAVY_NUMBERS, MAX_JACOBIAN_COST, MAX_STEPS
+from .schemas import SECTIONS, UnfoldRequest
+from .settings import (
+    AUTO_SECTIONS,
+    MAX_AUTO_NUMBERS,
+    MAX_GRADCHECK_COST,
+    MAX_HEAVY_NUMBERS,
+    MAX_JACOBIAN_COST,
+    MAX_STEPS,
+)
 
 DEFAULT_FORGET_BIAS = 1.0
 
@@ -64,7 +71,7 @@ def resolve(req: UnfoldRequest) -> Problem:
     )
 
 
-def _config(req: UnfoldRequest, problem: Problem) -> dict:
+def _config(req: UnfoldRequest, problem: Problem, sections: tuple[str, ...] = ()) -> dict:
     D, H, K = problem.params.sizes
     cell = problem.params.cell
     seeded_lstm = cell == "lstm" and req.weights is None
@@ -74,11 +81,13 @@ def _config(req: UnfoldRequest, problem: Problem) -> dict:
         "activation": problem.activation if cell == "rnn" else None, "output": problem.output,
         "hidden_size": H, "input_size": D, "output_size": K, "steps": problem.seq.steps, "seed": req.seed,
         "spectral_radius": core.spectral_radius(problem.params.W) if cell == "rnn" else None,
-        "forget_bias": forget_bias, "truncate": problem.truncate, "digits": req.digits,
+        "forget_bias": forget_bias, "truncate": problem.truncate, "digits": req.digits, "include": list(sections),
     }
 
 
-def _check_heavy(req: UnfoldRequest, problem: Problem) -> None:
+def _sections(req: UnfoldRequest, problem: Problem) -> tuple[str, ...]:
+    """The opt-in sections of the answer: every section asked for by name (refused past
+    MAX_HEAVY_NUMBERS), and with "auto" each of AUTO_SECTIONS that fits MAX_AUTO_NUMBERS."""
     steps = problem.seq.steps
     D, H, K = problem.params.sizes
     parameters = sum(int(np.prod(shape)) for shape in core.param_shapes(problem.params.cell, D, H, K).values())
@@ -88,13 +97,17 @@ def _check_heavy(req: UnfoldRequest, problem: Problem) -> None:
         "flows_by_unit": steps * steps * H,
         "gain": steps,
     }
-    for section in req.include:
+    named = [section for section in req.include if section != "auto"]
+    for section in named:
         if sizes[section] > MAX_HEAVY_NUMBERS:
             raise core.InputError(
                 "include",
                 f"{section} would return {sizes[section]:,} numbers; the limit is {MAX_HEAVY_NUMBERS:,} "
                 "(use fewer steps or hidden units)",
             )
+    if "auto" in req.include:
+        named += [section for section in AUTO_SECTIONS if sizes[section] <= MAX_AUTO_NUMBERS]
+    return tuple(section for section in SECTIONS if section in named)
 
 
 def _present(**sections) -> dict:
@@ -112,19 +125,19 @@ def _gates(fwd: core.Forward) -> dict | None:
 def unfold(req: UnfoldRequest) -> dict:
     """The whole unfolded computation as a dict of arrays, shaped as UnfoldResponse."""
     problem = resolve(req)
-    _check_heavy(req, problem)
+    sections = _sections(req, problem)
     fwd = core.forward(problem.params, problem.seq, problem.activation, problem.output, problem.h0, problem.s0)
     bwd = core.backward(
-        fwd, problem.truncate, by_source="flows_by_unit" in req.include, shares="flow_shares" in req.include
+        fwd, problem.truncate, by_source="flows_by_unit" in sections, shares="flow_shares" in sections
     )
     gradients = {"total": bwd.grads, "norms": core.step_norms(fwd, bwd)}
-    if "per_step_gradients" in req.include:
+    if "per_step_gradients" in sections:
         gradients["per_step"] = core.step_contributions(fwd, bwd)
     flows = _present(
-        h=bwd.flow, s=bwd.flow_s, share=bwd.share if "flow_shares" in req.include else None, by_unit=bwd.dh_by_source
+        h=bwd.flow, s=bwd.flow_s, share=bwd.share if "flow_shares" in sections else None, by_unit=bwd.dh_by_source
     )
     answer = _present(
-        config=_config(req, problem),
+        config=_config(req, problem, sections),
         vocab=list(problem.seq.vocab) if problem.seq.vocab else None,
         weights=problem.params.as_dict(),
         h0=fwd.h0,
@@ -138,7 +151,7 @@ def unfold(req: UnfoldRequest) -> dict:
         flows=flows,
     )
     answer.setdefault("vocab", None)
-    if "gain" in req.include:
+    if "gain" in sections:
         answer["gain"] = core.error_gain(fwd, bwd, max(1, MAX_JACOBIAN_COST // fwd.h.shape[1] ** 3))
     return rounded(answer, req.digits)
 

@@ -13,6 +13,10 @@ MAX_FORGET_BIAS = 20.0  # sigma(20) is 1 - 2e-9: the forget gate is as open as f
 MAX_SEED = 2**32 - 1
 # Opt-in heavy sections return T * (number of parameters) or T * T * H numbers.
 MAX_HEAVY_NUMBERS = 2_000_000
+# include "auto": the sections the page draws (the shares, the per-step matrices), each only
+# when it fits this smaller budget, so an answer stays quick to send, parse and draw.
+AUTO_SECTIONS = ("flow_shares", "per_step_gradients")
+MAX_AUTO_NUMBERS = 200_000
 # Numbers in answers keep DEFAULT_DIGITS significant digits unless a request asks for more;
 # MAX_DIGITS (17) is enough for every float64 to read back exactly.
 DEFAULT_DIGITS = 9

@@ -50,7 +50,15 @@ def param_shapes(cell: str, input_size: int, hidden_size: int, output_size: int)
     return {name: shapes[name] for name in PARAM_NAMES[cell]}
 
 
+# The function each gate applies, and the symbols the page writes for functions.
+GATE_FUNCTIONS = {"input": "σ", "forget": "σ", "candidate": "tanh", "output": "σ", "reset": "σ", "update": "σ"}
+ACTIVATION_SYMBOLS = {"tanh": "tanh", "relu": "relu", "sigmoid": "σ", "identity": "id"}
+HEAD_SYMBOLS = {"softmax": "softmax", "identity": "id", "sigmoid": "σ"}
+HEAD_TITLES = {"softmax": "softmax + cross-entropy", "identity": "identity + ½ squared error",
+               "sigmoid": "sigmoid + binary cross-entropy"}
+
 ACTIVATION_NAMES = tuple(ACTIVATIONS)
+DEFAULT_ACTIVATION = "tanh"
 HEAD_NAMES = tuple(HEADS)
 TASK_NAMES = TASKS
 # gamma = max |g'(a)|, in the bound (||W||_2 gamma)^d of MATH.md "Error gain against distance".

@@ -1,4 +1,5 @@
 // The input panel: form fields <-> state, presets, task diagrams and field-level error messages.
+import { META } from './meta.js';
 import { parseNumbers } from './state.js';
 
 const d3 = window.d3;
@@ -6,8 +7,10 @@ const $ = (id) => document.getElementById(id);
 const NUMBER_FIELDS = ['hidden_size', 'seed'];
 const OPTIONAL_NUMBERS = ['rho', 'truncate', 'forget_bias'];
 const SELECTS = ['task', 'activation', 'output'];
-// Fields that belong to one cell only: shown for it, hidden (and kept) for the others.
-const CELL_FIELDS = { activation: 'rnn', rho: 'rnn', forget_bias: 'lstm' };
+// Fields that belong to one cell only (the server's META.cell_only, by the form's names):
+// shown for it, hidden (and kept) for the others.
+const FORM_NAME = { spectral_radius: 'rho' };
+const CELL_FIELDS = Object.fromEntries(Object.entries(META.cell_only).map(([field, cell]) => [FORM_NAME[field] ?? field, cell]));
 
 // Which control shows the message of an API error, by the field the error names.
 const ERROR_TARGET = {
@@ -69,7 +72,7 @@ export function showErrors(items) {
 export function localErrors(state) {
   const errors = [];
   if (state.kind === 'numbers' && parseNumbers(state.sequence).some((v) => (Array.isArray(v) ? v.some(Number.isNaN) : Number.isNaN(v)))) {
-    errors.push({ loc: ['body', 'inputs'], msg: 'inputs: write numbers separated by commas or spaces (one vector a line)' });
+    errors.push({ loc: ['body', 'inputs'], msg: 'inputs: write numbers separated by commas or spaces (vectors separated by ";")' });
   }
   for (const name of NUMBER_FIELDS) {
     if (!Number.isInteger(state[name])) errors.push({ loc: ['body', name], msg: `${name}: must be a whole number` });
@@ -92,7 +95,7 @@ function taskDiagram(selection, task) {
 }
 
 export function setupTasks(onChange) {
-  const tasks = ['many-to-many', 'many-to-one', 'one-to-many'];
+  const tasks = META.tasks;
   const group = d3.select('#task-choices');
   const label = group.selectAll('label').data(tasks).join('label').attr('class', 'task-choice');
   label.append('input').attr('type', 'radio').attr('name', 'task-choice').attr('value', (d) => d)
@@ -120,12 +123,12 @@ export function stateFromRequest(request, base) {
     ...base,
     kind,
     sequence: kind === 'text' ? request.sequence : numbers.join(Array.isArray(request.inputs?.[0]) ? '\n' : ', '),
-    task: request.task ?? 'many-to-many',
-    hidden_size: request.hidden_size ?? 8,
-    cell: request.cell ?? 'rnn',
-    activation: request.activation ?? 'tanh',
+    task: request.task ?? META.defaults.task,
+    hidden_size: request.hidden_size ?? META.defaults.hidden_size,
+    cell: request.cell ?? META.defaults.cell,
+    activation: request.activation ?? META.defaults.activation,
     output: request.output ?? 'auto',
-    seed: request.seed ?? 0,
+    seed: request.seed ?? META.defaults.seed,
     rho: request.spectral_radius ?? null,
     forget_bias: request.forget_bias ?? null,
     truncate: request.truncate ?? null,

@@ -1,10 +1,12 @@
-// Wires the page: state <-> form and URL, one request per run, and the views that draw it.
-import { getJSON, postJSON } from './api.js';
+// Wires the page: one store owns the state (state.js, store.js); the form writes into it,
+// a change to a request field asks for a new answer, and each view listens to the keys it shows.
+import { postJSON } from './api.js';
 import * as controls from './controls.js';
 import { drawLegends, explain } from './legends.js';
+import { CELLS, META } from './meta.js';
 import { buildModel } from './model.js';
-import { createSelection } from './selection.js';
-import { readURL, toRequest, writeURL } from './state.js';
+import { FIELDS, REQUEST_KEYS, toRequest } from './state.js';
+import { createStore } from './store.js';
 import { drawCompare } from './views/compare.js';
 import { createDetails } from './views/details.js';
 import { createFlowMatrix } from './views/flowmatrix.js';
@@ -16,30 +18,21 @@ import { createPlayer, phaseAt } from './views/player.js';
 
 const d3 = window.d3;
 const $ = (id) => document.getElementById(id);
-const PER_STEP_BUDGET = 200_000; // numbers; per-step matrices are fetched only below this
-const BLOCKS = { rnn: 1, lstm: 4, gru: 3 };
-const CELLS = Object.keys(BLOCKS);
+const RERUN_DELAY_MS = 350; // a pause in typing before a changed field asks for a new answer
 
-let state = readURL();
-let model = null;
-let position = 0;
-const selection = createSelection({ param: state.param, step: state.step });
+const store = createStore(FIELDS);
+const SELECTION = ['param', 'step', 'source', 'pinned', 'colour'];
 
-const selectStep = (t) => selection.set({ step: t, pinned: true });
-const network = createNetwork($('network-panel'), {
-  onSelectStep: selectStep,
-  onHoverSource: (s) => selection.set({ source: s }),
-});
+const selectStep = (t) => store.set({ step: t, pinned: true });
+const hoverSource = (s) => store.set({ source: s });
+const network = createNetwork($('network-panel'), { onSelectStep: selectStep, onHoverSource: hoverSource });
 const flowMatrix = createFlowMatrix($('flow-panel-body'), {
-  onHoverSource: (s) => selection.set({ source: s }),
-  onSelect: ({ step, source }) => selection.set({ step, source, pinned: true }),
+  onHoverSource: hoverSource,
+  onSelect: ({ step, source }) => store.set({ step, source, pinned: true }),
 });
 const gradient = createGradientPanel($('gradient-panel-body'), { onSelectStep: selectStep });
 const details = createDetails($('details-panel-body'));
-const views = [network, flowMatrix, gradient, details];
-const player = createPlayer($('player'), {
-  onPosition: (p) => { position = p; refresh(); },
-});
+const player = createPlayer($('player'), { onPosition: (position) => store.set({ position }) });
 
 // User Timing for DevTools and the page benchmark (bench/page.py): each measure ends once
 // the browser has rendered what the code changed (a message posted from inside a frame is
@@ -53,22 +46,36 @@ function measureRendered(name, start, { inFrame = false } = {}) {
   if (inFrame) end(); else requestAnimationFrame(end);
 }
 
-function refresh() {
-  if (!model) return;
-  const start = performance.now();
-  const v = { colour: state.colour, sel: selection.get(), showFrame: true, ...phaseAt(position, model.steps) };
-  for (const view of views) view.highlight(v);
-  $('mode-explanation').textContent = explain(state.colour, model, v.sel);
-  // the player moves inside d3's animation frames: one measure per frame it draws
-  if (player.playing()) measureRendered('rnn-unfolded:frame', start, { inFrame: true });
+// What the views highlight: the selection and the playhead.
+function viewOf(state) {
+  const sel = { param: state.param, step: state.step, source: state.source, pinned: state.pinned };
+  return { colour: state.colour, sel, showFrame: true, ...phaseAt(state.position, state.model.steps) };
 }
 
-selection.on('change.page', (sel) => {
-  state = { ...state, param: sel.param, step: sel.step };
-  d3.selectAll('#param-chips button').attr('aria-pressed', (p) => String(p === sel.param));
-  writeURL(state);
-  refresh();
+// Each view redraws only for the keys it shows (and a new answer, 'model').
+const VIEWS = [
+  { view: network, keys: ['model', ...SELECTION, 'position'] },
+  { view: flowMatrix, keys: ['model', 'param', 'step', 'source', 'colour'] },
+  { view: gradient, keys: ['model', 'param', 'step', 'position'] },
+  { view: details, keys: ['model', 'param', 'step'] },
+];
+for (const { view, keys } of VIEWS) {
+  store.on(keys, (state) => { if (state.model) view.highlight(viewOf(state)); });
+}
+store.on(['model', 'position', ...SELECTION], (state, changed) => {
+  if (!state.model) return;
+  if (!changed.has('position') || changed.size > 1) $('mode-explanation').textContent = explain(state.colour, state.model, viewOf(state).sel);
+  if (player.playing()) measureRendered('rnn-unfolded:frame', performance.now(), { inFrame: true });
 });
+store.on(['param'], (state) => {
+  d3.selectAll('#param-chips button').attr('aria-pressed', (p) => String(p === state.param));
+});
+store.on(['colour', 'neurons', 'folded', 'compare'], () => applyToggles());
+store.on(['flowpath'], (state) => {
+  if (state.model) flowMatrix.draw(state.model, { flowPath: state.flowpath });
+  if (state.model) flowMatrix.highlight(viewOf(state));
+});
+store.on(['compare'], (state) => { if (state.compare && state.model) compare(); });
 
 function setBusy(busy) {
   $('run').disabled = busy;
@@ -77,41 +84,39 @@ function setBusy(busy) {
   $('loading').hidden = !busy;
 }
 
-function wantsPerStep(body) {
-  const steps = body.sequence ? body.sequence.length - 1 : (body.inputs?.length ?? 0) - 1;
-  const D = body.sequence ? new Set(body.sequence).size : (Array.isArray(body.inputs?.[0]) ? body.inputs[0].length : 1);
-  const H = body.hidden_size;
-  const G = BLOCKS[body.cell];
-  return steps * (G * H * (D + H + 1) + H * D + D + (body.cell === 'gru' ? H : 0)) <= PER_STEP_BUDGET;
-}
-
-function summary(data) {
-  const { config } = data;
-  const cellPart = { rnn: () => `ρ(W) = ${config.spectral_radius.toPrecision(4)}`, lstm: () => `LSTM, forget bias ${config.forget_bias ?? 'from the weights'}`, gru: () => 'GRU' }[model.cell]();
-  return `T = ${model.steps} steps · H = ${model.hidden} · J = ${data.forward.total_loss.toPrecision(6)}`
+function summary(model) {
+  const { config } = model;
+  const cellPart = {
+    rnn: () => `ρ(W) = ${config.spectral_radius.toPrecision(4)}`,
+    lstm: () => `LSTM, forget bias ${config.forget_bias ?? 'from the weights'}`,
+    gru: () => 'GRU',
+  }[model.cell]();
+  return `T = ${model.steps} steps · H = ${model.hidden} · J = ${model.response.forward.total_loss.toPrecision(6)}`
     + ` · ${cellPart} · ${config.truncate ? `k = ${config.truncate}` : 'full BPTT'}`;
 }
 
-function setupParamChips() {
+function setupParamChips(model) {
   d3.select('#param-chips').selectAll('button').data(model.params).join('button').attr('type', 'button')
-    .attr('class', 'chip').attr('aria-pressed', (p) => String(p === selection.get().param)).text((p) => p)
-    .on('click', (event, p) => selection.set({ param: p }));
+    .attr('class', 'chip').attr('aria-pressed', (p) => String(p === store.get().param)).text((p) => p)
+    .on('click', (event, p) => store.set({ param: p }));
 }
 
 function show(data) {
-  model = buildModel(data);
-  const step = Math.min(selection.get().step ?? 0, model.steps - 1);
-  const param = model.params.includes(selection.get().param) ? selection.get().param : 'W';
-  for (const view of views) view.draw(model, { flowPath: state.flowpath });
+  const model = buildModel(data);
+  const state = store.get();
+  for (const { view } of VIEWS) view.draw(model, { flowPath: state.flowpath });
   $('flow-path').hidden = !model.hasState;
-  setupParamChips();
-  drawLegends($('legends'), model, state.colour);
-  $('summary').textContent = summary(data);
+  setupParamChips(model);
+  $('summary').textContent = summary(model);
   $('empty').hidden = true;
-  applyToggles();
-  selection.set({ step, param, source: null });
+  $('stale').hidden = true;
+  const step = Math.min(state.step ?? 0, model.steps - 1);
+  const param = model.params.includes(state.param) ? state.param : 'W';
+  // the player starts at the end (everything shown); every view highlights once for the new model
+  store.set({ model, step, param, source: null, position: 2 * model.steps });
   player.reset(model.steps);
-  if (state.compare) compare();
+  applyToggles();
+  if (store.get().compare) compare();
 }
 
 // The compare view asks for the same sequence through every cell, on a channel of its own
@@ -122,7 +127,7 @@ async function compare() {
   try {
     const answers = [];
     for (const cell of CELLS) { // one at a time: the server computes two requests at once, the page's own is one
-      answers.push(await postJSON('/api/v1/unfold', { ...toRequest(state, cell), include: ['gain'] }, 'compare'));
+      answers.push(await postJSON('/api/v1/unfold', { ...toRequest(store.get(), cell), include: ['gain'] }, 'compare'));
     }
     const failed = answers.find((a) => !a.ok);
     if (failed) { body.textContent = failed.data?.detail?.[0]?.msg ?? `The server answered ${failed.status}.`; return; }
@@ -133,32 +138,54 @@ async function compare() {
   }
 }
 
+// The answer on screen belongs to the state it was computed for: a refused request keeps the
+// old picture, marked as not matching the form any more.
 async function run() {
-  controls.clearErrors();
-  const form = controls.readForm();
-  const problems = controls.localErrors(form);
-  if (problems.length) { controls.showErrors(problems); return; }
-  state = { ...state, ...form };
-  writeURL(state);
-  const body = toRequest(state);
-  body.include = wantsPerStep(body) ? ['flow_shares', 'per_step_gradients'] : ['flow_shares'];
+  clearTimeout(pending);
+  const body = toRequest(store.get());
   setBusy(true);
   try {
     const { ok, status, data, arrived, parsed } = await postJSON('/api/v1/unfold', body);
     if (ok) {
+      controls.clearErrors();
       performance.measure('rnn-unfolded:parse', { start: arrived, end: parsed });
       show(data);
       measureRendered('rnn-unfolded:draw', parsed);
+    } else {
+      controls.showErrors(data?.detail ?? [{ loc: ['body'], msg: `The server answered ${status}. Please try again.` }]);
+      markStale();
     }
-    else controls.showErrors(data?.detail ?? [{ loc: ['body'], msg: `The server answered ${status}. Please try again.` }]);
   } catch (error) {
-    if (error.name !== 'AbortError') controls.showErrors([{ loc: ['body'], msg: `Could not reach the server: ${error.message}` }]);
+    if (error.name === 'AbortError') return;
+    controls.showErrors([{ loc: ['body'], msg: `Could not reach the server: ${error.message}` }]);
+    markStale();
   } finally {
     setBusy(false);
   }
 }
 
+function markStale() {
+  $('stale').hidden = !store.get().model;
+}
+
+// The form writes into the store when what it holds is valid; a change to a request field
+// asks for a new answer after a pause in typing (Enter or Run asks at once).
+let pending = null;
+function fromForm({ now = false } = {}) {
+  const form = controls.readForm();
+  const problems = controls.localErrors(form);
+  if (problems.length) { controls.showErrors(problems); markStale(); return; }
+  controls.clearErrors();
+  const changed = store.set(form);
+  const asks = REQUEST_KEYS.some((k) => changed.has(k));
+  if (asks) markStale();
+  if (now) run();
+  else if (asks) { clearTimeout(pending); pending = setTimeout(run, RERUN_DELAY_MS); }
+}
+
 function applyToggles() {
+  const state = store.get();
+  const { model } = state;
   d3.select('#network-panel').classed('colour-source', state.colour === 'source');
   const fits = model ? drawNeurons(network.neuronLayer(), state.neurons ? model : null, network.x) : false;
   d3.select('#network-panel').classed('neuron-mode', state.neurons && fits);
@@ -172,24 +199,13 @@ function applyToggles() {
 }
 
 function setupToolbar() {
+  const state = store.get();
   d3.selectAll('input[name="colour"]').property('checked', function () { return this.value === state.colour; })
-    .on('change', function () { state = { ...state, colour: this.value, source: null }; writeURL(state); applyToggles(); refresh(); });
+    .on('change', function () { store.set({ colour: this.value, source: null }); });
   d3.selectAll('input[name="flowpath"]').property('checked', function () { return this.value === state.flowpath; })
-    .on('change', function () {
-      state = { ...state, flowpath: this.value };
-      writeURL(state);
-      if (model) flowMatrix.draw(model, { flowPath: state.flowpath });
-      refresh();
-    });
-  d3.select('#compare').property('checked', state.compare).on('change', function () {
-    state = { ...state, compare: this.checked };
-    writeURL(state);
-    applyToggles();
-    if (state.compare && model) compare();
-  });
-  for (const name of ['neurons', 'folded']) {
-    d3.select(`#${name}`).property('checked', state[name])
-      .on('change', function () { state = { ...state, [name]: this.checked }; writeURL(state); applyToggles(); refresh(); });
+    .on('change', function () { store.set({ flowpath: this.value }); });
+  for (const name of ['neurons', 'folded', 'compare']) {
+    d3.select(`#${name}`).property('checked', state[name]).on('change', function () { store.set({ [name]: this.checked }); });
   }
   d3.select(document).on('keydown', (event) => {
     if (event.target.closest('input, select, textarea, button, [contenteditable]')) return;
@@ -199,17 +215,30 @@ function setupToolbar() {
   });
 }
 
-async function start() {
-  controls.setupTasks(() => {});
-  controls.setupCells(() => run()); // a new cell keeps the sequence and the selection
-  controls.writeForm(state);
+// Values a link carried that the page could not use: say so, and which defaults stand in.
+function reportRejected() {
+  if (!store.rejected.length) return;
+  const parts = store.rejected.map(({ name, raw }) => `${name}=${raw === '' ? '(empty)' : JSON.stringify(raw.slice(0, 40))}`);
+  $('url-notice').textContent = `The link's ${parts.join(', ')} could not be used; the default is shown instead.`;
+  $('url-notice').hidden = false;
+}
+
+function start() {
+  controls.setupTasks(() => fromForm());
+  controls.setupCells(() => fromForm({ now: true })); // a new cell keeps the sequence and the selection
+  controls.writeForm(store.get());
   setupToolbar();
-  $('run-form').addEventListener('submit', (event) => { event.preventDefault(); run(); });
-  getJSON('/api/v1/presets').then((presets) => controls.setupPresets(presets, (request) => {
-    controls.writeForm(controls.stateFromRequest(request, state));
-    run();
-  })).catch(() => { $('preset-description').textContent = 'Presets could not be loaded.'; });
-  await run();
+  reportRejected();
+  $('run-form').addEventListener('submit', (event) => { event.preventDefault(); fromForm({ now: true }); });
+  $('run-form').addEventListener('input', (event) => {
+    if (event.target.name === 'cell' || event.target.name === 'task-choice') return; // handled above
+    fromForm();
+  });
+  controls.setupPresets(META.presets, (request) => {
+    controls.writeForm(controls.stateFromRequest(request, store.get()));
+    fromForm({ now: true });
+  });
+  run();
 }
 
 start();

@@ -3,11 +3,6 @@
 import { visibleChar } from './blocks/format.js';
 import { rowsFor } from './config.js';
 
-export const PARAMS = ['U', 'W', 'b', 'V', 'c'];
-// The letters MATH.md gives each gate, and the function that makes it.
-export const GATE_LETTER = { lstm: { input: 'i', forget: 'f', candidate: 'g', output: 'q' },
-  gru: { reset: 'r', update: 'z', candidate: 'n' } };
-export const GATE_FN = { input: 'σ', forget: 'σ', output: 'σ', reset: 'σ', update: 'σ', candidate: 'tanh' };
 
 export function buildModel(response) {
   const { config, forward } = response;

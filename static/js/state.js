@@ -1,66 +1,56 @@
-// All page state that a link should carry, as one declared table. It serialises to the URL so
-// that any view is a shareable link; the seed is part of it. Values read from the URL are
-// parsed and bounded here and are only ever used as data.
+// Every piece of page state, as one declared table: the request's fields, the selection and
+// the view toggles (carried by the URL, so any view is a shareable link), and the transient
+// state no link carries (the hovered source, the player's position, the answer's model).
+// Options and limits come from the server's vocabulary (meta.js). Values read from the URL
+// are parsed and bounded here and only ever used as data.
+import { ALL_PARAMS, CELLS, META } from './meta.js';
+
 const oneOf = (options) => (v) => (options.includes(v) ? v : undefined);
 const integer = (lo, hi) => (v) => {
   const n = Number(v);
-  return Number.isInteger(n) && n >= lo && n <= hi ? n : undefined;
+  return v !== '' && Number.isInteger(n) && n >= lo && n <= hi ? n : undefined;
 };
-const positive = (v) => {
+const number = (lo, hi, { open = false } = {}) => (v) => {
   const n = Number(v);
-  return v !== '' && Number.isFinite(n) && n > 0 ? n : undefined;
+  return v !== '' && Number.isFinite(n) && (open ? n > lo : n >= lo) && n <= hi ? n : undefined;
 };
-const flag = (v) => v === '1';
-const text = (v) => (typeof v === 'string' ? v.slice(0, 5000) : undefined);
-const number = (lo, hi) => (v) => {
-  const n = Number(v);
-  return v !== '' && Number.isFinite(n) && n >= lo && n <= hi ? n : undefined;
-};
+const flag = (v) => (v === '1' ? true : v === '0' ? false : undefined);
+// A text needs two characters (one step); a list of numbers at least two numbers.
+const sequenceText = (v) => (typeof v === 'string' && v.trim().length >= 2 ? v.slice(0, 5000) : undefined);
+const names = (list) => list.map((d) => d.name);
+const { defaults, limits } = META;
 
 export const FIELDS = {
   kind: { initial: 'text', parse: oneOf(['text', 'numbers']) },
-  sequence: { initial: 'hello', parse: text },
-  cell: { initial: 'rnn', parse: oneOf(['rnn', 'lstm', 'gru']) },
-  task: { initial: 'many-to-many', parse: oneOf(['many-to-many', 'many-to-one', 'one-to-many']) },
-  hidden_size: { initial: 8, parse: integer(1, 128) },
-  activation: { initial: 'tanh', parse: oneOf(['tanh', 'relu', 'sigmoid', 'identity']) },
-  output: { initial: 'auto', parse: oneOf(['auto', 'softmax', 'identity', 'sigmoid']) },
-  seed: { initial: 0, parse: integer(0, 2 ** 32 - 1) },
-  rho: { initial: null, parse: positive },
-  forget_bias: { initial: null, parse: number(-20, 20) },
-  truncate: { initial: null, parse: integer(1, 1024) },
+  sequence: { initial: 'hello', parse: sequenceText },
+  cell: { initial: defaults.cell, parse: oneOf(CELLS) },
+  task: { initial: defaults.task, parse: oneOf(META.tasks) },
+  hidden_size: { initial: defaults.hidden_size, parse: integer(1, limits.hidden_size) },
+  activation: { initial: defaults.activation, parse: oneOf(names(META.activations)) },
+  output: { initial: 'auto', parse: oneOf(['auto', ...names(META.heads)]) },
+  seed: { initial: defaults.seed, parse: integer(0, limits.seed) },
+  rho: { initial: null, parse: number(0, limits.spectral_radius, { open: true }) },
+  forget_bias: { initial: null, parse: number(-limits.forget_bias, limits.forget_bias) },
+  truncate: { initial: null, parse: integer(1, limits.truncate) },
   colour: { initial: 'gradient', parse: oneOf(['gradient', 'source']) },
-  param: { initial: 'W', parse: oneOf(['U', 'W', 'b', 'b_hn', 'V', 'c']) },
-  step: { initial: 0, parse: integer(0, 1023) },
+  param: { initial: 'W', parse: oneOf(ALL_PARAMS) },
+  step: { initial: 0, parse: integer(0, limits.steps - 1) },
   neurons: { initial: false, parse: flag },
   folded: { initial: false, parse: flag },
   flowpath: { initial: 'h', parse: oneOf(['h', 's']) },
   compare: { initial: false, parse: flag },
+  // transient
+  source: { initial: null, url: false },
+  pinned: { initial: false, url: false },
+  position: { initial: 0, url: false },
+  model: { initial: null, url: false },
 };
 
-export function readURL(search = window.location.search) {
-  const params = new URLSearchParams(search);
-  const state = {};
-  for (const [name, field] of Object.entries(FIELDS)) {
-    const raw = params.get(name);
-    const parsed = raw === null ? undefined : field.parse(raw);
-    state[name] = parsed === undefined ? field.initial : parsed;
-  }
-  return state;
-}
+// The fields a request is made of: a change to any of them asks for a new answer.
+export const REQUEST_KEYS = ['kind', 'sequence', 'cell', 'task', 'hidden_size', 'activation', 'output', 'seed',
+  'rho', 'forget_bias', 'truncate'];
 
-export function writeURL(state) {
-  const params = new URLSearchParams();
-  for (const [name, field] of Object.entries(FIELDS)) {
-    const value = state[name];
-    if (value === field.initial || value === null || value === undefined) continue;
-    params.set(name, typeof value === 'boolean' ? (value ? '1' : '0') : String(value));
-  }
-  const query = params.toString();
-  window.history.replaceState(null, '', query ? `?${query}` : window.location.pathname);
-}
-
-// Numbers: "0.1, 0.5 0.9" or one vector a line ("1 0; 0 1" also works).
+// Numbers: "0.1, 0.5 0.9", or vectors separated by ";" or new lines ("1 0; 0 1").
 export function parseNumbers(raw) {
   const rows = raw.split(/[;\n]/).map((r) => r.trim()).filter(Boolean);
   const parse = (r) => r.split(/[\s,]+/).filter(Boolean).map(Number);
@@ -68,16 +58,19 @@ export function parseNumbers(raw) {
   return parse(rows.join(' '));
 }
 
-// The API request behind the view. The simple RNN's activation and rho(W) and the LSTM's
-// forget bias go only with their cell (the API refuses them elsewhere); the form keeps them.
+// The API request behind the view. Fields that belong to one cell (META.cell_only) go only
+// with it (the API refuses them elsewhere); the form keeps them. The server decides which
+// heavy sections fit ("auto").
+const REQUEST_NAME = { rho: 'spectral_radius' };
 export function toRequest(state, cell = state.cell) {
-  const body = { task: state.task, cell, hidden_size: state.hidden_size, seed: state.seed };
+  const body = { task: state.task, cell, hidden_size: state.hidden_size, seed: state.seed, include: ['auto'] };
   if (state.kind === 'text') body.sequence = state.sequence;
   else body.inputs = parseNumbers(state.sequence);
   if (state.output !== 'auto') body.output = state.output;
-  if (cell === 'rnn') body.activation = state.activation;
-  if (cell === 'rnn' && state.rho !== null) body.spectral_radius = state.rho;
-  if (cell === 'lstm' && state.forget_bias !== null) body.forget_bias = state.forget_bias;
-  if (state.truncate !== null) body.truncate = state.truncate;
+  for (const name of ['activation', 'rho', 'forget_bias', 'truncate']) {
+    const field = REQUEST_NAME[name] ?? name;
+    const owner = META.cell_only[field];
+    if (state[name] !== null && (!owner || owner === cell)) body[field] = state[name];
+  }
   return body;
 }

@@ -5,9 +5,10 @@ import { drawHeatmap } from '../blocks/heatmap.js';
 import { gradientLegend, swatchLegend } from '../blocks/legend.js';
 import { hide as hideTip, show as showTip } from '../blocks/tooltip.js';
 import { cellColour, magnitudeScale } from '../config.js';
+import { cellInfo } from '../meta.js';
 
 const d3 = window.d3;
-const TITLES = { rnn: 'simple RNN', lstm: 'LSTM', gru: 'GRU' };
+const TITLES = new Proxy({}, { get: (_, cell) => cellInfo(cell).title });
 
 // answers: {rnn, lstm, gru}, each an /unfold answer with the gain section.
 function panels(answers) {

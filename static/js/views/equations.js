@@ -1,9 +1,8 @@
 // The equations of MATH.md for each cell, as rows [phase, left side, right side, values]:
 // the numbers are the selected step's, from the API's answer.
 import { delta as d, el, mi, mn, mo, row, sub, sup, transposed } from '../blocks/mathml.js';
+import { symbolOf } from '../meta.js';
 
-const G = { tanh: 'tanh', relu: 'relu', sigmoid: 'σ', identity: 'id' };
-const F = { softmax: 'softmax', identity: 'id', sigmoid: 'σ' };
 
 const block = (values, k, H) => values.slice(k * H, (k + 1) * H);
 const prevOf = (name, t) => (t === 0 ? el('msup', mi(name), row(mo('('), mn(-1), mo(')'))) : sup(name, t - 1));
@@ -14,7 +13,7 @@ function forwardRows(m, t) {
   const H = m.hidden;
   const prev = () => prevOf('h', t);
   const pre = ['forward', sup('a', t), [mi('b'), mo('+'), mi('W'), prev(), mo('+'), mi('U'), sup('x', t)], f.a[t]];
-  if (m.cell === 'rnn') return [pre, ['forward', sup('h', t), call(G[m.config.activation], sup('a', t)), f.h[t]]];
+  if (m.cell === 'rnn') return [pre, ['forward', sup('h', t), call(symbolOf('activations', m.config.activation), sup('a', t)), f.h[t]]];
   const gate = (name, letter, fn) => ['forward', sup(letter, t), call(fn, sub('a', letter)), f.gates[name][t]];
   if (m.cell === 'lstm') {
     return [pre, gate('input', 'i', 'σ'), gate('forget', 'f', 'σ'), gate('candidate', 'g', 'tanh'), gate('output', 'q', 'σ'),
@@ -79,7 +78,7 @@ export function equations(m, t, param) {
   return [
     ...forwardRows(m, t),
     ['forward', sup('o', t), [mi('c'), mo('+'), mi('V'), sup('h', t)], f.o[t]],
-    ['forward', sup('ŷ', t), call(F[m.config.output], sup('o', t)), f.y_hat[t]],
+    ['forward', sup('ŷ', t), call(symbolOf('heads', m.config.output), sup('o', t)), f.y_hat[t]],
     ['forward', sup('J', t), [f.has_loss[t] ? mi('loss') : mi('no loss at this step')], [f.loss[t]]],
     ...backwardRows(m, t),
     contributionRow(m, t, param),

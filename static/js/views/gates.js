@@ -2,7 +2,7 @@
 // for the LSTM its cell state s with its error δs; their tooltips, edges and frames.
 import { exact, maxAbs, sup } from '../blocks/format.js';
 import { gateScale, layout, valueScale } from '../config.js';
-import { GATE_FN, GATE_LETTER } from '../model.js';
+import { gatesOf } from '../meta.js';
 
 const { node, gate } = layout;
 const half = node.height / 2;
@@ -10,7 +10,7 @@ const gateY = (m, k) => m.rows.gates + k * (gate.height + gate.gap);
 const gatesTop = (m) => gateY(m, 0) - gate.height / 2;
 const gatesBottom = (m) => gateY(m, m.gates.length - 1) + gate.height / 2;
 
-export const letter = (m, name) => GATE_LETTER[m.cell][name];
+export const letter = (m, name) => gatesOf(m.cell)[name].letter;
 
 export function gateScales(m) {
   if (m.cell === 'rnn') return {};
@@ -108,7 +108,7 @@ export function describeGated(m, quantity, t, i, v) {
     const name = quantity.slice(5);
     const k = m.gates.indexOf(name);
     const l = letter(m, name);
-    return [`${l}${sup(t)}[${i}] = ${exact(v)}`, `${name} gate: ${l} = ${GATE_FN[name]}(a_${l}),  a_${l}${sup(t)}[${i}] = ${exact(f.a[t][k * H + i])}`,
+    return [`${l}${sup(t)}[${i}] = ${exact(v)}`, `${name} gate: ${l} = ${gatesOf(m.cell)[name].fn}(a_${l}),  a_${l}${sup(t)}[${i}] = ${exact(f.a[t][k * H + i])}`,
       PRE[m.cell](name), `δa_${l}${sup(t)}[${i}] = ${exact(e.a[t][k * H + i])}`];
   }
   if (quantity === 's') {

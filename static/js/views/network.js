@@ -4,6 +4,7 @@ import { exact, maxAbs, sup } from '../blocks/format.js';
 import { strip } from '../blocks/strip.js';
 import { tooltip } from '../blocks/tooltip.js';
 import { layout, stepColour, valueScale } from '../config.js';
+import { symbolOf } from '../meta.js';
 import { drawFlows, highlightFlows } from './flows.js';
 import {
   cellEdges, describeGated, drawGateRows, drawInitialState, gateBoxes, gateScales, gateSummary,
@@ -12,13 +13,11 @@ import {
 const d3 = window.d3;
 const { node } = layout;
 
-const ACT = { tanh: 'tanh', relu: 'relu', sigmoid: 'σ', identity: 'id' };
-const HEAD = { softmax: 'softmax', identity: 'id', sigmoid: 'σ' };
 
 function describeCell(m, quantity, t, i, v) {
   const f = m.response.forward;
   const e = m.response.errors;
-  const g = ACT[m.config.activation];
+  const g = symbolOf('activations', m.config.activation);
   const lines = {
     x: () => [`x${sup(t)}[${i}] = ${exact(v)}`, m.isText ? `one-hot of '${m.inputLabel(t)}'` : 'input',
       `δx${sup(t)}[${i}] = ${exact(e.x[t][i])}  (δx = Uᵀ δa)`],
@@ -27,7 +26,7 @@ function describeCell(m, quantity, t, i, v) {
       : [`h${sup(t)}[${i}] = ${exact(v)}`, ...gateSummary(m, t, i)]),
     h0: () => [`h⁽⁻¹⁾[${i}] = ${exact(v)}`, 'the initial state h0',
       `∂J/∂h⁽⁻¹⁾[${i}] = ${exact(m.response.errors.h0[i])}  (= Wᵀ δa⁽⁰⁾)`],
-    y_hat: () => [`ŷ${sup(t)}[${i}] = ${exact(v)}`, `ŷ = ${HEAD[m.config.output]}(o),  o${sup(t)}[${i}] = ${exact(f.o[t][i])}`,
+    y_hat: () => [`ŷ${sup(t)}[${i}] = ${exact(v)}`, `ŷ = ${symbolOf('heads', m.config.output)}(o),  o${sup(t)}[${i}] = ${exact(f.o[t][i])}`,
       'o = c + V h⁽ᵗ⁾', m.isText ? `probability of '${m.response.vocab[i]}'` : `target ${exact(f.y[t][i])}`],
     dh: () => [`δh${sup(t)}[${i}] = ${exact(v)}`,
       m.cell === 'gru' ? 'δh⁽ᵗ⁾ = Vᵀ δo⁽ᵗ⁾ + z⁽ᵗ⁺¹⁾ ⊙ δh⁽ᵗ⁺¹⁾ + Wᵀ [δa_r; δa_z; r ⊙ δa_n]⁽ᵗ⁺¹⁾' : 'δh⁽ᵗ⁾ = Vᵀ δo⁽ᵗ⁾ + Wᵀ δa⁽ᵗ⁺¹⁾',

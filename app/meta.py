@@ -1,0 +1,82 @@
+"""The page's vocabulary and limits, from the same places the schemas use (core.contract,
+settings, the request's own defaults): GET /api/v1/meta serves it and the page embeds it, so
+no name, label, default or limit is typed twice."""
+
+from functools import cache
+
+import core.contract as contract
+
+from .presets import PRESETS
+from .schemas import SECTIONS, UnfoldRequest
+from .service import DEFAULT_FORGET_BIAS
+from .settings import (
+    AUTO_SECTIONS,
+    DEFAULT_DIGITS,
+    MAX_AUTO_NUMBERS,
+    MAX_DIGITS,
+    MAX_FORGET_BIAS,
+    MAX_HEAVY_NUMBERS,
+    MAX_HIDDEN,
+    MAX_SEED,
+    MAX_SPECTRAL_RADIUS,
+    MAX_STEPS,
+    MAX_VOCAB,
+)
+
+# Fields that apply to one cell only (the API refuses them for the others).
+CELL_ONLY = {"activation": "rnn", "spectral_radius": "rnn", "forget_bias": "lstm", "s0": "lstm"}
+
+
+def _cell(name: str) -> dict:
+    return {
+        "name": name,
+        "title": contract.CELL_TITLES[name],
+        "gates": [
+            {"name": gate, "letter": contract.gate_letter(name, gate), "fn": contract.GATE_FUNCTIONS[gate]}
+            for gate in contract.GATES[name]
+        ],
+        "params": list(contract.PARAM_NAMES[name]),
+        "states": list(contract.STATES[name]),
+    }
+
+
+@cache
+def meta() -> dict:
+    fields = UnfoldRequest.model_fields
+    return {
+        "cells": [_cell(name) for name in contract.CELLS],
+        "activations": [
+            {"name": name, "symbol": contract.ACTIVATION_SYMBOLS[name], "gain": contract.ACTIVATION_GAIN[name]}
+            for name in contract.ACTIVATION_NAMES
+        ],
+        "heads": [
+            {"name": name, "symbol": contract.HEAD_SYMBOLS[name], "title": contract.HEAD_TITLES[name]}
+            for name in contract.HEAD_NAMES
+        ],
+        "tasks": list(contract.TASK_NAMES),
+        "sections": list(SECTIONS),
+        "auto_sections": list(AUTO_SECTIONS),
+        "cell_only": CELL_ONLY,
+        "defaults": {
+            "task": fields["task"].default,
+            "cell": fields["cell"].default,
+            "hidden_size": fields["hidden_size"].default,
+            "seed": fields["seed"].default,
+            "activation": contract.DEFAULT_ACTIVATION,
+            "forget_bias": DEFAULT_FORGET_BIAS,
+            "digits": DEFAULT_DIGITS,
+        },
+        "limits": {
+            "steps": MAX_STEPS,
+            "hidden_size": MAX_HIDDEN,
+            "vocab": MAX_VOCAB,
+            "seed": MAX_SEED,
+            "spectral_radius": MAX_SPECTRAL_RADIUS,
+            "forget_bias": MAX_FORGET_BIAS,
+            "truncate": MAX_STEPS,
+            "digits": MAX_DIGITS,
+            "heavy_numbers": MAX_HEAVY_NUMBERS,
+            "auto_numbers": MAX_AUTO_NUMBERS,
+        },
+        "presets": PRESETS,
+    }
