@@ -145,3 +145,14 @@ def test_gradcheck_for_the_gated_cells(client, cell):
         errors = response.json()["max_relative_error"]
         assert set(errors) == {"U", "W", "b", "V", "c", "h0", "x"} | ({"s0"} if cell == "lstm" else {"b_hn"})
         assert max(errors.values()) < 1e-6
+
+
+def test_the_maths_the_api_docs_link_to_is_served_from_the_repository(client):
+    description = client.get("/openapi.json").json()["info"]["description"]
+    assert "(/MATH.md)" in description
+    response = client.get("/MATH.md")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/markdown")
+    text = response.text
+    for cell_heading in ("LSTM", "GRU", "b_hn", "δs"):
+        assert cell_heading in text
