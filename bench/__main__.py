@@ -227,11 +227,22 @@ def main(args) -> int:
 
         with running_server() as base:
             measured = page.measure(base, draw_steps=T_MAIN, frame_steps=64, hidden=H_MAIN)
-        draw, frames = measured["draw"], measured["frames"]
-        row(f"page: answer -> drawn, T={T_MAIN}", f"{draw['total_ms']:.0f} ms", f"{FRAME_BUDGET_MS:.1f} ms frame",
-            f"{draw['total_ms'] / FRAME_BUDGET_MS:.0f} frames", "reported", True)
+        draw, frames, large, select = (measured[k] for k in ("draw", "frames", "draw_large", "select"))
+        # the page's own measures, against the 60 Hz frame: issue 10's budgets
+        row(f"page: answer -> drawn, T={T_MAIN} H={H_MAIN}", f"{draw['draw_ms']:.0f} ms",
+            f"{FRAME_BUDGET_MS:.1f} ms frame", f"{draw['draw_ms'] / FRAME_BUDGET_MS:.0f} frames", "<= 100 ms",
+            draw["draw_ms"] <= 100)
+        row(f"page: answer -> drawn, T=1024 H={H_MAIN}", f"{large['draw_ms']:.0f} ms",
+            f"{FRAME_BUDGET_MS:.1f} ms frame", f"{large['draw_ms'] / FRAME_BUDGET_MS:.0f} frames", "<= 400 ms",
+            large["draw_ms"] <= 400)
+        row(f"page: re-select a step or θ, T={T_MAIN}", f"{select['p50_ms']:.0f} ms",
+            f"{FRAME_BUDGET_MS:.1f} ms frame", f"{select['p50_ms'] / FRAME_BUDGET_MS:.1f} frames", "<= 16.7 ms",
+            select["p50_ms"] <= FRAME_BUDGET_MS)
         row("page: animation frame p95, T=64", f"{frames['p95_ms']:.1f} ms", f"{FRAME_BUDGET_MS:.1f} ms frame",
             f"{frames['p95_ms'] / FRAME_BUDGET_MS:.0%}", "<= 16.7 ms", frames["p95_ms"] <= FRAME_BUDGET_MS)
+        details.append(f"page: re-select median {select['p50_ms']:.0f} ms, max {select['max_ms']:.0f} ms "
+                       f"({select['n']} clicks); T=1024: parse {large['parse_ms']:.0f} ms + draw "
+                       f"{large['draw_ms']:.0f} ms")
         details.append(f"page: JSON parse {draw['parse_ms']:.0f} ms + draw {draw['draw_ms']:.0f} ms (median of "
                        f"{draw['runs']}); animation {frames['frames']} frames, median {frames['p50_ms']:.1f} ms, "
                        f"max {frames['max_ms']:.0f} ms, {frames['over_budget']} over {FRAME_BUDGET_MS:.1f} ms")

@@ -4,6 +4,7 @@ Reads the page's own User Timing measures (static/js/main.js):
   rnn-unfolded:parse  the answer's headers arrived -> its JSON read
   rnn-unfolded:draw   JSON read -> every view drawn, styled, laid out and painted
   rnn-unfolded:frame  one animation frame while the player runs: the update and its rendering
+  rnn-unfolded:select a click on a step or a parameter -> every view updated and painted
 """
 
 import statistics
@@ -47,6 +48,18 @@ def draw_times(page, base: str, steps: int, hidden: int, runs: int) -> dict:
             "total_ms": statistics.median(totals), "runs": len(totals)}
 
 
+def select_times(page, base: str, steps: int, hidden: int) -> dict:
+    """Click steps across the sequence and the parameters, as a user re-selects."""
+    _open(page, base, steps, hidden)
+    for t in (steps // 8, steps // 4, steps // 2, 3, 5, 7):
+        page.locator(f'g.column[data-step="{t}"] rect.column-bg').click(force=True)
+    for name in ("U", "W", "b", "V", "c", "W"):
+        page.locator("#param-chips button", has_text=name).first.click()
+    page.wait_for_timeout(300)
+    times = sorted(_measures(page, "rnn-unfolded:select"))
+    return {"n": len(times), "p50_ms": statistics.median(times), "max_ms": times[-1]}
+
+
 def frame_times(page, base: str, steps: int, hidden: int) -> dict:
     """Play the whole animation at the fastest speed (a new position every frame)."""
     _open(page, base, steps, hidden)
@@ -78,10 +91,14 @@ def measure(base: str, draw_steps: int = 256, frame_steps: int = 64, hidden: int
             page = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
             draw = draw_times(page, base, draw_steps, hidden, runs)
             page = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
+            draw_large = draw_times(page, base, 1024, hidden, 3)
+            page = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
+            select = select_times(page, base, draw_steps, hidden)
+            page = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
             frames = frame_times(page, base, frame_steps, hidden)
         finally:
             browser.close()
-    return {"draw": draw, "frames": frames}
+    return {"draw": draw, "draw_large": draw_large, "select": select, "frames": frames}
 
 
 if __name__ == "__main__":

@@ -23,12 +23,17 @@ const RERUN_DELAY_MS = 350; // a pause in typing before a changed field asks for
 const store = createStore(FIELDS);
 const SELECTION = ['param', 'step', 'source', 'pinned', 'colour'];
 
-const selectStep = (t) => store.set({ step: t, pinned: true });
+// A selection by the user: measured from the click until it is painted (bench/page.py).
+function select(patch) {
+  const start = performance.now();
+  if (store.set(patch).size && !player.playing()) measureRendered('rnn-unfolded:select', start);
+}
+const selectStep = (t) => select({ step: t, pinned: true });
 const hoverSource = (s) => store.set({ source: s });
 const network = createNetwork($('network-panel'), { onSelectStep: selectStep, onHoverSource: hoverSource });
 const flowMatrix = createFlowMatrix($('flow-panel-body'), {
   onHoverSource: hoverSource,
-  onSelect: ({ step, source }) => store.set({ step, source, pinned: true }),
+  onSelect: ({ step, source }) => select({ step, source, pinned: true }),
 });
 const gradient = createGradientPanel($('gradient-panel-body'), { onSelectStep: selectStep });
 const details = createDetails($('details-panel-body'));
@@ -98,7 +103,7 @@ function summary(model) {
 function setupParamChips(model) {
   d3.select('#param-chips').selectAll('button').data(model.params).join('button').attr('type', 'button')
     .attr('class', 'chip').attr('aria-pressed', (p) => String(p === store.get().param)).text((p) => p)
-    .on('click', (event, p) => store.set({ param: p }));
+    .on('click', (event, p) => select({ param: p }));
 }
 
 function show(data) {
@@ -149,7 +154,14 @@ async function run() {
     if (ok) {
       controls.clearErrors();
       performance.measure('rnn-unfolded:parse', { start: arrived, end: parsed });
-      show(data);
+      try {
+        show(data);
+      } catch (error) { // a bug of ours, not the user's input: say so, keep the form as it is
+        console.error(error);
+        controls.showErrors([{ loc: ['body'], msg: `The answer came but could not be drawn (${error.message}); please report it.` }]);
+        markStale();
+        return;
+      }
       measureRendered('rnn-unfolded:draw', parsed);
     } else {
       controls.showErrors(data?.detail ?? [{ loc: ['body'], msg: `The server answered ${status}. Please try again.` }]);

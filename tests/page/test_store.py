@@ -118,3 +118,13 @@ def test_a_changed_field_asks_for_a_new_answer_and_marks_the_old_one_until_then(
     page.wait_for_function("() => document.getElementById('error-truncate').textContent !== ''")
     assert page.locator("#stale").is_visible()
     assert page.locator(COLUMNS).count() == 10
+
+
+def test_a_sequence_too_long_for_the_shares_still_draws_every_panel(page):
+    # T = 500: T^2 is over the budget of include "auto", so the answer has no flows.share
+    text = ("abcdefghij" * 60)[:501]
+    page.goto(page.base)
+    run(page, text, 500)
+    assert page.locator("#error-general").text_content() == ""
+    assert page.locator("#gradient-panel-body canvas.bars-canvas").count() == 1
+    assert page.locator("#flow-panel-body .heatmap").get_attribute("data-rows") == "500"

@@ -82,7 +82,13 @@ export function drawFlows(layer, m, x, { onSelectStep } = {}) {
       .attr('x1', (d) => d.x1).attr('x2', (d) => d.x2).attr('y1', (d) => d.y1).attr('y2', (d) => d.y2)
       .attr('stroke-width', (d) => d.w);
   });
-  layer.selectAll('g.flow-highlight').data([0]).join('g').attr('class', 'flow-highlight').raise();
+  // The highlight shows each needed band from the selected step on: the whole band, cached,
+  // under a clip that starts at that step, so re-selecting moves one rectangle.
+  layer.selectAll('clipPath#flow-highlight-clip').data([0]).join('clipPath').attr('id', 'flow-highlight-clip')
+    .selectAll('rect').data([0]).join('rect').attr('y', 0).attr('height', m.height).attr('width', 1e6);
+  layer.selectAll('g.flow-highlight').data([0]).join('g').attr('class', 'flow-highlight')
+    .attr('clip-path', 'url(#flow-highlight-clip)').raise()
+    .selectAll('path').remove(); // a new answer's bands
   return width;
 }
 
@@ -107,8 +113,11 @@ export function highlightFlows(layer, m, view, x, width) {
   const hl = layer.select('g.flow-highlight');
   const colourOfStep = stepColour(t ?? 0, m.steps);
   const pieces = marks.filter((s) => s > t).flatMap((s) => pathsOf(m).map((p) => ({ s, p })));
-  hl.selectAll('path').data(pieces, (d) => `${d.p}:${d.s}`).join('path').attr('data-source', (d) => d.s)
-    .attr('class', (d) => `band-${d.p}`).attr('d', (d) => band(m, x, width, d.p, d.s, t)).attr('fill', colourOfStep);
+  layer.select('#flow-highlight-clip rect').attr('x', t === null ? 0 : x(t));
+  hl.selectAll('path').data(pieces, (d) => `${d.p}:${d.s}`)
+    .join((enter) => enter.append('path').attr('data-source', (d) => d.s).attr('class', (d) => `band-${d.p}`)
+      .attr('d', (d) => band(m, x, width, d.p, d.s, Math.max(0, d.s - m.window + 1))))
+    .attr('fill', colourOfStep);
   hl.selectAll('line').data(marks, (s) => s).join('line').attr('data-source', (s) => s)
     .each(function (s) {
       const d = dropLine(m, x, width, s);

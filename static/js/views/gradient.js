@@ -13,7 +13,11 @@ const asMatrix = (v) => (Array.isArray(v[0]) ? v : v.map((x) => [x]));
 
 export function createGradientPanel(container, { onSelectStep }) {
   const root = d3.select(container);
-  const bars = root.append('svg').attr('class', 'bars');
+  // Segments are painted on a canvas (one per step and source: T x T at most, too many for
+  // SVG), under an SVG that holds the axes and finds the segment under the pointer.
+  const plot = root.append('div').attr('class', 'bars-plot');
+  const canvas = plot.append('canvas').attr('class', 'bars-canvas').attr('aria-hidden', 'true');
+  const bars = plot.append('svg').attr('class', 'bars').attr('role', 'img');
   const matrices = root.append('div').attr('class', 'matrices');
   const note = root.append('p').attr('class', 'update-note');
   let model = null;
@@ -24,6 +28,8 @@ export function createGradientPanel(container, { onSelectStep }) {
     const own = param === 'V' || param === 'c';
     return d3.range(m.steps).flatMap((t) => {
       if (own) return norms[t] > 0 ? [{ t, s: t, value: norms[t] }] : [];
+      // without the shares (too many steps for the answer to carry them) one bar per step
+      if (!m.response.flows.share) return norms[t] > 0 ? [{ t, s: null, value: norms[t], whole: true }] : [];
       const parts = m.sources.map((s) => ({ t, s, value: m.response.flows.share[s][t] * norms[t] }))
         .filter((d) => d.value !== 0);
       const big = parts.filter((d) => Math.abs(d.value) >= MIN_SHARE * norms[t]);
@@ -32,12 +38,12 @@ export function createGradientPanel(container, { onSelectStep }) {
     });
   }
 
-  function drawBars(m, param, step) {
-    const width = Math.max(320, Math.min(2400, m.steps * 14));
-    const height = 150;
-    const margin = { top: 8, right: 8, bottom: 22, left: 44 };
+  // The segments of one parameter, stacked (positives up, negatives down, per step); kept
+  // per answer, as re-selecting a step redraws with the same ones.
+  const stacks = new Map();
+  function stacked(m, param) {
+    if (stacks.get(param)?.m === m) return stacks.get(param).segs;
     const segs = segments(m, param);
-    // stack positives up and negatives down, per step
     const up = new Map();
     const down = new Map();
     for (const d of segs) {
@@ -46,6 +52,15 @@ export function createGradientPanel(container, { onSelectStep }) {
       d.to = d.from + d.value;
       acc.set(d.t, d.to);
     }
+    stacks.set(param, { m, segs });
+    return segs;
+  }
+
+  function drawBars(m, param, step) {
+    const width = Math.max(320, Math.min(2400, m.steps * 14));
+    const height = 150;
+    const margin = { top: 8, right: 8, bottom: 22, left: 44 };
+    const segs = stacked(m, param);
     const x = d3.scaleBand(d3.range(m.steps), [margin.left, width - margin.right]).padding(0.15);
     const extent = [Math.min(0, d3.min(segs, (d) => d.to) ?? 0), Math.max(1e-300, d3.max(segs, (d) => d.to) ?? 1)];
     const y = d3.scaleLinear(extent, [height - margin.bottom, margin.top]).nice();
@@ -57,18 +72,50 @@ export function createGradientPanel(container, { onSelectStep }) {
     bars.selectAll('g.axis-x').data([0]).join('g').attr('class', 'axis axis-x')
       .attr('transform', `translate(0,${height - margin.bottom})`)
       .call(d3.axisBottom(x).tickValues(d3.range(0, m.steps, every)).tickSizeOuter(0));
-    bars.selectAll('rect.segment').data(segs, (d) => `${d.t}:${d.s}`).join('rect')
-      .attr('class', (d) => `segment${d.t === step ? ' selected' : ''}`)
-      .attr('data-step', (d) => d.t).attr('data-source', (d) => d.s ?? 'other')
-      .attr('x', (d) => x(d.t)).attr('width', x.bandwidth())
-      .attr('y', (d) => y(Math.max(d.from, d.to))).attr('height', (d) => Math.abs(y(d.from) - y(d.to)))
-      .attr('fill', (d) => (d.s === null ? '#bbb' : stepColour(d.s, m.steps)))
-      .on('click', (event, d) => onSelectStep(d.t))
-      .call(tooltip, (d) => [
-        `(∂J/∂${param})${sup(d.t)}: ‖·‖ = ${exact(m.response.gradients.norms[param][d.t])}`,
-        d.s === null ? `other sources: ${exact(d.value)}` : `from J${sup(d.s)}: ${exact(d.value)}`,
-        'segments: the part of the contribution due to each loss (projection on the step total)',
-      ]);
+    paint(segs, x, y, width, height, step, m.steps);
+    const byStep = d3.group(segs, (d) => d.t);
+    const hit = (event) => {
+      const [px, py] = d3.pointer(event, bars.node());
+      const t = Math.floor((px - x.range()[0]) / x.step());
+      if (t < 0 || t >= m.steps || px < x(t) || px > x(t) + x.bandwidth()) return null;
+      const inside = (byStep.get(t) ?? []).find((d) => py >= y(Math.max(d.from, d.to)) - 0.5 && py <= y(Math.min(d.from, d.to)) + 0.5);
+      return inside ?? { t, s: undefined };
+    };
+    bars.on('mousemove', (event) => {
+      const d = hit(event);
+      if (!d) { hideTip(); return; }
+      const lines = [`(∂J/∂${param})${sup(d.t)}: ‖·‖ = ${exact(m.response.gradients.norms[param][d.t])}`];
+      if (d.whole) lines.push('the split by source is sent for shorter sequences (config.include)');
+      else if (d.s === null) lines.push(`other sources: ${exact(d.value)}`);
+      else if (d.s !== undefined) lines.push(`from J${sup(d.s)}: ${exact(d.value)}`);
+      lines.push('segments: the part of the contribution due to each loss (projection on the step total)');
+      showTip(event, lines);
+    }).on('mouseleave', hideTip)
+      .on('click', (event) => { const d = hit(event); if (d) onSelectStep(d.t); });
+  }
+
+  // The segments, and the selected step's outlined, at the screen's pixel density.
+  function paint(segs, x, y, width, height, step, steps) {
+    const ratio = window.devicePixelRatio || 1;
+    canvas.attr('width', Math.round(width * ratio)).attr('height', Math.round(height * ratio))
+      .style('width', `${width}px`).style('height', `${height}px`);
+    const ctx = canvas.node().getContext('2d');
+    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    ctx.clearRect(0, 0, width, height);
+    const w = x.bandwidth();
+    for (const d of segs) {
+      ctx.fillStyle = d.s === null ? '#bbb' : stepColour(d.s, steps);
+      const top = y(Math.max(d.from, d.to));
+      ctx.fillRect(x(d.t), top, w, Math.max(0.5, y(Math.min(d.from, d.to)) - top));
+    }
+    if (step === null || step === undefined) return;
+    const mine = segs.filter((d) => d.t === step);
+    if (!mine.length) return;
+    const top = y(d3.max(mine, (d) => Math.max(d.from, d.to)));
+    const bottom = y(d3.min(mine, (d) => Math.min(d.from, d.to)));
+    ctx.strokeStyle = stepColour(step, steps);
+    ctx.lineWidth = 2;
+    ctx.strokeRect(x(step) - 1.5, top - 1.5, w + 3, bottom - top + 3);
   }
 
   function drawMatrices(m, param, step, summing) {

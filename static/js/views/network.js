@@ -4,7 +4,7 @@ import { exact, maxAbs, sup } from '../blocks/format.js';
 import { strip } from '../blocks/strip.js';
 import { tooltip } from '../blocks/tooltip.js';
 import { layout, stepColour, valueScale } from '../config.js';
-import { symbolOf } from '../meta.js';
+import { cellInfo, symbolOf } from '../meta.js';
 import { drawFlows, highlightFlows } from './flows.js';
 import {
   cellEdges, describeGated, drawGateRows, drawInitialState, gateBoxes, gateScales, gateSummary,
@@ -152,13 +152,11 @@ export function createNetwork(container, { onSelectStep, onHoverSource }) {
       .text((d) => d.label ?? (d.name === 'f' ? 'f ⊙' : d.name));
   }
 
-  const CELL_NAME = { rnn: 'simple RNN', lstm: 'LSTM', gru: 'GRU' };
-
   function draw(m) {
     model = m;
     const width = x(m.steps - 1) + layout.column / 2 + layout.margin.right;
     svg.attr('width', width).attr('height', m.height)
-      .attr('aria-label', `${CELL_NAME[m.cell]} unfolded over ${m.steps} steps`);
+      .attr('aria-label', `${cellInfo(m.cell).title} unfolded over ${m.steps} steps`);
     defs.selectAll('marker#arrow').data([0]).join('marker').attr('id', 'arrow').attr('viewBox', '0 0 8 8')
       .attr('refX', 7).attr('refY', 4).attr('markerWidth', 6).attr('markerHeight', 6).attr('orient', 'auto')
       .selectAll('path').data([0]).join('path').attr('d', 'M0,0L8,4L0,8z');
