@@ -8,13 +8,13 @@ import { cellColour, magnitudeScale } from '../config.js';
 import { cellInfo } from '../meta.js';
 
 const d3 = window.d3;
-const TITLES = new Proxy({}, { get: (_, cell) => cellInfo(cell).title });
+const title = (cell) => cellInfo(cell).title;
 
 // answers: {rnn, lstm, gru}, each an /unfold answer with the gain section.
 function panels(answers) {
   return Object.entries(answers).flatMap(([cell, a]) => [
-    { cell, path: 'h', answer: a, title: `${TITLES[cell]}: ‖δh⁽ᵗ←ˢ⁾‖` },
-    ...(a.flows.s ? [{ cell, path: 's', answer: a, title: `${TITLES[cell]}: ‖δs⁽ᵗ←ˢ⁾‖ (cell state)` }] : []),
+    { cell, path: 'h', answer: a, title: `${title(cell)}: ‖δh⁽ᵗ←ˢ⁾‖` },
+    ...(a.flows.s ? [{ cell, path: 's', answer: a, title: `${title(cell)}: ‖δs⁽ᵗ←ˢ⁾‖ (cell state)` }] : []),
   ]);
 }
 
@@ -32,7 +32,7 @@ function drawMatrices(root, list, scale) {
       values: F, colour: (v) => scale(v), blank: (i, t) => F[i][t] === 0, maxSize: sources.length > 1 ? 200 : 300, minCell: 4,
       rowLabel: 'source s', colLabel: 'step t',
       onHover: (event, { row, col: t, value }) => showTip(event, [
-        `${TITLES[cell]}: ‖δ${path}${sup(`${t}←${sources[row]}`)}‖ = ${exact(value)}`,
+        `${title(cell)}: ‖δ${path}${sup(`${t}←${sources[row]}`)}‖ = ${exact(value)}`,
         value > 0 ? `the error of J${sup(sources[row])} ${sources[row] - t} steps back` : 'no error reaches here']),
       onLeave: hideTip,
     });
@@ -88,6 +88,6 @@ export function drawCompare(container, answers) {
   drawGain(plot, list);
   swatchLegend(below.selectAll('div.gain-legend').data([0]).join('div').attr('class', 'legend gain-legend').node(), {
     title: 'G(d): the geometric mean over the losses of F[s][s−d] / F[s][s]',
-    items: list.map(({ cell, path }) => ({ label: `${TITLES[cell]} along ${path}`, colour: cellColour(cell), dashed: path === 's' })),
+    items: list.map(({ cell, path }) => ({ label: `${title(cell)} along ${path}`, colour: cellColour(cell), dashed: path === 's' })),
   });
 }
