@@ -127,4 +127,5 @@ def test_a_sequence_too_long_for_the_shares_still_draws_every_panel(page):
     run(page, text, 500)
     assert page.locator("#error-general").text_content() == ""
     assert page.locator("#gradient-panel-body canvas.bars-canvas").count() == 1
+    assert "not split by source" in page.locator("#gradient-panel-body .update-note").text_content()
     assert page.locator("#flow-panel-body .heatmap").get_attribute("data-rows") == "500"

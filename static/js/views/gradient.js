@@ -160,7 +160,8 @@ export function createGradientPanel(container, { onSelectStep }) {
     drawBars(model, sel.param, sel.step);
     drawMatrices(model, sel.param, sel.step, summing);
     note.text(`${sel.param} is shared by every step: its gradient is the sum of the ${model.steps} step `
-      + `contributions, and ${sel.param} is updated once, after the whole sequence ("through time").`);
+      + `contributions, and ${sel.param} is updated once, after the whole sequence ("through time").`
+      + (model.response.flows.share ? '' : ' The bars are grey, not split by source: at this length the answer leaves the split out.'));
   }
 
   return { draw, highlight };
