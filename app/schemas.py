@@ -93,7 +93,8 @@ class UnfoldRequest(BaseModel):
         default_factory=list,
         description="Opt-in sections: flow_shares (T x T), per_step_gradients (T x |theta|), "
         "flows_by_unit (T x T x H), gain (the error gain G(d); for rnn also Jacobian norms and the bound); "
-        "auto: flow_shares and per_step_gradients, each only if it fits a page-sized budget (what the page asks). "
+        "auto: flow_shares and per_step_gradients (and flows_by_unit when truncated), each only if it fits "
+        "a page-sized budget (what the page asks). "
         "config.include says which sections the answer has.",
     )
     digits: int = Field(

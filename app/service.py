@@ -14,6 +14,7 @@ from .encoding import rounded
 from .schemas import SECTIONS, UnfoldRequest
 from .settings import (
     AUTO_SECTIONS,
+    AUTO_TRUNCATED_SECTIONS,
     MAX_AUTO_NUMBERS,
     MAX_GRADCHECK_COST,
     MAX_HEAVY_NUMBERS,
@@ -106,7 +107,8 @@ def _sections(req: UnfoldRequest, problem: Problem) -> tuple[str, ...]:
                 "(use fewer steps or hidden units)",
             )
     if "auto" in req.include:
-        named += [section for section in AUTO_SECTIONS if sizes[section] <= MAX_AUTO_NUMBERS]
+        wanted = AUTO_SECTIONS + (AUTO_TRUNCATED_SECTIONS if req.truncate is not None else ())
+        named += [section for section in wanted if sizes[section] <= MAX_AUTO_NUMBERS]
     return tuple(section for section in SECTIONS if section in named)
 
 

@@ -1,6 +1,7 @@
 // Wires the page: one store owns the state (state.js, store.js); the form writes into it,
 // a change to a request field asks for a new answer, and each view listens to the keys it shows.
 import { postJSON } from './api.js';
+import { formatNumber } from './blocks/format.js';
 import * as controls from './controls.js';
 import { drawLegends, explain } from './legends.js';
 import { CELLS, META } from './meta.js';
@@ -54,15 +55,18 @@ function measureRendered(name, start, { inFrame = false } = {}) {
 // What the views highlight: the selection and the playhead.
 function viewOf(state) {
   const sel = { param: state.param, step: state.step, source: state.source, pinned: state.pinned };
-  return { colour: state.colour, sel, showFrame: true, ...phaseAt(state.position, state.model.steps) };
+  const playhead = phaseAt(state.position, state.model.steps);
+  // the frame of a step's contribution appears once the backward pass has computed it
+  const showFrame = playhead.phase !== 'forward' && (state.step ?? 0) >= playhead.backwardTo;
+  return { colour: state.colour, sel, showFrame, ...playhead };
 }
 
 // Each view redraws only for the keys it shows (and a new answer, 'model').
 const VIEWS = [
   { view: network, keys: ['model', ...SELECTION, 'position'] },
-  { view: flowMatrix, keys: ['model', 'param', 'step', 'source', 'colour'] },
+  { view: flowMatrix, keys: ['model', 'param', 'step', 'source', 'colour', 'position'] },
   { view: gradient, keys: ['model', 'param', 'step', 'position'] },
-  { view: details, keys: ['model', 'param', 'step'] },
+  { view: details, keys: ['model', 'param', 'step', 'position'] },
 ];
 for (const { view, keys } of VIEWS) {
   store.on(keys, (state) => { if (state.model) view.highlight(viewOf(state)); });
@@ -92,11 +96,11 @@ function setBusy(busy) {
 function summary(model) {
   const { config } = model;
   const cellPart = {
-    rnn: () => `ρ(W) = ${config.spectral_radius.toPrecision(4)}`,
+    rnn: () => `ρ(W) = ${formatNumber(config.spectral_radius, 4)}`,
     lstm: () => `LSTM, forget bias ${config.forget_bias ?? 'from the weights'}`,
     gru: () => 'GRU',
   }[model.cell]();
-  return `T = ${model.steps} steps · H = ${model.hidden} · J = ${model.response.forward.total_loss.toPrecision(6)}`
+  return `T = ${model.steps} steps · H = ${model.hidden} · J = ${formatNumber(model.response.forward.total_loss, 6)}`
     + ` · ${cellPart} · ${config.truncate ? `k = ${config.truncate}` : 'full BPTT'}`;
 }
 

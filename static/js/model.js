@@ -26,6 +26,9 @@ export function buildModel(response) {
     hidden: config.hidden_size,
     sources,
     window: config.truncate ?? steps + 1,
+    // does truncation cut a loss's error before it reaches step t? (some J^(s) with s − t ≥ k)
+    cuts: (t) => config.truncate !== null && config.truncate !== undefined
+      && sources.some((s) => s - t >= config.truncate),
     isText: Boolean(vocab),
     inputLabel: (t) => (vocab ? charAt(forward.x[t]) : forward.x[t].length === 1 ? String(forward.x[t][0]) : ''),
     targetLabel: (t) => (vocab ? charAt(forward.y[t]) : ''),

@@ -64,5 +64,9 @@ def test_auto_includes_each_page_section_only_while_it_fits(client):
     named = client.post("/api/v1/unfold", json={"sequence": text, "hidden_size": 16,
                                                 "include": ["per_step_gradients", "auto"]}).json()
     assert named["config"]["include"] == ["flow_shares", "per_step_gradients"]
+    # truncated, the equations' per-source terms come too
+    cut = client.post("/api/v1/unfold", json={"sequence": "hello world", "truncate": 2, "include": ["auto"]}).json()
+    assert cut["config"]["include"] == ["flow_shares", "per_step_gradients", "flows_by_unit"]
+    assert len(cut["flows"]["by_unit"]) == cut["config"]["steps"]
     plain = client.post("/api/v1/unfold", json={"sequence": "hello"}).json()
     assert plain["config"]["include"] == [] and "share" not in plain["flows"]

@@ -1,14 +1,26 @@
-// Number formatting shared by labels, tooltips and equations.
-export function exact(v) {
-  return Number.isInteger(v) ? String(v) : v.toPrecision(9).replace(/\.?0+(e|$)/, '$1');
-}
+// Number formatting shared by labels, tooltips, axes and equations: one way to write a number
+// everywhere, with `digits` significant digits and ×10ⁿ outside [10⁻³, 10⁴).
+const SUPERSCRIPT = { '-': '⁻', 0: '⁰', 1: '¹', 2: '²', 3: '³', 4: '⁴', 5: '⁵', 6: '⁶', 7: '⁷', 8: '⁸', 9: '⁹' };
+const superscript = (text) => String(text).replace(/[-0-9]/g, (ch) => SUPERSCRIPT[ch]);
+const trimZeros = (mantissa) => (mantissa.includes('.') ? mantissa.replace(/\.?0+$/, '') : mantissa);
+const minus = (text) => text.replace(/^-/, '−');
 
-export function short(v) {
+export function formatNumber(v, digits = 6) {
+  if (v === null || v === undefined || Number.isNaN(v)) return '–';
+  if (!Number.isFinite(v)) return v > 0 ? '∞' : '−∞';
   if (v === 0) return '0';
   const a = Math.abs(v);
-  if (a >= 1e4 || a < 1e-3) return v.toExponential(1);
-  return v.toFixed(a >= 100 ? 0 : a >= 10 ? 1 : 2);
+  if (a >= 1e4 || a < 1e-3) {
+    const [mantissa, exponent] = v.toExponential(digits - 1).split('e');
+    return `${minus(trimZeros(mantissa))}×10${superscript(Number(exponent))}`;
+  }
+  if (Number.isInteger(v)) return minus(String(v));
+  return minus(trimZeros(v.toPrecision(digits)));
 }
+
+// The full value, for tooltips: 9 significant digits.
+export const exact = (v) => formatNumber(v, 9);
+
 
 export function maxAbs(arrays) {
   let m = 0;
@@ -22,7 +34,13 @@ export function visibleChar(ch) {
 }
 
 // Step indices as superscripts, the way the equations write them: sup(3) = '⁽³⁾', sup('2←5') = '⁽²←⁵⁾'.
-const SUPERSCRIPT = { '-': '⁻', 0: '⁰', 1: '¹', 2: '²', 3: '³', 4: '⁴', 5: '⁵', 6: '⁶', 7: '⁷', 8: '⁸', 9: '⁹' };
-export function sup(index) {
-  return `⁽${String(index).replace(/[-0-9]/g, (ch) => SUPERSCRIPT[ch])}⁾`;
+export const sup = (index) => `⁽${superscript(index)}⁾`;
+
+// Tick labels: two significant digits; on a log axis only the powers of ten are labelled.
+export function tickFormat({ log = false } = {}) {
+  return (v) => {
+    if (!log) return formatNumber(v, 2);
+    const e = Math.log10(v);
+    return Math.abs(e - Math.round(e)) < 1e-9 ? formatNumber(10 ** Math.round(e), 1) : '';
+  };
 }

@@ -1,4 +1,6 @@
 // Colour legends: a gradient bar for a continuous scale, swatches for categories.
+import { formatNumber, tickFormat } from './format.js';
+
 const d3 = window.d3;
 let uid = 0;
 
@@ -7,18 +9,19 @@ export function gradientLegend(container, { scale, title, ticks = 3, width = 160
   const root = d3.select(container);
   root.selectAll('*').remove();
   root.append('div').attr('class', 'legend-title').text(title);
-  const svg = root.append('svg').attr('width', width + 36).attr('height', 34);
+  const pad = 24; // room for an end label such as 1×10⁻⁵⁷ centred on the bar's end
+  const svg = root.append('svg').attr('width', width + 2 * pad).attr('height', 34);
   const [lo, hi] = [scale.domain()[0], scale.domain()[scale.domain().length - 1]];
   const grad = svg.append('defs').append('linearGradient').attr('id', id);
   d3.range(0, 1.0001, 0.1).forEach((u) => {
     const v = log ? lo * (hi / lo) ** u : lo + u * (hi - lo);
     grad.append('stop').attr('offset', `${u * 100}%`).attr('stop-color', scale(v));
   });
-  svg.append('rect').attr('x', 10).attr('width', width).attr('height', 10).attr('fill', `url(#${id})`);
-  const axisScale = (log ? d3.scaleLog() : d3.scaleLinear()).domain([lo, hi]).range([10, width + 10]);
-  const tickFormat = format ?? (log ? d3.format('.0e') : d3.format('.2~g'));
+  svg.append('rect').attr('x', pad).attr('width', width).attr('height', 10).attr('fill', `url(#${id})`);
+  const axisScale = (log ? d3.scaleLog() : d3.scaleLinear()).domain([lo, hi]).range([pad, width + pad]);
+  const labels = format ?? (log ? (v) => formatNumber(v, 1) : tickFormat()); // a log bar is labelled at its ends
   svg.append('g').attr('transform', 'translate(0,12)')
-    .call(d3.axisBottom(axisScale).tickValues(log ? [lo, hi] : d3.ticks(lo, hi, ticks)).tickFormat(tickFormat).tickSize(3));
+    .call(d3.axisBottom(axisScale).tickValues(log ? [lo, hi] : d3.ticks(lo, hi, ticks)).tickFormat(labels).tickSize(3));
 }
 
 export function swatchLegend(container, { title, items }) {

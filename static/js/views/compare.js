@@ -1,6 +1,6 @@
 // The compare view: one sequence through the simple RNN, the LSTM and the GRU. Their flow
 // matrices on one shared log colour scale, and their error gain G(d) on one log plot.
-import { exact, sup } from '../blocks/format.js';
+import { exact, sup, tickFormat } from '../blocks/format.js';
 import { drawHeatmap } from '../blocks/heatmap.js';
 import { gradientLegend, swatchLegend } from '../blocks/legend.js';
 import { hide as hideTip, show as showTip } from '../blocks/tooltip.js';
@@ -60,7 +60,7 @@ function drawGain(root, list) {
   svg.append('g').attr('class', 'axis').attr('transform', `translate(0,${height - margin.bottom})`)
     .call(d3.axisBottom(x).ticks(6, 'd'));
   svg.append('g').attr('class', 'axis').attr('transform', `translate(${margin.left},0)`)
-    .call(d3.axisLeft(y).ticks(5, '.0e'));
+    .call(d3.axisLeft(y).ticks(5).tickFormat(tickFormat({ log: true })));
   svg.append('text').attr('class', 'axis-title').attr('x', (margin.left + width) / 2).attr('y', height - 4)
     .attr('text-anchor', 'middle').text('distance d = s − t (steps back)');
   svg.append('text').attr('class', 'axis-title').attr('transform', `translate(12,${height / 2}) rotate(-90)`)

@@ -1,7 +1,34 @@
 // The equations panel: the selected cell's equations in MathML, filled with the numbers at
-// the selected step (views/equations.js holds the equations of each cell).
-import { el, mi, mn, mo, vector } from '../blocks/mathml.js';
+// one step (views/equations.js holds the equations of each cell). The step is the playhead's
+// while the player runs, the selected one otherwise; a value the playhead has not reached yet
+// is not shown.
+import { exact, formatNumber } from '../blocks/format.js';
+import { el, mi, mn, mo } from '../blocks/mathml.js';
 import { equations } from './equations.js';
+
+const SHOWN_VALUES = 4; // a longer vector shows its first values; every value is in its tooltip
+
+// '= [v0, v1, …]ᵀ' as text that wraps inside the panel, the full vector on hover.
+function valueLine(values) {
+  const line = document.createElement('div');
+  line.className = 'eq-value';
+  line.dataset.values = JSON.stringify(values);
+  const items = values.slice(0, SHOWN_VALUES).map((v) => formatNumber(v, 4));
+  if (values.length > SHOWN_VALUES) items.push(`… ${values.length - SHOWN_VALUES} more`);
+  line.textContent = values.length === 1 ? `= ${items[0]}` : `= [${items.join(', ')}]ᵀ`;
+  line.title = values.map((v, i) => `[${i}] ${exact(v)}`).join('\n');
+  return line;
+}
+
+function equationBlock(kind, lhs, rhs, values, norm) {
+  const block = document.createElement('div');
+  block.className = `eq ${kind}`;
+  const tail = values ? [] : [mo(','), mi('‖·‖'), mo('='), mn(norm)];
+  const math = el('math', el('mrow', lhs, mo('='), ...rhs, ...tail));
+  block.append(math);
+  if (values) block.append(valueLine(values));
+  return block;
+}
 
 export function createDetails(container) {
   const root = container;
@@ -13,29 +40,35 @@ export function createDetails(container) {
     shown = '';
   }
 
-  function highlight({ sel }) {
-    const t = sel.step ?? 0;
-    const key = `${t}|${sel.param}`;
+  // view: {sel, phase, forwardTo, backwardTo} (player.js phaseAt)
+  function highlight({ sel, phase, forwardTo, backwardTo }) {
+    const playing = phase !== 'sum';
+    const t = phase === 'forward' ? forwardTo : phase === 'backward' ? backwardTo : sel.step ?? 0;
+    const key = `${t}|${sel.param}|${phase}`;
     if (!model || key === shown) return;
     shown = key;
     root.replaceChildren();
     const heading = document.createElement('h3');
-    heading.textContent = `At step t = ${t}`;
+    heading.textContent = playing ? `At step t = ${t} (the playhead, ${phase} pass)` : `At step t = ${t}`;
     root.append(heading);
-    let phase = '';
+    let current = '';
     for (const [kind, lhs, rhs, values, norm] of equations(model, t, sel.param)) {
-      if (kind !== phase) {
+      const section = kind.split(' ')[0];
+      if (phase === 'forward' && section !== 'forward') continue;
+      if (section !== current) {
         const label = document.createElement('div');
         label.className = 'eq-phase';
-        label.textContent = kind;
+        label.textContent = section;
         root.append(label);
-        phase = kind;
+        current = section;
       }
-      const tail = values ? [mo('='), vector(values)] : [mo(','), mi('‖·‖'), mo('='), mn(norm)];
-      const math = el('math', el('mrow', lhs, mo('='), ...rhs, ...tail));
-      math.setAttribute('display', 'block');
-      math.classList.add(kind);
-      root.append(math);
+      root.append(equationBlock(kind, lhs, rhs, values, norm));
+    }
+    if (phase === 'forward') {
+      const wait = document.createElement('p');
+      wait.className = 'muted eq-pending';
+      wait.textContent = 'The errors and this step\'s gradient contribution come in the backward pass, after the last step.';
+      root.append(wait);
     }
   }
 

@@ -1,6 +1,7 @@
 // The equations of MATH.md for each cell, as rows [phase, left side, right side, values]:
 // the numbers are the selected step's, from the API's answer.
 import { delta as d, el, mi, mn, mo, row, sub, sup, transposed } from '../blocks/mathml.js';
+import { sup as supText } from '../blocks/format.js';
 import { symbolOf } from '../meta.js';
 
 
@@ -27,13 +28,40 @@ function forwardRows(m, t) {
     ['forward', sup('h', t), [mo('('), mn(1), mo('−'), mi('z'), mo(')'), mo('⊙'), mi('n'), mo('+'), mi('z'), mo('⊙'), prev()], f.h[t]]];
 }
 
+// δ name^(t←s): the error at step t that came from the loss J^(s)
+const fromSource = (name, t, s) => row(mi('δ'), el('msup', mi(name), row(mo('('), el('mn', String(t)), mo('←'), el('mn', String(s)), mo(')'))));
+
+// Σ_{0 ≤ s−t < k} δ name^(t←s)
+function windowSum(name, t, k) {
+  const range = row(mn(0), mo('≤'), mi('s'), mo('−'), el('mn', String(t)), mo('<'), el('mn', String(k)));
+  return [el('munder', mo('∑'), range), fromSource(name, t, 's')];
+}
+
+// Under truncation the recursion δh^(t) = Vᵀδo^(t) + Wᵀδa^(t+1) no longer gives δh^(t): each
+// loss's error is cut k steps back from its own step, so δh^(t) is the sum of the sources that
+// still reach t, each shown as a term where the answer carries them (flows.by_unit).
+function truncated(m, t) {
+  if (!m.cuts(t)) return null;
+  const byUnit = m.response.flows.by_unit;
+  const sum = ['backward', d('h', t), windowSum('h', t, m.window), m.response.errors.h[t]];
+  if (!byUnit) return [sum];
+  const terms = m.sources.filter((s) => s >= t && s - t < m.window).map((s) => [
+    'backward term', fromSource('h', t, s),
+    [el('mtext', s === t ? 'the loss at this step:' : `J${supText(s)}'s error, ${s - t} step${s - t > 1 ? 's' : ''} back:`)],
+    byUnit[s][t],
+  ]);
+  return [sum, ...terms];
+}
+
 function backwardRows(m, t) {
   const e = m.response.errors;
   const H = m.hidden;
   const rows = [['backward', d('o', t), [sup('ŷ', t), mo('−'), sup('y', t)], e.o[t]]];
   const fromOutput = [transposed('V'), d('o', t), mo('+')];
   if (m.cell === 'gru') {
-    rows.push(['backward', d('h', t), [...fromOutput, sup('z', t + 1), mo('⊙'), d('h', t + 1), mo('+'), transposed('W'),
+    const cut = truncated(m, t);
+    if (cut) rows.push(...cut);
+    else rows.push(['backward', d('h', t), [...fromOutput, sup('z', t + 1), mo('⊙'), d('h', t + 1), mo('+'), transposed('W'),
       sup(row(mo('['), mi('δa_r'), mo(';'), mi('δa_z'), mo(';'), mi('r'), mo('⊙'), mi('δa_n'), mo(']')), t + 1)], e.h[t]]);
     const gate = (letter, rhs, k) => ['backward', row(mi('δ'), sub('a', letter)), rhs, block(e.a[t], k, H)];
     rows.push(gate('n', [d('h', t), mo('⊙'), mo('('), mn(1), mo('−'), mi('z'), mo(')'), mo('⊙'), mo('('), mn(1), mo('−'), el('msup', mi('n'), mn(2)), mo(')')], 2));
@@ -41,13 +69,15 @@ function backwardRows(m, t) {
     rows.push(gate('r', [row(mi('δ'), sub('a', 'n')), mo('⊙'), mo('('), sub('W', 'n'), prevOf('h', t), mo('+'), sub('b', 'hn'), mo(')'), mo('⊙'), mi('r'), mo('('), mn(1), mo('−'), mi('r'), mo(')')], 0));
     return rows;
   }
-  rows.push(['backward', d('h', t), [...fromOutput, transposed('W'), d('a', t + 1)], e.h[t]]);
+  rows.push(...truncated(m, t) ?? [['backward', d('h', t), [...fromOutput, transposed('W'), d('a', t + 1)], e.h[t]]]);
   if (m.cell === 'rnn') {
-    rows.push(['backward', d('a', t), [el('msup', mi('g'), mo('′')), mo('('), sup('a', t), mo(')'), mo('⊙'), d('h', t)], e.a[t]]);
+    rows.push(['backward', d('a', t), [mi('g′'), mo('('), sup('a', t), mo(')'), mo('⊙'), d('h', t)], e.a[t]]);
     return rows;
   }
-  rows.push(['backward', d('s', t), [d('h', t), mo('⊙'), mi('q'), mo('⊙'), mo('('), mn(1), mo('−'), el('msup', mi('tanh'), mn(2)),
-    mi('s'), mo(')'), mo('+'), sup('f', t + 1), mo('⊙'), d('s', t + 1)], e.s[t]]);
+  rows.push(m.cuts(t)
+    ? ['backward', d('s', t), windowSum('s', t, m.window), e.s[t]]
+    : ['backward', d('s', t), [d('h', t), mo('⊙'), mi('q'), mo('⊙'), mo('('), mn(1), mo('−'), el('msup', mi('tanh'), mn(2)),
+      mi('s'), mo(')'), mo('+'), sup('f', t + 1), mo('⊙'), d('s', t + 1)], e.s[t]]);
   const gate = (letter, rhs, k) => ['backward', row(mi('δ'), sub('a', letter)), rhs, block(e.a[t], k, H)];
   const sig = (x) => [mi(x), mo('('), mn(1), mo('−'), mi(x), mo(')')];
   rows.push(gate('f', [d('s', t), mo('⊙'), prevOf('s', t), mo('⊙'), ...sig('f')], 1));

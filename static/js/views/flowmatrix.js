@@ -61,9 +61,12 @@ export function createFlowMatrix(container, { onHoverSource, onSelect }) {
   }
 
   let shown = null;
-  function highlight({ colour, sel }) {
+  // view: {colour, sel, phase, backwardTo} (player.js phaseAt): columns the backward pass has
+  // not reached yet are covered.
+  function highlight({ colour, sel, phase, backwardTo }) {
     if (!drawn || !model) return;
-    const key = `${colour}|${sel.param}|${sel.step}|${sel.source}`;
+    const from = phase === 'forward' ? model.steps : phase === 'backward' ? backwardTo : 0;
+    const key = `${colour}|${sel.param}|${sel.step}|${sel.source}|${from}`;
     if (shown?.drawn === drawn && shown.key === key) return; // the player calls this on every frame
     shown = { drawn, key };
     const { svg, cell } = drawn;
@@ -78,6 +81,8 @@ export function createFlowMatrix(container, { onHoverSource, onSelect }) {
     svg.selectAll('rect.mark').data(marks, (d) => `${d.s},${d.t}`).join('rect').attr('class', 'mark')
       .attr('x', (d) => d.t * cell).attr('y', (d) => d.s * cell).attr('width', cell).attr('height', cell)
       .attr('stroke', (d) => d.colour);
+    svg.selectAll('rect.pending-cover').data(from > 0 ? [from] : []).join('rect').attr('class', 'pending-cover')
+      .attr('x', 0).attr('y', 0).attr('width', (f) => f * cell).attr('height', drawn.height);
   }
 
   return { draw, highlight };

@@ -1,6 +1,6 @@
 // The gradient panel for the chosen parameter θ: each step's contribution (∂J/∂θ)^(t) as a bar,
 // stacked by the loss it came from; the per-step matrices; their sum ∂J/∂θ.
-import { exact, maxAbs, sup } from '../blocks/format.js';
+import { exact, maxAbs, sup, tickFormat } from '../blocks/format.js';
 import { drawHeatmap } from '../blocks/heatmap.js';
 import { hide as hideTip, show as showTip, tooltip } from '../blocks/tooltip.js';
 import { stepColour, valueScale } from '../config.js';
@@ -56,18 +56,22 @@ export function createGradientPanel(container, { onSelectStep }) {
     return segs;
   }
 
-  function drawBars(m, param, step) {
+  // from: the first step whose contribution the backward pass has reached (the player's
+  // playhead; T during the forward pass, 0 once it is done)
+  function drawBars(m, param, step, from) {
     const width = Math.max(320, Math.min(2400, m.steps * 14));
     const height = 150;
     const margin = { top: 8, right: 8, bottom: 22, left: 44 };
-    const segs = stacked(m, param);
+    const all = stacked(m, param);
+    const segs = from > 0 ? all.filter((d) => d.t >= from) : all;
     const x = d3.scaleBand(d3.range(m.steps), [margin.left, width - margin.right]).padding(0.15);
-    const extent = [Math.min(0, d3.min(segs, (d) => d.to) ?? 0), Math.max(1e-300, d3.max(segs, (d) => d.to) ?? 1)];
+    // the axis is the finished one's from the start, so bars do not rescale as they arrive
+    const extent = [Math.min(0, d3.min(all, (d) => d.to) ?? 0), Math.max(1e-300, d3.max(all, (d) => d.to) ?? 1)];
     const y = d3.scaleLinear(extent, [height - margin.bottom, margin.top]).nice();
     bars.attr('width', width).attr('height', height)
       .attr('aria-label', `per-step contributions to dJ/d${param}`);
     bars.selectAll('g.axis-y').data([0]).join('g').attr('class', 'axis axis-y')
-      .attr('transform', `translate(${margin.left},0)`).call(d3.axisLeft(y).ticks(4, '.1~e'));
+      .attr('transform', `translate(${margin.left},0)`).call(d3.axisLeft(y).ticks(4).tickFormat(tickFormat()));
     const every = Math.ceil(m.steps / 32);
     bars.selectAll('g.axis-x').data([0]).join('g').attr('class', 'axis axis-x')
       .attr('transform', `translate(0,${height - margin.bottom})`)
@@ -77,7 +81,7 @@ export function createGradientPanel(container, { onSelectStep }) {
     const hit = (event) => {
       const [px, py] = d3.pointer(event, bars.node());
       const t = Math.floor((px - x.range()[0]) / x.step());
-      if (t < 0 || t >= m.steps || px < x(t) || px > x(t) + x.bandwidth()) return null;
+      if (t < from || t >= m.steps || px < x(t) || px > x(t) + x.bandwidth()) return null;
       const inside = (byStep.get(t) ?? []).find((d) => py >= y(Math.max(d.from, d.to)) - 0.5 && py <= y(Math.min(d.from, d.to)) + 0.5);
       return inside ?? { t, s: undefined };
     };
@@ -118,34 +122,55 @@ export function createGradientPanel(container, { onSelectStep }) {
     ctx.strokeRect(x(step) - 1.5, top - 1.5, w + 3, bottom - top + 3);
   }
 
-  function drawMatrices(m, param, step, summing) {
+  function drawMatrices(m, param, step, from, summing) {
     matrices.selectAll('*').remove();
     const perStep = m.response.gradients.per_step;
     const total = asMatrix(m.response.gradients.total[param]);
     const all = perStep ? perStep[param].map(asMatrix) : [];
     const scale = valueScale(Math.max(maxAbs(total), ...all.map(maxAbs)));
     const show = (label, values, cls, colour) => {
-      const box = matrices.append('figure').attr('class', `matrix ${cls}`);
+      const box = matrices.append('figure').attr('class', `matrix ${cls}`).style('color', colour);
       drawHeatmap(box.node(), {
         values, colour: (v) => scale(v), maxSize: 90, maxCell: 14,
         onHover: (event, { row, col, value }) => showTip(event, [`${label}[${row}][${col}] = ${exact(value)}`]),
         onLeave: hideTip,
       });
-      box.append('figcaption').style('color', colour).text(label);
+      box.append('figcaption').text(label);
     };
     if (perStep && m.steps <= SMALL_MULTIPLES) {
       all.forEach((values, t) => {
+        if (t < from) { pending(`(∂J/∂${param})${sup(t)}`); return; }
         show(`(∂J/∂${param})${sup(t)}`, values, t === step ? 'step selected' : 'step', stepColour(t, m.steps));
         matrices.append('span').attr('class', 'op').text(t < m.steps - 1 ? '+' : '=');
       });
     } else if (perStep && step !== null) {
-      show(`(∂J/∂${param})${sup(step)}`, all[step], 'step selected', stepColour(step, m.steps));
+      if (step < from) pending(`(∂J/∂${param})${sup(step)}`);
+      else show(`(∂J/∂${param})${sup(step)}`, all[step], 'step selected', stepColour(step, m.steps));
       matrices.append('span').attr('class', 'op').text(`… Σ over ${m.steps} steps =`);
     } else {
       matrices.append('p').attr('class', 'muted')
         .text('Per-step matrices are shown for shorter sequences; the bars above give every step.');
     }
+    if (from > 0) { pending(`∂J/∂${param}`); return; }
     show(`∂J/∂${param}`, total, `total${summing ? ' summing' : ''}`, '#222');
+    if (summing) keepInView(matrices.select('.matrix.total').node());
+  }
+
+  // The place of a matrix the backward pass has not reached yet.
+  function pending(label) {
+    const box = matrices.append('figure').attr('class', 'matrix pending');
+    box.append('div').attr('class', 'pending-box').attr('title', 'not computed yet: the backward pass has not reached this step');
+    box.append('figcaption').text(label);
+  }
+
+  // Scrolls the panel (not the page) so that the element is visible.
+  function keepInView(element) {
+    const panel = container.closest('.panel') ?? container;
+    const top = element.getBoundingClientRect().top - panel.getBoundingClientRect().top + panel.scrollTop;
+    const bottom = top + element.getBoundingClientRect().height;
+    if (top < panel.scrollTop || bottom > panel.scrollTop + panel.clientHeight) {
+      panel.scrollTop = Math.max(0, bottom - panel.clientHeight + 8);
+    }
   }
 
   function draw(m) {
@@ -153,12 +178,15 @@ export function createGradientPanel(container, { onSelectStep }) {
     shown = '';
   }
 
-  function highlight({ sel, summing }) {
-    const key = `${sel.param}|${sel.step}|${summing}`;
-    if (!model || key === shown) return;
+  // view: {sel, phase, backwardTo, summing} (player.js phaseAt)
+  function highlight({ sel, phase, backwardTo, summing }) {
+    if (!model) return;
+    const from = phase === 'forward' ? model.steps : phase === 'backward' ? backwardTo : 0;
+    const key = `${sel.param}|${sel.step}|${from}|${summing}`;
+    if (key === shown) return;
     shown = key;
-    drawBars(model, sel.param, sel.step);
-    drawMatrices(model, sel.param, sel.step, summing);
+    drawBars(model, sel.param, sel.step, from);
+    drawMatrices(model, sel.param, sel.step, from, summing);
     note.text(`${sel.param} is shared by every step: its gradient is the sum of the ${model.steps} step `
       + `contributions, and ${sel.param} is updated once, after the whole sequence ("through time").`
       + (model.response.flows.share ? '' : ' The bars are grey, not split by source: at this length the answer leaves the split out.'));

@@ -1,6 +1,6 @@
 // The network unfolded in time: one column per step, h^(-1) at the left; rows x, (gates, s,)
 // h, o/ŷ, J. The gated cells' own rows are drawn by gates.js.
-import { exact, maxAbs, sup } from '../blocks/format.js';
+import { exact, formatNumber, maxAbs, sup } from '../blocks/format.js';
 import { strip } from '../blocks/strip.js';
 import { tooltip } from '../blocks/tooltip.js';
 import { layout, stepColour, valueScale } from '../config.js';
@@ -109,7 +109,7 @@ export function createNetwork(container, { onSelectStep, onHoverSource }) {
       .attr('data-source', t).attr('transform', `translate(0,${rows.J})`);
     loss.append('rect').attr('x', -node.width / 2).attr('y', -13).attr('width', node.width).attr('height', 26).attr('rx', 13);
     loss.append('text').attr('class', 'loss-value').attr('y', 4)
-      .text(f.has_loss[t] ? `J${sup(t)} ${f.loss[t].toPrecision(3)}` : 'no loss');
+      .text(f.has_loss[t] ? `J${sup(t)} ${formatNumber(f.loss[t], 3)}` : 'no loss');
     if (f.has_loss[t]) {
       loss.call(tooltip, () => [`J${sup(t)} = ${exact(f.loss[t])}`, 'click to select this step; hover to trace its error'])
         .on('mouseenter.source', () => onHoverSource(t)).on('mouseleave.source', () => onHoverSource(null))

@@ -1,0 +1,129 @@
+"""The page tells the truth (issue 16): what it draws agrees with the maths it writes, and the
+player shows nothing the playhead has not reached."""
+
+import json
+import re
+
+import numpy as np
+import pytest
+
+from .helpers import api
+
+pytestmark = pytest.mark.browser
+
+WAIT_DRAWN = ("() => document.querySelectorAll('svg.network g.column[data-step]').length > 0"
+              " && document.getElementById('run').textContent === 'Run'")
+
+
+def open_view(page, query):
+    page.goto(f"{page.base}/?{query}")
+    page.wait_for_function(WAIT_DRAWN)
+
+
+def equation_values(page):
+    """{left side's text: values} for every equation of the panel that shows a vector."""
+    return page.locator("#details-panel-body .eq").evaluate_all("""es => es.flatMap(e => {
+        const v = e.querySelector('.eq-value');
+        return v ? [[e.querySelector('math').textContent.split('=')[0], JSON.parse(v.dataset.values), e.className]] : [];
+    })""")
+
+
+def test_a_truncated_step_writes_delta_h_as_the_sum_of_the_sources_that_reach_it(page):
+    open_view(page, "sequence=hello%20world&truncate=2&step=3")
+    rows = equation_values(page)
+    total = [values for lhs, values, _ in rows if lhs.startswith("δh(3)")]
+    terms = [(lhs, values) for lhs, values, cls in rows if "term" in cls]
+    assert len(total) == 1, rows
+    # k = 2: the losses at steps 3 and 4 still reach step 3, and nothing else
+    assert [lhs for lhs, _ in terms] == ["δh(3←3)", "δh(3←4)"]
+    np.testing.assert_allclose(np.sum([v for _, v in terms], axis=0), total[0], rtol=1e-7, atol=1e-9)
+    # and it is the API's truncated total, which the untruncated recursion does not give
+    answer = api(page, sequence="hello world", truncate=2)
+    np.testing.assert_allclose(total[0], answer["errors"]["h"][3], rtol=1e-8)
+    math = page.locator("#details-panel-body").text_content()
+    assert "∑" in math and "Wᵀ" not in math.split("δh(3)")[1].split("δa")[0]
+
+
+def test_numbers_are_written_one_way_and_long_vectors_stay_inside_the_panel(page):
+    # exploding: relu with rho(W) = 3 over a long sequence gives values far beyond 10^4
+    open_view(page, "sequence=" + "ab" * 20 + "&activation=relu&rho=3&step=2")
+    text = page.locator("#details-panel-body").text_content()
+    assert not re.search(r"\de[+-]?\d", text), "a number printed as 1.2e+31"
+    assert "×10" in text
+    assert page.locator("#details-panel-body mi", has_text="g′").count() == 1  # one symbol, not g with a raised mark
+    panel = page.locator("#details-panel-body").bounding_box()
+    for box in page.locator("#details-panel-body .eq-value").evaluate_all(
+            "es => es.map(e => { const r = e.getBoundingClientRect(); return [r.left, r.right]; })"):
+        assert panel["x"] - 1 <= box[0] and box[1] <= panel["x"] + panel["width"] + 1, (box, panel)
+
+
+def painted_steps(page):
+    """The steps of the gradient panel whose bar has a painted pixel on its canvas."""
+    return page.evaluate("""() => {
+        const canvas = document.querySelector('.bars-canvas');
+        const ratio = canvas.width / canvas.getBoundingClientRect().width;
+        const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+        const ticks = [...document.querySelectorAll('svg.bars .axis-x .tick')];
+        return ticks.flatMap(tick => {
+            const x = Math.round(+tick.getAttribute('transform').match(/translate\\(([-\\d.]+)/)[1] * ratio);
+            for (let y = 0; y < canvas.height; y += 1) if (data[(y * canvas.width + x) * 4 + 3] > 0) return [+tick.textContent];
+            return [];
+        });
+    }""")
+
+
+def test_at_the_playhead_no_later_value_or_contribution_is_shown(page):
+    open_view(page, "sequence=hello&param=W&step=1")
+    assert painted_steps(page) == [1, 2, 3]  # (∂J/∂W)⁽⁰⁾ is zero: h⁽⁻¹⁾ = 0
+    # forward pass, playhead at step 2: forward equations of step 2 only, no contribution anywhere
+    page.locator("#scrubber").fill("2")
+    assert page.locator("#details-panel-body h3").text_content().startswith("At step t = 2")
+    phases = page.locator("#details-panel-body .eq-phase").all_text_contents()
+    assert phases == ["forward"]
+    assert painted_steps(page) == []
+    assert page.locator(".matrices .matrix.step:not(.pending)").count() == 0
+    assert page.locator(".matrices .matrix.total").count() == 0
+    assert page.locator(".contribution-frame rect").count() == 0  # no backward frame in the forward pass
+    cover = page.locator("#flow-panel-body rect.pending-cover")
+    assert cover.count() == 1
+    # backward pass, errors have reached step 2: contributions 2 and 3 only, no total yet
+    page.locator("#scrubber").fill("5")
+    assert page.locator("#details-panel-body h3").text_content().startswith("At step t = 2")
+    assert "backward" in page.locator("#details-panel-body .eq-phase").all_text_contents()
+    assert painted_steps(page) == [2, 3]
+    shown = page.locator(".matrices .matrix.step:not(.pending) figcaption").all_text_contents()
+    assert shown == ["(∂J/∂W)⁽²⁾", "(∂J/∂W)⁽³⁾"]
+    assert page.locator(".matrices .matrix.total").count() == 0
+    # the sum: everything, the total in view inside its panel
+    page.locator("#scrubber").fill("8")
+    assert page.locator(".matrices .matrix.total.summing").count() == 1
+    assert cover.count() == 0
+    in_view = page.evaluate("""() => {
+        const panel = document.querySelector('.matrix.total').closest('.panel').getBoundingClientRect();
+        const total = document.querySelector('.matrix.total').getBoundingClientRect();
+        return total.top >= panel.top - 1 && total.bottom <= panel.bottom + 1;
+    }""")
+    assert in_view
+
+
+def test_the_details_vector_tooltip_holds_every_value(page):
+    open_view(page, "sequence=hello&hidden_size=12&step=1")
+    line = page.locator("#details-panel-body .eq-value").first
+    values = json.loads(line.get_attribute("data-values"))
+    assert len(values) == 12 and "more" in line.text_content()
+    assert len(line.get_attribute("title").splitlines()) == 12
+
+
+def test_the_selected_contribution_is_framed_in_its_steps_colour_everywhere(page):
+    open_view(page, "sequence=hello%20world&param=W&step=4")
+    colours = page.evaluate("""() => {
+        const css = (c) => { const e = document.createElement('i'); e.style.color = c; document.body.append(e);
+                             const v = getComputedStyle(e).color; e.remove(); return v; };
+        const legend = [...document.querySelectorAll('#legends .swatch')].find(s => s.textContent === 't=4');
+        return {
+            network: css(document.querySelector('.contribution-frame rect').getAttribute('stroke')),
+            matrix: getComputedStyle(document.querySelector('.matrix.step.selected .heatmap canvas')).outlineColor,
+            legend: getComputedStyle(legend.querySelector('i')).backgroundColor,
+        };
+    }""")
+    assert colours["network"] == colours["matrix"] == colours["legend"], colours
