@@ -7,7 +7,7 @@ from functools import cache
 import core.contract as contract
 
 from .presets import PRESETS
-from .schemas import SECTIONS, UnfoldRequest
+from .schemas import SECTIONS, Preset, UnfoldRequest
 from .service import DEFAULT_FORGET_BIAS
 from .settings import (
     AUTO_SECTIONS,
@@ -78,5 +78,5 @@ def meta() -> dict:
             "heavy_numbers": MAX_HEAVY_NUMBERS,
             "auto_numbers": MAX_AUTO_NUMBERS,
         },
-        "presets": PRESETS,
+        "presets": [Preset.model_validate(p).model_dump() for p in PRESETS],  # with each view's defaults
     }

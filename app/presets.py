@@ -8,12 +8,14 @@ PRESETS = [
         "title": "A short word",
         "description": "Predict the next character of 'hello': four steps, every step has a loss.",
         "request": {"sequence": "hello", "hidden_size": 8, "seed": 0},
+        "view": {"step": 1},
     },
     {
         "name": "pattern",
         "title": "A repeating pattern",
         "description": "'abcabc…': each loss's error reaches back through the W edges to every earlier step.",
         "request": {"sequence": "abcabcabcabc", "hidden_size": 6, "seed": 1},
+        "view": {"step": 5},
     },
     {
         "name": "sine",
@@ -23,6 +25,7 @@ PRESETS = [
             "inputs": [round(math.sin(2 * math.pi * i / 12), 6) for i in range(25)],
             "hidden_size": 8, "output": "identity", "seed": 2,
         },
+        "view": {"step": 12},
     },
     {
         "name": "vanishing",
@@ -33,6 +36,7 @@ PRESETS = [
             "sequence": "the first letter decides this!", "task": "many-to-one",
             "hidden_size": 8, "spectral_radius": 0.6, "seed": 3,
         },
+        "view": {"colour": "source", "source": "last", "step": "last"},
     },
     {
         "name": "exploding",
@@ -43,6 +47,7 @@ PRESETS = [
             "inputs": [round(0.1 * math.cos(i), 6) for i in range(21)], "task": "many-to-one",
             "activation": "identity", "output": "identity", "hidden_size": 8, "spectral_radius": 1.5, "seed": 4,
         },
+        "view": {"colour": "source", "source": "last", "step": "last"},
     },
     {
         "name": "carousel",
@@ -54,6 +59,7 @@ PRESETS = [
             "sequence": "the first letter decides this!", "task": "many-to-one", "cell": "lstm",
             "hidden_size": 8, "forget_bias": 3.0, "seed": 3,
         },
+        "view": {"colour": "source", "source": "last", "step": "last", "flowpath": "s"},
     },
     {
         "name": "gru",
@@ -61,11 +67,13 @@ PRESETS = [
         "description": "A repeating pattern through a GRU: where its update gate z is near 1 the state, and the "
         "error, pass through a step almost unchanged.",
         "request": {"sequence": "abcabcabcabc", "cell": "gru", "hidden_size": 6, "seed": 1},
+        "view": {"step": 5},
     },
     {
         "name": "truncated",
         "title": "Truncated BPTT",
         "description": "The same pattern with a window k = 3: no error travels back more than two steps.",
         "request": {"sequence": "abcabcabcabc", "hidden_size": 6, "seed": 1, "truncate": 3},
+        "view": {"step": 5},
     },
 ]

@@ -287,11 +287,22 @@ class GradcheckResponse(BaseModel):
     )
 
 
+class PresetView(BaseModel):
+    """What the page shows first for a preset: the view that makes its point."""
+
+    colour: Literal["gradient", "source"] = "gradient"
+    param: str = "W"
+    step: int | Literal["last"] = Field(0, description="The selected step; 'last': the last step with a loss.")
+    source: int | Literal["last"] | None = Field(None, description="A loss J^(s) to trace; 'last': the last one.")
+    flowpath: Literal["h", "s"] = "h"
+
+
 class Preset(BaseModel):
     name: str
     title: str
     description: str
     request: dict
+    view: PresetView = PresetView()
 
 
 class Meta(BaseModel):

@@ -4,7 +4,7 @@ const d3 = window.d3;
 export const layout = {
   column: 96,          // width of one time step in the unfolded network
   columnMin: 64,       // narrowest column when zoomed out
-  margin: { top: 54, right: 24, bottom: 30, left: 24 },
+  margin: { top: 54, right: 24, bottom: 30, left: 44 }, // left: the row labels
   rows: { J: 70, o: 150, h: 240, flow: 292, x: 360 },  // y of each row's centre, top to bottom
   height: 416,          // room under the x row for the input character, then the step number
   node: { width: 76, height: 26 },
@@ -31,11 +31,15 @@ export const heatmap = { maxCell: 40, minCell: 1, maxSize: 320 };
 
 export const timing = { frameMs: 650, speeds: [0.5, 1, 2, 4, 8] };
 
-// Okabe-Ito, the colour-blind-safe qualitative palette, for up to seven steps; beyond that a
-// perceptually uniform sequential scale (plasma, without its pale end).
-const okabeIto = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#000000'];
+// Step colours: categorical while the steps fit (Okabe-Ito, the colour-blind-safe palette,
+// then Paul Tol's wine, olive and indigo: ten hues no two of which read alike); beyond that a
+// perceptually uniform sequential scale (plasma without its pale end) where the colour tells
+// early from late, and the tooltips tell the step.
+export const STEP_PALETTE = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#882255', '#999933',
+  '#332288', '#000000'];
+export const categoricalSteps = (steps) => steps <= STEP_PALETTE.length;
 export function stepColour(t, steps) {
-  if (steps <= okabeIto.length) return okabeIto[t];
+  if (categoricalSteps(steps)) return STEP_PALETTE[t];
   return d3.interpolatePlasma(0.05 + 0.8 * (t / Math.max(1, steps - 1)));
 }
 

@@ -111,7 +111,7 @@ export function setupPresets(presets, onPick) {
   select.on('change', () => {
     const preset = presets.find((p) => p.name === select.property('value'));
     $('preset-description').textContent = preset ? preset.description : '';
-    if (preset) onPick(preset.request);
+    if (preset) onPick(preset);
   });
 }
 

@@ -1,7 +1,7 @@
 // The legend bar under the network: what every colour and width means in the current mode.
 import { gradientLegend, swatchLegend } from './blocks/legend.js';
 import { sup } from './blocks/format.js';
-import { gateScale, stepColour, valueScale } from './config.js';
+import { categoricalSteps, gateScale, stepColour, valueScale } from './config.js';
 
 const d3 = window.d3;
 
@@ -14,12 +14,13 @@ export function drawLegends(container, model, colour) {
   const steps = d3.range(model.steps);
   const title = colour === 'gradient' ? 'step colour: (∂J/∂θ)⁽ᵗ⁾ and the errors it needs' : 'loss colour: J⁽ˢ⁾ and its error';
   const legend = root.append('div').attr('class', 'legend').node();
-  if (model.steps <= 12) {
+  if (categoricalSteps(model.steps)) {
     swatchLegend(legend, { title, items: steps.map((t) => ({ label: colour === 'gradient' ? `t=${t}` : `J${sup(t)}`, colour: stepColour(t, model.steps) })) });
   } else {
     gradientLegend(legend, {
       scale: d3.scaleSequential([0, model.steps - 1], (u) => stepColour(Math.round(u * (model.steps - 1)), model.steps)),
-      title: `${title} (t = 0 … ${model.steps - 1})`, format: d3.format('d'),
+      title: `${title}: too many steps for one hue each, so early steps are dark and late ones yellow (t = 0 … ${model.steps - 1})`,
+      format: d3.format('d'),
     });
   }
   if (model.cell !== 'rnn') {

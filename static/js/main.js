@@ -22,23 +22,38 @@ const $ = (id) => document.getElementById(id);
 const RERUN_DELAY_MS = 350; // a pause in typing before a changed field asks for a new answer
 
 const store = createStore(FIELDS);
-const SELECTION = ['param', 'step', 'source', 'pinned', 'colour'];
+const SELECTION = ['param', 'step', 'source', 'hover', 'colour'];
 
-// A selection by the user: measured from the click until it is painted (bench/page.py).
+// A selection by the user: measured from the click until it is painted (bench/page.py). The
+// network scrolls to a step chosen elsewhere (the flow matrix, the gradient bars).
 function select(patch) {
   const start = performance.now();
-  if (store.set(patch).size && !player.playing()) measureRendered('rnn-unfolded:select', start);
+  const changed = store.set(patch);
+  if (changed.has('step')) network.reveal(store.get().step);
+  if (changed.size && !player.playing()) measureRendered('rnn-unfolded:select', start);
 }
-const selectStep = (t) => select({ step: t, pinned: true });
-const hoverSource = (s) => store.set({ source: s });
-const network = createNetwork($('network-panel'), { onSelectStep: selectStep, onHoverSource: hoverSource });
+const selectStep = (t) => select({ step: t });
+const hoverSource = (s) => store.set({ hover: s });
+// a click on a loss selects its step and traces its error (again: stops tracing it)
+const pickSource = (s) => (store.get().colour === 'gradient' ? selectStep(s)
+  : select({ step: s, source: store.get().source === s ? null : s }));
+const network = createNetwork($('network-panel'), { onSelectStep: selectStep, onHoverSource: hoverSource, onPickSource: pickSource });
 const flowMatrix = createFlowMatrix($('flow-panel-body'), {
   onHoverSource: hoverSource,
-  onSelect: ({ step, source }) => select({ step, source, pinned: true }),
+  // by source, a click also keeps tracing that loss
+  onSelect: ({ step, source }) => select(store.get().colour === 'source' ? { step, source } : { step }),
 });
 const gradient = createGradientPanel($('gradient-panel-body'), { onSelectStep: selectStep });
 const details = createDetails($('details-panel-body'));
-const player = createPlayer($('player'), { onPosition: (position) => store.set({ position }) });
+// the network keeps the playhead's column in view while the player runs or is scrubbed
+const player = createPlayer($('player'), {
+  onPosition: (position) => {
+    store.set({ position });
+    const { model } = store.get();
+    const { phase, forwardTo, backwardTo } = phaseAt(position, model?.steps ?? 0);
+    if (model && phase !== 'sum') network.reveal(phase === 'forward' ? forwardTo : backwardTo);
+  },
+});
 
 // User Timing for DevTools and the page benchmark (bench/page.py): each measure ends once
 // the browser has rendered what the code changed (a message posted from inside a frame is
@@ -54,7 +69,7 @@ function measureRendered(name, start, { inFrame = false } = {}) {
 
 // What the views highlight: the selection and the playhead.
 function viewOf(state) {
-  const sel = { param: state.param, step: state.step, source: state.source, pinned: state.pinned };
+  const sel = { param: state.param, step: state.step, source: state.hover ?? state.source, pinned: state.source };
   const playhead = phaseAt(state.position, state.model.steps);
   // the frame of a step's contribution appears once the backward pass has computed it
   const showFrame = playhead.phase !== 'forward' && (state.step ?? 0) >= playhead.backwardTo;
@@ -64,7 +79,7 @@ function viewOf(state) {
 // Each view redraws only for the keys it shows (and a new answer, 'model').
 const VIEWS = [
   { view: network, keys: ['model', ...SELECTION, 'position'] },
-  { view: flowMatrix, keys: ['model', 'param', 'step', 'source', 'colour', 'position'] },
+  { view: flowMatrix, keys: ['model', 'param', 'step', 'source', 'hover', 'colour', 'position'] },
   { view: gradient, keys: ['model', 'param', 'step', 'position'] },
   { view: details, keys: ['model', 'param', 'step', 'position'] },
 ];
@@ -110,9 +125,22 @@ function setupParamChips(model) {
     .on('click', (event, p) => select({ param: p }));
 }
 
+// The view a preset opens on (META.presets[].view), applied when its answer is drawn: 'last'
+// is the last step with a loss.
+let opening = null;
+function openingView(model) {
+  const view = opening;
+  opening = null;
+  if (!view) return null;
+  const last = model.sources.at(-1) ?? model.steps - 1;
+  const at = (v) => (v === 'last' ? last : v);
+  return { colour: view.colour, param: view.param, step: at(view.step), source: at(view.source), flowpath: view.flowpath };
+}
+
 function show(data) {
   const model = buildModel(data);
-  const state = store.get();
+  const view = openingView(model);
+  const state = { ...store.get(), ...view };
   for (const { view } of VIEWS) view.draw(model, { flowPath: state.flowpath });
   $('flow-path').hidden = !model.hasState;
   setupParamChips(model);
@@ -121,8 +149,10 @@ function show(data) {
   $('stale').hidden = true;
   const step = Math.min(state.step ?? 0, model.steps - 1);
   const param = model.params.includes(state.param) ? state.param : 'W';
+  const source = model.sources.includes(state.source) ? state.source : null;
   // the player starts at the end (everything shown); every view highlights once for the new model
-  store.set({ model, step, param, source: null, position: 2 * model.steps });
+  store.set({ ...view, model, step, param, source, hover: null, position: 2 * model.steps });
+  network.reveal(step, { fromStart: true });
   player.reset(model.steps);
   applyToggles();
   if (store.get().compare) compare();
@@ -214,12 +244,17 @@ function applyToggles() {
   if (model) drawLegends($('legends'), model, state.colour);
 }
 
+function syncToolbar(state) {
+  d3.selectAll('input[name="colour"]').property('checked', function () { return this.value === state.colour; });
+  d3.selectAll('input[name="flowpath"]').property('checked', function () { return this.value === state.flowpath; });
+}
+
 function setupToolbar() {
   const state = store.get();
-  d3.selectAll('input[name="colour"]').property('checked', function () { return this.value === state.colour; })
-    .on('change', function () { store.set({ colour: this.value, source: null }); });
-  d3.selectAll('input[name="flowpath"]').property('checked', function () { return this.value === state.flowpath; })
-    .on('change', function () { store.set({ flowpath: this.value }); });
+  d3.selectAll('input[name="colour"]').on('change', function () { store.set({ colour: this.value, source: null }); });
+  d3.selectAll('input[name="flowpath"]').on('change', function () { store.set({ flowpath: this.value }); });
+  store.on(['colour', 'flowpath'], syncToolbar);
+  syncToolbar(state);
   for (const name of ['neurons', 'folded', 'compare']) {
     d3.select(`#${name}`).property('checked', state[name]).on('change', function () { store.set({ [name]: this.checked }); });
   }
@@ -250,8 +285,9 @@ function start() {
     if (event.target.name === 'cell' || event.target.name === 'task-choice') return; // handled above
     fromForm();
   });
-  controls.setupPresets(META.presets, (request) => {
-    controls.writeForm(controls.stateFromRequest(request, store.get()));
+  controls.setupPresets(META.presets, (preset) => {
+    opening = preset.view;
+    controls.writeForm(controls.stateFromRequest(preset.request, store.get()));
     fromForm({ now: true });
   });
   run();

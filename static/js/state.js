@@ -39,9 +39,9 @@ export const FIELDS = {
   folded: { initial: false, parse: flag },
   flowpath: { initial: 'h', parse: oneOf(['h', 's']) },
   compare: { initial: false, parse: flag },
+  source: { initial: null, parse: integer(0, limits.steps - 1) }, // a loss J^(s) chosen to trace
   // transient
-  source: { initial: null, url: false },
-  pinned: { initial: false, url: false },
+  hover: { initial: null, url: false }, // the loss under the pointer: traced while hovered
   position: { initial: 0, url: false },
   model: { initial: null, url: false },
 };

@@ -127,3 +127,63 @@ def test_the_selected_contribution_is_framed_in_its_steps_colour_everywhere(page
         };
     }""")
     assert colours["network"] == colours["matrix"] == colours["legend"], colours
+
+
+def in_view(page, selector):
+    """Is the element fully inside the network panel's visible area (right of the row labels)?"""
+    return page.evaluate("""(selector) => {
+        const panel = document.getElementById('network-panel').getBoundingClientRect();
+        const labels = document.querySelector('.row-labels').getBoundingClientRect();
+        const box = document.querySelector(selector).getBoundingClientRect();
+        return box.left >= labels.right - 1 && box.right <= panel.right + 1;
+    }""", selector)
+
+
+def test_a_preset_opens_on_the_view_that_makes_its_point(page):
+    page.goto(page.base)
+    page.wait_for_function(WAIT_DRAWN)
+    page.select_option("#preset", "vanishing")
+    page.wait_for_function("() => document.querySelectorAll('svg.network g.column[data-step]').length === 29"
+                           " && document.getElementById('run').textContent === 'Run'")
+    # its one loss, at the far right, is on screen and traced
+    assert in_view(page, "g.loss.has-loss")
+    assert page.locator('input[name="colour"][value="source"]').is_checked()
+    assert page.locator("g.flow.hovered").evaluate_all("gs => gs.map(g => +g.dataset.source)") == [28]
+    assert "source=28" in page.url
+
+
+def test_the_network_follows_the_selection_the_player_and_a_new_answer(page):
+    text = "abcdefghij" * 4
+    open_view(page, f"sequence={text}&step=0")
+    assert page.locator("#network-panel").evaluate("p => p.scrollLeft") == 0
+    # a far step chosen in the flow matrix comes into view
+    cell = page.locator("#flow-panel-body .heatmap")
+    size = float(cell.get_attribute("data-cell"))
+    cell.locator("svg").click(position={"x": 35.5 * size, "y": 36.5 * size})
+    page.wait_for_function("() => new URLSearchParams(location.search).get('step') === '35'")
+    assert in_view(page, 'g.column[data-step="35"] rect.column-bg')
+    # the row labels stay at the left edge while the columns scroll under them
+    labels = page.locator(".row-labels")
+    assert abs(labels.bounding_box()["x"] - page.locator("#network-panel").bounding_box()["x"]) <= 2
+    assert {"J", "ŷ", "δo", "δh", "h", "x"} <= set(labels.locator("text").all_text_contents())
+    # the player's playhead is kept in view
+    page.locator("#scrubber").fill("3")
+    assert in_view(page, 'g.column[data-step="3"] rect.column-bg')
+    page.locator("#scrubber").fill("38")
+    assert in_view(page, 'g.column[data-step="38"] rect.column-bg')
+    # a new answer opens on the selected step, not on the old scroll position
+    page.locator('g.column[data-step="38"] rect.column-bg').click(force=True)
+    page.locator("#scrubber").fill(str(2 * 39))
+    page.locator("#network-panel").evaluate("p => { p.scrollLeft = 0; }")
+    page.fill("#seed", "5")
+    page.wait_for_function("() => document.getElementById('summary').textContent.includes('T = 39')"
+                           " && new URLSearchParams(location.search).get('seed') === '5'"
+                           " && document.getElementById('stale').hidden")
+    assert in_view(page, 'g.column[data-step="38"] rect.column-bg')
+
+
+def test_a_link_can_trace_one_loss(page):
+    open_view(page, "sequence=hello%20world&colour=source&source=6")
+    assert page.locator("g.flow.hovered").evaluate_all("gs => gs.map(g => +g.dataset.source)") == [6]
+    faded = page.locator("g.flow.faded").evaluate_all("gs => gs.map(g => +g.dataset.source)")
+    assert 6 not in faded and len(faded) == 9

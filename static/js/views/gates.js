@@ -39,18 +39,26 @@ export function drawGateRows(g, m, t, scales, strip) {
   strip(ds, 'ds', m.response.errors.s[t], scales.ds, 7);
 }
 
-// The column left of step 0: s^(-1) and the letters of the gate rows.
+// The column left of step 0: s^(-1).
 export function drawInitialState(g, m, scales, strip) {
-  if (m.cell === 'rnn') return;
-  m.gates.forEach((name, k) => {
-    g.append('text').attr('class', 'row-label gate-label').attr('y', gateY(m, k) + 4).attr('x', 30)
-      .text(letter(m, name));
-  });
-  g.append('text').attr('class', 'row-label').attr('y', m.rows.gates - 9).attr('x', 28).text('gates');
   if (!m.hasState) return;
   const s0 = g.append('g').attr('class', 'node s0').attr('transform', `translate(0,${m.rows.s})`);
   strip(s0, 's0', m.response.s0, scales.s);
   g.append('text').attr('class', 'node-label').attr('y', m.rows.s + half + 13).text('s⁽⁻¹⁾');
+}
+
+// The row labels of the gated cells' own rows: [{y, text, title, cls}].
+export function gateRowLabels(m) {
+  if (m.cell === 'rnn') return [];
+  const labels = m.gates.map((name, k) => ({
+    y: gateY(m, k), text: letter(m, name), cls: 'gate-label', title: `${name} gate${name === 'candidate' ? '' : ', 0 shut … 1 open'}`,
+  }));
+  labels.push({ y: gatesTop(m) - 16, text: 'gates', title: 'the gates of each step' });
+  if (m.hasState) {
+    labels.push({ y: m.rows.s, text: 's', title: 'the cell state s⁽ᵗ⁾' },
+      { y: m.rows.s - half - 7, text: 'δs', cls: 'error-label', title: 'the error δs⁽ᵗ⁾ of the cell state' });
+  }
+  return labels;
 }
 
 // Vertical edges of a column below h: x -> gates -> (s ->) h. The simple RNN has x -> h.

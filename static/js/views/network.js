@@ -7,7 +7,7 @@ import { layout, stepColour, valueScale } from '../config.js';
 import { cellInfo, symbolOf } from '../meta.js';
 import { drawFlows, highlightFlows } from './flows.js';
 import {
-  cellEdges, describeGated, drawGateRows, drawInitialState, gateBoxes, gateScales, gateSummary,
+  cellEdges, describeGated, drawGateRows, drawInitialState, gateBoxes, gateRowLabels, gateScales, gateSummary,
 } from './gates.js';
 
 const d3 = window.d3;
@@ -36,8 +36,10 @@ function describeCell(m, quantity, t, i, v) {
   return lines[quantity] ? lines[quantity]() : describeGated(m, quantity, t, i, v);
 }
 
-export function createNetwork(container, { onSelectStep, onHoverSource }) {
+export function createNetwork(container, { onSelectStep, onHoverSource, onPickSource }) {
   const root = d3.select(container);
+  // The row labels stay at the left edge while the columns scroll under them.
+  const dock = root.append('div').attr('class', 'row-dock').append('svg').attr('class', 'row-labels');
   const svg = root.append('svg').attr('class', 'network').attr('role', 'img');
   const defs = svg.append('defs');
   const clip = defs.append('clipPath').attr('id', 'flow-clip').append('rect');
@@ -72,11 +74,6 @@ export function createNetwork(container, { onSelectStep, onHoverSource }) {
       nodeStrip(h0, t, 'h0', m.response.h0, scales.h);
       g.append('text').attr('class', 'node-label').attr('y', rows.h - node.height / 2 - 6).text('h⁽⁻¹⁾');
       drawInitialState(g, m, scales, (sel, quantity, values, scale) => nodeStrip(sel, t, quantity, values, scale));
-      for (const [row, label] of [['x', 'x'], ['o', 'ŷ'], ['J', 'J']]) {
-        g.append('text').attr('class', 'row-label').attr('y', rows[row] + 4).text(label);
-      }
-      g.append('text').attr('class', 'step-label').attr('y', m.height - 6).text('t');
-      if (m.isText) g.append('text').attr('class', 'row-label').attr('y', 26).text('ŷ ✓ y');
       return;
     }
     g.append('text').attr('class', 'step-label').attr('y', m.height - 6).text(t);
@@ -111,9 +108,9 @@ export function createNetwork(container, { onSelectStep, onHoverSource }) {
     loss.append('text').attr('class', 'loss-value').attr('y', 4)
       .text(f.has_loss[t] ? `J${sup(t)} ${formatNumber(f.loss[t], 3)}` : 'no loss');
     if (f.has_loss[t]) {
-      loss.call(tooltip, () => [`J${sup(t)} = ${exact(f.loss[t])}`, 'click to select this step; hover to trace its error'])
+      loss.call(tooltip, () => [`J${sup(t)} = ${exact(f.loss[t])}`, 'hover to trace its error; click to select this step (by source: to keep tracing it)'])
         .on('mouseenter.source', () => onHoverSource(t)).on('mouseleave.source', () => onHoverSource(null))
-        .on('click', () => onSelectStep(t));
+        .on('click', () => onPickSource(t));
       if (m.isText) {
         const right = m.predictedLabel(t) === m.targetLabel(t);
         g.append('text').attr('class', `prediction ${right ? 'right' : 'wrong'}`).attr('y', 26)
@@ -152,8 +149,30 @@ export function createNetwork(container, { onSelectStep, onHoverSource }) {
       .text((d) => d.label ?? (d.name === 'f' ? 'f ⊙' : d.name));
   }
 
+  function rowLabels(m) {
+    const { rows } = m;
+    const half = node.height / 2;
+    const labels = [
+      ...(m.isText ? [{ y: 22, text: 'ŷ ✓ y', title: 'the predicted character (the likeliest), right ✓ or wrong ✗, and the target' }] : []),
+      { y: rows.J, text: 'J', title: 'J⁽ᵗ⁾: the loss at each step' },
+      { y: rows.o, text: 'ŷ', title: `ŷ⁽ᵗ⁾: the output, ${symbolOf('heads', m.config.output)}(o)` },
+      { y: rows.o + half + 7, text: 'δo', cls: 'error-label', title: 'δo⁽ᵗ⁾ = ŷ − y: the error at the output' },
+      { y: rows.h - half - 7, text: 'δh', cls: 'error-label', title: 'δh⁽ᵗ⁾ = ∂J/∂h⁽ᵗ⁾: the error at the hidden state' },
+      { y: rows.h, text: 'h', title: 'h⁽ᵗ⁾: the hidden state' },
+      ...gateRowLabels(m),
+      { y: rows.x, text: 'x', title: m.isText ? 'x⁽ᵗ⁾: the input character, one-hot' : 'x⁽ᵗ⁾: the input' },
+      { y: m.height - 10, text: 't', title: 'the step' },
+    ];
+    dock.attr('width', layout.margin.left).attr('height', m.height)
+      .selectAll('text').data(labels).join('text')
+      .attr('class', (d) => `row-label ${d.cls ?? ''}`).attr('x', 6).attr('y', (d) => d.y + 4)
+      .text((d) => d.text)
+      .call(tooltip, (d) => [d.title]);
+  }
+
   function draw(m) {
     model = m;
+    rowLabels(m);
     const width = x(m.steps - 1) + layout.column / 2 + layout.margin.right;
     svg.attr('width', width).attr('height', m.height)
       .attr('aria-label', `${cellInfo(m.cell).title} unfolded over ${m.steps} steps`);
@@ -194,6 +213,19 @@ export function createNetwork(container, { onSelectStep, onHoverSource }) {
         filled.add(t);
         drawContents(d3.select(this), m, t, scales);
       });
+  }
+
+  // Scrolls the network so that step t's column is in view (from the start: as for a new answer).
+  function reveal(t, { fromStart = false } = {}) {
+    if (!model || t === null || t === undefined) return;
+    if (fromStart) container.scrollLeft = 0;
+    const left = x(t) - layout.column / 2;
+    const right = x(t) + layout.column / 2;
+    const view = container.clientWidth;
+    const labels = layout.margin.left; // the sticky row labels cover this much
+    if (left >= container.scrollLeft + labels && right <= container.scrollLeft + view) return;
+    container.scrollLeft = left < container.scrollLeft + labels ? left - labels : right - view + layout.column / 2;
+    fillVisible();
   }
 
   let scrollPending = false;
@@ -248,5 +280,5 @@ export function createNetwork(container, { onSelectStep, onHoverSource }) {
       .text(`(∂J/∂${sel.param})${sup(t)}`);
   }
 
-  return { draw, highlight, x, neuronLayer: () => neuronLayer };
+  return { draw, highlight, reveal, x, neuronLayer: () => neuronLayer };
 }
