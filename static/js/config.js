@@ -32,11 +32,11 @@ export const heatmap = { maxCell: 40, minCell: 1, maxSize: 320 };
 export const timing = { frameMs: 650, speeds: [0.5, 1, 2, 4, 8] };
 
 // Step colours: categorical while the steps fit (Okabe-Ito, the colour-blind-safe palette,
-// then Paul Tol's wine, olive and indigo: ten hues no two of which read alike); beyond that a
+// then Paul Tol's wine, olive, indigo, purple and sand: twelve hues no two of which read alike); beyond that a
 // perceptually uniform sequential scale (plasma without its pale end) where the colour tells
 // early from late, and the tooltips tell the step.
 export const STEP_PALETTE = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#882255', '#999933',
-  '#332288', '#000000'];
+  '#332288', '#000000', '#AA4499', '#DDCC77'];
 export const categoricalSteps = (steps) => steps <= STEP_PALETTE.length;
 export function stepColour(t, steps) {
   if (categoricalSteps(steps)) return STEP_PALETTE[t];

@@ -4,9 +4,11 @@ player shows nothing the playhead has not reached."""
 import json
 import re
 
+import httpx
 import numpy as np
 import pytest
 
+from .conftest import ARTIFACTS
 from .helpers import api
 
 pytestmark = pytest.mark.browser
@@ -187,3 +189,55 @@ def test_a_link_can_trace_one_loss(page):
     assert page.locator("g.flow.hovered").evaluate_all("gs => gs.map(g => +g.dataset.source)") == [6]
     faded = page.locator("g.flow.faded").evaluate_all("gs => gs.map(g => +g.dataset.source)")
     assert 6 not in faded and len(faded) == 9
+
+
+@pytest.mark.parametrize("param", ["W", "V"])
+def test_by_gradient_the_needed_errors_are_marked_on_the_strips_in_the_steps_colour(page, param):
+    open_view(page, f"sequence=abcabcabcab&truncate=3&step=2&param={param}")
+    marked = page.locator(".error-path rect.needed-error").evaluate_all(
+        "rs => rs.map(r => r.dataset.quantity + r.dataset.step).sort()")
+    arrows = page.locator(".error-path line.error-arrow.back")
+    if param == "W":  # the losses 2, 3, 4 reach step 2 (k = 3), through δh at 2, 3, 4
+        assert marked == sorted(["δo2", "δo3", "δo4", "δh2", "δh3", "δh4"])
+        assert arrows.count() == 2
+        x1, x2 = arrows.first.get_attribute("x1"), arrows.first.get_attribute("x2")
+        assert float(x2) < float(x1)  # pointing back in time
+    else:  # V acts after h: only its own step's δo
+        assert marked == ["δo2"] and arrows.count() == 0
+    strokes = set(page.locator(".error-path rect.needed-error").evaluate_all("rs => rs.map(r => r.getAttribute('stroke'))"))
+    assert strokes == {page.locator(".contribution-frame rect").get_attribute("stroke")}
+    # by source, nothing is marked
+    page.locator('input[name="colour"][value="source"]').check()
+    assert page.locator(".error-path rect.needed-error").count() == 0
+
+
+@pytest.mark.parametrize("width,height", [(1024, 768), (1280, 800), (1440, 900)])
+def test_screenshots_of_every_preset_in_both_colourings(page, width, height):
+    """Saved for a person to look at (test-artifacts/preset-*); asserts what a machine can: each
+    preset draws, its selected step is in view, and the page never scrolls sideways."""
+    presets = httpx.get(f"{page.base}/api/v1/presets").json()
+    page.set_viewport_size({"width": width, "height": height})
+    page.goto(page.base)
+    page.wait_for_function(WAIT_DRAWN)
+    ARTIFACTS.mkdir(exist_ok=True)
+    for preset in presets:
+        page.select_option("#preset", preset["name"])
+        page.wait_for_function("(name) => document.getElementById('run').textContent === 'Run'"
+                               " && document.getElementById('stale').hidden"
+                               " && document.getElementById('preset-description').textContent !== ''", arg=preset["name"])
+        page.wait_for_function("() => !document.getElementById('loading') || document.getElementById('loading').hidden")
+        step = page.evaluate("() => new URLSearchParams(location.search).get('step') ?? '0'")
+        assert in_view(page, f'g.column[data-step="{step}"] rect.column-bg'), preset["name"]
+        assert page.evaluate("() => document.scrollingElement.scrollWidth <= window.innerWidth"), preset["name"]
+        for colour in ("gradient", "source"):
+            page.locator(f'input[name="colour"][value="{colour}"]').check()
+            page.screenshot(path=ARTIFACTS / f"preset-{preset['name']}-{colour}-{width}x{height}.png")
+
+
+@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
+def test_the_last_steps_error_has_nothing_from_a_step_after_it(page, cell):
+    open_view(page, f"sequence=hello&cell={cell}&step=3")
+    maths = [re.sub(r"\s+", "", m) for m in page.locator("#details-panel-body .eq math").all_text_contents()]
+    dh = next(m for m in maths if m.startswith("δh(3)="))
+    assert "(4)" not in dh and "Vᵀδo(3)" in dh.replace("VTδo", "Vᵀδo"), dh
+    assert not any("(4)" in m for m in maths), maths

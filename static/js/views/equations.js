@@ -58,9 +58,13 @@ function backwardRows(m, t) {
   const H = m.hidden;
   const rows = [['backward', d('o', t), [sup('ŷ', t), mo('−'), sup('y', t)], e.o[t]]];
   const fromOutput = [transposed('V'), d('o', t), mo('+')];
+  // at the last step nothing comes back from step t + 1
+  const lastStep = t === m.steps - 1;
+  const onlyOutput = ['backward', d('h', t), [transposed('V'), d('o', t)], e.h[t]];
   if (m.cell === 'gru') {
     const cut = truncated(m, t);
     if (cut) rows.push(...cut);
+    else if (lastStep) rows.push(onlyOutput);
     else rows.push(['backward', d('h', t), [...fromOutput, sup('z', t + 1), mo('⊙'), d('h', t + 1), mo('+'), transposed('W'),
       sup(row(mo('['), mi('δa_r'), mo(';'), mi('δa_z'), mo(';'), mi('r'), mo('⊙'), mi('δa_n'), mo(']')), t + 1)], e.h[t]]);
     const gate = (letter, rhs, k) => ['backward', row(mi('δ'), sub('a', letter)), rhs, block(e.a[t], k, H)];
@@ -69,7 +73,7 @@ function backwardRows(m, t) {
     rows.push(gate('r', [row(mi('δ'), sub('a', 'n')), mo('⊙'), mo('('), sub('W', 'n'), prevOf('h', t), mo('+'), sub('b', 'hn'), mo(')'), mo('⊙'), mi('r'), mo('('), mn(1), mo('−'), mi('r'), mo(')')], 0));
     return rows;
   }
-  rows.push(...truncated(m, t) ?? [['backward', d('h', t), [...fromOutput, transposed('W'), d('a', t + 1)], e.h[t]]]);
+  rows.push(...truncated(m, t) ?? [lastStep ? onlyOutput : ['backward', d('h', t), [...fromOutput, transposed('W'), d('a', t + 1)], e.h[t]]]);
   if (m.cell === 'rnn') {
     rows.push(['backward', d('a', t), [mi('g′'), mo('('), sup('a', t), mo(')'), mo('⊙'), d('h', t)], e.a[t]]);
     return rows;
@@ -77,7 +81,7 @@ function backwardRows(m, t) {
   rows.push(m.cuts(t)
     ? ['backward', d('s', t), windowSum('s', t, m.window), e.s[t]]
     : ['backward', d('s', t), [d('h', t), mo('⊙'), mi('q'), mo('⊙'), mo('('), mn(1), mo('−'), el('msup', mi('tanh'), mn(2)),
-      mi('s'), mo(')'), mo('+'), sup('f', t + 1), mo('⊙'), d('s', t + 1)], e.s[t]]);
+      mi('s'), mo(')'), ...(lastStep ? [] : [mo('+'), sup('f', t + 1), mo('⊙'), d('s', t + 1)])], e.s[t]]);
   const gate = (letter, rhs, k) => ['backward', row(mi('δ'), sub('a', letter)), rhs, block(e.a[t], k, H)];
   const sig = (x) => [mi(x), mo('('), mn(1), mo('−'), mi(x), mo(')')];
   rows.push(gate('f', [d('s', t), mo('⊙'), prevOf('s', t), mo('⊙'), ...sig('f')], 1));

@@ -42,6 +42,17 @@ function computeBand(m, x, width, path, s, from) {
   return steps.length > 1 ? area(steps) : null;
 }
 
+// A left-pointing arrowhead at the earliest step the error of J^(s) reaches along a path.
+function head(m, x, width, path, s, from) {
+  const F = m.response.flows[path][s];
+  const reached = d3.range(from, s).filter((t) => F[t] > 0);
+  if (!reached.length) return null;
+  const t = reached[0];
+  const y = lane(m, path, s);
+  const size = Math.max(3, width(F[t]) / 2 + 2);
+  return { p: path, d: `M${x(t) - size * 1.6},${y}L${x(t)},${y - size}L${x(t)},${y + size}Z` };
+}
+
 // The loss's error drops from J^(s) into the h lane (and, for the LSTM, on into the s lane).
 function dropLine(m, x, width, s) {
   const dx = x(s) + node.width / 2 + 5;
@@ -77,26 +88,22 @@ export function drawFlows(layer, m, x, { onSelectStep } = {}) {
       .join('path').attr('class', (b) => `band band-${b.p}`).attr('data-path', (b) => b.p).attr('d', (b) => b.d)
       .on('mousemove', (event, b) => showTip(event, describe(m, event, s, b.p))).on('mouseleave', hideTip)
       .on('click', (event) => onSelectStep?.(stepAt(event, s)));
+    // an arrowhead where the error ends, pointing back in time
+    g.selectAll('path.head').data(pathsOf(m).map((p) => head(m, x, width, p, s, from)).filter(Boolean)).join('path')
+      .attr('class', (d) => `head head-${d.p}`).attr('d', (d) => d.d);
     const drop = dropLine(m, x, width, s);
     g.selectAll('line.drop').data([drop]).join('line').attr('class', 'drop')
       .attr('x1', (d) => d.x1).attr('x2', (d) => d.x2).attr('y1', (d) => d.y1).attr('y2', (d) => d.y2)
       .attr('stroke-width', (d) => d.w);
   });
-  // The highlight shows each needed band from the selected step on: the whole band, cached,
-  // under a clip that starts at that step, so re-selecting moves one rectangle.
-  layer.selectAll('clipPath#flow-highlight-clip').data([0]).join('clipPath').attr('id', 'flow-highlight-clip')
-    .selectAll('rect').data([0]).join('rect').attr('y', 0).attr('height', m.height).attr('width', 1e6);
-  layer.selectAll('g.flow-highlight').data([0]).join('g').attr('class', 'flow-highlight')
-    .attr('clip-path', 'url(#flow-highlight-clip)').raise()
-    .selectAll('path').remove(); // a new answer's bands
   return width;
 }
 
-// view: {colour, sel}. Gradient mode: the errors (dJ/dθ)^(t) needs, in t's colour, from each
-// source s down to t; everything else fades. Source mode: every source in its own colour.
+// view: {colour, sel}. Gradient mode: the sources (dJ/dθ)^(t) needs stay, the others fade (the
+// path itself is drawn on the strips by errorpath.js). Source mode: every source in its own colour.
 // Skips the work when nothing it shows has changed (the player calls it on every frame).
 const highlighted = new WeakMap();
-export function highlightFlows(layer, m, view, x, width) {
+export function highlightFlows(layer, m, view) {
   const { colour, sel } = view;
   const key = `${colour}|${sel.param}|${sel.step}|${sel.source}`;
   if (highlighted.get(layer.node())?.m === m && highlighted.get(layer.node()).key === key) return;
@@ -108,20 +115,4 @@ export function highlightFlows(layer, m, view, x, width) {
     .classed('faded', (s) => (needed ? !needed.has(s) && s !== sel.source : isolated !== null && isolated !== s))
     .classed('hovered', (s) => s === sel.source)
     .style('color', (s) => (colour === 'source' ? stepColour(s, m.steps) : null));
-  const t = sel.step;
-  const marks = needed && t !== null ? [...needed] : [];
-  const hl = layer.select('g.flow-highlight');
-  const colourOfStep = stepColour(t ?? 0, m.steps);
-  const pieces = marks.filter((s) => s > t).flatMap((s) => pathsOf(m).map((p) => ({ s, p })));
-  layer.select('#flow-highlight-clip rect').attr('x', t === null ? 0 : x(t));
-  hl.selectAll('path').data(pieces, (d) => `${d.p}:${d.s}`)
-    .join((enter) => enter.append('path').attr('data-source', (d) => d.s).attr('class', (d) => `band-${d.p}`)
-      .attr('d', (d) => band(m, x, width, d.p, d.s, Math.max(0, d.s - m.window + 1))))
-    .attr('fill', colourOfStep);
-  hl.selectAll('line').data(marks, (s) => s).join('line').attr('data-source', (s) => s)
-    .each(function (s) {
-      const d = dropLine(m, x, width, s);
-      d3.select(this).attr('x1', d.x1).attr('x2', d.x2).attr('y1', d.y1).attr('y2', d.y2).attr('stroke-width', d.w + 1.5);
-    })
-    .attr('stroke', colourOfStep);
 }

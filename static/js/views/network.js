@@ -5,6 +5,7 @@ import { strip } from '../blocks/strip.js';
 import { tooltip } from '../blocks/tooltip.js';
 import { layout, stepColour, valueScale } from '../config.js';
 import { cellInfo, symbolOf } from '../meta.js';
+import { drawErrorPath } from './errorpath.js';
 import { drawFlows, highlightFlows } from './flows.js';
 import {
   cellEdges, describeGated, drawGateRows, drawInitialState, gateBoxes, gateRowLabels, gateScales, gateSummary,
@@ -49,6 +50,7 @@ export function createNetwork(container, { onSelectStep, onHoverSource, onPickSo
   // above the columns' click targets, so that a band answers its own hover; bands lie in lanes
   // between the rows, so they hide no strip
   const flows = svg.append('g').attr('class', 'flows').attr('clip-path', 'url(#flow-clip)');
+  const errorPath = svg.append('g').attr('class', 'error-path');
   const frame = svg.append('g').attr('class', 'contribution-frame');
   let model = null;
   let flowWidth = null;
@@ -145,7 +147,8 @@ export function createNetwork(container, { onSelectStep, onHoverSource, onPickSo
       .join('text')
       .attr('class', (d) => `edge-label edge-label-${d.name}`)
       .attr('x', (d) => (across(d) ? (d.x1 + d.x2) / 2 : d.x1 + 7))
-      .attr('y', (d) => (across(d) ? d.y1 - 5 : (d.y1 + d.y2) / 2 + 4))
+      // U's label sits just above the input, clear of the error lane
+      .attr('y', (d) => (across(d) ? d.y1 - 5 : d.name === 'U' ? d.y1 - 6 : (d.y1 + d.y2) / 2 + 4))
       .text((d) => d.label ?? (d.name === 'f' ? 'f ⊙' : d.name));
   }
 
@@ -249,7 +252,8 @@ export function createNetwork(container, { onSelectStep, onHoverSource, onPickSo
     edges.selectAll('line.edge').classed('pending', (d) => d.t > forwardTo);
     const reveal = Math.max(0, backwardTo);
     clip.attr('x', backwardTo > model.steps - 1 ? 1e6 : x(reveal) - layout.column / 2);
-    highlightFlows(flows, model, view, x, flowWidth);
+    highlightFlows(flows, model, view);
+    drawErrorPath(errorPath, model, { ...view, x }, flowWidth);
     drawFrame(view);
   }
 
