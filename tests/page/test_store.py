@@ -129,3 +129,10 @@ def test_a_sequence_too_long_for_the_shares_still_draws_every_panel(page):
     assert page.locator("#gradient-panel-body canvas.bars-canvas").count() == 1
     assert "not split by source" in page.locator("#gradient-panel-body .update-note").text_content()
     assert page.locator("#flow-panel-body .heatmap").get_attribute("data-rows") == "500"
+    # the 500 x 500 matrix is scaled to fit its panel, not cut off
+    fits = page.evaluate("""() => {
+        const panel = document.getElementById('flow-panel-body').getBoundingClientRect();
+        const map = document.querySelector('#flow-panel-body .heatmap').getBoundingClientRect();
+        return map.width > 100 && map.right <= panel.right + 1;
+    }""")
+    assert fits

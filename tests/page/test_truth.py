@@ -241,3 +241,37 @@ def test_the_last_steps_error_has_nothing_from_a_step_after_it(page, cell):
     dh = next(m for m in maths if m.startswith("δh(3)="))
     assert "(4)" not in dh and "Vᵀδo(3)" in dh.replace("VTδo", "Vᵀδo"), dh
     assert not any("(4)" in m for m in maths), maths
+
+
+def test_the_flow_matrix_has_axes_and_draws_only_the_rows_that_have_a_loss(page):
+    open_view(page, "sequence=abcabcabcab")
+    axes = page.locator("#flow-panel-body .heatmap-axes")
+    cols = [int(t) for t in axes.locator(".axis-cols .tick text").all_text_contents()]
+    rows = [int(t) for t in axes.locator(".axis-rows .tick text").all_text_contents()]
+    assert cols[0] == 0 and cols == sorted(cols) and cols[-1] <= 9 and rows == cols
+    assert "step t" in axes.locator(".axis-title-cols").text_content()
+    assert "loss s" in axes.locator(".axis-title-rows").text_content()
+    legend_ticks = page.locator("#flow-panel-body .legend .tick").count()
+    assert legend_ticks >= 2
+    # many-to-one: one loss, one row (labelled with its step), not a T x T square
+    open_view(page, "sequence=the%20first%20letter%20decides%20this!&task=many-to-one")
+    heatmap = page.locator("#flow-panel-body .heatmap")
+    assert heatmap.get_attribute("data-rows") == "1" and heatmap.get_attribute("data-cols") == "29"
+    assert axes.locator(".axis-rows .tick text").all_text_contents() == ["28"]
+    # hovering the row traces that loss; its band covers the whole row (full BPTT)
+    cell = float(heatmap.get_attribute("data-cell"))
+    heatmap.locator("svg").hover(position={"x": 3.5 * cell, "y": 0.5 * cell})
+    assert "F[28][3]" in page.locator(".tooltip").text_content()
+
+
+def test_the_gradient_bars_have_labelled_axes_whose_labels_never_run_together(page):
+    open_view(page, "sequence=" + "abcdefghij" * 4)
+    bars = page.locator("svg.bars")
+    assert "‖(∂J/∂W)⁽ᵗ⁾‖" in bars.locator(".axis-title-y").text_content()
+    assert bars.locator(".axis-title-x").text_content() == "step t"
+    boxes = bars.locator(".axis-x .tick text").evaluate_all(
+        "ts => ts.map(t => { const r = t.getBoundingClientRect(); return [r.left, r.right]; })")
+    assert len(boxes) >= 4
+    assert all(a[1] < b[0] for a, b in zip(boxes, boxes[1:])), "x labels overlap"
+    assert not any(re.search(r"e[+-]", t) for t in bars.locator(".axis-y .tick text").all_text_contents())
+    assert "below 0" in page.locator("#gradient-panel-body .update-note").text_content()

@@ -4,6 +4,16 @@ import { formatNumber, tickFormat } from './format.js';
 const d3 = window.d3;
 let uid = 0;
 
+// A log bar: its powers of ten (at most four, evenly thinned), or its two ends if it spans
+// less than two decades.
+function logTicks(lo, hi) {
+  const first = Math.ceil(Math.log10(lo));
+  const last = Math.floor(Math.log10(hi));
+  if (last - first < 1) return [lo, hi];
+  const every = Math.ceil((last - first + 1) / 4);
+  return d3.range(first, last + 1, every).map((e) => 10 ** e);
+}
+
 export function gradientLegend(container, { scale, title, ticks = 3, width = 160, log = false, format = null }) {
   const id = `legend-gradient-${uid += 1}`;
   const root = d3.select(container);
@@ -19,9 +29,9 @@ export function gradientLegend(container, { scale, title, ticks = 3, width = 160
   });
   svg.append('rect').attr('x', pad).attr('width', width).attr('height', 10).attr('fill', `url(#${id})`);
   const axisScale = (log ? d3.scaleLog() : d3.scaleLinear()).domain([lo, hi]).range([pad, width + pad]);
-  const labels = format ?? (log ? (v) => formatNumber(v, 1) : tickFormat()); // a log bar is labelled at its ends
+  const labels = format ?? (log ? (v) => formatNumber(v, 1) : tickFormat());
   svg.append('g').attr('transform', 'translate(0,12)')
-    .call(d3.axisBottom(axisScale).tickValues(log ? [lo, hi] : d3.ticks(lo, hi, ticks)).tickFormat(labels).tickSize(3));
+    .call(d3.axisBottom(axisScale).tickValues(log ? logTicks(lo, hi) : d3.ticks(lo, hi, ticks)).tickFormat(labels).tickSize(3));
 }
 
 export function swatchLegend(container, { title, items }) {

@@ -18,8 +18,8 @@ export function createGradientPanel(container, { onSelectStep }) {
   const plot = root.append('div').attr('class', 'bars-plot');
   const canvas = plot.append('canvas').attr('class', 'bars-canvas').attr('aria-hidden', 'true');
   const bars = plot.append('svg').attr('class', 'bars').attr('role', 'img');
-  const matrices = root.append('div').attr('class', 'matrices');
   const note = root.append('p').attr('class', 'update-note');
+  const matrices = root.append('div').attr('class', 'matrices');
   let model = null;
   let shown = '';
 
@@ -59,9 +59,10 @@ export function createGradientPanel(container, { onSelectStep }) {
   // from: the first step whose contribution the backward pass has reached (the player's
   // playhead; T during the forward pass, 0 once it is done)
   function drawBars(m, param, step, from) {
-    const width = Math.max(320, Math.min(2400, m.steps * 14));
-    const height = 150;
-    const margin = { top: 8, right: 8, bottom: 22, left: 44 };
+    const height = 170;
+    const margin = { top: 10, right: 8, bottom: 34, left: 56 };
+    // as wide as the panel (no sideways scroll), bars at most 36 px a step
+    const width = Math.max(240, Math.min((container.clientWidth || 480) - 4, margin.left + margin.right + m.steps * 36));
     const all = stacked(m, param);
     const segs = from > 0 ? all.filter((d) => d.t >= from) : all;
     const x = d3.scaleBand(d3.range(m.steps), [margin.left, width - margin.right]).padding(0.15);
@@ -72,10 +73,17 @@ export function createGradientPanel(container, { onSelectStep }) {
       .attr('aria-label', `per-step contributions to dJ/d${param}`);
     bars.selectAll('g.axis-y').data([0]).join('g').attr('class', 'axis axis-y')
       .attr('transform', `translate(${margin.left},0)`).call(d3.axisLeft(y).ticks(4).tickFormat(tickFormat()));
-    const every = Math.ceil(m.steps / 32);
+    // step labels at least 20 px apart, every 1, 2, 5, 10, … steps
+    const every = [1, 2, 5, 10, 20, 50, 100, 200, 500].find((k) => k * x.step() >= 20) ?? 1000;
     bars.selectAll('g.axis-x').data([0]).join('g').attr('class', 'axis axis-x')
       .attr('transform', `translate(0,${height - margin.bottom})`)
       .call(d3.axisBottom(x).tickValues(d3.range(0, m.steps, every)).tickSizeOuter(0));
+    bars.selectAll('text.axis-title-x').data([0]).join('text').attr('class', 'axis-title axis-title-x')
+      .attr('x', (margin.left + width - margin.right) / 2).attr('y', height - 3).attr('text-anchor', 'middle')
+      .text('step t');
+    bars.selectAll('text.axis-title-y').data([0]).join('text').attr('class', 'axis-title axis-title-y')
+      .attr('transform', `translate(12,${(margin.top + height - margin.bottom) / 2}) rotate(-90)`).attr('text-anchor', 'middle')
+      .text(`‖(∂J/∂${param})⁽ᵗ⁾‖`);
     paint(segs, x, y, width, height, step, m.steps);
     const byStep = d3.group(segs, (d) => d.t);
     const hit = (event) => {
@@ -92,7 +100,7 @@ export function createGradientPanel(container, { onSelectStep }) {
       if (d.whole) lines.push('the split by source is sent for shorter sequences (config.include)');
       else if (d.s === null) lines.push(`other sources: ${exact(d.value)}`);
       else if (d.s !== undefined) lines.push(`from J${sup(d.s)}: ${exact(d.value)}`);
-      lines.push('segments: the part of the contribution due to each loss (projection on the step total)');
+      if (!d.whole) lines.push('a segment: the part due to one loss, measured along the step\'s total; parts that pull against it go below 0');
       showTip(event, lines);
     }).on('mouseleave', hideTip)
       .on('click', (event) => { const d = hit(event); if (d) onSelectStep(d.t); });
@@ -187,9 +195,13 @@ export function createGradientPanel(container, { onSelectStep }) {
     shown = key;
     drawBars(model, sel.param, sel.step, from);
     drawMatrices(model, sel.param, sel.step, from, summing);
-    note.text(`${sel.param} is shared by every step: its gradient is the sum of the ${model.steps} step `
-      + `contributions, and ${sel.param} is updated once, after the whole sequence ("through time").`
-      + (model.response.flows.share ? '' : ' The bars are grey, not split by source: at this length the answer leaves the split out.'));
+    const own = sel.param === 'V' || sel.param === 'c';
+    const split = !model.response.flows.share ? ' The bars are grey, not split by source: at this length the answer leaves the split out.'
+      : own ? ` ${sel.param} acts after h⁽ᵗ⁾: each bar comes from the loss at its own step.`
+        : ' Each bar is split by the loss its error came from; a segment is that loss\'s part measured along the bar\'s direction,'
+          + ' so a part that pulls against the total sits below 0, and the parts above minus those below make the bar\'s height.';
+    note.text(`Each bar is the size of one step's contribution (∂J/∂${sel.param})⁽ᵗ⁾.${split} ${sel.param} is shared by every step: `
+      + `its gradient is the sum of the ${model.steps} contributions, and ${sel.param} is updated once, after the whole sequence.`);
   }
 
   return { draw, highlight };
