@@ -37,7 +37,10 @@ const hoverSource = (s) => store.set({ hover: s });
 // a click on a loss selects its step and traces its error (again: stops tracing it)
 const pickSource = (s) => (store.get().colour === 'gradient' ? selectStep(s)
   : select({ step: s, source: store.get().source === s ? null : s }));
-const network = createNetwork($('network-panel'), { onSelectStep: selectStep, onHoverSource: hoverSource, onPickSource: pickSource });
+const network = createNetwork($('network-panel'), {
+  onSelectStep: selectStep, onHoverSource: hoverSource, onPickSource: pickSource,
+  onTraceSource: (s) => select({ step: s, source: s }),
+});
 const flowMatrix = createFlowMatrix($('flow-panel-body'), {
   onHoverSource: hoverSource,
   // by source, a click also keeps tracing that loss
@@ -259,7 +262,8 @@ function setupToolbar() {
     d3.select(`#${name}`).property('checked', state[name]).on('change', function () { store.set({ [name]: this.checked }); });
   }
   d3.select(document).on('keydown', (event) => {
-    if (event.target.closest('input, select, textarea, button, [contenteditable]')) return;
+    // a view that takes arrow keys itself (data-keys) has them while it has the focus
+    if (event.target.closest('input, select, textarea, button, [contenteditable], [data-keys]')) return;
     if (event.key === ' ') { event.preventDefault(); player.toggle(); }
     if (event.key === 'ArrowRight') { event.preventDefault(); player.step(1); }
     if (event.key === 'ArrowLeft') { event.preventDefault(); player.step(-1); }

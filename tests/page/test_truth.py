@@ -272,6 +272,79 @@ def test_the_gradient_bars_have_labelled_axes_whose_labels_never_run_together(pa
     boxes = bars.locator(".axis-x .tick text").evaluate_all(
         "ts => ts.map(t => { const r = t.getBoundingClientRect(); return [r.left, r.right]; })")
     assert len(boxes) >= 4
-    assert all(a[1] < b[0] for a, b in zip(boxes, boxes[1:])), "x labels overlap"
+    assert all(a[1] < b[0] for a, b in zip(boxes, boxes[1:], strict=False)), "x labels overlap"
     assert not any(re.search(r"e[+-]", t) for t in bars.locator(".axis-y .tick text").all_text_contents())
     assert "below 0" in page.locator("#gradient-panel-body .update-note").text_content()
+
+
+def test_numbers_mode_shows_each_prediction_and_target_as_numbers(page):
+    numbers = [0.1, 0.5, 0.9, 0.3, 0.7]
+    open_view(page, "kind=numbers&sequence=" + "%2C%20".join(map(str, numbers)))
+    answer = api(page, inputs=numbers)
+    targets = page.locator("g.prediction.numeric .target").all_text_contents()
+    predicted = page.locator("g.prediction.numeric .predicted").all_text_contents()
+    # every target is shown, the last number of the sequence (never an input) included
+    assert targets == [f"y {v}" for v in numbers[1:]]
+    assert len(predicted) == 4
+    for text, value in zip(predicted, answer["forward"]["y_hat"], strict=True):
+        assert abs(float(text.split()[1].replace("−", "-")) - value[0]) < 5e-3 * max(1, abs(value[0]))
+    assert "ŷ, y" in page.locator(".row-labels").text_content()
+
+
+def boxes_overlap(page, first, second):
+    return page.evaluate("""([first, second]) => {
+        const boxes = (s) => [...document.querySelectorAll(s)].filter(e => e.getBBox().width > 0)
+            .map(e => e.getBoundingClientRect());
+        const a = boxes(first), b = boxes(second);
+        return a.some(p => b.some(q => p.left < q.right && q.left < p.right && p.top < q.bottom && q.top < p.bottom));
+    }""", [first, second])
+
+
+def test_neurons_labels_stand_clear_of_the_units_and_the_folded_caption_is_whole(page):
+    open_view(page, "sequence=hello&hidden_size=8&neurons=1")
+    assert page.locator("svg.network circle.unit").count() > 0
+    assert not boxes_overlap(page, "svg.network .input-label", "svg.network circle.unit")
+    assert not boxes_overlap(page, "svg.network .h0-label", "svg.network circle.unit")
+    assert not boxes_overlap(page, "svg.network .input-label", "svg.network .step-label")
+    page.get_by_role("checkbox", name="folded").check()
+    caption = page.locator("#folded-panel .folded-caption")
+    assert "5 times" not in caption.text_content() and "4 times" in caption.text_content()
+    panel = page.locator("#folded-panel").bounding_box()
+    box = caption.bounding_box()
+    assert box["x"] + box["width"] <= panel["x"] + panel["width"] + 1
+
+
+def test_steps_sources_and_matrix_cells_can_be_chosen_with_the_keyboard_alone(page):
+    open_view(page, "sequence=hello%20world&step=2")
+    # Tab reaches the network; the arrows move the selected step; its summary says what is selected
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        if page.evaluate("() => document.activeElement.matches('svg.network')"):
+            break
+    assert page.evaluate("() => document.activeElement.matches('svg.network')")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("() => new URLSearchParams(location.search).get('step') === '4'")
+    assert page.locator(".column.selected").get_attribute("data-step") == "4"
+    assert page.locator("#network-summary").text_content().startswith("Step 4 of 9 selected")
+    assert "Forward" not in page.locator("#phase-label").text_content()  # the player did not take the keys
+    # by source, the arrows move the traced loss
+    page.locator('input[name="colour"][value="source"]').check()
+    page.locator("svg.network").focus()
+    page.keyboard.press("End")
+    assert "source=9" in page.url
+    page.keyboard.press("ArrowLeft")
+    assert "source=8" in page.url and "tracing the error of J⁽⁸⁾" in page.locator("#network-summary").text_content()
+    # the flow matrix: a cursor moved by the arrows, Enter selects its step and loss
+    page.locator("#flow-panel-body .heatmap svg").focus()
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.press("ArrowUp")
+    assert page.locator("#flow-summary").text_content().startswith("F[7][7]")
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => new URLSearchParams(location.search).get('step') === '7'")
+    assert "source=7" in page.url
+    # the gradient bars: the arrows move the step
+    page.locator("svg.bars").focus()
+    page.keyboard.press("ArrowLeft")
+    page.wait_for_function("() => new URLSearchParams(location.search).get('step') === '6'")
+    assert page.locator("#gradient-summary").text_content().startswith("(∂J/∂W)⁽⁶⁾")

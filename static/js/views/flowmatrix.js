@@ -14,6 +14,8 @@ export function createFlowMatrix(container, { onHoverSource, onSelect }) {
   const root = d3.select(container);
   const plot = root.append('div').attr('class', 'flow-plot');
   const legend = root.append('div').attr('class', 'legend');
+  const summary = root.append('p').attr('class', 'visually-hidden').attr('id', 'flow-summary').attr('aria-live', 'polite');
+  let selected = { step: null, source: null };
   let drawn = null;
   let model = null;
   let path = 'h';
@@ -37,19 +39,55 @@ export function createFlowMatrix(container, { onHoverSource, onSelect }) {
       rowLabel: 'source s', colLabel: 'step t',
       axes: { rows: 'loss s ↓', cols: 'step t that its error reaches →', rowNames: (r) => rowSources[r] },
       onHover: (event, { row, col: t, value }) => {
-        const s = rowSources[row];
-        const lines = t > s ? [`F[${s}][${t}] = 0`, `t > s: J${sup(s)} does not depend on h${sup(t)}`]
-          : value === 0 ? [`F[${s}][${t}] = 0`, m.response.forward.has_loss[s] ? `outside the window k = ${m.window}` : `no loss at step ${s}`]
-            : [`F[${s}][${t}] = ‖δ${q}${sup(`${t}←${s}`)}‖ = ${exact(value)}`,
-              `the error of J${sup(s)} when it reaches ${q}${sup(t)}${q === 's' ? ' along the cell state' : ''}`];
-        showTip(event, lines);
-        if (value > 0) onHoverSource(s);
+        showTip(event, cellLines(m, rowSources[row], t, value));
+        if (value > 0) onHoverSource(rowSources[row]);
       },
       onLeave: () => { hideTip(); onHoverSource(null); },
       onClick: (event, { row, col: t }) => onSelect({ step: t, source: rowSources[row] }),
     });
     drawBand(m);
+    keyboard(F);
     gradientLegend(legend.node(), { scale, title: `‖δ${q}⁽ᵗ←ˢ⁾‖, the error of J⁽ˢ⁾ at step t (log scale)`, log: true });
+  }
+
+  function cellLines(m, s, t, value) {
+    const q = path;
+    if (t > s) return [`F[${s}][${t}] = 0`, `t > s: J${sup(s)} does not depend on h${sup(t)}`];
+    if (value === 0) return [`F[${s}][${t}] = 0`, m.response.forward.has_loss[s] ? `outside the window k = ${m.window}` : `no loss at step ${s}`];
+    return [`F[${s}][${t}] = ‖δ${q}${sup(`${t}←${s}`)}‖ = ${exact(value)}`,
+      `the error of J${sup(s)} when it reaches ${q}${sup(t)}${q === 's' ? ' along the cell state' : ''}`];
+  }
+
+  // The keyboard: the matrix takes the focus; arrows move a cursor over the cells (tracing the
+  // cursor's loss on the network), Enter selects its step and loss, Escape lets go.
+  let cursor = null;
+  function keyboard(F) {
+    const { svg, cell } = drawn;
+    const hover = svg.select('rect.hover');
+    const letGo = () => { cursor = null; hover.style('display', 'none'); onHoverSource(null); };
+    svg.attr('tabindex', 0).attr('data-keys', '').attr('aria-describedby', 'flow-summary')
+      .on('keydown', (event) => {
+        if (event.key === 'Escape') { letGo(); return; }
+        if ((event.key === 'Enter' || event.key === ' ') && cursor) {
+          event.preventDefault();
+          onSelect({ step: cursor.c, source: rowSources[cursor.r] });
+          return;
+        }
+        const move = { ArrowLeft: [0, -1], ArrowRight: [0, 1], ArrowUp: [-1, 0], ArrowDown: [1, 0] }[event.key];
+        if (!move) return;
+        event.preventDefault();
+        const start = cursor ?? { r: Math.max(0, rowSources.indexOf(selected.source ?? rowSources.at(-1))), c: selected.step ?? 0 };
+        cursor = {
+          r: Math.max(0, Math.min(rowSources.length - 1, start.r + move[0])),
+          c: Math.max(0, Math.min(model.steps - 1, start.c + move[1])),
+        };
+        hover.style('display', null).attr('x', cursor.c * cell).attr('y', cursor.r * cell);
+        const s = rowSources[cursor.r];
+        const value = F[cursor.r][cursor.c];
+        summary.text(`${cellLines(model, s, cursor.c, value).join(': ')}. Enter selects step ${cursor.c} and the loss at step ${s}.`);
+        onHoverSource(value > 0 ? s : null);
+      })
+      .on('blur', letGo);
   }
 
   // The outline of the cells a window k lets through: 0 <= s - t < k. All rows: a staircase;
@@ -88,6 +126,7 @@ export function createFlowMatrix(container, { onHoverSource, onSelect }) {
     shown = { drawn, key };
     const { svg, cell } = drawn;
     const t = sel.step;
+    selected = { step: t, source: sel.source };
     let marks = [];
     if (colour === 'gradient' && t !== null) {
       marks = neededSources(model, sel.param, t).map((s) => ({ s, t, colour: stepColour(t, model.steps) }));
@@ -99,6 +138,11 @@ export function createFlowMatrix(container, { onHoverSource, onSelect }) {
     svg.selectAll('rect.mark').data(marks.filter((d) => rowOf(d.s) >= 0), (d) => `${d.s},${d.t}`).join('rect').attr('class', 'mark')
       .attr('x', (d) => d.t * cell).attr('y', (d) => rowOf(d.s) * cell).attr('width', cell).attr('height', cell)
       .attr('stroke', (d) => d.colour);
+    if (!cursor) { // while the keyboard's cursor is on a cell, the summary speaks of that cell
+      summary.text(colour === 'source'
+      ? (sel.source === null ? 'Every loss\'s flow shown.' : `The flows of J${sup(sel.source)}: ${marks.length} steps reached.`)
+        : `Step ${t} selected: marked, the ${marks.length} losses whose errors its contribution to ∂J/∂${sel.param} needs.`);
+    }
     svg.selectAll('rect.pending-cover').data(from > 0 ? [from] : []).join('rect').attr('class', 'pending-cover')
       .attr('x', 0).attr('y', 0).attr('width', (f) => f * cell).attr('height', drawn.height);
   }

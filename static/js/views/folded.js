@@ -15,7 +15,7 @@ export function drawFolded(container, m) {
   const cell = m?.cell ?? 'rnn';
   const root = d3.select(container);
   root.selectAll('*').remove();
-  const svg = root.append('svg').attr('width', 360).attr('height', 300).attr('class', 'folded')
+  const svg = root.append('svg').attr('width', 360).attr('height', 285).attr('class', 'folded')
     .attr('role', 'img').attr('aria-label', `the ${CELL_NAME[cell]} folded: one cell with a recurrent loop W`);
   const cx = 150;
   const y = Object.fromEntries(NODES.map((n) => [n.id, n.y]));
@@ -33,6 +33,8 @@ export function drawFolded(container, m) {
     .attr('transform', (d) => `translate(${cx},${d.y})`);
   g.append('rect').attr('x', -45).attr('y', -15).attr('width', 90).attr('height', 30).attr('rx', 6);
   g.append('text').attr('y', 5).text((d) => (d.id === 'h' && cell === 'lstm' ? 'h⁽ᵗ⁾, s⁽ᵗ⁾' : d.label));
-  svg.append('text').attr('class', 'muted').attr('x', 10).attr('y', 292)
-    .text(`Unfolding repeats this ${CELL_NAME[cell]} cell ${m ? m.steps : 'T'} times with the same U, W, V.`);
+  // the caption is text in the page, so it wraps instead of being cut at the drawing's edge
+  root.append('p').attr('class', 'folded-caption muted')
+    .text(`Unfolding repeats this ${CELL_NAME[cell]} cell ${m ? m.steps : 'T'} times with the same U, W, V: `
+      + 'the loop W becomes the arrows from each step to the next.');
 }

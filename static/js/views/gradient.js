@@ -17,7 +17,17 @@ export function createGradientPanel(container, { onSelectStep }) {
   // SVG), under an SVG that holds the axes and finds the segment under the pointer.
   const plot = root.append('div').attr('class', 'bars-plot');
   const canvas = plot.append('canvas').attr('class', 'bars-canvas').attr('aria-hidden', 'true');
-  const bars = plot.append('svg').attr('class', 'bars').attr('role', 'img');
+  // focusable: ← → move the selected step
+  const bars = plot.append('svg').attr('class', 'bars').attr('role', 'img').attr('tabindex', 0).attr('data-keys', '')
+    .attr('aria-describedby', 'gradient-summary');
+  const summary = root.append('p').attr('class', 'visually-hidden').attr('id', 'gradient-summary').attr('aria-live', 'polite');
+  let selectedStep = 0;
+  bars.on('keydown', (event) => {
+    const move = { ArrowLeft: -1, ArrowRight: 1 }[event.key];
+    if (!move || !model) return;
+    event.preventDefault();
+    onSelectStep(Math.max(0, Math.min(model.steps - 1, (selectedStep ?? 0) + move)));
+  });
   const note = root.append('p').attr('class', 'update-note');
   const matrices = root.append('div').attr('class', 'matrices');
   let model = null;
@@ -193,7 +203,11 @@ export function createGradientPanel(container, { onSelectStep }) {
     const key = `${sel.param}|${sel.step}|${from}|${summing}`;
     if (key === shown) return;
     shown = key;
+    selectedStep = sel.step;
     drawBars(model, sel.param, sel.step, from);
+    const norms = model.response.gradients.norms[sel.param];
+    summary.text(sel.step === null ? '' : `(∂J/∂${sel.param})${sup(sel.step)}: size ${exact(norms[sel.step])}; `
+      + `the largest contribution is step ${d3.maxIndex(norms)}'s. Arrow keys move the step.`);
     drawMatrices(model, sel.param, sel.step, from, summing);
     const own = sel.param === 'V' || sel.param === 'c';
     const split = !model.response.flows.share ? ' The bars are grey, not split by source: at this length the answer leaves the split out.'

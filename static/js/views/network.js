@@ -5,6 +5,7 @@ import { strip } from '../blocks/strip.js';
 import { tooltip } from '../blocks/tooltip.js';
 import { layout, stepColour, valueScale } from '../config.js';
 import { cellInfo, symbolOf } from '../meta.js';
+import { neededSources } from '../model.js';
 import { drawErrorPath } from './errorpath.js';
 import { drawFlows, highlightFlows } from './flows.js';
 import {
@@ -37,11 +38,34 @@ function describeCell(m, quantity, t, i, v) {
   return lines[quantity] ? lines[quantity]() : describeGated(m, quantity, t, i, v);
 }
 
-export function createNetwork(container, { onSelectStep, onHoverSource, onPickSource }) {
+// What the view shows, in words, for a screen reader and the keyboard's user: the selected
+// step, its values and what its contribution needs.
+function summarise(m, view) {
+  const { sel, colour } = view;
+  const t = sel.step ?? 0;
+  const f = m.response.forward;
+  const parts = [`Step ${t} of ${m.steps - 1} selected`];
+  if (m.isText) parts.push(`input '${m.inputLabel(t)}', predicted '${m.predictedLabel(t)}', target '${m.targetLabel(t)}'`);
+  parts.push(f.has_loss[t] ? `loss J${sup(t)} = ${exact(f.loss[t])}` : 'no loss at this step');
+  parts.push(`h${sup(t)} = [${f.h[t].slice(0, 4).map((v) => formatNumber(v, 4)).join(', ')}${m.hidden > 4 ? ', …' : ''}]`);
+  if (colour === 'source') {
+    parts.push(sel.source === null ? 'every loss traced in its own colour' : `tracing the error of J${sup(sel.source)}`);
+  } else {
+    const needed = neededSources(m, sel.param, t);
+    parts.push(`(∂J/∂${sel.param})${sup(t)}, norm ${exact(m.response.gradients.norms[sel.param][t])}, needs the errors of `
+      + (needed.length ? `the losses at steps ${needed.join(', ')}` : 'no loss'));
+  }
+  return `${parts.join('; ')}. Arrow keys move the step${colour === 'source' ? ' (by source: the traced loss)' : ''}.`;
+}
+
+export function createNetwork(container, { onSelectStep, onHoverSource, onPickSource, onTraceSource }) {
   const root = d3.select(container);
   // The row labels stay at the left edge while the columns scroll under them.
   const dock = root.append('div').attr('class', 'row-dock').append('svg').attr('class', 'row-labels');
-  const svg = root.append('svg').attr('class', 'network').attr('role', 'img');
+  const summary = root.append('p').attr('class', 'visually-hidden').attr('id', 'network-summary').attr('aria-live', 'polite');
+  // focusable: ← → move the selected step (by source: the traced loss), Home and End jump
+  const svg = root.append('svg').attr('class', 'network').attr('role', 'img').attr('tabindex', 0)
+    .attr('data-keys', '').attr('aria-describedby', 'network-summary');
   const defs = svg.append('defs');
   const clip = defs.append('clipPath').attr('id', 'flow-clip').append('rect');
   const edges = svg.append('g').attr('class', 'edges');
@@ -74,7 +98,7 @@ export function createNetwork(container, { onSelectStep, onHoverSource, onPickSo
     if (t < 0) {
       const h0 = g.append('g').attr('class', 'node h0').attr('transform', `translate(0,${rows.h})`);
       nodeStrip(h0, t, 'h0', m.response.h0, scales.h);
-      g.append('text').attr('class', 'node-label').attr('y', rows.h - node.height / 2 - 6).text('h⁽⁻¹⁾');
+      g.append('text').attr('class', 'node-label h0-label').attr('y', rows.h - node.height / 2 - 6).text('h⁽⁻¹⁾');
       drawInitialState(g, m, scales, (sel, quantity, values, scale) => nodeStrip(sel, t, quantity, values, scale));
       return;
     }
@@ -118,6 +142,11 @@ export function createNetwork(container, { onSelectStep, onHoverSource, onPickSo
         g.append('text').attr('class', `prediction ${right ? 'right' : 'wrong'}`).attr('y', 26)
           .text(`${m.predictedLabel(t)} ${right ? '✓' : '✗'} ${m.targetLabel(t)}`)
           .append('title').text(`predicted '${m.predictedLabel(t)}', target '${m.targetLabel(t)}'`);
+      } else if (f.y_hat[t].length === 1) { // a number: the prediction and its target, as numbers
+        const numbers = g.append('g').attr('class', 'prediction numeric');
+        numbers.append('text').attr('class', 'predicted').attr('y', 18).text(`ŷ ${formatNumber(f.y_hat[t][0], 3)}`);
+        numbers.append('text').attr('class', 'target').attr('y', 34).text(`y ${formatNumber(f.y[t][0], 3)}`);
+        numbers.append('title').text(`ŷ${sup(t)} = ${exact(f.y_hat[t][0])}, target y${sup(t)} = ${exact(f.y[t][0])}`);
       }
     }
   }
@@ -157,6 +186,8 @@ export function createNetwork(container, { onSelectStep, onHoverSource, onPickSo
     const half = node.height / 2;
     const labels = [
       ...(m.isText ? [{ y: 22, text: 'ŷ ✓ y', title: 'the predicted character (the likeliest), right ✓ or wrong ✗, and the target' }] : []),
+      ...(!m.isText && m.config.output_size === 1
+        ? [{ y: 22, text: 'ŷ, y', title: 'the prediction ŷ⁽ᵗ⁾ and its target y⁽ᵗ⁾ (the next number of the sequence)' }] : []),
       { y: rows.J, text: 'J', title: 'J⁽ᵗ⁾: the loss at each step' },
       { y: rows.o, text: 'ŷ', title: `ŷ⁽ᵗ⁾: the output, ${symbolOf('heads', m.config.output)}(o)` },
       { y: rows.o + half + 7, text: 'δo', cls: 'error-label', title: 'δo⁽ᵗ⁾ = ŷ − y: the error at the output' },
@@ -240,8 +271,29 @@ export function createNetwork(container, { onSelectStep, onHoverSource, onPickSo
   window.addEventListener('resize', fillVisible);
 
   // view: {colour, sel, forwardTo, backwardTo}; see main.js for the playhead.
+  let viewShown = null;
+  svg.on('keydown', (event) => {
+    if (!model || !viewShown) return;
+    const move = { ArrowLeft: -1, ArrowRight: 1, Home: -Infinity, End: Infinity }[event.key];
+    if (move === undefined) return;
+    event.preventDefault();
+    const { sel, colour } = viewShown;
+    if (colour === 'source' && model.sources.length) {
+      const list = model.sources;
+      const at = sel.pinned === null ? (move > 0 ? -1 : list.length) : list.indexOf(sel.pinned);
+      const next = list[Math.max(0, Math.min(list.length - 1, Number.isFinite(move) ? at + move : move > 0 ? list.length - 1 : 0))];
+      onTraceSource(next);
+    } else {
+      const t = sel.step ?? 0;
+      onSelectStep(Math.max(0, Math.min(model.steps - 1, Number.isFinite(move) ? t + move : move > 0 ? model.steps - 1 : 0)));
+    }
+  });
+
   function highlight(view) {
     if (!model) return;
+    viewShown = view;
+    const said = summarise(model, view);
+    if (summary.text() !== said) summary.text(said);
     const { sel, forwardTo, backwardTo, phase } = view;
     const current = { forward: forwardTo, backward: backwardTo }[phase] ?? null;
     columns.selectAll('g.column.step')
