@@ -17,10 +17,13 @@ class NumericalOverflow(ArithmeticError):
     ``dh``...) in which it happened, so the caller can say where, not only that.
     """
 
-    def __init__(self, quantity: str, step: int):
-        super().__init__(
-            f"the computation overflowed in {quantity} at step {step}: "
-            "try a smaller spectral_radius, smaller weights or a bounded activation"
+    def __init__(self, quantity: str, step: int, training_step: int | None = None):
+        where = f"at step {step}" if training_step is None else f"at step {step} of training step {training_step}"
+        hint = (
+            "try a smaller spectral_radius, smaller weights or a bounded activation" if training_step is None
+            else "lower the learning_rate or clip the gradients"
         )
+        super().__init__(f"the computation overflowed in {quantity} {where}: {hint}")
         self.quantity = quantity
         self.step = step
+        self.training_step = training_step
