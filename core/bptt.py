@@ -166,6 +166,42 @@ def backward(fwd: Forward, truncate: int | None = None, by_source: bool = False,
     return Backward(do, dh, da, da @ p.U, dh0, grads, flow, share, by_unit, truncate, ds, ds0, flow_s)
 
 
+def gradients(fwd: Forward, truncate: int | None = None) -> dict:
+    """The totals dJ/dtheta alone, for training. Full BPTT needs no split by source: every
+    rule being linear, one row carrying the summed error through the same local rules gives
+    the totals at O(T G H^2) instead of the split's O(T^2 G H^2). A window k < T cuts each
+    source at its own distance, so it keeps the split (backward, without the shares)."""
+    steps, H = fwd.h.shape
+    if truncate is not None and truncate < steps:
+        return backward(fwd, truncate, shares=False).grads
+    p = fwd.params
+    cell = CELL_MODULES[p.cell]
+    local = cell.Local(fwd)
+    has_state = fwd.s is not None
+    do = (fwd.y_hat - fwd.y) * fwd.has_loss[:, None]
+    own = do @ p.V
+    reach = np.zeros((steps + 1, 1, H))  # reach[t + 1]: the error at h^(t); reach[0]: at h^(-1)
+    ds = np.zeros((steps, 1, H)) if has_state else None
+    carry = np.zeros((1, H)) if has_state else None
+    da = np.zeros((steps, fwd.a.shape[1]))
+    with np.errstate(all="ignore"):
+        for t in range(steps - 1, -1, -1):
+            reach[t + 1, 0] += own[t]
+            local.at(t, reach[t + 1], None, reach[t], ds[t] if has_state else None, carry)
+        local.errors(slice(0, steps), reach[1:, 0], da, ds[:, 0] if has_state else None)
+    step = first_nonfinite_row(reach[1:, 0], reverse=True)
+    if step is not None:
+        raise NumericalOverflow("dh", step)
+    return {
+        "U": da.T @ fwd.x,
+        "W": cell.weight_errors(fwd, da).T @ fwd.h_prev,
+        "b": da.sum(axis=0),
+        **{name: part.sum(axis=0) for name, part in cell.extra_grads(fwd, da).items()},
+        "V": do.T @ fwd.h,
+        "c": do.sum(axis=0),
+    }
+
+
 def _by_step(rows: np.ndarray, sources: np.ndarray, steps: int) -> np.ndarray:
     """(sources x T) rows as a T x T matrix indexed [s][t], zero for steps that carry no loss."""
     if len(sources) == steps:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .bptt import backward
+from .bptt import gradients
 from .encode import Sequence
 from .errors import InputError, NumericalOverflow
 from .params import Params
@@ -140,12 +140,12 @@ def train(
     for n in range(steps):
         try:
             fwd = forward(params, seq, activation, output, h0, s0)
-            bwd = backward(fwd, truncate, shares=False)
+            grads = gradients(fwd, truncate)
         except NumericalOverflow as overflow:
             raise NumericalOverflow(overflow.quantity, overflow.step, state.step + 1) from None
         losses[n] = fwd.total_loss
-        norms[n] = np.sqrt(sum(float(np.sum(g * g)) for g in bwd.grads.values()))
-        grads, clipped[n] = _clip(bwd.grads, clip)
+        norms[n] = np.sqrt(sum(float(np.sum(g * g)) for g in grads.values()))
+        grads, clipped[n] = _clip(grads, clip)
         params, state = _update(params, grads, state, learning_rate)
         if not all(np.all(np.isfinite(value)) for value in params.as_dict().values()):
             raise NumericalOverflow("the updated weights", 0, state.step)

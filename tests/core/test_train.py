@@ -140,3 +140,19 @@ def test_a_resumed_state_must_fit_the_weights():
     bad = core.OptimizerState("adam", 3, m={**state.m, "W": np.zeros((2, 2))}, v=state.v)
     with pytest.raises(core.InputError, match="optimizer_state.m.W"):
         core.train(params, seq, 1, 0.1, bad)
+
+
+@pytest.mark.parametrize("cell", core.CELLS)
+@pytest.mark.parametrize("task", core.TASKS)
+@pytest.mark.parametrize("truncate", [None, 3, 40])
+def test_trainings_one_row_sweep_gives_the_split_sweeps_totals(cell, task, truncate):
+    from core.bptt import gradients as totals
+
+    seq = core.encode_text("hello world, hello there", task)
+    D = len(seq.vocab)
+    fwd = core.forward(core.init_params(D, 7, D, 1, cell), seq)
+    split = core.backward(fwd, truncate).grads
+    fast = totals(fwd, truncate)
+    assert fast.keys() == split.keys()
+    for name, value in split.items():
+        np.testing.assert_allclose(fast[name], value, rtol=1e-12, atol=1e-14 * np.abs(value).max())
