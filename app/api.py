@@ -9,7 +9,19 @@ from . import service
 from .encoding import encode
 from .errors import ServerBusy
 from .presets import PRESETS
-from .schemas import ErrorResponse, GradcheckResponse, Health, Meta, Preset, UnfoldRequest, UnfoldResponse
+from .schemas import (
+    ErrorResponse,
+    GradcheckResponse,
+    Health,
+    Meta,
+    Preset,
+    SampleRequest,
+    SampleResponse,
+    TrainRequest,
+    TrainResponse,
+    UnfoldRequest,
+    UnfoldResponse,
+)
 
 VERSION = "0.1.0"
 
@@ -65,6 +77,20 @@ async def unfold(req: UnfoldRequest, request: Request):
 async def gradcheck(req: UnfoldRequest, request: Request):
     """Largest relative error between the analytic and finite-difference gradients, per parameter."""
     return await compute(request, service.gradcheck, req)
+
+
+@router.post("/train", response_model=TrainResponse, responses=REFUSALS, response_class=NumpyJSONResponse)
+async def train(req: TrainRequest, request: Request):
+    """`steps` updates (sgd, adagrad or adam; clipping optional), the loss before each, and the
+    new weights and optimizer state at full precision: send them back to continue exactly.
+    With `unfold: true` the answer also carries the unfold of the new weights."""
+    return await compute(request, service.train, req)
+
+
+@router.post("/sample", response_model=SampleResponse, responses=REFUSALS, response_class=NumpyJSONResponse)
+async def sample(req: SampleRequest, request: Request):
+    """Text the model would write after `start`, drawn from softmax(o / temperature), seeded."""
+    return await compute(request, service.sample, req)
 
 
 @router.get("/presets", response_model=list[Preset])

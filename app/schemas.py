@@ -9,12 +9,18 @@ from core.contract import ACTIVATION_NAMES, CELLS, DEFAULT_ACTIVATION, HEAD_NAME
 
 from .settings import (
     DEFAULT_DIGITS,
+    DEFAULT_TRAIN,
+    MAX_CLIP,
     MAX_DIGITS,
     MAX_FORGET_BIAS,
     MAX_HIDDEN,
+    MAX_LEARNING_RATE,
+    MAX_SAMPLE_LENGTH,
     MAX_SEED,
     MAX_SPECTRAL_RADIUS,
     MAX_STEPS,
+    MAX_TEMPERATURE,
+    MAX_TRAIN_STEPS,
     MAX_VOCAB,
 )
 
@@ -167,6 +173,101 @@ class UnfoldRequest(BaseModel):
     def explicit_hidden_size(self) -> int | None:
         """hidden_size if the request set it, for checking against explicit weights."""
         return self.hidden_size if "hidden_size" in self.model_fields_set else None
+
+
+Optimizer = Literal["sgd", "adagrad", "adam"]
+
+
+class ClipIn(BaseModel):
+    """value: every gradient entry into [-threshold, threshold]; norm: all gradients rescaled
+    together when their joint norm exceeds threshold."""
+
+    model_config = STRICT
+    mode: Literal["value", "norm"]
+    threshold: float = Field(gt=0, le=MAX_CLIP)
+
+
+class OptimizerStateIn(BaseModel):
+    """What the optimizer carries between requests, exactly as an answer gave it."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    optimizer: Optimizer
+    step: int = Field(ge=0, description="Updates done so far (Adam's bias correction counts them).")
+    m: Weights | None = Field(None, description="adagrad: the summed squared gradients; adam: the first moment.")
+    v: Weights | None = Field(None, description="adam: the second moment.")
+
+
+class TrainRequest(UnfoldRequest):
+    """An unfold request plus the training: `steps` updates of every parameter. Resume with the
+    answer's `weights` and `optimizer_state` (and without `spectral_radius`, which would rescale
+    them): N steps in one request give exactly the weights of N/2 and N/2 in two."""
+
+    model_config = ConfigDict(**STRICT, json_schema_extra={"examples": [
+        {"sequence": "hello hello hello ", "hidden_size": 16, "steps": 25, "learning_rate": 0.02, "optimizer": "adam"},
+    ]})
+
+    steps: int = Field(DEFAULT_TRAIN["steps"], ge=1, le=MAX_TRAIN_STEPS, description="Updates in this request.")
+    learning_rate: float = Field(DEFAULT_TRAIN["learning_rate"], gt=0, le=MAX_LEARNING_RATE)
+    optimizer: Optimizer = DEFAULT_TRAIN["optimizer"]
+    clip: ClipIn | None = Field(None, description="Off by default.")
+    optimizer_state: OptimizerStateIn | None = Field(None, description="To resume: the previous answer's.")
+    unfold: bool = Field(False, description="Also answer the unfold of the new weights (with `include`).")
+
+    @model_validator(mode="after")
+    def _a_resumable_run(self) -> "TrainRequest":
+        state = self.optimizer_state
+        if state is None:
+            return self
+        if state.optimizer != self.optimizer:
+            raise InputError("optimizer_state.optimizer", f"is {state.optimizer}; this request trains with "
+                             f"{self.optimizer} (start again without optimizer_state to switch)")
+        if self.weights is None:
+            raise InputError("optimizer_state", "continues a run: send the weights it belongs to as well")
+        if self.spectral_radius is not None:
+            raise InputError("spectral_radius", "would rescale the weights being resumed; leave it out")
+        return self
+
+
+class TrainResponse(BaseModel):
+    config: "Config"
+    optimizer: Optimizer
+    learning_rate: float
+    clip: ClipIn | None
+    losses: Vector = Field(description="J before each update of this request.")
+    grad_norms: Vector = Field(description="The joint norm of all the gradients of each update, before clipping.")
+    clipped: list[bool] = Field(description="Whether clipping changed the gradients of each update.")
+    step: int = Field(description="Updates done so far, this request's included.")
+    final_loss: float = Field(description="J after the last update.")
+    weights: dict = Field(description="The new weights at full precision (send them back to continue).")
+    optimizer_state: dict = Field(description="The optimizer's state at full precision (send it back to continue).")
+    unfold: "UnfoldResponse | None" = Field(None, description="The unfold of the new weights, if asked.")
+
+
+class SampleRequest(UnfoldRequest):
+    """Text a model would write: `length` characters after `start`, each drawn from
+    softmax(o / temperature) and fed back. The vocabulary is `sequence`'s characters."""
+
+    model_config = ConfigDict(**STRICT, json_schema_extra={"examples": [
+        {"sequence": "hello hello hello ", "hidden_size": 16, "start": "h", "length": 40, "temperature": 0.5},
+    ]})
+
+    start: str | None = Field(None, min_length=1, max_length=1, description="Default: the sequence's first character.")
+    length: int = Field(100, ge=1, le=MAX_SAMPLE_LENGTH)
+    temperature: float = Field(1.0, ge=0, le=MAX_TEMPERATURE, description="0: always the most likely character.")
+    sample_seed: int = Field(0, ge=0, le=MAX_SEED, description="Seeds the draws (seed seeds the weights).")
+
+    @model_validator(mode="after")
+    def _text_only(self) -> "SampleRequest":
+        if self.sequence is None:
+            raise InputError("sequence", "sampling writes characters: give the text whose characters the model reads")
+        return self
+
+
+class SampleResponse(BaseModel):
+    start: str
+    text: str
+    temperature: float
+    vocab: list[str]
 
 
 class ErrorItem(BaseModel):
@@ -323,3 +424,6 @@ class Meta(BaseModel):
 class Health(BaseModel):
     status: Literal["ok"]
     version: str
+
+
+TrainResponse.model_rebuild()

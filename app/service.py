@@ -4,14 +4,14 @@ Arrays stay NumPy arrays all the way to the JSON encoder (orjson serialises them
 rounded to the significant digits the request asks for.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 import core
 
 from .encoding import rounded
-from .schemas import SECTIONS, UnfoldRequest
+from .schemas import SECTIONS, SampleRequest, TrainRequest, UnfoldRequest
 from .settings import (
     AUTO_SECTIONS,
     AUTO_TRUNCATED_SECTIONS,
@@ -20,6 +20,7 @@ from .settings import (
     MAX_HEAVY_NUMBERS,
     MAX_JACOBIAN_COST,
     MAX_STEPS,
+    MAX_TRAIN_COST,
 )
 
 DEFAULT_FORGET_BIAS = 1.0
@@ -126,7 +127,10 @@ def _gates(fwd: core.Forward) -> dict | None:
 
 def unfold(req: UnfoldRequest) -> dict:
     """The whole unfolded computation as a dict of arrays, shaped as UnfoldResponse."""
-    problem = resolve(req)
+    return _unfold(req, resolve(req))
+
+
+def _unfold(req: UnfoldRequest, problem: Problem) -> dict:
     sections = _sections(req, problem)
     fwd = core.forward(problem.params, problem.seq, problem.activation, problem.output, problem.h0, problem.s0)
     bwd = core.backward(
@@ -176,3 +180,72 @@ def gradcheck(req: UnfoldRequest, eps: float = 1e-5) -> dict:
         problem.params, problem.seq, problem.activation, problem.output, problem.h0, problem.truncate, eps, problem.s0
     )
     return rounded({"config": _config(req, problem), "eps": eps, "max_relative_error": errors}, req.digits)
+
+
+def _train_cost(req: TrainRequest, problem: Problem) -> int:
+    """settings.MAX_TRAIN_COST's units: steps x T x (G H (H + D + K) + 2000 G), x k if truncated."""
+    D, H, K = problem.params.sizes
+    G = len(core.GATES[problem.params.cell]) or 1
+    steps = problem.seq.steps
+    rows = 1 if problem.truncate is None or problem.truncate >= steps else problem.truncate
+    return req.steps * steps * (G * H * (H + D + K) + 2000 * G) * rows
+
+
+def _optimizer_state(req: TrainRequest, params: core.Params) -> core.OptimizerState:
+    state = req.optimizer_state
+    if state is None:
+        return core.initial_state(req.optimizer, params)
+    arrays = lambda w: None if w is None else {  # noqa: E731
+        name: np.array(value, dtype=np.float64) for name, value in w.model_dump(exclude_none=True).items()
+    }
+    return core.OptimizerState(state.optimizer, state.step, arrays(state.m), arrays(state.v))
+
+
+def _state_out(state: core.OptimizerState) -> dict:
+    out = {"optimizer": state.optimizer, "step": state.step}
+    if state.m is not None:
+        out["m"] = state.m
+    if state.v is not None:
+        out["v"] = state.v
+    return out
+
+
+def train(req: TrainRequest) -> dict:
+    """`steps` updates; the weights and the optimizer's state come back at full precision, so
+    the next request continues exactly (MATH.md, "Training")."""
+    problem = resolve(req)
+    cost = _train_cost(req, problem)
+    if cost > MAX_TRAIN_COST:
+        raise core.InputError(
+            "steps", f"{req.steps} steps of this network and sequence cost {cost:,} units; the limit is "
+            f"{MAX_TRAIN_COST:,} a request (ask for fewer steps per request, or use a shorter sequence or fewer "
+            "hidden units)",
+        )
+    clip = None if req.clip is None else core.Clip(req.clip.mode, req.clip.threshold)
+    trained = core.train(
+        problem.params, problem.seq, req.steps, req.learning_rate, _optimizer_state(req, problem.params),
+        activation=problem.activation, output=problem.output, h0=problem.h0, s0=problem.s0,
+        truncate=problem.truncate, clip=clip,
+    )
+    now = replace(problem, params=trained.params)
+    after = core.forward(now.params, now.seq, now.activation, now.output, now.h0, now.s0)
+    return {
+        "config": rounded(_config(req, now), req.digits),
+        "optimizer": req.optimizer, "learning_rate": req.learning_rate,
+        "clip": None if req.clip is None else req.clip.model_dump(),
+        "losses": rounded(trained.losses, req.digits), "grad_norms": rounded(trained.grad_norms, req.digits),
+        "clipped": trained.clipped.tolist(), "step": trained.state.step, "final_loss": after.total_loss,
+        # at full precision: the next request continues from exactly these numbers
+        "weights": trained.params.as_dict(), "optimizer_state": _state_out(trained.state),
+        "unfold": _unfold(req, now) if req.unfold else None,
+    }
+
+
+def sample(req: SampleRequest) -> dict:
+    problem = resolve(req)
+    start = req.start if req.start is not None else req.sequence[0]
+    text = core.sample(
+        problem.params, problem.seq.vocab, start, req.length, req.temperature, req.sample_seed,
+        activation=problem.activation, h0=problem.h0, s0=problem.s0,
+    )
+    return {"start": start, "text": text, "temperature": req.temperature, "vocab": list(problem.seq.vocab)}

@@ -31,6 +31,18 @@ MAX_GRADCHECK_COST = 40_000
 MAX_JACOBIAN_COST = 2**26
 
 
+# Training: one request stays short (about a second and a half here). Its work is counted as
+# steps x T x (G H (H + D + K) + 2000 G): the matrix products of a step and the fixed cost of
+# each time step, about 10 ns a unit measured; a window k < T multiplies it by k.
+MAX_TRAIN_STEPS = 1000
+MAX_TRAIN_COST = 150_000_000
+MAX_LEARNING_RATE = 10.0
+MAX_CLIP = 1e6
+MAX_SAMPLE_LENGTH = 1000
+MAX_TEMPERATURE = 10.0
+DEFAULT_TRAIN = {"steps": 25, "learning_rate": 0.02, "optimizer": "adam"}  # "hello hello" learns in seconds
+
+
 class Settings(BaseModel):
     max_body_bytes: int = 4 * 1024 * 1024
     # Computations that may run at once; past that a request gets 503 and Retry-After rather
