@@ -12,7 +12,7 @@ export const layout = {
   strip: { maxCells: 16, gap: 1 },
   lane: 4.5,            // vertical offset between the error paths of different sources
   lanes: 8,
-  flowWidth: [0.8, 7],  // stroke width of an error path, by log F
+  flowWidth: [0.8, 9],  // stroke width of an error path, by log F
 };
 
 // The rows of each cell, top to bottom (y of each row's centre) and the drawing's height.
@@ -31,16 +31,16 @@ export const heatmap = { maxCell: 40, minCell: 1, maxSize: 320 };
 
 export const timing = { frameMs: 650, speeds: [0.5, 1, 2, 4, 8] };
 
-// Step colours: categorical while the steps fit (Okabe-Ito, the colour-blind-safe palette,
-// then Paul Tol's wine, olive, indigo, purple and sand: twelve hues no two of which read alike); beyond that a
-// perceptually uniform sequential scale (plasma without its pale end) where the colour tells
-// early from late, and the tooltips tell the step.
-export const STEP_PALETTE = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#882255', '#999933',
-  '#332288', '#000000', '#AA4499', '#DDCC77'];
+// Step colours: categorical while the steps fit (twelve of Kelly's colours of maximum
+// contrast, ordered so that neighbouring steps differ most, no two alike in hue and lightness);
+// beyond that a perceptually uniform sequential scale (plasma without its pale end) where the
+// colour tells early from late, and the tooltips tell the step.
+export const STEP_PALETTE = ['#0067A5', '#F38400', '#008856', '#BE0032', '#875692', '#A1CAF1', '#882D17', '#E68FAC',
+  '#8DB600', '#2B3D26', '#F3C300', '#C2B280'];
 export const categoricalSteps = (steps) => steps <= STEP_PALETTE.length;
 export function stepColour(t, steps) {
   if (categoricalSteps(steps)) return STEP_PALETTE[t];
-  return d3.interpolatePlasma(0.05 + 0.8 * (t / Math.max(1, steps - 1)));
+  return d3.interpolatePlasma(0.05 + 0.7 * (t / Math.max(1, steps - 1))); // stops at orange: yellow is lost on white
 }
 
 // One colour per cell wherever cells are compared.

@@ -19,7 +19,7 @@ export function drawLegends(container, model, colour) {
   } else {
     gradientLegend(legend, {
       scale: d3.scaleSequential([0, model.steps - 1], (u) => stepColour(Math.round(u * (model.steps - 1)), model.steps)),
-      title: `${title}: too many steps for one hue each, so early steps are dark and late ones yellow (t = 0 … ${model.steps - 1})`,
+      title: `${title}: too many steps for one hue each, so early steps are dark and late ones orange (t = 0 … ${model.steps - 1})`,
       format: d3.format('d'),
     });
   }
@@ -28,9 +28,12 @@ export function drawLegends(container, model, colour) {
       scale: gateScale('forget'), title: 'σ gates: 0 shut … 1 open (the candidate uses the value scale)',
     });
   }
-  const items = [{ label: 'width ∝ log ‖δh⁽ᵗ←ˢ⁾‖', colour: '#888' }];
+  const items = colour === 'gradient'
+    ? [{ label: 'grey lanes: every loss\'s error, width ∝ log ‖δh⁽ᵗ←ˢ⁾‖', colour: '#c4cacf' },
+      { label: 'in the step\'s colour: the errors the selected contribution needs', colour: stepColour(0, model.steps) }]
+    : [{ label: 'width ∝ log ‖δh⁽ᵗ←ˢ⁾‖', colour: '#888' }];
   if (model.hasState) items.push({ label: 'dashed: ‖δs⁽ᵗ←ˢ⁾‖ along the cell state', colour: '#ccc', dashed: true });
-  items.push({ label: 'faded: not needed', colour: '#ddd' });
+  if (colour === 'source') items.push({ label: 'faded: another loss than the traced one', colour: '#ddd' });
   swatchLegend(root.append('div').attr('class', 'legend').node(), { title: 'error bands', items });
 }
 

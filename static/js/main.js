@@ -46,7 +46,7 @@ const flowMatrix = createFlowMatrix($('flow-panel-body'), {
   // by source, a click also keeps tracing that loss
   onSelect: ({ step, source }) => select(store.get().colour === 'source' ? { step, source } : { step }),
 });
-const gradient = createGradientPanel($('gradient-panel-body'), { onSelectStep: selectStep });
+const gradient = createGradientPanel($('gradient-panel-body'), { onSelectStep: selectStep, onSplit: (split) => store.set({ split }) });
 const details = createDetails($('details-panel-body'));
 // the network keeps the playhead's column in view while the player runs or is scrubbed
 const player = createPlayer($('player'), {
@@ -76,14 +76,14 @@ function viewOf(state) {
   const playhead = phaseAt(state.position, state.model.steps);
   // the frame of a step's contribution appears once the backward pass has computed it
   const showFrame = playhead.phase !== 'forward' && (state.step ?? 0) >= playhead.backwardTo;
-  return { colour: state.colour, sel, showFrame, ...playhead };
+  return { colour: state.colour, sel, showFrame, split: state.split, ...playhead };
 }
 
 // Each view redraws only for the keys it shows (and a new answer, 'model').
 const VIEWS = [
   { view: network, keys: ['model', ...SELECTION, 'position'] },
   { view: flowMatrix, keys: ['model', 'param', 'step', 'source', 'hover', 'colour', 'position'] },
-  { view: gradient, keys: ['model', 'param', 'step', 'position'] },
+  { view: gradient, keys: ['model', 'param', 'step', 'position', 'split'] },
   { view: details, keys: ['model', 'param', 'step', 'position'] },
 ];
 for (const { view, keys } of VIEWS) {

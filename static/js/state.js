@@ -39,6 +39,7 @@ export const FIELDS = {
   folded: { initial: false, parse: flag },
   flowpath: { initial: 'h', parse: oneOf(['h', 's']) },
   compare: { initial: false, parse: flag },
+  split: { initial: 'size', parse: oneOf(['size', 'signed']) }, // the gradient bars' split by loss
   source: { initial: null, parse: integer(0, limits.steps - 1) }, // a loss J^(s) chosen to trace
   // transient
   hover: { initial: null, url: false }, // the loss under the pointer: traced while hovered

@@ -274,7 +274,13 @@ def test_the_gradient_bars_have_labelled_axes_whose_labels_never_run_together(pa
     assert len(boxes) >= 4
     assert all(a[1] < b[0] for a, b in zip(boxes, boxes[1:], strict=False)), "x labels overlap"
     assert not any(re.search(r"e[+-]", t) for t in bars.locator(".axis-y .tick text").all_text_contents())
+    # by size (the default) a bar is the contribution's size, nothing below 0; signed shows the parts' signs
+    assert "in proportion" in page.locator("#gradient-panel-body .update-note").text_content()
+    lowest = lambda: min(float(t.replace("−", "-").replace("×10", "e")) for t in bars.locator(".axis-y .tick text").all_text_contents())  # noqa: E731
+    assert lowest() == 0
+    page.get_by_role("radio", name="signed").check()
     assert "below 0" in page.locator("#gradient-panel-body .update-note").text_content()
+    assert lowest() < 0 and "split=signed" in page.url
 
 
 def test_numbers_mode_shows_each_prediction_and_target_as_numbers(page):

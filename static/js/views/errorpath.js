@@ -38,7 +38,7 @@ function pathOf(m, view, width) {
   // each loss's error drops from δo^(s) to δh^(s), beside the V edge
   for (const s of needed) {
     arrows.push({
-      key: `drop${s}`, kind: 'drop', x1: x0(s) + 10, x2: x0(s) + 10, y1: m.rows.o + half + STRIP + 4, y2: m.rows.h - half - STRIP - 7,
+      key: `drop${s}`, kind: 'drop', x1: x0(s) - 10, x2: x0(s) - 10, y1: m.rows.o + half + STRIP + 4, y2: m.rows.h - half - STRIP - 7,
       w: width(m.response.flows.h[s][s]),
     });
   }

@@ -37,6 +37,7 @@ export function createFlowMatrix(container, { onHoverSource, onSelect }) {
       colour: (v) => scale(v),
       blank: (r, t) => F[r][t] === 0,
       rowLabel: 'source s', colLabel: 'step t',
+      maxSize: Math.max(120, Math.min(320, (container.clientWidth || 380) - 64)), // the panel's width, less the axes
       axes: { rows: 'loss s ↓', cols: 'step t that its error reaches →', rowNames: (r) => rowSources[r] },
       onHover: (event, { row, col: t, value }) => {
         showTip(event, cellLines(m, rowSources[row], t, value));

@@ -11,7 +11,7 @@ const MIN_SHARE = 0.005; // stack segments below this share of a bar merge into 
 
 const asMatrix = (v) => (Array.isArray(v[0]) ? v : v.map((x) => [x]));
 
-export function createGradientPanel(container, { onSelectStep }) {
+export function createGradientPanel(container, { onSelectStep, onSplit }) {
   const root = d3.select(container);
   // Segments are painted on a canvas (one per step and source: T x T at most, too many for
   // SVG), under an SVG that holds the axes and finds the segment under the pointer.
@@ -29,19 +29,38 @@ export function createGradientPanel(container, { onSelectStep }) {
     onSelectStep(Math.max(0, Math.min(model.steps - 1, (selectedStep ?? 0) + move)));
   });
   const note = root.append('p').attr('class', 'update-note');
+  // how a bar is split by the losses: in proportion to each part's size, or signed
+  const splitChoice = root.insert('div', ':first-child').attr('class', 'split-choice').attr('role', 'radiogroup')
+    .attr('aria-label', 'split each bar by loss');
+  splitChoice.append('span').text('split by loss: ');
+  for (const [value, label] of [['size', 'by size'], ['signed', 'signed']]) {
+    const choice = splitChoice.append('label');
+    choice.append('input').attr('type', 'radio').attr('name', 'split').attr('value', value)
+      .on('change', () => onSplit(value));
+    choice.append('span').text(` ${label}`);
+  }
   const matrices = root.append('div').attr('class', 'matrices');
   let model = null;
   let shown = '';
+  let lastFrom = 0;
+  let arrivedAtSum = false;
 
-  function segments(m, param) {
+  // split 'size': a bar is ‖(∂J/∂θ)^(t)‖ and each loss's segment is in proportion to the size
+  // of its part; 'signed': each segment is its part measured along the bar's direction (the
+  // share), so a part that pulls against the total goes below 0.
+  function segments(m, param, split) {
     const norms = m.response.gradients.norms[param];
     const own = param === 'V' || param === 'c';
     return d3.range(m.steps).flatMap((t) => {
       if (own) return norms[t] > 0 ? [{ t, s: t, value: norms[t] }] : [];
       // without the shares (too many steps for the answer to carry them) one bar per step
       if (!m.response.flows.share) return norms[t] > 0 ? [{ t, s: null, value: norms[t], whole: true }] : [];
-      const parts = m.sources.map((s) => ({ t, s, value: m.response.flows.share[s][t] * norms[t] }))
+      let parts = m.sources.map((s) => ({ t, s, value: m.response.flows.share[s][t] * norms[t] }))
         .filter((d) => d.value !== 0);
+      if (split === 'size') {
+        const sum = d3.sum(parts, (d) => Math.abs(d.value));
+        parts = parts.map((d) => ({ ...d, signed: d.value, value: sum > 0 ? (Math.abs(d.value) / sum) * norms[t] : 0 }));
+      }
       const big = parts.filter((d) => Math.abs(d.value) >= MIN_SHARE * norms[t]);
       const rest = d3.sum(parts.filter((d) => Math.abs(d.value) < MIN_SHARE * norms[t]), (d) => d.value);
       return rest ? [...big, { t, s: null, value: rest }] : big;
@@ -51,9 +70,10 @@ export function createGradientPanel(container, { onSelectStep }) {
   // The segments of one parameter, stacked (positives up, negatives down, per step); kept
   // per answer, as re-selecting a step redraws with the same ones.
   const stacks = new Map();
-  function stacked(m, param) {
-    if (stacks.get(param)?.m === m) return stacks.get(param).segs;
-    const segs = segments(m, param);
+  function stacked(m, param, split) {
+    const key = `${param}|${split}`;
+    if (stacks.get(key)?.m === m) return stacks.get(key).segs;
+    const segs = segments(m, param, split);
     const up = new Map();
     const down = new Map();
     for (const d of segs) {
@@ -62,18 +82,18 @@ export function createGradientPanel(container, { onSelectStep }) {
       d.to = d.from + d.value;
       acc.set(d.t, d.to);
     }
-    stacks.set(param, { m, segs });
+    stacks.set(key, { m, segs });
     return segs;
   }
 
   // from: the first step whose contribution the backward pass has reached (the player's
   // playhead; T during the forward pass, 0 once it is done)
-  function drawBars(m, param, step, from) {
+  function drawBars(m, param, step, from, split) {
     const height = 170;
     const margin = { top: 10, right: 8, bottom: 34, left: 56 };
     // as wide as the panel (no sideways scroll), bars at most 36 px a step
     const width = Math.max(240, Math.min((container.clientWidth || 480) - 4, margin.left + margin.right + m.steps * 36));
-    const all = stacked(m, param);
+    const all = stacked(m, param, split);
     const segs = from > 0 ? all.filter((d) => d.t >= from) : all;
     const x = d3.scaleBand(d3.range(m.steps), [margin.left, width - margin.right]).padding(0.15);
     // the axis is the finished one's from the start, so bars do not rescale as they arrive
@@ -109,8 +129,9 @@ export function createGradientPanel(container, { onSelectStep }) {
       const lines = [`(∂J/∂${param})${sup(d.t)}: ‖·‖ = ${exact(m.response.gradients.norms[param][d.t])}`];
       if (d.whole) lines.push('the split by source is sent for shorter sequences (config.include)');
       else if (d.s === null) lines.push(`other sources: ${exact(d.value)}`);
-      else if (d.s !== undefined) lines.push(`from J${sup(d.s)}: ${exact(d.value)}`);
-      if (!d.whole) lines.push('a segment: the part due to one loss, measured along the step\'s total; parts that pull against it go below 0');
+      else if (d.s !== undefined && d.signed !== undefined) {
+        lines.push(`from J${sup(d.s)}: ${exact(d.value)} of the bar`, `its part along the total: ${exact(d.signed)}`);
+      } else if (d.s !== undefined) lines.push(`from J${sup(d.s)}: ${exact(d.value)}`);
       showTip(event, lines);
     }).on('mouseleave', hideTip)
       .on('click', (event) => { const d = hit(event); if (d) onSelectStep(d.t); });
@@ -171,7 +192,7 @@ export function createGradientPanel(container, { onSelectStep }) {
     }
     if (from > 0) { pending(`∂J/∂${param}`); return; }
     show(`∂J/∂${param}`, total, `total${summing ? ' summing' : ''}`, '#222');
-    if (summing) keepInView(matrices.select('.matrix.total').node());
+    if (summing && arrivedAtSum) keepInView(matrices.select('.matrix.total').node());
   }
 
   // The place of a matrix the backward pass has not reached yet.
@@ -197,24 +218,30 @@ export function createGradientPanel(container, { onSelectStep }) {
   }
 
   // view: {sel, phase, backwardTo, summing} (player.js phaseAt)
-  function highlight({ sel, phase, backwardTo, summing }) {
+  function highlight({ sel, phase, backwardTo, summing, split }) {
     if (!model) return;
     const from = phase === 'forward' ? model.steps : phase === 'backward' ? backwardTo : 0;
-    const key = `${sel.param}|${sel.step}|${from}|${summing}`;
+    const key = `${sel.param}|${sel.step}|${from}|${summing}|${split}`;
     if (key === shown) return;
+    // the total comes into view when the player reaches the sum, not when a page opens on it
+    arrivedAtSum = summing && lastFrom > 0;
+    lastFrom = from;
     shown = key;
     selectedStep = sel.step;
-    drawBars(model, sel.param, sel.step, from);
+    drawBars(model, sel.param, sel.step, from, split);
+    splitChoice.style('display', model.response.flows.share && sel.param !== 'V' && sel.param !== 'c' ? null : 'none')
+      .selectAll('input').property('checked', function () { return this.value === split; });
     const norms = model.response.gradients.norms[sel.param];
     summary.text(sel.step === null ? '' : `(∂J/∂${sel.param})${sup(sel.step)}: size ${exact(norms[sel.step])}; `
       + `the largest contribution is step ${d3.maxIndex(norms)}'s. Arrow keys move the step.`);
     drawMatrices(model, sel.param, sel.step, from, summing);
     const own = sel.param === 'V' || sel.param === 'c';
-    const split = !model.response.flows.share ? ' The bars are grey, not split by source: at this length the answer leaves the split out.'
-      : own ? ` ${sel.param} acts after h⁽ᵗ⁾: each bar comes from the loss at its own step.`
-        : ' Each bar is split by the loss its error came from; a segment is that loss\'s part measured along the bar\'s direction,'
-          + ' so a part that pulls against the total sits below 0, and the parts above minus those below make the bar\'s height.';
-    note.text(`Each bar is the size of one step's contribution (∂J/∂${sel.param})⁽ᵗ⁾.${split} ${sel.param} is shared by every step: `
+    const how = split === 'size'
+      ? ' Each bar is split by the loss its error came from, in proportion to the size of each loss\'s part (colours: the losses J⁽ˢ⁾, as in the legend).'
+      : ' Each segment is one loss\'s part measured along the bar\'s direction: a part that pulls against the total sits below 0, and the parts above minus those below make the bar\'s height.';
+    const splitText = !model.response.flows.share ? ' The bars are grey, not split by source: at this length the answer leaves the split out.'
+      : own ? ` ${sel.param} acts after h⁽ᵗ⁾: each bar comes from the loss at its own step.` : how;
+    note.text(`Each bar is the size of one step's contribution (∂J/∂${sel.param})⁽ᵗ⁾.${splitText} ${sel.param} is shared by every step: `
       + `its gradient is the sum of the ${model.steps} contributions, and ${sel.param} is updated once, after the whole sequence.`);
   }
 

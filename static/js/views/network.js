@@ -258,7 +258,8 @@ export function createNetwork(container, { onSelectStep, onHoverSource, onPickSo
     const view = container.clientWidth;
     const labels = layout.margin.left; // the sticky row labels cover this much
     if (left >= container.scrollLeft + labels && right <= container.scrollLeft + view) return;
-    container.scrollLeft = left < container.scrollLeft + labels ? left - labels : right - view + layout.column / 2;
+    // it lands one column in from the left: the later steps its contribution needs follow it
+    container.scrollLeft = Math.max(0, left - labels - layout.column);
     fillVisible();
   }
 
