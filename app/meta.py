@@ -4,6 +4,7 @@ no name, label, default or limit is typed twice."""
 
 from functools import cache
 
+import core
 import core.contract as contract
 
 from .presets import PRESETS
@@ -12,14 +13,20 @@ from .service import DEFAULT_FORGET_BIAS
 from .settings import (
     AUTO_SECTIONS,
     DEFAULT_DIGITS,
+    DEFAULT_TRAIN,
     MAX_AUTO_NUMBERS,
+    MAX_CLIP,
     MAX_DIGITS,
     MAX_FORGET_BIAS,
     MAX_HEAVY_NUMBERS,
     MAX_HIDDEN,
+    MAX_LEARNING_RATE,
+    MAX_SAMPLE_LENGTH,
     MAX_SEED,
     MAX_SPECTRAL_RADIUS,
     MAX_STEPS,
+    MAX_TEMPERATURE,
+    MAX_TRAIN_STEPS,
     MAX_VOCAB,
 )
 
@@ -65,6 +72,7 @@ def meta() -> dict:
             "activation": contract.DEFAULT_ACTIVATION,
             "forget_bias": DEFAULT_FORGET_BIAS,
             "digits": DEFAULT_DIGITS,
+            "train": DEFAULT_TRAIN,
         },
         "limits": {
             "steps": MAX_STEPS,
@@ -77,6 +85,12 @@ def meta() -> dict:
             "digits": MAX_DIGITS,
             "heavy_numbers": MAX_HEAVY_NUMBERS,
             "auto_numbers": MAX_AUTO_NUMBERS,
+            "train_steps": MAX_TRAIN_STEPS,
+            "learning_rate": MAX_LEARNING_RATE,
+            "clip": MAX_CLIP,
+            "sample_length": MAX_SAMPLE_LENGTH,
+            "temperature": MAX_TEMPERATURE,
         },
+        "optimizers": list(core.OPTIMIZERS),
         "presets": [Preset.model_validate(p).model_dump() for p in PRESETS],  # with each view's defaults
     }

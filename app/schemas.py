@@ -418,6 +418,7 @@ class Meta(BaseModel):
     cell_only: dict[str, str] = Field(description="Fields that apply to one cell only, and that cell.")
     defaults: dict
     limits: dict
+    optimizers: list[str]
     presets: list[Preset]
 
 

@@ -16,6 +16,7 @@ import { createGradientPanel } from './views/gradient.js';
 import { createNetwork } from './views/network.js';
 import { drawNeurons } from './views/neurons.js';
 import { createPlayer, phaseAt } from './views/player.js';
+import { createTrainer } from './views/training.js';
 
 const d3 = window.d3;
 const $ = (id) => document.getElementById(id);
@@ -103,6 +104,14 @@ store.on(['flowpath'], (state) => {
   if (state.model) flowMatrix.highlight(viewOf(state));
 });
 store.on(['compare'], (state) => { if (state.compare && state.model) compare(); });
+
+// Training: each chunk's answer carries the unfold of the new weights, drawn like any answer;
+// Reset (null) draws the initial weights again.
+const trainer = createTrainer({
+  request: () => toRequest(store.get()),
+  postJSON,
+  onSnapshot: (data) => (data ? show(data) : run()),
+});
 
 function setBusy(busy) {
   $('run').disabled = busy;
@@ -227,8 +236,8 @@ function fromForm({ now = false } = {}) {
   controls.clearErrors();
   const changed = store.set(form);
   const asks = REQUEST_KEYS.some((k) => changed.has(k));
-  if (asks) markStale();
-  if (now) run();
+  if (asks) { markStale(); trainer.invalidate(); }
+  if (now && (asks || !trainer.trained())) run(); // Run keeps a trained network on screen until the form changes
   else if (asks) { clearTimeout(pending); pending = setTimeout(run, RERUN_DELAY_MS); }
 }
 

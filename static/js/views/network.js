@@ -58,6 +58,12 @@ function summarise(m, view) {
   return `${parts.join('; ')}. Arrow keys move the step${colour === 'source' ? ' (by source: the traced loss)' : ''}.`;
 }
 
+// The loss in its pill: J⁽ᵗ⁾ and three digits, or the number alone when it needs ×10ⁿ.
+function lossLabel(t, loss) {
+  const value = formatNumber(loss, 3);
+  return value.includes('×') ? formatNumber(loss, 2) : `J${sup(t)} ${value}`;
+}
+
 export function createNetwork(container, { onSelectStep, onHoverSource, onPickSource, onTraceSource }) {
   const root = d3.select(container);
   // The row labels stay at the left edge while the columns scroll under them.
@@ -132,7 +138,7 @@ export function createNetwork(container, { onSelectStep, onHoverSource, onPickSo
       .attr('data-source', t).attr('transform', `translate(0,${rows.J})`);
     loss.append('rect').attr('x', -node.width / 2).attr('y', -13).attr('width', node.width).attr('height', 26).attr('rx', 13);
     loss.append('text').attr('class', 'loss-value').attr('y', 4)
-      .text(f.has_loss[t] ? `J${sup(t)} ${formatNumber(f.loss[t], 3)}` : 'no loss');
+      .text(f.has_loss[t] ? lossLabel(t, f.loss[t]) : 'no loss');
     if (f.has_loss[t]) {
       loss.call(tooltip, () => [`J${sup(t)} = ${exact(f.loss[t])}`, 'hover to trace its error; click to select this step (by source: to keep tracing it)'])
         .on('mouseenter.source', () => onHoverSource(t)).on('mouseleave.source', () => onHoverSource(null))

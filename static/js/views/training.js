@@ -1,0 +1,213 @@
+// Watch it learn: Train runs chunks of updates on the server (POST /api/v1/train), each answer
+// carrying the new weights, the optimizer's state and the unfold of the new weights, which the
+// page draws at once; the next chunk continues exactly from them. The loss curve grows as the
+// chunks arrive, with a mark wherever clipping acted; a scrubber takes the page back to any
+// snapshot kept so far; for text, a line shows what the model would write now. Nothing the
+// run learned is lost to an error: the weights so far stay, the message says what happened.
+import { formatNumber, tickFormat } from '../blocks/format.js';
+import { hide as hideTip, show as showTip } from '../blocks/tooltip.js';
+import { META } from '../meta.js';
+
+const d3 = window.d3;
+const $ = (id) => document.getElementById(id);
+const MAX_SNAPSHOTS = 60; // older ones are thinned, every other one dropped
+const MAX_STEPS = 5000; // a run pauses itself here
+const SAMPLE = { length: 60, temperature: 0.5 };
+
+export function createTrainer({ request, postJSON, onSnapshot, onStateChange }) {
+  const defaults = META.defaults.train;
+  const button = $('train');
+  const reset = $('train-reset');
+  const counter = $('train-step');
+  const message = $('train-message');
+  const scrubber = $('train-scrubber');
+  const curve = d3.select('#train-curve');
+  const sampleLine = $('train-sample');
+  $('optimizer').value = defaults.optimizer;
+  $('learning_rate').value = defaults.learning_rate;
+
+  let run = null; // {weights, state, step, losses: [{step, loss, clipped}], snapshots: [{step, data}]}
+  let running = false;
+  let shownSnapshot = null;
+
+  const clearRun = () => {
+    run = { weights: null, state: null, step: 0, losses: [], snapshots: [] };
+    shownSnapshot = null;
+  };
+  clearRun();
+
+  function settings() {
+    const clipMode = $('clip_mode').value;
+    return {
+      optimizer: $('optimizer').value,
+      learning_rate: Number($('learning_rate').value),
+      steps: defaults.steps,
+      clip: clipMode === 'off' ? null : { mode: clipMode, threshold: Number($('clip_threshold').value) },
+    };
+  }
+
+  function say(text, isError = false) {
+    message.textContent = text;
+    message.classList.toggle('field-error', isError);
+  }
+
+  function setRunning(on) {
+    running = on;
+    button.textContent = on ? '❚❚ Pause' : run.step ? '▶ Train on' : '▶ Train';
+    button.setAttribute('aria-pressed', String(on));
+    onStateChange?.(on);
+  }
+
+  async function chunk() {
+    const body = { ...request(), ...settings(), unfold: true };
+    if (run.weights) { // continue exactly: these weights, this state; nothing re-initialises them
+      Object.assign(body, { weights: run.weights, optimizer_state: run.state });
+      delete body.spectral_radius;
+      delete body.forget_bias;
+    }
+    const { ok, status, data } = await postJSON('/api/v1/train', body, 'train');
+    if (!ok) {
+      const detail = data?.detail?.[0];
+      const where = detail?.loc?.slice(1).join('.') || 'request';
+      throw new Error(detail ? `${where}: ${detail.msg}` : `the server answered ${status}`);
+    }
+    return data;
+  }
+
+  function keep(data) {
+    const first = run.step;
+    data.losses.forEach((loss, i) => run.losses.push({ step: first + i, loss, clipped: data.clipped[i] }));
+    run.weights = data.weights;
+    run.state = data.optimizer_state;
+    run.step = data.step;
+    run.snapshots.push({ step: run.step, data: data.unfold, loss: data.final_loss });
+    if (run.snapshots.length > MAX_SNAPSHOTS) run.snapshots = run.snapshots.filter((_, i) => i % 2 === 1 || i === 0);
+    scrubber.max = run.snapshots.length - 1;
+    scrubber.value = run.snapshots.length - 1;
+    scrubber.disabled = run.snapshots.length < 2;
+    shownSnapshot = run.snapshots.length - 1;
+  }
+
+  async function loop() {
+    const mine = run; // a reset while a chunk is on its way makes its answer belong to nobody
+    while (running && run === mine) {
+      const settingsNow = settings();
+      if (!(settingsNow.learning_rate > 0)) { say('learning rate: must be a number above 0', true); break; }
+      let data;
+      try {
+        data = await chunk();
+      } catch (error) {
+        if (error.name === 'AbortError' || run !== mine) return;
+        say(`Training stopped at step ${run.step} (the weights learned so far are kept): ${error.message}`, true);
+        break;
+      }
+      if (run !== mine) return;
+      keep(data); // a chunk that arrives after Pause is kept: it was learned
+      counter.textContent = `step ${run.step} · J ${formatNumber(data.final_loss, 4)}`;
+      say('');
+      onSnapshot(data.unfold);
+      drawCurve();
+      await sample(); // one request at a time from the trainer: the server has two computation slots
+      if (run.step >= MAX_STEPS) { say(`Paused at ${MAX_STEPS} steps; Train goes on.`); break; }
+    }
+    setRunning(false);
+  }
+
+  async function sample() {
+    const body = request();
+    if (body.sequence === undefined || !run.weights) { sampleLine.textContent = ''; return; }
+    const { ok, data } = await postJSON('/api/v1/sample', {
+      ...body, weights: run.weights, spectral_radius: undefined, forget_bias: undefined, include: undefined,
+      length: SAMPLE.length, temperature: SAMPLE.temperature, sample_seed: run.step,
+    }, 'sample').catch(() => ({ ok: false }));
+    if (ok) sampleLine.textContent = `It would write: ${data.start}${data.text}`;
+  }
+
+  function drawCurve() {
+    const width = 280;
+    const height = 96;
+    const margin = { top: 6, right: 8, bottom: 20, left: 44 };
+    const points = run.losses;
+    const log = $('train-log').checked;
+    const svg = curve.attr('width', width).attr('height', height);
+    d3.select('#train-panel').classed('has-run', points.length > 0);
+    if (!points.length) { svg.selectAll('*').remove(); return; }
+    const x = d3.scaleLinear([0, Math.max(1, run.step)], [margin.left, width - margin.right]);
+    const extent = d3.extent(points, (p) => p.loss);
+    const y = (log ? d3.scaleLog() : d3.scaleLinear())
+      .domain(log ? [Math.max(1e-12, extent[0]), Math.max(extent[1], extent[0] * 10)] : [0, extent[1]])
+      .range([height - margin.bottom, margin.top]).nice();
+    svg.selectAll('g.axis-x').data([0]).join('g').attr('class', 'axis axis-x').attr('transform', `translate(0,${height - margin.bottom})`)
+      .call(d3.axisBottom(x).ticks(4, 'd').tickSizeOuter(0));
+    svg.selectAll('g.axis-y').data([0]).join('g').attr('class', 'axis axis-y').attr('transform', `translate(${margin.left},0)`)
+      .call(d3.axisLeft(y).ticks(3).tickFormat(tickFormat({ log })));
+    svg.selectAll('text.axis-title').data([0]).join('text').attr('class', 'axis-title').attr('x', margin.left + 4).attr('y', margin.top + 8)
+      .text(`J${log ? ' (log)' : ''} by training step`);
+    svg.selectAll('path.loss-line').data([points]).join('path').attr('class', 'loss-line')
+      .attr('d', d3.line().x((p) => x(p.step)).y((p) => y(Math.max(p.loss, 1e-12))));
+    svg.selectAll('line.clip-mark').data(points.filter((p) => p.clipped)).join('line').attr('class', 'clip-mark')
+      .attr('x1', (p) => x(p.step)).attr('x2', (p) => x(p.step))
+      .attr('y1', height - margin.bottom).attr('y2', height - margin.bottom - 6);
+    const at = shownSnapshot === null ? null : run.snapshots[shownSnapshot];
+    svg.selectAll('line.shown').data(at ? [at] : []).join('line').attr('class', 'shown')
+      .attr('x1', (p) => x(p.step)).attr('x2', (p) => x(p.step)).attr('y1', margin.top).attr('y2', height - margin.bottom);
+    svg.on('mousemove', (event) => {
+      const [px] = d3.pointer(event);
+      const step = Math.round(x.invert(px));
+      const p = points[Math.max(0, Math.min(points.length - 1, step))];
+      if (p) showTip(event, [`step ${p.step}: J = ${formatNumber(p.loss, 6)}`, p.clipped ? 'the gradients were clipped' : 'J before this step\'s update']);
+    }).on('mouseleave', hideTip);
+  }
+
+  function toggle() {
+    if (running) { setRunning(false); return; }
+    // training goes on from the newest weights, whatever snapshot is on screen
+    if (shownSnapshot !== null && shownSnapshot !== run.snapshots.length - 1) {
+      shownSnapshot = run.snapshots.length - 1;
+      scrubber.value = shownSnapshot;
+      onSnapshot(run.snapshots[shownSnapshot].data);
+    }
+    setRunning(true);
+    loop();
+  }
+
+  function resetRun({ redraw = true } = {}) {
+    const had = run.step > 0;
+    setRunning(false);
+    clearRun();
+    counter.textContent = 'step 0';
+    sampleLine.textContent = '';
+    scrubber.max = 0;
+    scrubber.value = 0;
+    scrubber.disabled = true;
+    drawCurve();
+    setRunning(false);
+    if (had && redraw) onSnapshot(null); // the initial weights again (the same seed: the same run)
+  }
+
+  button.addEventListener('click', toggle);
+  reset.addEventListener('click', () => { resetRun(); say('Back to the initial weights (the same seed gives the same run).'); });
+  $('train-log').addEventListener('change', drawCurve);
+  $('clip_mode').addEventListener('change', () => { $('clip_threshold').disabled = $('clip_mode').value === 'off'; });
+  scrubber.addEventListener('input', () => {
+    if (running) setRunning(false);
+    shownSnapshot = Number(scrubber.value);
+    const snap = run.snapshots[shownSnapshot];
+    if (!snap) return;
+    counter.textContent = `showing step ${snap.step} of ${run.step} · J ${formatNumber(snap.loss, 4)}`;
+    onSnapshot(snap.data);
+    drawCurve();
+  });
+  resetRun({ redraw: false });
+
+  return {
+    // the network or the sequence changed: the weights learned belong to the old one
+    invalidate() {
+      if (!run.step && !running) return;
+      resetRun({ redraw: false });
+      say('Training reset: the network or the sequence changed.');
+    },
+    running: () => running,
+    trained: () => run.step > 0,
+  };
+}

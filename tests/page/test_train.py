@@ -1,0 +1,80 @@
+"""Watch it learn (issue 11): Train runs chunks on the server and the whole page follows the
+weights; the loss curve grows; snapshots go back in time; Reset gives the same run again; an
+error keeps what was learned."""
+
+import re
+
+import pytest
+
+from .conftest import ARTIFACTS
+from .helpers import run
+
+pytestmark = pytest.mark.browser
+TEXT = "hello hello hello "
+
+
+def summary_loss(page):
+    return float(re.search(r"J = ([0-9.]+)", page.locator("#summary").text_content()).group(1))
+
+
+def wait_for_step(page, at_least):
+    page.wait_for_function(
+        "n => { const m = document.getElementById('train-step').textContent.match(/^step (\\d+)/);"
+        " return m && +m[1] >= n; }", arg=at_least, timeout=30000)
+
+
+def test_training_lowers_the_loss_and_redraws_the_page_after_each_chunk(page):
+    page.goto(page.base)
+    run(page, TEXT, 17, hidden_size=16)
+    initial = summary_loss(page)
+    right_before = page.locator("text.prediction.right").count()
+    page.get_by_role("button", name="▶ Train").click()
+    wait_for_step(page, 100)
+    page.locator("#train").click()  # pause
+    page.wait_for_function("() => document.getElementById('train').textContent.includes('Train')")
+    steps = int(re.search(r"step (\d+)", page.locator("#train-step").text_content()).group(1))
+    assert steps >= 100 and steps % 25 == 0
+    trained = summary_loss(page)
+    assert trained < 0.1 * initial
+    assert page.locator("text.prediction.right").count() > right_before  # the ✓ marks follow the weights
+    # the curve has one point per step, falling
+    path = page.locator("#train-curve path.loss-line").get_attribute("d")
+    ys = [float(v) for v in re.findall(r"[ML][0-9.]+,([0-9.]+)", path)]
+    assert len(ys) == steps and ys[-1] > ys[0]  # SVG y grows downwards: a lower loss sits lower
+    assert page.locator("#train-sample").text_content().startswith("It would write: h")
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.screenshot(path=ARTIFACTS / "training-1280x800.png")
+    # the first snapshot takes the whole page back to step 25
+    page.locator("#train-scrubber").fill("0")
+    assert page.locator("#train-step").text_content().startswith("showing step 25 of")
+    assert summary_loss(page) > trained
+    # Reset: the initial weights again, the same seed
+    page.get_by_role("button", name="Reset").click()
+    page.wait_for_function("(j) => document.getElementById('summary').textContent.includes('J = ' + j)",
+                           arg=f"{initial:g}"[:6])
+    assert page.locator("#train-step").text_content() == "step 0"
+    assert page.locator("#train-curve path.loss-line").count() == 0
+
+
+def test_an_error_while_training_keeps_what_was_learned(page):
+    page.allowed_errors.append("status of 422")
+    page.goto(page.base)
+    run(page, TEXT, 17, hidden_size=8)
+    page.get_by_role("button", name="▶ Train").click()
+    wait_for_step(page, 25)
+    page.locator("#train").click()
+    page.wait_for_function("() => document.getElementById('train').textContent.includes('Train')")
+    steps = page.locator("#train-step").text_content()
+    # a clip threshold the API refuses: the message names it, the run and its curve stay
+    page.select_option("#clip_mode", "norm")
+    page.fill("#clip_threshold", "0")
+    page.locator("#train").click()
+    page.wait_for_function("() => document.getElementById('train-message').textContent.includes('clip')")
+    message = page.locator("#train-message").text_content()
+    assert "threshold" in message and "kept" in message
+    assert page.locator("#train-step").text_content() == steps
+    assert page.locator("#train-curve path.loss-line").count() == 1
+    # changing the network resets the training, and says so
+    page.fill("#hidden_size", "9")
+    page.wait_for_function("() => document.getElementById('train-message').textContent.includes('reset')")
+    assert page.locator("#train-step").text_content() == "step 0"
