@@ -13,6 +13,7 @@ from .service import DEFAULT_FORGET_BIAS
 from .settings import (
     AUTO_SECTIONS,
     DEFAULT_DIGITS,
+    DEFAULT_LEARNING_STEPS,
     DEFAULT_TRAIN,
     MAX_AUTO_NUMBERS,
     MAX_CLIP,
@@ -72,7 +73,7 @@ def meta() -> dict:
             "activation": contract.DEFAULT_ACTIVATION,
             "forget_bias": DEFAULT_FORGET_BIAS,
             "digits": DEFAULT_DIGITS,
-            "train": DEFAULT_TRAIN,
+            "train": {**DEFAULT_TRAIN, "learning_steps": DEFAULT_LEARNING_STEPS},
         },
         "limits": {
             "steps": MAX_STEPS,

@@ -203,15 +203,23 @@ class TrainRequest(UnfoldRequest):
     them): N steps in one request give exactly the weights of N/2 and N/2 in two."""
 
     model_config = ConfigDict(**STRICT, json_schema_extra={"examples": [
-        {"sequence": "hello hello hello ", "hidden_size": 16, "steps": 25, "learning_rate": 0.02, "optimizer": "adam"},
+        {"sequence": "hello hello hello ", "hidden_size": 16, "steps": 25, "optimizer": "adam"},
     ]})
 
     steps: int = Field(DEFAULT_TRAIN["steps"], ge=1, le=MAX_TRAIN_STEPS, description="Updates in this request.")
-    learning_rate: float = Field(DEFAULT_TRAIN["learning_rate"], gt=0, le=MAX_LEARNING_RATE)
+    learning_rate: float | None = Field(
+        None, gt=0, le=MAX_LEARNING_RATE,
+        description="Default by optimizer: "
+        + ", ".join(f"{name} {rate}" for name, rate in DEFAULT_TRAIN["learning_rates"].items()) + ".",
+    )
     optimizer: Optimizer = DEFAULT_TRAIN["optimizer"]
     clip: ClipIn | None = Field(None, description="Off by default.")
     optimizer_state: OptimizerStateIn | None = Field(None, description="To resume: the previous answer's.")
     unfold: bool = Field(False, description="Also answer the unfold of the new weights (with `include`).")
+
+    @property
+    def resolved_learning_rate(self) -> float:
+        return self.learning_rate if self.learning_rate is not None else DEFAULT_TRAIN["learning_rates"][self.optimizer]
 
     @model_validator(mode="after")
     def _a_resumable_run(self) -> "TrainRequest":

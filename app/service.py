@@ -223,7 +223,7 @@ def train(req: TrainRequest) -> dict:
         )
     clip = None if req.clip is None else core.Clip(req.clip.mode, req.clip.threshold)
     trained = core.train(
-        problem.params, problem.seq, req.steps, req.learning_rate, _optimizer_state(req, problem.params),
+        problem.params, problem.seq, req.steps, req.resolved_learning_rate, _optimizer_state(req, problem.params),
         activation=problem.activation, output=problem.output, h0=problem.h0, s0=problem.s0,
         truncate=problem.truncate, clip=clip,
     )
@@ -231,7 +231,7 @@ def train(req: TrainRequest) -> dict:
     after = core.forward(now.params, now.seq, now.activation, now.output, now.h0, now.s0)
     return {
         "config": rounded(_config(req, now), req.digits),
-        "optimizer": req.optimizer, "learning_rate": req.learning_rate,
+        "optimizer": req.optimizer, "learning_rate": req.resolved_learning_rate,
         "clip": None if req.clip is None else req.clip.model_dump(),
         "losses": rounded(trained.losses, req.digits), "grad_norms": rounded(trained.grad_norms, req.digits),
         "clipped": trained.clipped.tolist(), "step": trained.state.step, "final_loss": after.total_loss,

@@ -40,7 +40,10 @@ MAX_LEARNING_RATE = 10.0
 MAX_CLIP = 1e6
 MAX_SAMPLE_LENGTH = 1000
 MAX_TEMPERATURE = 10.0
-DEFAULT_TRAIN = {"steps": 25, "learning_rate": 0.02, "optimizer": "adam"}  # "hello hello" learns in seconds
+# Each optimizer's default learning rate: with them, every cell learns "hello hello hello " to
+# under a tenth of its first loss within DEFAULT_LEARNING_STEPS (8 requests of 25), in seconds.
+DEFAULT_TRAIN = {"steps": 25, "optimizer": "adam", "learning_rates": {"sgd": 0.1, "adagrad": 0.1, "adam": 0.02}}
+DEFAULT_LEARNING_STEPS = 200
 
 
 class Settings(BaseModel):

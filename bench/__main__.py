@@ -155,6 +155,27 @@ def main(args) -> int:
         row(f"core fwd+BPTT+flows {cell.upper()} T={T_MAIN} H={H_MAIN} vs torch", f"{t_cell * 1e3:.1f} ms",
             f"{t_peer * 1e3:.0f} ms", f"{t_peer / t_cell:.1f}x faster", ">= 10x", t_peer / t_cell >= 10)
 
+    # 1c. Training against Karpathy's min-char-rnn: T = 25, H = 100, 65 characters, Adagrad,
+    # gradients clipped to [-5, 5]; the same model, the same sequence, the same updates.
+    from bench import minchar
+
+    m_params, m_seq, m_ids = minchar.problem()
+    m_clip = core.Clip("value", 5.0)
+    peer_step, peer_weights = minchar.trainer(m_params, m_ids, 0.1)
+    peer_losses = [peer_step() for _ in range(3)]
+    checked = core.train(m_params, m_seq, 3, 0.1, core.initial_state("adagrad", m_params), clip=m_clip)
+    assert np.allclose(checked.losses, peer_losses, rtol=1e-10), "min-char-rnn computes another loss"
+    assert all(np.allclose(getattr(checked.params, k), v, rtol=1e-9, atol=1e-12) for k, v in peer_weights().items())
+    chunk = 50
+    m_state = core.initial_state("adagrad", m_params)
+    t_train = best(lambda: core.train(m_params, m_seq, chunk, 0.1, m_state, clip=m_clip), repeats=9) / chunk
+    t_minchar = best(lambda: [peer_step() for _ in range(chunk)], repeats=9) / chunk
+    details.append(f"training step, T={minchar.T} H={minchar.H} vocab={minchar.VOCAB}, Adagrad, clip 5: ours "
+                   f"{t_train * 1e3:.2f} ms (plain BPTT, no flows), min-char-rnn's lossFun + Adagrad "
+                   f"{t_minchar * 1e3:.2f} ms (same losses and weights, checked over 3 steps)")
+    row(f"training step T={minchar.T} H={minchar.H} vs min-char-rnn", f"{t_train * 1e3:.2f} ms",
+        f"{t_minchar * 1e3:.2f} ms", f"{t_minchar / t_train:.1f}x faster", ">= 2x", t_minchar / t_train >= 2)
+
     # 2. The flow sweep against the bare matrix products it has to make.
     run, macs = matmul_peer(params, seq)
     t_sweep = best(lambda: core.backward(fwd, shares=False), repeats=20)

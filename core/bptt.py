@@ -185,10 +185,17 @@ def gradients(fwd: Forward, truncate: int | None = None) -> dict:
     carry = np.zeros((1, H)) if has_state else None
     da = np.zeros((steps, fwd.a.shape[1]))
     with np.errstate(all="ignore"):
-        for t in range(steps - 1, -1, -1):
-            reach[t + 1, 0] += own[t]
-            local.at(t, reach[t + 1], None, reach[t], ds[t] if has_state else None, carry)
-        local.errors(slice(0, steps), reach[1:, 0], da, ds[:, 0] if has_state else None)
+        if p.cell == "rnn":  # the simple RNN's rule inline: da = g'(a) dh, dh^(t-1) += W^T da
+            dg = local.dg
+            for t in range(steps - 1, -1, -1):
+                reach[t + 1, 0] += own[t]
+                np.multiply(reach[t + 1, 0], dg[t], out=da[t])
+                np.matmul(da[t], p.W, out=reach[t, 0])
+        else:
+            for t in range(steps - 1, -1, -1):
+                reach[t + 1, 0] += own[t]
+                local.at(t, reach[t + 1], None, reach[t], ds[t] if has_state else None, carry)
+            local.errors(slice(0, steps), reach[1:, 0], da, ds[:, 0] if has_state else None)
     step = first_nonfinite_row(reach[1:, 0], reverse=True)
     if step is not None:
         raise NumericalOverflow("dh", step)

@@ -91,31 +91,52 @@ def _clip(grads: dict, clip: Clip | None) -> tuple[dict, bool]:
     if clip is None:
         return grads, False
     if clip.mode == "value":
-        clipped = {name: np.clip(g, -clip.threshold, clip.threshold) for name, g in grads.items()}
-        return clipped, any(np.any(np.abs(g) > clip.threshold) for g in grads.values())
-    norm = np.sqrt(sum(float(np.sum(g * g)) for g in grads.values()))
+        acted = any(float(np.abs(g).max(initial=0.0)) > clip.threshold for g in grads.values())
+        if not acted:
+            return grads, False
+        return {name: np.clip(g, -clip.threshold, clip.threshold) for name, g in grads.items()}, True
+    norm = np.sqrt(sum(float(np.vdot(g, g)) for g in grads.values()))
     if norm <= clip.threshold:
         return grads, False
     scale = clip.threshold / norm
     return {name: g * scale for name, g in grads.items()}, True
 
 
+def _descend(theta: np.ndarray, g: np.ndarray, lr: float, denominator: np.ndarray | None = None) -> np.ndarray:
+    """theta - lr g [/ denominator], with one temporary (the updates are most of a small step's time)."""
+    step = g * lr
+    if denominator is not None:
+        step /= denominator
+    np.subtract(theta, step, out=step)
+    return step
+
+
 def _update(params: Params, grads: dict, state: OptimizerState, lr: float) -> tuple[Params, OptimizerState]:
     step = state.step + 1
     theta = params.as_dict()
     if state.optimizer == "sgd":
-        new = {name: theta[name] - lr * grads[name] for name in theta}
+        new = {name: _descend(theta[name], grads[name], lr) for name in theta}
         return params.replace(**new), OptimizerState("sgd", step)
     if state.optimizer == "adagrad":
-        m = {name: state.m[name] + grads[name] ** 2 for name in theta}
-        new = {name: theta[name] - lr * grads[name] / np.sqrt(m[name] + ADAGRAD_EPS) for name in theta}
+        m, new = {}, {}
+        for name, g in grads.items():
+            m[name] = g * g
+            m[name] += state.m[name]
+            root = m[name] + ADAGRAD_EPS
+            np.sqrt(root, out=root)
+            new[name] = _descend(theta[name], g, lr, root)
         return params.replace(**new), OptimizerState("adagrad", step, m=m)
-    m = {name: ADAM_BETA1 * state.m[name] + (1 - ADAM_BETA1) * grads[name] for name in theta}
-    v = {name: ADAM_BETA2 * state.v[name] + (1 - ADAM_BETA2) * grads[name] ** 2 for name in theta}
     correct1, correct2 = 1 - ADAM_BETA1**step, 1 - ADAM_BETA2**step
-    new = {
-        name: theta[name] - lr * (m[name] / correct1) / (np.sqrt(v[name] / correct2) + ADAM_EPS) for name in theta
-    }
+    m, v, new = {}, {}, {}
+    for name, g in grads.items():
+        m[name] = state.m[name] * ADAM_BETA1
+        m[name] += (1 - ADAM_BETA1) * g
+        v[name] = state.v[name] * ADAM_BETA2
+        v[name] += (1 - ADAM_BETA2) * (g * g)
+        root = v[name] / correct2
+        np.sqrt(root, out=root)
+        root += ADAM_EPS
+        new[name] = _descend(theta[name], m[name] / correct1, lr, root)
     return params.replace(**new), OptimizerState("adam", step, m=m, v=v)
 
 
@@ -144,11 +165,12 @@ def train(
         except NumericalOverflow as overflow:
             raise NumericalOverflow(overflow.quantity, overflow.step, state.step + 1) from None
         losses[n] = fwd.total_loss
-        norms[n] = np.sqrt(sum(float(np.sum(g * g)) for g in grads.values()))
+        norms[n] = np.sqrt(sum(float(np.vdot(g, g)) for g in grads.values()))
         grads, clipped[n] = _clip(grads, clip)
         params, state = _update(params, grads, state, learning_rate)
-        if not all(np.all(np.isfinite(value)) for value in params.as_dict().values()):
-            raise NumericalOverflow("the updated weights", 0, state.step)
+    # non-finite weights make the next forward pass overflow (and say so); the last ones are checked here
+    if not all(np.all(np.isfinite(value)) for value in params.as_dict().values()):
+        raise NumericalOverflow("the updated weights", 0, state.step)
     return Trained(params, state, losses, norms, clipped)
 
 

@@ -117,7 +117,17 @@ def forward(
     s = np.empty((steps, H)) if lstm else None
     with np.errstate(all="ignore"):
         h_prev, s_prev = h0, s0
-        for t in range(steps):
+        if params.cell == "rnn":  # the same sums as cells.rnn.step, without a call per step (training's loop)
+            g, W = ACTIVATIONS[activation].g, params.W
+            for t in range(steps):
+                np.matmul(W, h_prev, out=a[t])
+                a[t] += xu[t]
+                if g is np.tanh:
+                    np.tanh(a[t], out=h[t])
+                else:
+                    h[t] = g(a[t])
+                h_prev = h[t]
+        for t in range(steps if params.cell != "rnn" else 0):
             out = cell.step(params, xu[t], h_prev, s_prev, activation)
             a[t], h[t] = out.a, out.h
             if gates is not None:

@@ -109,6 +109,7 @@ store.on(['compare'], (state) => { if (state.compare && state.model) compare(); 
 // Reset (null) draws the initial weights again.
 const trainer = createTrainer({
   request: () => toRequest(store.get()),
+  current: () => store.get().model?.response,
   postJSON,
   onSnapshot: (data) => (data ? show(data) : run()),
 });

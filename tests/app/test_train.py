@@ -49,6 +49,16 @@ def test_the_answer_records_the_run_and_its_snapshot_is_the_unfold_of_the_new_we
     assert answer["unfold"]["config"]["include"] == after["config"]["include"]
 
 
+@pytest.mark.parametrize("cell", core.CELLS)
+@pytest.mark.parametrize("optimizer", core.OPTIMIZERS)
+def test_each_optimizer_learns_a_repeated_word_within_the_documented_steps(client, cell, optimizer):
+    meta = client.get("/api/v1/meta").json()["defaults"]["train"]
+    body = {"sequence": TEXT, "cell": cell, "hidden_size": 16, "optimizer": optimizer, "steps": meta["learning_steps"]}
+    answer = post(client, "train", **body)
+    assert answer["learning_rate"] == meta["learning_rates"][optimizer]
+    assert answer["final_loss"] <= 0.1 * answer["losses"][0]
+
+
 def test_the_defaults_learn_a_repeated_word_in_a_few_requests(client):
     answer = post(client, "train", sequence=TEXT, hidden_size=16)
     first_loss = answer["losses"][0]
@@ -89,6 +99,18 @@ def test_bad_training_fields_are_refused_by_name(client, body, where, words):
     detail = refused(client, "train", sequence=TEXT * 20, **body)
     assert detail[0]["loc"] == where, detail
     assert words in detail[0]["msg"], detail
+
+
+@pytest.mark.parametrize("state,where", [
+    ({"optimizer": "adam", "step": -1}, ["body", "optimizer_state", "step"]),
+    ({"optimizer": "adam", "step": 1, "m": {"U": "not numbers"}}, ["body", "optimizer_state", "m", "U"]),
+    ({"optimizer": "adam", "step": 1}, ["body", "optimizer_state", "m"]),
+    ({"optimizer": "adam", "step": 1, "extra": 1}, ["body", "optimizer_state", "extra"]),
+])
+def test_a_malformed_optimizer_state_is_refused_by_name(client, state, where):
+    first = post(client, "train", sequence=TEXT, hidden_size=4, steps=1)
+    detail = refused(client, "train", sequence=TEXT, hidden_size=4, weights=first["weights"], optimizer_state=state)
+    assert detail[0]["loc"][:len(where)] == where, detail
 
 
 def test_a_resumed_state_that_does_not_fit_is_refused_by_name(client):

@@ -31,7 +31,7 @@ def test_training_lowers_the_loss_and_redraws_the_page_after_each_chunk(page):
     page.get_by_role("button", name="▶ Train").click()
     wait_for_step(page, 100)
     page.locator("#train").click()  # pause
-    page.wait_for_function("() => document.getElementById('train').textContent.includes('Train')")
+    page.wait_for_function("() => document.getElementById('train').textContent.includes('Train on')")
     steps = int(re.search(r"step (\d+)", page.locator("#train-step").text_content()).group(1))
     assert steps >= 100 and steps % 25 == 0
     trained = summary_loss(page)
@@ -44,10 +44,13 @@ def test_training_lowers_the_loss_and_redraws_the_page_after_each_chunk(page):
     assert page.locator("#train-sample").text_content().startswith("It would write: h")
     page.set_viewport_size({"width": 1280, "height": 800})
     page.screenshot(path=ARTIFACTS / "training-1280x800.png")
-    # the first snapshot takes the whole page back to step 25
+    # the first snapshot takes the whole page back to the untrained network, the next to step 25
     page.locator("#train-scrubber").fill("0")
+    assert page.locator("#train-step").text_content().startswith("showing step 0 of")
+    assert summary_loss(page) == initial
+    page.locator("#train-scrubber").fill("1")
     assert page.locator("#train-step").text_content().startswith("showing step 25 of")
-    assert summary_loss(page) > trained
+    assert initial > summary_loss(page) > trained
     # Reset: the initial weights again, the same seed
     page.get_by_role("button", name="Reset").click()
     page.wait_for_function("(j) => document.getElementById('summary').textContent.includes('J = ' + j)",
@@ -63,7 +66,7 @@ def test_an_error_while_training_keeps_what_was_learned(page):
     page.get_by_role("button", name="▶ Train").click()
     wait_for_step(page, 25)
     page.locator("#train").click()
-    page.wait_for_function("() => document.getElementById('train').textContent.includes('Train')")
+    page.wait_for_function("() => document.getElementById('train').textContent.includes('Train on')")
     steps = page.locator("#train-step").text_content()
     # a clip threshold the API refuses: the message names it, the run and its curve stay
     page.select_option("#clip_mode", "norm")

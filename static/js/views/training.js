@@ -14,7 +14,7 @@ const MAX_SNAPSHOTS = 60; // older ones are thinned, every other one dropped
 const MAX_STEPS = 5000; // a run pauses itself here
 const SAMPLE = { length: 60, temperature: 0.5 };
 
-export function createTrainer({ request, postJSON, onSnapshot, onStateChange }) {
+export function createTrainer({ request, current, postJSON, onSnapshot, onStateChange }) {
   const defaults = META.defaults.train;
   const button = $('train');
   const reset = $('train-reset');
@@ -23,8 +23,16 @@ export function createTrainer({ request, postJSON, onSnapshot, onStateChange }) 
   const scrubber = $('train-scrubber');
   const curve = d3.select('#train-curve');
   const sampleLine = $('train-sample');
+  // each optimizer comes with its own learning rate (META.defaults.train.learning_rates)
   $('optimizer').value = defaults.optimizer;
-  $('learning_rate').value = defaults.learning_rate;
+  $('learning_rate').value = defaults.learning_rates[defaults.optimizer];
+  $('optimizer').addEventListener('change', () => {
+    $('learning_rate').value = defaults.learning_rates[$('optimizer').value];
+    if (run.weights) { // the weights learned so far go on, with the new optimizer's own (fresh) state
+      run.state = null;
+      say(`Switched to ${$('optimizer').value}: training goes on from the weights learned so far.`);
+    }
+  });
 
   let run = null; // {weights, state, step, losses: [{step, loss, clipped}], snapshots: [{step, data}]}
   let running = false;
@@ -51,9 +59,12 @@ export function createTrainer({ request, postJSON, onSnapshot, onStateChange }) 
     message.classList.toggle('field-error', isError);
   }
 
+  let looping = false; // a chunk may still be on its way after Pause
   function setRunning(on) {
     running = on;
-    button.textContent = on ? '❚❚ Pause' : run.step ? '▶ Train on' : '▶ Train';
+    const finishing = !on && looping;
+    button.textContent = on ? '❚❚ Pause' : finishing ? 'Pausing…' : run.step ? '▶ Train on' : '▶ Train';
+    button.disabled = finishing;
     button.setAttribute('aria-pressed', String(on));
     onStateChange?.(on);
   }
@@ -61,7 +72,8 @@ export function createTrainer({ request, postJSON, onSnapshot, onStateChange }) 
   async function chunk() {
     const body = { ...request(), ...settings(), unfold: true };
     if (run.weights) { // continue exactly: these weights, this state; nothing re-initialises them
-      Object.assign(body, { weights: run.weights, optimizer_state: run.state });
+      Object.assign(body, { weights: run.weights });
+      if (run.state) body.optimizer_state = run.state;
       delete body.spectral_radius;
       delete body.forget_bias;
     }
@@ -76,6 +88,10 @@ export function createTrainer({ request, postJSON, onSnapshot, onStateChange }) 
 
   function keep(data) {
     const first = run.step;
+    const before = current();
+    if (!run.snapshots.length && before) { // the untrained network is snapshot 0: scrub back to the start
+      run.snapshots.push({ step: 0, data: before, loss: before.forward.total_loss });
+    }
     data.losses.forEach((loss, i) => run.losses.push({ step: first + i, loss, clipped: data.clipped[i] }));
     run.weights = data.weights;
     run.state = data.optimizer_state;
@@ -89,6 +105,16 @@ export function createTrainer({ request, postJSON, onSnapshot, onStateChange }) 
   }
 
   async function loop() {
+    looping = true;
+    try {
+      await chunks();
+    } finally {
+      looping = false;
+      setRunning(false);
+    }
+  }
+
+  async function chunks() {
     const mine = run; // a reset while a chunk is on its way makes its answer belong to nobody
     while (running && run === mine) {
       const settingsNow = settings();
@@ -110,7 +136,6 @@ export function createTrainer({ request, postJSON, onSnapshot, onStateChange }) 
       await sample(); // one request at a time from the trainer: the server has two computation slots
       if (run.step >= MAX_STEPS) { say(`Paused at ${MAX_STEPS} steps; Train goes on.`); break; }
     }
-    setRunning(false);
   }
 
   async function sample() {
