@@ -160,7 +160,7 @@ def train(
     losses, norms, clipped = np.zeros(steps), np.zeros(steps), np.zeros(steps, dtype=bool)
     for n in range(steps):
         try:
-            fwd = forward(params, seq, activation, output, h0, s0)
+            fwd = forward(params, seq, activation, output, h0, s0, check_targets=n == 0)
             grads = gradients(fwd, truncate)
         except NumericalOverflow as overflow:
             raise NumericalOverflow(overflow.quantity, overflow.step, state.step + 1) from None

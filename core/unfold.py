@@ -11,7 +11,7 @@ import numpy as np
 from .cells import CELL_MODULES
 from .encode import Sequence
 from .errors import InputError, NumericalOverflow
-from .functions import ACTIVATIONS, HEADS
+from .functions import ACTIVATIONS, HEADS, log_softmax
 from .params import Params
 
 
@@ -85,11 +85,14 @@ def forward(
     output: str = "softmax",
     h0: np.ndarray | None = None,
     s0: np.ndarray | None = None,
+    *,
+    check_targets: bool = True,
 ) -> Forward:
     """Run the cell of ``params`` over ``seq``, then o = c + V h and y_hat = f(o).
 
     ``activation`` is the simple RNN's g; the gated cells use sigma and tanh. ``s0`` is the
-    LSTM's initial cell state (zeros if absent).
+    LSTM's initial cell state (zeros if absent). ``check_targets=False`` skips checking the
+    targets against the head (training checks them once, not at every step).
     """
     if activation not in ACTIVATIONS:
         raise InputError("activation", f"must be one of {', '.join(ACTIVATIONS)}, not {activation!r}")
@@ -106,7 +109,8 @@ def forward(
     if s0 is not None and not lstm:
         raise InputError("s0", "is the LSTM's initial cell state; the other cells have none")
     s0 = initial_state("s0", s0, H) if lstm else None
-    _check_targets(seq.y, seq.has_loss, output)
+    if check_targets:
+        _check_targets(seq.y, seq.has_loss, output)
 
     cell = CELL_MODULES[params.cell]
     steps = seq.steps
@@ -136,9 +140,14 @@ def forward(
                 s[t] = out.s
             h_prev, s_prev = out.h, out.s
         o = h @ params.V.T + params.c
-        head = HEADS[output]
-        y_hat = head.f(o)
-        loss = np.where(seq.has_loss, head.loss(o, seq.y), 0.0)
+        if output == "softmax":  # the head's f and loss, sharing one log_softmax
+            log_p = log_softmax(o)
+            y_hat = np.exp(log_p)
+            loss = np.where(seq.has_loss, -(seq.y * log_p).sum(axis=-1), 0.0)
+        else:
+            head = HEADS[output]
+            y_hat = head.f(o)
+            loss = np.where(seq.has_loss, head.loss(o, seq.y), 0.0)
     checked = [("a", a), ("s", s), ("h", h), ("o", o), ("loss", loss)]
     for name, values in checked:
         step = None if values is None else first_nonfinite_row(values)
