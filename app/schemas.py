@@ -29,7 +29,7 @@ Task = Literal[TASK_NAMES]
 CellName = Literal[CELLS]
 ActivationName = Literal[ACTIVATION_NAMES]
 OutputName = Literal[HEAD_NAMES]
-SECTIONS = ("flow_shares", "per_step_gradients", "flows_by_unit", "gain")
+SECTIONS = ("flow_shares", "per_step_gradients", "flows_by_unit", "gain", "truncation")
 Section = Literal[(*SECTIONS, "auto")]
 # The length limits sit on each member of the union so that they appear in the OpenAPI schema.
 Values = (
@@ -98,9 +98,10 @@ class UnfoldRequest(BaseModel):
     include: list[Section] = Field(
         default_factory=list,
         description="Opt-in sections: flow_shares (T x T), per_step_gradients (T x |theta|), "
-        "flows_by_unit (T x T x H), gain (the error gain G(d); for rnn also Jacobian norms and the bound); "
-        "auto: flow_shares and per_step_gradients (and flows_by_unit when truncated), each only if it fits "
-        "a page-sized budget (what the page asks). "
+        "flows_by_unit (T x T x H), gain (the error gain G(d); for rnn also Jacobian norms and the bound), "
+        "truncation (how far the truncated gradient is from full BPTT's, per parameter); "
+        "auto: flow_shares, per_step_gradients and gain (and flows_by_unit and truncation when truncated), "
+        "each only if it fits a page-sized budget (what the page asks). "
         "config.include says which sections the answer has.",
     )
     digits: int = Field(
@@ -375,6 +376,16 @@ class GainOut(BaseModel):
     threshold: float | None = Field(None, description="1/gamma: ||W||_2 below it is enough to vanish (rnn).")
 
 
+class TruncationOut(BaseModel):
+    """What the window k costs: how far the truncated gradient is from full BPTT's."""
+
+    window: int | None = Field(description="k; null for full BPTT (then every difference is 0).")
+    relative: dict[str, float] = Field(
+        description="||dJ/dtheta truncated - full|| / ||full|| per parameter (0 where the full gradient is 0)."
+    )
+    full_norm: dict[str, float] = Field(description="||dJ/dtheta|| of full BPTT, per parameter.")
+
+
 class UnfoldResponse(BaseModel):
     config: Config
     vocab: list[str] | None
@@ -386,6 +397,7 @@ class UnfoldResponse(BaseModel):
     gradients: GradientsOut
     flows: FlowsOut
     gain: GainOut | None = Field(None, description="Opt-in: include gain.")
+    truncation: "TruncationOut | None" = Field(None, description="Opt-in: include truncation.")
 
 
 class GradcheckResponse(BaseModel):

@@ -98,6 +98,7 @@ def _sections(req: UnfoldRequest, problem: Problem) -> tuple[str, ...]:
         "per_step_gradients": steps * parameters,
         "flows_by_unit": steps * steps * H,
         "gain": steps,
+        "truncation": 2 * len(core.PARAM_NAMES[problem.params.cell]),
     }
     named = [section for section in req.include if section != "auto"]
     for section in named:
@@ -159,7 +160,20 @@ def _unfold(req: UnfoldRequest, problem: Problem) -> dict:
     answer.setdefault("vocab", None)
     if "gain" in sections:
         answer["gain"] = core.error_gain(fwd, bwd, max(1, MAX_JACOBIAN_COST // fwd.h.shape[1] ** 3))
+    if "truncation" in sections:
+        answer["truncation"] = _truncation(fwd, bwd, problem.truncate)
     return rounded(answer, req.digits)
+
+
+def _truncation(fwd: core.Forward, bwd: core.Backward, truncate: int | None) -> dict:
+    """||truncated - full|| / ||full|| per parameter; the full gradient from the one-row sweep."""
+    full = core.gradients(fwd) if truncate is not None else bwd.grads
+    relative, full_norm = {}, {}
+    for name, value in full.items():
+        size = float(np.linalg.norm(value))
+        full_norm[name] = size
+        relative[name] = float(np.linalg.norm(bwd.grads[name] - value)) / size if size > 0 else 0.0
+    return {"window": truncate, "relative": relative, "full_norm": full_norm}
 
 
 def gradcheck(req: UnfoldRequest, eps: float = 1e-5) -> dict:

@@ -15,10 +15,11 @@ MAX_SEED = 2**32 - 1
 MAX_HEAVY_NUMBERS = 2_000_000
 # include "auto": the sections the page draws (the shares, the per-step matrices), each only
 # when it fits this smaller budget, so an answer stays quick to send, parse and draw.
-AUTO_SECTIONS = ("flow_shares", "per_step_gradients")
-# ... and, with a truncation window, the per-source errors: the equations of a truncated step
-# write delta h^(t) as the sum of the sources that still reach it and show each term.
-AUTO_TRUNCATED_SECTIONS = ("flows_by_unit",)
+AUTO_SECTIONS = ("flow_shares", "per_step_gradients", "gain")
+# ... and, with a truncation window, the per-source errors (the equations of a truncated step
+# write delta h^(t) as the sum of the sources that still reach it and show each term) and what
+# the window costs against full BPTT.
+AUTO_TRUNCATED_SECTIONS = ("flows_by_unit", "truncation")
 MAX_AUTO_NUMBERS = 200_000
 # Numbers in answers keep DEFAULT_DIGITS significant digits unless a request asks for more;
 # MAX_DIGITS (17) is enough for every float64 to read back exactly.

@@ -10,7 +10,7 @@ error flows, in NumPy.
 ((4, 4), (4, 4))
 """
 
-from .bptt import Backward, backward, step_contributions, step_norms
+from .bptt import Backward, backward, gradients, step_contributions, step_norms
 from .contract import CELLS, GATES, PARAM_NAMES, STATES, param_shapes
 from .encode import TASKS, Sequence, encode_numbers, encode_text
 from .errors import InputError, NumericalOverflow
@@ -25,7 +25,7 @@ __all__ = [
     "ACTIVATIONS", "CELLS", "CLIP_MODES", "OPTIMIZERS", "Clip", "OptimizerState", "Trained",
     "GATES", "HEADS", "PARAM_NAMES", "STATES", "TASKS",
     "Backward", "Forward", "InputError", "NumericalOverflow", "Params", "Sequence",
-    "backward", "encode_numbers", "encode_text", "error_gain", "forward", "gradcheck", "init_params",
+    "backward", "gradients", "encode_numbers", "encode_text", "error_gain", "forward", "gradcheck", "init_params",
     "numerical_gradients", "param_shapes", "params_from_arrays", "rescale_recurrent", "spectral_radius",
     "step_contributions", "step_norms", "initial_state", "sample", "train",
 ]

@@ -51,22 +51,22 @@ def test_cell_only_fields_are_refused_for_the_other_cells(client):
 
 def test_auto_includes_each_page_section_only_while_it_fits(client):
     small = client.post("/api/v1/unfold", json={"sequence": "hello world", "include": ["auto"]}).json()
-    assert small["config"]["include"] == ["flow_shares", "per_step_gradients"]
+    assert small["config"]["include"] == ["flow_shares", "per_step_gradients", "gain"]
     assert "share" in small["flows"] and "per_step" in small["gradients"]
     # T = 299, H = 16, 38 characters: T x |theta| = 299 * (16*38*2 + 16*16 + 16 + 38) > 200,000 >= T^2
     text = ("the quick brown fox jumps over the lazy dog 0123456789" * 6)[:300]
     big = client.post("/api/v1/unfold", json={"sequence": text, "hidden_size": 16, "include": ["auto"]}).json()
     steps = big["config"]["steps"]
     assert steps * steps <= MAX_AUTO_NUMBERS
-    assert big["config"]["include"] == ["flow_shares"]
+    assert big["config"]["include"] == ["flow_shares", "gain"]
     assert "share" in big["flows"] and "per_step" not in big["gradients"]
     # asked for by name, the same section comes (its own, larger limit applies)
     named = client.post("/api/v1/unfold", json={"sequence": text, "hidden_size": 16,
                                                 "include": ["per_step_gradients", "auto"]}).json()
-    assert named["config"]["include"] == ["flow_shares", "per_step_gradients"]
+    assert named["config"]["include"] == ["flow_shares", "per_step_gradients", "gain"]
     # truncated, the equations' per-source terms come too
     cut = client.post("/api/v1/unfold", json={"sequence": "hello world", "truncate": 2, "include": ["auto"]}).json()
-    assert cut["config"]["include"] == ["flow_shares", "per_step_gradients", "flows_by_unit"]
+    assert cut["config"]["include"] == ["flow_shares", "per_step_gradients", "flows_by_unit", "gain", "truncation"]
     assert len(cut["flows"]["by_unit"]) == cut["config"]["steps"]
     plain = client.post("/api/v1/unfold", json={"sequence": "hello"}).json()
     assert plain["config"]["include"] == [] and "share" not in plain["flows"]

@@ -35,7 +35,7 @@ CASES = [
     ({"sequence": "hello", "spectral_radius": 1000}, "spectral_radius: Input should be less than or equal to 100"),
     ({"sequence": "hello", "truncate": 0}, "truncate: Input should be greater than or equal to 1"),
     ({"sequence": "hello", "include": ["everything"]},
-     "include.0: Input should be 'flow_shares', 'per_step_gradients', 'flows_by_unit', 'gain' or 'auto'"),
+     "include.0: Input should be 'flow_shares', 'per_step_gradients', 'flows_by_unit', 'gain', 'truncation' or 'auto'"),
     ({"sequence": "hello", "colour": "red"}, "colour: Extra inputs are not permitted"),
     ({"inputs": []}, "inputs: List should have at least 1 item"),
     ({"inputs": [1]}, "inputs: needs at least 2 values"),

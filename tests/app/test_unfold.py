@@ -201,3 +201,21 @@ def test_health_page_and_docs(client):
     assert {"/api/v1/unfold", "/api/v1/gradcheck", "/api/v1/presets", "/api/v1/health"} <= set(schema["paths"])
     limits = schema["components"]["schemas"]["UnfoldRequest"]["properties"]["hidden_size"]
     assert limits["maximum"] == 128
+
+
+@pytest.mark.parametrize("cell", core.CELLS)
+def test_the_truncation_section_is_the_distance_to_full_bptt(client, cell):
+    base = {"sequence": "abcabcabcabc", "cell": cell, "hidden_size": 5, "digits": 17}
+    full = unfold(client, **base)["gradients"]["total"]
+    for k in (1, 3, 11, 50):
+        answer = unfold(client, **base, truncate=k, include=["truncation"])
+        cut = answer["truncation"]
+        assert cut["window"] == k
+        for name, value in full.items():
+            difference = np.linalg.norm(np.array(answer["gradients"]["total"][name]) - np.array(value))
+            size = np.linalg.norm(value)
+            assert cut["full_norm"][name] == pytest.approx(size, rel=1e-12)
+            assert cut["relative"][name] == pytest.approx(difference / size if size else 0.0, rel=1e-9, abs=1e-15)
+            if k >= answer["config"]["steps"] or name in ("V", "c"):
+                assert cut["relative"][name] < 1e-13  # nothing is cut (V and c need only their own step)
+    assert unfold(client, **base, include=["truncation"])["truncation"]["relative"]["W"] == 0.0
