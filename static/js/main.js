@@ -10,6 +10,7 @@ import { FIELDS, REQUEST_KEYS, toRequest } from './state.js';
 import { createStore } from './store.js';
 import { drawCompare } from './views/compare.js';
 import { createDetails } from './views/details.js';
+import { createExplorer } from './views/explorer.js';
 import { createFlowMatrix } from './views/flowmatrix.js';
 import { drawFolded } from './views/folded.js';
 import { createGradientPanel } from './views/gradient.js';
@@ -49,6 +50,17 @@ const flowMatrix = createFlowMatrix($('flow-panel-body'), {
 });
 const gradient = createGradientPanel($('gradient-panel-body'), { onSelectStep: selectStep, onSplit: (split) => store.set({ split }) });
 const details = createDetails($('details-panel-body'));
+// the ρ(W) slider re-runs while it is dragged: its latency is measured from the input event
+let sliderStart = null;
+const explorer = createExplorer($('explorer-panel-body'), {
+  postJSON,
+  request: () => toRequest(store.get()),
+  onRho: (rho, start) => {
+    sliderStart = start;
+    $('rho').value = rho;
+    fromForm({ now: true });
+  },
+});
 // the network keeps the playhead's column in view while the player runs or is scrubbed
 const player = createPlayer($('player'), {
   onPosition: (position) => {
@@ -86,6 +98,7 @@ const VIEWS = [
   { view: flowMatrix, keys: ['model', 'param', 'step', 'source', 'hover', 'colour', 'position'] },
   { view: gradient, keys: ['model', 'param', 'step', 'position', 'split'] },
   { view: details, keys: ['model', 'param', 'step', 'position'] },
+  { view: explorer, keys: ['model'] },
 ];
 for (const { view, keys } of VIEWS) {
   store.on(keys, (state) => { if (state.model) view.highlight(viewOf(state)); });
@@ -192,9 +205,17 @@ async function compare() {
 
 // The answer on screen belongs to the state it was computed for: a refused request keeps the
 // old picture, marked as not matching the form any more.
+let running = false;
+let again = false;
 async function run() {
   clearTimeout(pending);
+  // at most one request in flight: a change while one is out is sent when it is back (the
+  // latest state wins, and a dragged slider never piles requests onto the server)
+  if (running) { again = true; return; }
+  running = true;
   const body = toRequest(store.get());
+  const slider = sliderStart;
+  sliderStart = null;
   setBusy(true);
   try {
     const { ok, status, data, arrived, parsed } = await postJSON('/api/v1/unfold', body);
@@ -210,6 +231,7 @@ async function run() {
         return;
       }
       measureRendered('rnn-unfolded:draw', parsed);
+      if (slider !== null) measureRendered('rnn-unfolded:slider', slider);
     } else {
       controls.showErrors(data?.detail ?? [{ loc: ['body'], msg: `The server answered ${status}. Please try again.` }]);
       markStale();
@@ -219,7 +241,9 @@ async function run() {
     controls.showErrors([{ loc: ['body'], msg: `Could not reach the server: ${error.message}` }]);
     markStale();
   } finally {
+    running = false;
     setBusy(false);
+    if (again) { again = false; run(); }
   }
 }
 

@@ -1,0 +1,142 @@
+// Why simple RNNs struggle: the error gain G(d) against the distance d for the current network
+// (for the simple RNN with the exact Jacobian norms and the bound (‖W‖₂γ)ᵈ), the ρ(W) slider
+// that moves the cause while it is dragged, what the truncation window costs, and a gradient
+// check that says how far the page's gradients can be trusted.
+import { exact, formatNumber, tickFormat } from '../blocks/format.js';
+import { hide as hideTip, show as showTip } from '../blocks/tooltip.js';
+import { cellColour } from '../config.js';
+
+const d3 = window.d3;
+
+export function createExplorer(container, { onRho, postJSON, request }) {
+  const root = d3.select(container);
+  const readout = root.append('p').attr('class', 'explorer-readout');
+  const sliderRow = root.append('div').attr('class', 'rho-slider');
+  sliderRow.append('label').attr('for', 'rho-slider').text('ρ(W)');
+  const slider = sliderRow.append('input').attr('id', 'rho-slider').attr('type', 'range')
+    .attr('min', 0.1).attr('max', 3).attr('step', 0.01)
+    .attr('aria-describedby', 'explorer-readout');
+  const sliderValue = sliderRow.append('output').attr('for', 'rho-slider');
+  const plot = root.append('svg').attr('class', 'gain-plot explorer-gain').attr('role', 'img');
+  const legend = root.append('p').attr('class', 'help explorer-legend');
+  const truncation = root.append('div').attr('class', 'truncation-cost');
+  const badge = root.append('p').attr('class', 'gradcheck-badge').attr('role', 'status');
+  readout.attr('id', 'explorer-readout');
+
+  slider.on('input', function () {
+    sliderValue.text(Number(this.value).toFixed(2));
+    onRho(Number(this.value), performance.now());
+  });
+
+  function drawReadout(m) {
+    const g = m.response.gain;
+    const rnn = m.cell === 'rnn';
+    sliderRow.style('display', rnn ? null : 'none');
+    if (rnn && g) {
+      const product = g.w_norm * g.gamma;
+      slider.property('value', m.config.spectral_radius);
+      sliderValue.text(formatNumber(m.config.spectral_radius, 3));
+      readout.text(`ρ(W) = ${formatNumber(m.config.spectral_radius, 3)} · ‖W‖₂ = ${formatNumber(g.w_norm, 3)} · `
+        + `γ = max|g′| = ${formatNumber(g.gamma, 2)} (${m.config.activation}) · ‖W‖₂γ = ${formatNumber(product, 3)}: `
+        + (product < 1 ? `below 1, so every error must shrink at least that much a step back (‖W‖₂ < 1/γ = ${formatNumber(g.threshold, 2)}).`
+          : 'above 1, so the errors may grow: whether they do depends on how saturated g is.'));
+    } else {
+      readout.text(m.hasState ? 'The LSTM\'s cell state carries its error through the forget gates: the forget bias moves its gain.'
+        : 'The GRU\'s update gate lets its state, and its error, pass a step almost unchanged where z is near 1.');
+    }
+  }
+
+  function drawGain(m) {
+    const g = m.response.gain;
+    plot.selectAll('*').remove();
+    if (!g) { legend.text('The gain is sent for shorter sequences.'); return; }
+    const width = Math.max(300, Math.min(520, (container.clientWidth || 420) - 8));
+    const height = 200;
+    const margin = { top: 10, right: 12, bottom: 34, left: 56 };
+    const curve = (values, name) => values.map((v, d) => ({ d, v, name })).filter((p) => p.v !== null && p.v > 0);
+    const lines = [
+      { name: 'G(d) along h', key: 'h', points: curve(g.h, 'h'), colour: cellColour(m.cell) },
+      ...(g.s ? [{ name: 'G(d) along s', key: 's', points: curve(g.s, 's'), colour: cellColour(m.cell), dashed: true }] : []),
+      ...(g.jacobian ? [{ name: '‖∂h⁽τ⁾/∂h⁽τ⁻ᵈ⁾‖₂', key: 'jacobian', points: curve(g.jacobian, 'jacobian'), colour: '#555' }] : []),
+      ...(g.bound ? [{ name: 'bound (‖W‖₂γ)ᵈ', key: 'bound', points: curve(g.bound, 'bound'), colour: '#BE0032', dashed: true }] : []),
+    ].filter((l) => l.points.length);
+    const all = lines.flatMap((l) => l.points);
+    plot.attr('width', width).attr('height', height)
+      .attr('aria-label', 'the error gain G(d) against the distance d, log scale');
+    if (!all.length) {
+      plot.append('text').attr('x', margin.left).attr('y', 40).attr('class', 'muted').text('No loss error to measure a gain by.');
+      legend.text('');
+      return;
+    }
+    const x = d3.scaleLinear([0, Math.max(1, d3.max(all, (p) => p.d))], [margin.left, width - margin.right]);
+    const extent = d3.extent(all, (p) => p.v);
+    const y = d3.scaleLog([Math.min(extent[0], 0.5), Math.max(extent[1], 2)], [height - margin.bottom, margin.top]).nice().clamp(true);
+    plot.append('g').attr('class', 'axis').attr('transform', `translate(0,${height - margin.bottom})`).call(d3.axisBottom(x).ticks(6, 'd'));
+    plot.append('g').attr('class', 'axis').attr('transform', `translate(${margin.left},0)`).call(d3.axisLeft(y).ticks(5).tickFormat(tickFormat({ log: true })));
+    plot.append('text').attr('class', 'axis-title').attr('x', (margin.left + width) / 2).attr('y', height - 3)
+      .attr('text-anchor', 'middle').text('distance d = s − t (steps back)');
+    plot.append('text').attr('class', 'axis-title').attr('transform', `translate(12,${height / 2}) rotate(-90)`)
+      .attr('text-anchor', 'middle').text('gain, log scale');
+    plot.append('line').attr('class', 'unit-gain').attr('x1', margin.left).attr('x2', width - margin.right)
+      .attr('y1', y(1)).attr('y2', y(1));
+    const line = d3.line().x((p) => x(p.d)).y((p) => y(p.v));
+    plot.selectAll('path.gain').data(lines).join('path').attr('class', (l) => `gain gain-${l.key}`).attr('data-key', (l) => l.key)
+      .attr('d', (l) => line(l.points)).attr('stroke', (l) => l.colour).attr('stroke-dasharray', (l) => (l.dashed ? '5 3' : null));
+    plot.on('mousemove', (event) => {
+      const d = Math.round(x.invert(d3.pointer(event)[0]));
+      const rows = lines.flatMap((l) => { const p = l.points.find((q) => q.d === d); return p ? [`${l.name}: ${exact(p.v)}`] : []; });
+      if (rows.length) showTip(event, [`d = ${d} steps back`, ...rows]); else hideTip();
+    }).on('mouseleave', hideTip);
+    legend.text(`${lines.map((l) => l.name + (l.dashed ? ' (dashed)' : '')).join(', ')}. G(d): the geometric mean over the losses `
+      + 'of how much of a loss\'s error is left d steps back; the grey line is 1 (nothing lost). A falling line vanishes, a rising one explodes.');
+  }
+
+  function drawTruncation(m) {
+    const cut = m.response.truncation;
+    truncation.selectAll('*').remove();
+    if (!cut || cut.window === null) return;
+    truncation.append('div').attr('class', 'legend-title')
+      .text(`What k = ${cut.window} costs: how far each truncated gradient is from full BPTT's`);
+    const rows = truncation.selectAll('div.cost').data(Object.entries(cut.relative)).join('div').attr('class', 'cost')
+      .attr('data-param', ([name]) => name);
+    rows.append('span').attr('class', 'cost-name').text(([name]) => `∂J/∂${name}`);
+    rows.append('span').attr('class', 'cost-bar').append('i').style('width', ([, v]) => `${Math.min(100, 100 * v)}%`);
+    rows.append('span').attr('class', 'cost-value').text(([, v]) => `${formatNumber(100 * v, 3)}% off`)
+      .attr('title', ([name, v]) => `‖truncated − full‖ / ‖full‖ = ${exact(v)} (‖full‖ = ${exact(cut.full_norm[name])})`);
+  }
+
+  let checked = null;
+  async function gradcheck(m) {
+    const key = JSON.stringify(request());
+    if (checked === key) return;
+    checked = key;
+    badge.attr('class', 'gradcheck-badge').text('Checking the gradients against finite differences…');
+    try {
+      const { ok, data } = await postJSON('/api/v1/gradcheck', { ...request(), include: undefined }, 'gradcheck');
+      if (checked !== key) return;
+      if (!ok) {
+        badge.classed('unchecked', true).text(`Gradient check not run here: ${data?.detail?.[0]?.msg ?? 'the server refused it'}. `
+          + 'The same code is checked on small cases by the test suite.');
+        return;
+      }
+      const worst = d3.max(Object.values(data.max_relative_error));
+      const good = worst < 1e-6;
+      badge.classed('passed', good).classed('failed', !good)
+        .text(`${good ? '✓' : '⚠'} Gradients checked: largest relative error ${formatNumber(worst, 2)} against finite differences. `
+          + (good ? 'Every number in the gradient panel agrees with a brute-force nudge of each weight.'
+            : 'Larger than expected: the network may be saturated or overflowing.'))
+        .attr('title', Object.entries(data.max_relative_error).map(([k, v]) => `${k}: ${exact(v)}`).join('\n'));
+    } catch (error) {
+      if (error.name !== 'AbortError') badge.text(`Gradient check failed to run: ${error.message}`);
+    }
+  }
+
+  function draw(m) {
+    drawReadout(m);
+    drawGain(m);
+    drawTruncation(m);
+    gradcheck(m);
+  }
+
+  return { draw, highlight: () => {} };
+}

@@ -1,0 +1,73 @@
+"""The vanishing/exploding explorer (issue 12): the ρ(W) slider moves the cause while it is
+dragged, the gain plot shows the effect, the truncation's cost and the gradient check."""
+
+import re
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+WAIT = ("() => document.querySelectorAll('svg.network g.column[data-step]').length > 0"
+        " && document.getElementById('run').textContent === 'Run'")
+NUMBERS = "0.1, -0.3, 0.5, 0.2, -0.4, 0.3, 0.1, -0.2, 0.4, -0.1, 0.2, 0.3, -0.3, 0.1, 0.2, -0.2, 0.4"
+
+COUNT_REQUESTS = """
+  window.__unfold = { now: 0, max: 0 };
+  const fetch0 = window.fetch.bind(window);
+  window.fetch = async (url, options) => {
+    const counted = String(url).endsWith('/api/v1/unfold');
+    if (counted) { window.__unfold.now += 1; window.__unfold.max = Math.max(window.__unfold.max, window.__unfold.now); }
+    try { return await fetch0(url, options); } finally { if (counted) window.__unfold.now -= 1; }
+  };
+"""
+
+
+def gain_trend(page):
+    """+1 if the gain along h rises with the distance, -1 if it falls (SVG y grows downwards)."""
+    d = page.locator("svg.explorer-gain path.gain-h").get_attribute("d")
+    ys = [float(v) for v in re.findall(r"[ML][-0-9.]+,([-0-9.]+)", d)]
+    return 1 if ys[-1] < ys[0] else -1
+
+
+def settle_on(page, rho):
+    page.wait_for_function(
+        "(r) => document.getElementById('summary').textContent.includes('ρ(W) = ' + r)"
+        " && document.getElementById('stale').hidden && document.getElementById('run').textContent === 'Run'", arg=rho)
+
+
+def test_dragging_rho_across_the_threshold_turns_vanishing_into_exploding(page):
+    page.add_init_script(COUNT_REQUESTS)
+    page.goto(f"{page.base}/?kind=numbers&task=many-to-one&activation=identity&rho=0.5&sequence=" + NUMBERS)
+    page.wait_for_function(WAIT)
+    assert gain_trend(page) == -1
+    assert "below 1" in page.locator(".explorer-readout").text_content()
+    slider = page.locator("#rho-slider")
+    for value in ("0.6", "0.8", "1", "1.2", "1.4", "1.5"):  # a drag: input events while the answers come back
+        slider.fill(value)
+    settle_on(page, "1.5")
+    assert gain_trend(page) == 1
+    assert "above 1" in page.locator(".explorer-readout").text_content()
+    assert page.evaluate("() => window.__unfold.max") == 1  # never more than one request in flight
+    assert page.locator("#rho").input_value() == "1.5" and "rho=1.5" in page.url
+    assert page.evaluate("() => performance.getEntriesByName('rnn-unfolded:slider').length") >= 1
+
+
+def test_the_truncations_cost_and_the_gradient_check(page):
+    page.goto(f"{page.base}/?sequence=abcabcabcabc&truncate=2&hidden_size=4")
+    page.wait_for_function(WAIT)
+    costs = page.locator(".truncation-cost .cost")
+    assert costs.count() == 5 and "k = 2" in page.locator(".truncation-cost").text_content()
+    assert page.locator('.truncation-cost .cost[data-param="V"] .cost-value').text_content() == "0% off"
+    assert page.locator('.truncation-cost .cost[data-param="W"] .cost-value').text_content() != "0% off"
+    badge = page.locator(".gradcheck-badge")
+    page.wait_for_function("() => document.querySelector('.gradcheck-badge').textContent.includes('largest relative error')")
+    error = float(re.search(r"largest relative error ([0-9.]+(?:×10⁻[⁰¹²³⁴⁵⁶⁷⁸⁹]+)?)", badge.text_content()).group(1)
+                  .replace("×10⁻", "e-").translate(str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")))
+    assert error < 1e-6 and "passed" in badge.get_attribute("class")
+    # too large to check by finite differences here: the badge says why
+    page.allowed_errors.append("status of 422")
+    page.goto(f"{page.base}/?hidden_size=32&sequence=" + "the quick brown fox jumps over the lazy dog " * 3)
+    page.wait_for_function(WAIT)
+    page.wait_for_function("() => document.querySelector('.gradcheck-badge').textContent.includes('not run here')")
+    assert "the limit is" in badge.text_content()
+    assert page.locator(".truncation-cost .cost").count() == 0  # full BPTT: nothing to cost
