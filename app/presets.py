@@ -70,6 +70,42 @@ PRESETS = [
         "view": {"step": 5},
     },
     {
+        "name": "edge",
+        "title": "The edge: rho(W) = 1",
+        "description": "The vanishing sequence at rho(W) = 1, the border between shrinking and growing: tanh "
+        "still saturates, so the error fades, but far more slowly than at 0.6. Drag the rho(W) slider in the "
+        "explorer across it.",
+        "request": {
+            "sequence": "the first letter decides this!", "task": "many-to-one",
+            "hidden_size": 8, "spectral_radius": 1.0, "seed": 3,
+        },
+        "view": {"colour": "source", "source": "last", "step": "last"},
+    },
+    {
+        "name": "sigmoid",
+        "title": "Sigmoid's 1/4",
+        "description": "The same sequence with a sigmoid, whose slope is at most 1/4: even at rho(W) = 1.5 "
+        "the error is gone within a few steps, where tanh's would still carry (gamma = 1/4, so "
+        "||W|| < 4 is enough to vanish).",
+        "request": {
+            "sequence": "the first letter decides this!", "task": "many-to-one", "activation": "sigmoid",
+            "hidden_size": 8, "spectral_radius": 1.5, "seed": 3,
+        },
+        "view": {"colour": "source", "source": "last", "step": "last"},
+    },
+    {
+        "name": "truncation_hurts",
+        "title": "Truncation that hurts",
+        "description": "The loss is at the end and the letter that decides it 29 steps back: a window k = 5 "
+        "throws away most of dJ/dW (the explorer says how much). On the repeating pattern a window costs "
+        "far less.",
+        "request": {
+            "sequence": "the first letter decides this!", "task": "many-to-one",
+            "hidden_size": 8, "seed": 3, "truncate": 5,
+        },
+        "view": {"colour": "source", "source": "last", "step": "last"},
+    },
+    {
         "name": "truncated",
         "title": "Truncated BPTT",
         "description": "The same pattern with a window k = 3: no error travels back more than two steps.",

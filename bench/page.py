@@ -79,6 +79,18 @@ def frame_times(page, base: str, steps: int, hidden: int) -> dict:
     }
 
 
+def slider_times(page, base: str, steps: int, hidden: int, moves: int = 8) -> dict:
+    """Move the explorer's rho(W) slider one value at a time, each answered before the next (the
+    latency a learner feels while dragging): input event -> the new picture painted."""
+    _open(page, base, steps, hidden)
+    for n, value in enumerate((0.6, 0.9, 1.2, 1.5, 0.7, 1.1, 1.4, 0.8)[:moves], start=1):
+        page.locator("#rho-slider").fill(str(value))
+        page.wait_for_function(
+            "n => performance.getEntriesByName('rnn-unfolded:slider').length === n", arg=n, timeout=60_000)
+    times = sorted(_measures(page, "rnn-unfolded:slider"))
+    return {"n": len(times), "p50_ms": statistics.median(times), "max_ms": times[-1]}
+
+
 def measure(base: str, draw_steps: int = 256, frame_steps: int = 64, hidden: int = 64, runs: int = 5) -> dict:
     from playwright.sync_api import sync_playwright
 
@@ -96,9 +108,13 @@ def measure(base: str, draw_steps: int = 256, frame_steps: int = 64, hidden: int
             select = select_times(page, base, draw_steps, hidden)
             page = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
             frames = frame_times(page, base, frame_steps, hidden)
+            sliders = {}
+            for steps, units in ((32, 16), (draw_steps, hidden)):  # issue 12's two sizes
+                page = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
+                sliders[(steps, units)] = slider_times(page, base, steps, units)
         finally:
             browser.close()
-    return {"draw": draw, "draw_large": draw_large, "select": select, "frames": frames}
+    return {"draw": draw, "draw_large": draw_large, "select": select, "frames": frames, "sliders": sliders}
 
 
 if __name__ == "__main__":

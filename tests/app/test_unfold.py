@@ -191,6 +191,17 @@ def test_presets_each_run_and_show_what_they_say(client):
     assert carried[0] > 0.1 * carried[-1] and results["gru"]["config"]["cell"] == "gru"
     rnn = unfold(client, **{**presets["carousel"]["request"], "cell": "rnn", "forget_bias": None})["flows"]["h"][-1]
     assert rnn[0] < 0.1 * carried[0] / carried[-1] * rnn[-1]
+    # the teaching presets: rho = 1 fades far more slowly than 0.6; sigmoid's 1/4 vanishes faster
+    # than tanh at the same rho; a window of 5 on a long dependency loses more than on the pattern
+    def gain(name, **extra):
+        return unfold(client, **{**presets[name]["request"], **extra, "include": ["gain"]})["gain"]["h"]
+
+    def cost(name):
+        return unfold(client, **{**presets[name]["request"], "include": ["truncation"]})["truncation"]["relative"]["W"]
+
+    assert gain("edge")[12] > 10 * gain("vanishing")[12]
+    assert gain("sigmoid")[6] < 1e-2 * gain("sigmoid", activation="tanh")[6]
+    assert cost("truncation_hurts") > 0.5 and cost("truncated") < 0.35
 
 
 def test_health_page_and_docs(client):

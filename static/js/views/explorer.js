@@ -105,7 +105,16 @@ export function createExplorer(container, { onRho, postJSON, request }) {
       .attr('title', ([name, v]) => `‖truncated − full‖ / ‖full‖ = ${exact(v)} (‖full‖ = ${exact(cut.full_norm[name])})`);
   }
 
+  // The check waits for a quiet moment (no new answer for CHECK_DELAY_MS): it takes a
+  // computation slot on the server, which a dragged slider needs more.
+  const CHECK_DELAY_MS = 1200;
+  let checkTimer = null;
   let checked = null;
+  function scheduleCheck(m) {
+    clearTimeout(checkTimer);
+    checkTimer = setTimeout(() => gradcheck(m), CHECK_DELAY_MS);
+  }
+
   async function gradcheck(m) {
     const key = JSON.stringify(request());
     if (checked === key) return;
@@ -135,7 +144,7 @@ export function createExplorer(container, { onRho, postJSON, request }) {
     drawReadout(m);
     drawGain(m);
     drawTruncation(m);
-    gradcheck(m);
+    scheduleCheck(m);
   }
 
   return { draw, highlight: () => {} };
