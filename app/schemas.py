@@ -305,6 +305,7 @@ class Config(BaseModel):
     truncate: int | None
     digits: int = Field(description="Significant digits kept in this answer's numbers.")
     include: list[str] = Field(description="The opt-in sections this answer has ('auto' resolved).")
+    gradcheck_cost: int = Field(description="What /gradcheck would cost for this request (limits.gradcheck_cost).")
 
 
 class ParamArrays(BaseModel):

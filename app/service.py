@@ -84,6 +84,7 @@ def _config(req: UnfoldRequest, problem: Problem, sections: tuple[str, ...] = ()
         "hidden_size": H, "input_size": D, "output_size": K, "steps": problem.seq.steps, "seed": req.seed,
         "spectral_radius": core.spectral_radius(problem.params.W) if cell == "rnn" else None,
         "forget_bias": forget_bias, "truncate": problem.truncate, "digits": req.digits, "include": list(sections),
+        "gradcheck_cost": _gradcheck_cost(problem),
     }
 
 
@@ -176,14 +177,20 @@ def _truncation(fwd: core.Forward, bwd: core.Backward, truncate: int | None) -> 
     return {"window": truncate, "relative": relative, "full_norm": full_norm}
 
 
-def gradcheck(req: UnfoldRequest, eps: float = 1e-5) -> dict:
-    """Largest relative error of every analytic gradient against finite differences."""
-    problem = resolve(req)
+def _gradcheck_cost(problem: Problem) -> int:
+    """Step evaluations finite differences need: every parameter, state and input, each a forward
+    pass of T steps (truncated, one per step)."""
     steps = problem.seq.steps
     D, H, K = problem.params.sizes
     parameters = sum(int(np.prod(shape)) for shape in core.param_shapes(problem.params.cell, D, H, K).values())
     states = H * len(core.STATES[problem.params.cell])
-    cost = (parameters + states + steps * D) * steps * (1 if problem.truncate is None else steps)
+    return (parameters + states + steps * D) * steps * (1 if problem.truncate is None else steps)
+
+
+def gradcheck(req: UnfoldRequest, eps: float = 1e-5) -> dict:
+    """Largest relative error of every analytic gradient against finite differences."""
+    problem = resolve(req)
+    cost = _gradcheck_cost(problem)
     if cost > MAX_GRADCHECK_COST:
         raise core.InputError(
             "sequence" if req.is_text else "inputs",

@@ -20,7 +20,7 @@ def test_text_response_has_every_section_and_agrees_with_the_core(client):
         "task": "many-to-many", "cell": "rnn", "gates": [], "activation": "tanh", "output": "softmax",
         "hidden_size": 5, "input_size": 4, "output_size": 4, "steps": 4, "seed": 3, "truncate": None, "digits": 17,
         "spectral_radius": pytest.approx(body["config"]["spectral_radius"]), "forget_bias": None,
-        "include": [],
+        "include": [], "gradcheck_cost": body["config"]["gradcheck_cost"],
     }
     assert body["vocab"] == ["e", "h", "l", "o"]
     seq = core.encode_text("hello")

@@ -3,16 +3,19 @@
 // that moves the cause while it is dragged, what the truncation window costs, and a gradient
 // check that says how far the page's gradients can be trusted.
 import { exact, formatNumber, tickFormat } from '../blocks/format.js';
+import { watchWidth } from '../blocks/size.js';
 import { hide as hideTip, show as showTip } from '../blocks/tooltip.js';
 import { cellColour } from '../config.js';
+import { META } from '../meta.js';
 
 const d3 = window.d3;
 
 export function createExplorer(container, { onRho, postJSON, request }) {
   const root = d3.select(container);
+  const panelWidth = watchWidth(container, 420);
   const readout = root.append('p').attr('class', 'explorer-readout');
   const sliderRow = root.append('div').attr('class', 'rho-slider');
-  sliderRow.append('label').attr('for', 'rho-slider').text('ρ(W)');
+  sliderRow.append('label').attr('for', 'rho-slider').text('spectral radius');
   const slider = sliderRow.append('input').attr('id', 'rho-slider').attr('type', 'range')
     .attr('min', 0.1).attr('max', 3).attr('step', 0.01)
     .attr('aria-describedby', 'explorer-readout');
@@ -50,7 +53,7 @@ export function createExplorer(container, { onRho, postJSON, request }) {
     const g = m.response.gain;
     plot.selectAll('*').remove();
     if (!g) { legend.text('The gain is sent for shorter sequences.'); return; }
-    const width = Math.max(300, Math.min(520, (container.clientWidth || 420) - 8));
+    const width = Math.max(300, Math.min(520, panelWidth() - 8));
     const height = 200;
     const margin = { top: 10, right: 12, bottom: 34, left: 56 };
     const curve = (values, name) => values.map((v, d) => ({ d, v, name })).filter((p) => p.v !== null && p.v > 0);
@@ -119,6 +122,13 @@ export function createExplorer(container, { onRho, postJSON, request }) {
     const key = JSON.stringify(request());
     if (checked === key) return;
     checked = key;
+    const limit = META.limits.gradcheck_cost;
+    if (m.config.gradcheck_cost > limit) { // the server's own figure: no request it would refuse
+      badge.attr('class', 'gradcheck-badge unchecked').text(`Gradient check not run here: finite differences would cost `
+        + `${m.config.gradcheck_cost.toLocaleString('en')} step evaluations; the limit is ${limit.toLocaleString('en')} `
+        + '(fewer steps, hidden units or characters). The same code is checked on small cases by the test suite.');
+      return;
+    }
     badge.attr('class', 'gradcheck-badge').text('Checking the gradients against finite differences…');
     try {
       const { ok, data } = await postJSON('/api/v1/gradcheck', { ...request(), include: undefined }, 'gradcheck');

@@ -2,6 +2,7 @@
 // t (the step reached), with the truncation band outlined. Linked both ways with the network.
 // For the LSTM it can show the cell state's flows ||δs^(t←s)|| instead (path 's').
 import { exact, sup } from '../blocks/format.js';
+import { watchWidth } from '../blocks/size.js';
 import { drawHeatmap } from '../blocks/heatmap.js';
 import { gradientLegend } from '../blocks/legend.js';
 import { hide as hideTip, show as showTip } from '../blocks/tooltip.js';
@@ -12,6 +13,7 @@ const d3 = window.d3;
 
 export function createFlowMatrix(container, { onHoverSource, onSelect }) {
   const root = d3.select(container);
+  const panelWidth = watchWidth(container, 380);
   const plot = root.append('div').attr('class', 'flow-plot');
   const legend = root.append('div').attr('class', 'legend');
   const summary = root.append('p').attr('class', 'visually-hidden').attr('id', 'flow-summary').attr('aria-live', 'polite');
@@ -37,7 +39,7 @@ export function createFlowMatrix(container, { onHoverSource, onSelect }) {
       colour: (v) => scale(v),
       blank: (r, t) => F[r][t] === 0,
       rowLabel: 'source s', colLabel: 'step t',
-      maxSize: Math.max(120, Math.min(320, (container.clientWidth || 380) - 64)), // the panel's width, less the axes
+      maxSize: Math.max(120, Math.min(320, panelWidth() - 64)), // the panel's width, less the axes
       axes: { rows: 'loss s ↓', cols: 'step t that its error reaches →', rowNames: (r) => rowSources[r] },
       onHover: (event, { row, col: t, value }) => {
         showTip(event, cellLines(m, rowSources[row], t, value));

@@ -38,7 +38,7 @@ function computeBand(m, x, width, path, s, from) {
   const steps = d3.range(s, from - 1, -1).filter((t) => F[t] > 0);
   const y = (t) => lane(m, path, s);
   const area = d3.area().x((t) => x(t)).y0((t) => y(t) - width(F[t]) / 2).y1((t) => y(t) + width(F[t]) / 2)
-    .curve(d3.curveMonotoneX);
+    .curve(d3.curveLinear); // straight between steps: a long sequence has T^2 / 2 band points
   return steps.length > 1 ? area(steps) : null;
 }
 

@@ -1,6 +1,7 @@
 // The gradient panel for the chosen parameter θ: each step's contribution (∂J/∂θ)^(t) as a bar,
 // stacked by the loss it came from; the per-step matrices; their sum ∂J/∂θ.
 import { exact, maxAbs, sup, tickFormat } from '../blocks/format.js';
+import { watchWidth } from '../blocks/size.js';
 import { drawHeatmap } from '../blocks/heatmap.js';
 import { hide as hideTip, show as showTip, tooltip } from '../blocks/tooltip.js';
 import { stepColour, valueScale } from '../config.js';
@@ -13,6 +14,7 @@ const asMatrix = (v) => (Array.isArray(v[0]) ? v : v.map((x) => [x]));
 
 export function createGradientPanel(container, { onSelectStep, onSplit }) {
   const root = d3.select(container);
+  const panelWidth = watchWidth(container, 480);
   // Segments are painted on a canvas (one per step and source: T x T at most, too many for
   // SVG), under an SVG that holds the axes and finds the segment under the pointer.
   const plot = root.append('div').attr('class', 'bars-plot');
@@ -92,7 +94,7 @@ export function createGradientPanel(container, { onSelectStep, onSplit }) {
     const height = 170;
     const margin = { top: 10, right: 8, bottom: 34, left: 56 };
     // as wide as the panel (no sideways scroll), bars at most 36 px a step
-    const width = Math.max(240, Math.min((container.clientWidth || 480) - 4, margin.left + margin.right + m.steps * 36));
+    const width = Math.max(240, Math.min(panelWidth() - 4, margin.left + margin.right + m.steps * 36));
     const all = stacked(m, param, split);
     const segs = from > 0 ? all.filter((d) => d.t >= from) : all;
     const x = d3.scaleBand(d3.range(m.steps), [margin.left, width - margin.right]).padding(0.15);

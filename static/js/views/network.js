@@ -1,6 +1,7 @@
 // The network unfolded in time: one column per step, h^(-1) at the left; rows x, (gates, s,)
 // h, o/ŷ, J. The gated cells' own rows are drawn by gates.js.
 import { exact, formatNumber, maxAbs, sup } from '../blocks/format.js';
+import { watchWidth } from '../blocks/size.js';
 import { strip } from '../blocks/strip.js';
 import { tooltip } from '../blocks/tooltip.js';
 import { layout, stepColour, valueScale } from '../config.js';
@@ -243,8 +244,8 @@ export function createNetwork(container, { onSelectStep, onHoverSource, onPickSo
   function fillVisible() {
     if (!current) return;
     const { m, scales, filled } = current;
-    const left = container.scrollLeft;
-    const right = left + (container.clientWidth || window.innerWidth);
+    const left = scrolled;
+    const right = left + viewWidth();
     const spare = 4;
     const first = Math.max(0, Math.floor((left - layout.margin.left) / layout.column) - 1 - spare);
     const last = Math.min(m.steps - 1, Math.ceil((right - layout.margin.left) / layout.column) - 1 + spare);
@@ -258,19 +259,37 @@ export function createNetwork(container, { onSelectStep, onHoverSource, onPickSo
   // Scrolls the network so that step t's column is in view (from the start: as for a new answer).
   function reveal(t, { fromStart = false } = {}) {
     if (!model || t === null || t === undefined) return;
-    if (fromStart) container.scrollLeft = 0;
+    if (fromStart) scrollTo(0);
     const left = x(t) - layout.column / 2;
     const right = x(t) + layout.column / 2;
-    const view = container.clientWidth;
+    const view = viewWidth();
     const labels = layout.margin.left; // the sticky row labels cover this much
-    if (left >= container.scrollLeft + labels && right <= container.scrollLeft + view) return;
+    if (left >= scrolled + labels && right <= scrolled + view) return;
     // it lands one column in from the left: the later steps its contribution needs follow it
-    container.scrollLeft = Math.max(0, left - labels - layout.column);
+    scrollTo(Math.max(0, left - labels - layout.column));
     fillVisible();
   }
 
+  // the scroll position and the width, kept rather than read (a read after the drawing changed
+  // forces a layout); the scroll event corrects a position the browser clamped
+  const viewWidth = watchWidth(container, window.innerWidth);
+  let scrolled = 0;
+  // the write waits for the next frame (a scrollLeft written now would lay the page out twice)
+  let scrollFrame = null;
+  function scrollTo(left) {
+    if (left === scrolled && scrollFrame === null) return;
+    scrolled = left;
+    if (scrollFrame === null) {
+      scrollFrame = requestAnimationFrame(() => {
+        scrollFrame = null;
+        container.scrollLeft = scrolled;
+        fillVisible();
+      });
+    }
+  }
   let scrollPending = false;
   container.addEventListener('scroll', () => {
+    scrolled = container.scrollLeft;
     if (scrollPending) return;
     scrollPending = true;
     requestAnimationFrame(() => { scrollPending = false; fillVisible(); });
