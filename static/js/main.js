@@ -60,6 +60,11 @@ const explorer = createExplorer($('explorer-panel-body'), {
     $('rho').value = rho;
     fromForm({ now: true });
   },
+  onForgetBias: (bias, start) => {
+    sliderStart = start;
+    $('forget_bias').value = bias;
+    fromForm({ now: true });
+  },
 });
 // the network keeps the playhead's column in view while the player runs or is scrubbed
 const player = createPlayer($('player'), {

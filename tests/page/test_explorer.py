@@ -70,3 +70,19 @@ def test_the_truncations_cost_and_the_gradient_check(page):
     page.wait_for_function("() => document.querySelector('.gradcheck-badge').textContent.includes('not run here')")
     assert "the limit is" in badge.text_content()
     assert page.locator(".truncation-cost .cost").count() == 0  # full BPTT: nothing to cost
+
+
+def test_the_forget_bias_slider_moves_the_lstms_carousel(page):
+    page.goto(f"{page.base}/?cell=lstm&task=many-to-one&sequence=the%20first%20letter%20decides%20this!")
+    page.wait_for_function(WAIT)
+    assert page.locator("#rho-slider").is_hidden() and page.locator("#forget-slider").is_visible()
+
+    def carried():  # how far up the plot the cell state's gain ends: higher is more carried
+        d = page.locator("svg.explorer-gain path.gain-s").get_attribute("d")
+        return -float(re.findall(r"[ML][-0-9.]+,([-0-9.]+)", d)[-1])
+
+    low = carried()
+    page.locator("#forget-slider").fill("4")
+    page.wait_for_function("() => new URLSearchParams(location.search).get('forget_bias') === '4'"
+                           " && document.getElementById('stale').hidden && document.getElementById('run').textContent === 'Run'")
+    assert carried() > low and page.locator("#forget_bias").input_value() == "4"

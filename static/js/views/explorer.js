@@ -10,7 +10,7 @@ import { META } from '../meta.js';
 
 const d3 = window.d3;
 
-export function createExplorer(container, { onRho, postJSON, request }) {
+export function createExplorer(container, { onRho, onForgetBias, postJSON, request }) {
   const root = d3.select(container);
   const panelWidth = watchWidth(container, 420);
   const readout = root.append('p').attr('class', 'explorer-readout');
@@ -20,6 +20,16 @@ export function createExplorer(container, { onRho, postJSON, request }) {
     .attr('min', 0.1).attr('max', 3).attr('step', 0.01)
     .attr('aria-describedby', 'explorer-readout');
   const sliderValue = sliderRow.append('output').attr('for', 'rho-slider');
+  // the LSTM's cause: the forget gates' bias (σ(b_f) of the cell state kept a step)
+  const forgetRow = root.append('div').attr('class', 'rho-slider forget-slider');
+  forgetRow.append('label').attr('for', 'forget-slider').text('forget-gate bias');
+  const forgetSlider = forgetRow.append('input').attr('id', 'forget-slider').attr('type', 'range')
+    .attr('min', -4).attr('max', 8).attr('step', 0.25);
+  const forgetValue = forgetRow.append('output').attr('for', 'forget-slider');
+  forgetSlider.on('input', function () {
+    forgetValue.text(Number(this.value).toFixed(2));
+    onForgetBias(Number(this.value), performance.now());
+  });
   const plot = root.append('svg').attr('class', 'gain-plot explorer-gain').attr('role', 'img');
   const legend = root.append('p').attr('class', 'help explorer-legend');
   const truncation = root.append('div').attr('class', 'truncation-cost');
@@ -35,6 +45,12 @@ export function createExplorer(container, { onRho, postJSON, request }) {
     const g = m.response.gain;
     const rnn = m.cell === 'rnn';
     sliderRow.style('display', rnn ? null : 'none');
+    const seeded = m.hasState && m.config.forget_bias !== null; // explicit weights set b_f themselves
+    forgetRow.style('display', seeded ? null : 'none');
+    if (seeded) {
+      forgetSlider.property('value', m.config.forget_bias);
+      forgetValue.text(formatNumber(m.config.forget_bias, 3));
+    }
     if (rnn && g) {
       const product = g.w_norm * g.gamma;
       slider.property('value', m.config.spectral_radius);
