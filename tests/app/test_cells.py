@@ -156,3 +156,16 @@ def test_the_maths_the_api_docs_link_to_is_served_from_the_repository(client):
     text = response.text
     for cell_heading in ("LSTM", "GRU", "b_hn", "δs"):
         assert cell_heading in text
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_gain_never_exceeds_the_bound_on_random_cases(client, seed):
+    rng = np.random.default_rng(seed)
+    activation = ["tanh", "relu", "sigmoid", "identity"][seed % 4]
+    body = unfold(client, sequence="".join(rng.choice(list("abcdef"), 14)), hidden_size=int(rng.integers(2, 9)),
+                  seed=seed, activation=activation, spectral_radius=float(rng.uniform(0.3, 2.5)),
+                  task=["many-to-many", "many-to-one"][seed % 2], include=["gain"], digits=17)
+    gain, bound = body["gain"]["h"], body["gain"]["bound"]
+    checked = [(g, b) for g, b in zip(gain, bound, strict=True) if g is not None and b is not None]
+    assert len(checked) >= 3
+    assert all(g <= b * (1 + 1e-9) for g, b in checked), checked
