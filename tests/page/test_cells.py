@@ -80,7 +80,7 @@ def test_gates_and_cell_state_are_the_apis_numbers_with_their_formulas(page):
 def test_colour_by_source_traces_a_loss_along_the_carousel(page):
     page.goto(page.base + "/?sequence=the%20first%20letter&cell=lstm&colour=source&forget_bias=3")
     wait_for_cell(page, "lstm", 15)
-    page.locator('g.loss[data-source="9"]').hover()
+    page.locator('g.loss[data-source="9"]').click()  # by source, a click keeps tracing that loss
     flow = page.locator('g.flow[data-source="9"]')
     assert "hovered" in flow.get_attribute("class")
     along_h, along_s = flow.locator("path.band-h"), flow.locator("path.band-s")

@@ -354,3 +354,18 @@ def test_steps_sources_and_matrix_cells_can_be_chosen_with_the_keyboard_alone(pa
     page.keyboard.press("ArrowLeft")
     page.wait_for_function("() => new URLSearchParams(location.search).get('step') === '6'")
     assert page.locator("#gradient-summary").text_content().startswith("(∂J/∂W)⁽⁶⁾")
+
+
+@pytest.mark.parametrize("preset,trend", [("vanishing", "thins"), ("exploding", "swells")])
+def test_a_losss_band_thins_as_its_error_vanishes_and_swells_as_it_explodes(page, preset, trend):
+    page.goto(page.base)
+    page.wait_for_function(WAIT_DRAWN)
+    page.select_option("#preset", preset)
+    page.wait_for_function("() => document.getElementById('run').textContent === 'Run'"
+                           " && new URLSearchParams(location.search).get('colour') === 'source'")
+    d = page.locator("g.flow.hovered path.band-h").get_attribute("d")
+    points = [tuple(map(float, p.split(","))) for p in re.findall(r"[ML]([-0-9.]+,[-0-9.]+)", d)]
+    half = len(points) // 2  # the area runs along its top edge, then back along its bottom edge
+    width = {x: abs(y - y2) for (x, y), (_, y2) in zip(points[:half], reversed(points[half:]), strict=True)}
+    at_loss, far_back = width[max(width)], width[min(width)]
+    assert (far_back < at_loss / 3) if trend == "thins" else (far_back > at_loss * 1.3), (at_loss, far_back)

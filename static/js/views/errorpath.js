@@ -27,11 +27,12 @@ function pathOf(m, view, width) {
   for (const row of rows) {
     for (let j = t; j <= last; j += 1) strips.push({ key: `${row.quantity}${j}`, step: j, quantity: row.quantity, y: row.y });
     for (let j = last; j > t; j -= 1) {
-      const strongest = d3.max(needed.filter((s) => s >= j), (s) => row.flows[s][j - 1]);
-      if (!(strongest > 0)) continue;
+      // the width of the error that has kept most of its loss's own size
+      const kept = d3.max(needed.filter((s) => s >= j), (s) => (row.flows[s][s] > 0 ? row.flows[s][j - 1] / row.flows[s][s] : 0));
+      if (!(kept > 0)) continue;
       arrows.push({
         key: `${row.quantity}${j}`, kind: 'back', x1: x0(j) - node.width / 2 - 1, x2: x0(j - 1) + node.width / 2 + 4,
-        y1: row.y, y2: row.y, w: width(strongest),
+        y1: row.y, y2: row.y, w: width(kept, 1),
       });
     }
   }
@@ -39,7 +40,7 @@ function pathOf(m, view, width) {
   for (const s of needed) {
     arrows.push({
       key: `drop${s}`, kind: 'drop', x1: x0(s) - 10, x2: x0(s) - 10, y1: m.rows.o + half + STRIP + 4, y2: m.rows.h - half - STRIP - 7,
-      w: width(m.response.flows.h[s][s]),
+      w: width(1, 1),
     });
   }
   return { strips, arrows };

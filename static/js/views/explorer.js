@@ -75,11 +75,11 @@ export function createExplorer(container, { onRho, onForgetBias, postJSON, reque
     const curve = (values, name) => values.map((v, d) => ({ d, v, name })).filter((p) => p.v !== null && p.v > 0);
     const lines = [
       { name: 'G(d) along h', key: 'h', points: curve(g.h, 'h'), colour: cellColour(m.cell) },
-      ...(g.s ? [{ name: 'G(d) along s', key: 's', points: curve(g.s, 's'), colour: cellColour(m.cell), dashed: true }] : []),
+      ...(g.s ? [{ name: 'G(d) along s (the cell state)', key: 's', points: curve(g.s, 's'), colour: '#875692', dashed: true }] : []),
       ...(g.jacobian ? [{ name: '‖∂h⁽τ⁾/∂h⁽τ⁻ᵈ⁾‖₂', key: 'jacobian', points: curve(g.jacobian, 'jacobian'), colour: '#555' }] : []),
       ...(g.bound ? [{ name: 'bound (‖W‖₂γ)ᵈ', key: 'bound', points: curve(g.bound, 'bound'), colour: '#BE0032', dashed: true }] : []),
     ].filter((l) => l.points.length);
-    const all = lines.flatMap((l) => l.points);
+    const all = lines.filter((l) => l.key !== 'bound').flatMap((l) => l.points); // the bound may run off the top
     plot.attr('width', width).attr('height', height)
       .attr('aria-label', 'the error gain G(d) against the distance d, log scale');
     if (!all.length) {
@@ -106,8 +106,17 @@ export function createExplorer(container, { onRho, onForgetBias, postJSON, reque
       const rows = lines.flatMap((l) => { const p = l.points.find((q) => q.d === d); return p ? [`${l.name}: ${exact(p.v)}`] : []; });
       if (rows.length) showTip(event, [`d = ${d} steps back`, ...rows]); else hideTip();
     }).on('mouseleave', hideTip);
-    legend.text(`${lines.map((l) => l.name + (l.dashed ? ' (dashed)' : '')).join(', ')}. G(d): the geometric mean over the losses `
-      + 'of how much of a loss\'s error is left d steps back; the grey line is 1 (nothing lost). A falling line vanishes, a rising one explodes.');
+    legend.selectAll('*').remove();
+    legend.text('');
+    const keys = legend.append('span').attr('class', 'line-keys');
+    for (const l of [...lines, { name: '1: nothing lost', colour: '#aaa', dashed: true, dotted: true }]) {
+      const key = keys.append('span').attr('class', 'line-key');
+      key.append('svg').attr('width', 22).attr('height', 8).append('line').attr('x1', 1).attr('x2', 21).attr('y1', 4).attr('y2', 4)
+        .attr('stroke', l.colour).attr('stroke-width', 2).attr('stroke-dasharray', l.dotted ? '2 2' : l.dashed ? '5 3' : null);
+      key.append('span').text(l.name);
+    }
+    legend.append('span').text(' G(d): the geometric mean over the losses of how much of a loss\'s error is left d steps back. '
+      + 'A falling line vanishes, a rising one explodes.');
   }
 
   function drawTruncation(m) {

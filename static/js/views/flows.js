@@ -12,11 +12,19 @@ const { node } = layout;
 const PATHS = { h: { lane: 'flow', symbol: 'h', along: 'the W edges' }, s: { lane: 'sflow', symbol: 's', along: 'the cell state' } };
 export const pathsOf = (m) => (m.hasState ? ['h', 's'] : ['h']);
 
-function widthScale(m) {
-  const values = pathsOf(m).flatMap((p) => m.response.flows[p].flat()).filter((v) => v > 0);
-  const lo = values.length ? d3.min(values) : 1;
-  const hi = values.length ? d3.max(values) : 1;
-  return d3.scaleLog([lo, hi === lo ? lo * 10 : hi], layout.flowWidth).clamp(true);
+// A band's width follows how much of its loss's own error is left, on a log scale: full width
+// (flowWidth[1]) at the loss's own step, PX_PER_DECADE less for every factor of ten lost (down to
+// flowWidth[0]) and more for every factor gained, so a vanishing error visibly thins within a
+// few steps and an exploding one swells. width(F, own): own is the error at the loss's own step.
+const PX_PER_DECADE = 2.4;
+const MAX_WIDTH = 16;
+function widthScale() {
+  const [thin, full] = layout.flowWidth;
+  return (value, own) => {
+    if (!(value > 0)) return thin;
+    const decades = own > 0 ? Math.log10(value / own) : 0;
+    return Math.max(thin, Math.min(MAX_WIDTH, full + PX_PER_DECADE * decades));
+  };
 }
 
 // Errors travel in a lane of their own under their row, one sub-lane per source.
@@ -37,7 +45,8 @@ function computeBand(m, x, width, path, s, from) {
   const F = m.response.flows[path][s];
   const steps = d3.range(s, from - 1, -1).filter((t) => F[t] > 0);
   const y = (t) => lane(m, path, s);
-  const area = d3.area().x((t) => x(t)).y0((t) => y(t) - width(F[t]) / 2).y1((t) => y(t) + width(F[t]) / 2)
+  const own = F[s];
+  const area = d3.area().x((t) => x(t)).y0((t) => y(t) - width(F[t], own) / 2).y1((t) => y(t) + width(F[t], own) / 2)
     .curve(d3.curveLinear); // straight between steps: a long sequence has T^2 / 2 band points
   return steps.length > 1 ? area(steps) : null;
 }
@@ -49,7 +58,7 @@ function head(m, x, width, path, s, from) {
   if (!reached.length) return null;
   const t = reached[0];
   const y = lane(m, path, s);
-  const size = Math.max(3, width(F[t]) / 2 + 2);
+  const size = Math.max(3, width(F[t], F[s]) / 2 + 2);
   return { p: path, d: `M${x(t) - size * 1.6},${y}L${x(t)},${y - size}L${x(t)},${y + size}Z` };
 }
 
@@ -57,7 +66,7 @@ function head(m, x, width, path, s, from) {
 function dropLine(m, x, width, s) {
   const dx = x(s) + node.width / 2 + 5;
   const bottom = m.hasState ? lane(m, 's', s) : lane(m, 'h', s);
-  return { x1: dx, x2: dx, y1: m.rows.J + 13, y2: bottom, w: width(m.response.flows.h[s][s]) };
+  return { x1: dx, x2: dx, y1: m.rows.J + 13, y2: bottom, w: width(1, 1) };
 }
 
 // The step under the pointer on the band of source s.
@@ -78,7 +87,7 @@ function describe(m, event, s, path) {
 
 // onSelectStep(t): a click on a band selects the step under the pointer, as the column would.
 export function drawFlows(layer, m, x, { onSelectStep } = {}) {
-  const width = widthScale(m);
+  const width = widthScale();
   const groups = layer.selectAll('g.flow').data(m.sources, (s) => s).join('g')
     .attr('class', 'flow').attr('data-source', (s) => s);
   groups.each(function (s) {

@@ -283,6 +283,7 @@ export function createNetwork(container, { onSelectStep, onHoverSource, onPickSo
       scrollFrame = requestAnimationFrame(() => {
         scrollFrame = null;
         container.scrollLeft = scrolled;
+        scrolled = container.scrollLeft; // the browser clamps a position past the end
         fillVisible();
       });
     }
