@@ -60,6 +60,7 @@ const explorer = createExplorer($('explorer-panel-body'), {
     $('rho').value = rho;
     fromForm({ now: true });
   },
+  onHoverDistance: (distance) => store.set({ distance }),
   onForgetBias: (bias, start) => {
     sliderStart = start;
     $('forget_bias').value = bias;
@@ -94,13 +95,13 @@ function viewOf(state) {
   const playhead = phaseAt(state.position, state.model.steps);
   // the frame of a step's contribution appears once the backward pass has computed it
   const showFrame = playhead.phase !== 'forward' && (state.step ?? 0) >= playhead.backwardTo;
-  return { colour: state.colour, sel, showFrame, split: state.split, ...playhead };
+  return { colour: state.colour, sel, showFrame, split: state.split, distance: state.distance, ...playhead };
 }
 
 // Each view redraws only for the keys it shows (and a new answer, 'model').
 const VIEWS = [
   { view: network, keys: ['model', ...SELECTION, 'position'] },
-  { view: flowMatrix, keys: ['model', 'param', 'step', 'source', 'hover', 'colour', 'position'] },
+  { view: flowMatrix, keys: ['model', 'param', 'step', 'source', 'hover', 'colour', 'position', 'distance'] },
   { view: gradient, keys: ['model', 'param', 'step', 'position', 'split'] },
   { view: details, keys: ['model', 'param', 'step', 'position'] },
   { view: explorer, keys: ['model'] },

@@ -43,6 +43,7 @@ export const FIELDS = {
   source: { initial: null, parse: integer(0, limits.steps - 1) }, // a loss J^(s) chosen to trace
   // transient
   hover: { initial: null, url: false }, // the loss under the pointer: traced while hovered
+  distance: { initial: null, url: false }, // a distance d hovered on the gain plot
   position: { initial: 0, url: false },
   model: { initial: null, url: false },
 };

@@ -86,3 +86,19 @@ def test_the_forget_bias_slider_moves_the_lstms_carousel(page):
     page.wait_for_function("() => new URLSearchParams(location.search).get('forget_bias') === '4'"
                            " && document.getElementById('stale').hidden && document.getElementById('run').textContent === 'Run'")
     assert carried() > low and page.locator("#forget_bias").input_value() == "4"
+
+
+def test_hovering_a_distance_on_the_gain_plot_marks_those_cells_of_the_flow_matrix(page):
+    page.goto(f"{page.base}/?sequence=abcdefghij")
+    page.wait_for_function(WAIT)
+    plot = page.locator("svg.explorer-gain")
+    box = plot.bounding_box()
+    axis = page.locator("svg.explorer-gain .axis").first.locator(".tick")
+    # the x position of the tick for d = 3
+    x3 = next(t for t in axis.all() if t.text_content() == "3").bounding_box()
+    plot.hover(position={"x": x3["x"] + x3["width"] / 2 - box["x"], "y": box["height"] / 2})
+    assert "d = 3 steps back" in page.locator(".tooltip").text_content()
+    marks = page.locator("#flow-panel-body rect.mark")
+    cell = float(page.locator("#flow-panel-body .heatmap").get_attribute("data-cell"))
+    cells = sorted((round(float(m.get_attribute("y")) / cell), round(float(m.get_attribute("x")) / cell)) for m in marks.all())
+    assert cells == [(s, s - 3) for s in range(3, 9)]  # T = 9: losses 3..8, each 3 steps back

@@ -10,7 +10,7 @@ import { META } from '../meta.js';
 
 const d3 = window.d3;
 
-export function createExplorer(container, { onRho, onForgetBias, postJSON, request }) {
+export function createExplorer(container, { onRho, onForgetBias, onHoverDistance, postJSON, request }) {
   const root = d3.select(container);
   const panelWidth = watchWidth(container, 420);
   const readout = root.append('p').attr('class', 'explorer-readout');
@@ -104,8 +104,10 @@ export function createExplorer(container, { onRho, onForgetBias, postJSON, reque
     plot.on('mousemove', (event) => {
       const d = Math.round(x.invert(d3.pointer(event)[0]));
       const rows = lines.flatMap((l) => { const p = l.points.find((q) => q.d === d); return p ? [`${l.name}: ${exact(p.v)}`] : []; });
-      if (rows.length) showTip(event, [`d = ${d} steps back`, ...rows]); else hideTip();
-    }).on('mouseleave', hideTip);
+      if (rows.length) showTip(event, [`d = ${d} steps back`, ...rows, 'the flow matrix marks the cells of this distance']);
+      else hideTip();
+      onHoverDistance(rows.length ? d : null);
+    }).on('mouseleave', () => { hideTip(); onHoverDistance(null); });
     legend.selectAll('*').remove();
     legend.text('');
     const keys = legend.append('span').attr('class', 'line-keys');

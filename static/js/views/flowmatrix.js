@@ -121,10 +121,10 @@ export function createFlowMatrix(container, { onHoverSource, onSelect }) {
   let shown = null;
   // view: {colour, sel, phase, backwardTo} (player.js phaseAt): columns the backward pass has
   // not reached yet are covered.
-  function highlight({ colour, sel, phase, backwardTo }) {
+  function highlight({ colour, sel, phase, backwardTo, distance = null }) {
     if (!drawn || !model) return;
     const from = phase === 'forward' ? model.steps : phase === 'backward' ? backwardTo : 0;
-    const key = `${colour}|${sel.param}|${sel.step}|${sel.source}|${from}`;
+    const key = `${colour}|${sel.param}|${sel.step}|${sel.source}|${from}|${distance}`;
     if (shown?.drawn === drawn && shown.key === key) return; // the player calls this on every frame
     shown = { drawn, key };
     const { svg, cell } = drawn;
@@ -136,6 +136,9 @@ export function createFlowMatrix(container, { onHoverSource, onSelect }) {
     } else if (colour === 'source' && sel.source !== null) {
       marks = d3.range(0, sel.source + 1).filter((tt) => model.response.flows[path][sel.source][tt] > 0)
         .map((tt) => ({ s: sel.source, t: tt, colour: stepColour(sel.source, model.steps) }));
+    }
+    if (distance !== null) { // a distance hovered on the gain plot: every loss's error d steps back
+      marks = rowSources.filter((s) => s - distance >= 0).map((s) => ({ s, t: s - distance, colour: '#111' }));
     }
     const rowOf = (s) => rowSources.indexOf(s);
     svg.selectAll('rect.mark').data(marks.filter((d) => rowOf(d.s) >= 0), (d) => `${d.s},${d.t}`).join('rect').attr('class', 'mark')
