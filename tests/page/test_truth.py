@@ -132,13 +132,18 @@ def test_the_selected_contribution_is_framed_in_its_steps_colour_everywhere(page
 
 
 def in_view(page, selector):
-    """Is the element fully inside the network panel's visible area (right of the row labels)?"""
-    return page.evaluate("""(selector) => {
-        const panel = document.getElementById('network-panel').getBoundingClientRect();
-        const labels = document.querySelector('.row-labels').getBoundingClientRect();
-        const box = document.querySelector(selector).getBoundingClientRect();
-        return box.left >= labels.right - 1 && box.right <= panel.right + 1;
-    }""", selector)
+    """Is the element fully inside the network panel's visible area (right of the row labels)?
+    The network scrolls in the next animation frame, so this waits a little for it."""
+    try:
+        page.wait_for_function("""(selector) => {
+            const panel = document.getElementById('network-panel').getBoundingClientRect();
+            const labels = document.querySelector('.row-labels').getBoundingClientRect();
+            const box = document.querySelector(selector).getBoundingClientRect();
+            return box.left >= labels.right - 1 && box.right <= panel.right + 1;
+        }""", arg=selector, timeout=3000)
+    except Exception:  # noqa: BLE001 - a timeout means: not in view
+        return False
+    return True
 
 
 def test_a_preset_opens_on_the_view_that_makes_its_point(page):
