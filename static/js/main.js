@@ -106,8 +106,25 @@ const VIEWS = [
   { view: details, keys: ['model', 'param', 'step', 'position'] },
   { view: explorer, keys: ['model'] },
 ];
-for (const { view, keys } of VIEWS) {
-  store.on(keys, (state) => { if (state.model) view.highlight(viewOf(state)); });
+// While the player runs, the network follows every frame; the panels below it (equations,
+// gradient, flow matrix) follow at most every LAG_MS, so a frame stays within its budget even
+// at 8x, and they catch up on the playhead's latest position.
+const LAG_MS = 150;
+let lagTimer = null;
+function lagBehind() {
+  if (lagTimer !== null) return;
+  lagTimer = setTimeout(() => {
+    lagTimer = null;
+    const state = store.get();
+    if (state.model) for (const { view } of VIEWS.slice(1)) view.highlight(viewOf(state));
+  }, LAG_MS);
+}
+for (const [i, { view, keys }] of VIEWS.entries()) {
+  store.on(keys, (state, changed) => {
+    if (!state.model) return;
+    if (i > 0 && player.playing() && changed.size === 1 && changed.has('position')) { lagBehind(); return; }
+    view.highlight(viewOf(state));
+  });
 }
 store.on(['model', 'position', ...SELECTION], (state, changed) => {
   if (!state.model) return;
