@@ -73,7 +73,8 @@ const player = createPlayer($('player'), {
     store.set({ position });
     const { model } = store.get();
     const { phase, forwardTo, backwardTo } = phaseAt(position, model?.steps ?? 0);
-    if (model && phase !== 'sum') network.reveal(phase === 'forward' ? forwardTo : backwardTo);
+    if (model && phase === 'forward') network.reveal(forwardTo);
+    if (model && phase === 'backward') network.reveal(backwardTo, { align: 'end' });
   },
 });
 

@@ -257,7 +257,10 @@ export function createNetwork(container, { onSelectStep, onHoverSource, onPickSo
   }
 
   // Scrolls the network so that step t's column is in view (from the start: as for a new answer).
-  function reveal(t, { fromStart = false } = {}) {
+  // align 'start': the column lands one column in from the left, the later steps after it;
+  // 'end': near the right edge, the earlier steps before it (the player's backward pass, which
+  // would otherwise scroll at every step).
+  function reveal(t, { fromStart = false, align = 'start' } = {}) {
     if (!model || t === null || t === undefined) return;
     if (fromStart) scrollTo(0);
     const left = x(t) - layout.column / 2;
@@ -265,8 +268,7 @@ export function createNetwork(container, { onSelectStep, onHoverSource, onPickSo
     const view = viewWidth();
     const labels = layout.margin.left; // the sticky row labels cover this much
     if (left >= scrolled + labels && right <= scrolled + view) return;
-    // it lands one column in from the left: the later steps its contribution needs follow it
-    scrollTo(Math.max(0, left - labels - layout.column));
+    scrollTo(Math.max(0, align === 'end' ? right + layout.column - view : left - labels - layout.column));
     fillVisible();
   }
 
