@@ -155,7 +155,13 @@ def backward(fwd: Forward, truncate: int | None = None, by_source: bool = False,
     if not np.isfinite(dh0).all():
         raise NumericalOverflow("dh0", -1)
 
-    grads = {
+    grads = _totals(fwd, cell, do, da)
+    return Backward(do, dh, da, da @ p.U, dh0, grads, flow, share, by_unit, truncate, ds, ds0, flow_s)
+
+
+def _totals(fwd: Forward, cell, do: np.ndarray, da: np.ndarray) -> dict:
+    """dJ/dtheta from the summed errors: each parameter's contributions summed over the steps."""
+    return {
         "U": da.T @ fwd.x,
         "W": cell.weight_errors(fwd, da).T @ fwd.h_prev,
         "b": da.sum(axis=0),
@@ -163,7 +169,6 @@ def backward(fwd: Forward, truncate: int | None = None, by_source: bool = False,
         "V": do.T @ fwd.h,
         "c": do.sum(axis=0),
     }
-    return Backward(do, dh, da, da @ p.U, dh0, grads, flow, share, by_unit, truncate, ds, ds0, flow_s)
 
 
 def gradients(fwd: Forward, truncate: int | None = None) -> dict:
@@ -199,14 +204,7 @@ def gradients(fwd: Forward, truncate: int | None = None) -> dict:
     step = first_nonfinite_row(reach[1:, 0], reverse=True)
     if step is not None:
         raise NumericalOverflow("dh", step)
-    return {
-        "U": da.T @ fwd.x,
-        "W": cell.weight_errors(fwd, da).T @ fwd.h_prev,
-        "b": da.sum(axis=0),
-        **{name: part.sum(axis=0) for name, part in cell.extra_grads(fwd, da).items()},
-        "V": do.T @ fwd.h,
-        "c": do.sum(axis=0),
-    }
+    return _totals(fwd, cell, do, da)
 
 
 def _by_step(rows: np.ndarray, sources: np.ndarray, steps: int) -> np.ndarray:

@@ -65,13 +65,14 @@ def initial_state(optimizer: str, params: Params) -> OptimizerState:
     return OptimizerState("adam", m=zeros(), v=zeros())
 
 
+# The arrays each optimizer carries, and whether they are squares (never negative).
+CARRIED = {"sgd": {}, "adagrad": {"m": True}, "adam": {"m": False, "v": True}}
+
+
 def check_state(state: OptimizerState, params: Params) -> None:
     """A resumed state must fit the parameters it continues: the same names and shapes."""
-    for field in ("m", "v"):
+    for field, squares in CARRIED[state.optimizer].items():
         arrays = getattr(state, field)
-        needed = field == "m" and state.optimizer in ("adagrad", "adam") or field == "v" and state.optimizer == "adam"
-        if not needed:
-            continue
         if arrays is None:
             raise InputError(f"optimizer_state.{field}", f"{state.optimizer} needs {field} for every parameter")
         for name, value in params.as_dict().items():
@@ -81,10 +82,13 @@ def check_state(state: OptimizerState, params: Params) -> None:
                 raise InputError(
                     f"optimizer_state.{field}.{name}", f"expected shape {value.shape}, got {np.shape(arrays[name])}"
                 )
-            if not np.all(np.isfinite(arrays[name])) or (field == "v" or state.optimizer == "adagrad") and np.any(
-                arrays[name] < 0
-            ):
+            if not np.all(np.isfinite(arrays[name])) or squares and np.any(arrays[name] < 0):
                 raise InputError(f"optimizer_state.{field}.{name}", "must be finite (and non-negative for squares)")
+
+
+def _joint_norm(grads: dict) -> float:
+    """The norm of all the gradients together, as one vector."""
+    return float(np.sqrt(sum(float(np.vdot(g, g)) for g in grads.values())))
 
 
 def _clip(grads: dict, clip: Clip | None) -> tuple[dict, bool]:
@@ -95,7 +99,7 @@ def _clip(grads: dict, clip: Clip | None) -> tuple[dict, bool]:
         if not acted:
             return grads, False
         return {name: np.clip(g, -clip.threshold, clip.threshold) for name, g in grads.items()}, True
-    norm = np.sqrt(sum(float(np.vdot(g, g)) for g in grads.values()))
+    norm = _joint_norm(grads)
     if norm <= clip.threshold:
         return grads, False
     scale = clip.threshold / norm
@@ -165,7 +169,7 @@ def train(
         except NumericalOverflow as overflow:
             raise NumericalOverflow(overflow.quantity, overflow.step, state.step + 1) from None
         losses[n] = fwd.total_loss
-        norms[n] = np.sqrt(sum(float(np.vdot(g, g)) for g in grads.values()))
+        norms[n] = _joint_norm(grads)
         grads, clipped[n] = _clip(grads, clip)
         params, state = _update(params, grads, state, learning_rate)
     # non-finite weights make the next forward pass overflow (and say so); the last ones are checked here
