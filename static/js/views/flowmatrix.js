@@ -119,11 +119,11 @@ export function createFlowMatrix(container, { onHoverSource, onSelect }) {
   }
 
   let shown = null;
-  // view: {colour, sel, phase, backwardTo} (player.js phaseAt): columns the backward pass has
+  // view: {colour, sel, backwardTo, distance} (player.js phaseAt): columns the backward pass has
   // not reached yet are covered.
-  function highlight({ colour, sel, phase, backwardTo, distance = null }) {
+  function highlight({ colour, sel, backwardTo, distance = null }) {
     if (!drawn || !model) return;
-    const from = phase === 'forward' ? model.steps : phase === 'backward' ? backwardTo : 0;
+    const from = backwardTo; // the first step the backward pass has reached (T in the forward pass, 0 at the sum)
     const key = `${colour}|${sel.param}|${sel.step}|${sel.source}|${from}|${distance}`;
     if (shown?.drawn === drawn && shown.key === key) return; // the player calls this on every frame
     shown = { drawn, key };

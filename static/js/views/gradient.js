@@ -219,10 +219,10 @@ export function createGradientPanel(container, { onSelectStep, onSplit }) {
     shown = '';
   }
 
-  // view: {sel, phase, backwardTo, summing} (player.js phaseAt)
-  function highlight({ sel, phase, backwardTo, summing, split }) {
+  // view: {sel, backwardTo, summing, split} (player.js phaseAt)
+  function highlight({ sel, backwardTo, summing, split }) {
     if (!model) return;
-    const from = phase === 'forward' ? model.steps : phase === 'backward' ? backwardTo : 0;
+    const from = backwardTo; // the first step the backward pass has reached (T in the forward pass, 0 at the sum)
     const key = `${sel.param}|${sel.step}|${from}|${summing}|${split}`;
     if (key === shown) return;
     // the total comes into view when the player reaches the sum, not when a page opens on it
