@@ -10,6 +10,8 @@ from .encoding import encode
 from .errors import ServerBusy
 from .presets import PRESETS
 from .schemas import (
+    ConvertRequest,
+    ConvertResponse,
     ErrorResponse,
     GradcheckResponse,
     Health,
@@ -91,6 +93,13 @@ async def train(req: TrainRequest, request: Request):
 async def sample(req: SampleRequest, request: Request):
     """Text the model would write after `start`, drawn from softmax(o / temperature), seeded."""
     return await compute(request, service.sample, req)
+
+
+@router.post("/convert", response_model=ConvertResponse, responses=REFUSALS, response_class=NumpyJSONResponse)
+async def convert(req: ConvertRequest, request: Request):
+    """Weights in any accepted format (canonical, PyTorch, Keras) to canonical or to a PyTorch
+    state_dict that load_state_dict takes, at full precision, with what was recognised."""
+    return await compute(request, service.convert, req)
 
 
 @router.get("/presets", response_model=list[Preset])

@@ -2,10 +2,11 @@
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 from core import InputError
 from core.contract import ACTIVATION_NAMES, CELLS, DEFAULT_ACTIVATION, HEAD_NAMES, TASK_NAMES
+from core.interchange import Imported, read_weights
 
 from .settings import (
     DEFAULT_DIGITS,
@@ -41,6 +42,8 @@ Values = (
 )
 Matrix = list[list[float]]
 Vector = list[float]
+Array = Vector | Matrix
+MAX_WEIGHT_KEYS = 16
 
 STRICT = ConfigDict(extra="forbid", allow_inf_nan=False, strict=True)
 
@@ -89,7 +92,21 @@ class UnfoldRequest(BaseModel):
         None, ge=-MAX_FORGET_BIAS, le=MAX_FORGET_BIAS,
         description="Initial forget-gate bias of the LSTM (default 1); larger keeps its cell state longer. lstm only.",
     )
-    weights: Weights | None = Field(None, description="Explicit parameters instead of the seeded initialisation.")
+    weights: dict[str, Array] | None = Field(
+        None, max_length=MAX_WEIGHT_KEYS,
+        description="Explicit parameters instead of the seeded initialisation, in one of three formats: "
+        "canonical (U, W, b, V, c and, for gru, b_hn: see Weights); a PyTorch state_dict of a one-layer "
+        "nn.RNN, nn.LSTM or nn.GRU plus an nn.Linear ({k: v.tolist()}: weight_ih_l0, weight_hh_l0, bias_ih_l0, "
+        "bias_hh_l0 and e.g. fc.weight, fc.bias, under any prefix); or Keras SimpleRNN, LSTM or GRU "
+        "(reset_after=True) plus Dense weights by path (e.g. lstm/lstm_cell/kernel, recurrent_kernel, bias, "
+        "dense/kernel, dense/bias). The cell is read from the weights unless `cell` is given; the answer's "
+        "`imported` says what was recognised and how each parameter was mapped.",
+    )
+    vocab: list[Annotated[str, Field(min_length=1, max_length=1)]] | None = Field(
+        None, min_length=1, max_length=MAX_VOCAB,
+        description="The one-hot order of a text model's characters (default: the sequence's characters, "
+        "sorted). Give it with imported weights so that they read the text as they were trained to.",
+    )
     h0: Vector | None = Field(None, max_length=MAX_HIDDEN, description="Initial hidden state (zeros if absent).")
     s0: Vector | None = Field(
         None, max_length=MAX_HIDDEN, description="Initial cell state (zeros if absent); lstm only."
@@ -137,6 +154,29 @@ class UnfoldRequest(BaseModel):
         if self.targets is not None and self.inputs is None:
             raise ValueError("targets go with inputs; a text sequence predicts its next character")
         return self
+
+    _imported: Imported | None = PrivateAttr(None)
+
+    @model_validator(mode="after")
+    def _import_weights(self) -> "UnfoldRequest":
+        """Read explicit weights in any format; without `cell` they say which cell they are."""
+        if self.weights is not None:
+            self._imported = read_weights(self.weights, self.cell if "cell" in self.model_fields_set else None)
+            self.cell = self._imported.cell
+        if self.vocab is not None:
+            if self.sequence is None:
+                raise InputError("vocab", "orders a text's characters; numbers (inputs) have no vocabulary")
+            if len(set(self.vocab)) != len(self.vocab):
+                twice = next(ch for ch in self.vocab if self.vocab.count(ch) > 1)
+                raise InputError("vocab", f"has {twice!r} twice; each character once")
+            unknown = sorted(set(self.sequence) - set(self.vocab))
+            if unknown:
+                raise InputError("vocab", f"lacks {''.join(unknown)!r}, which the sequence has")
+        return self
+
+    @property
+    def imported(self) -> Imported | None:
+        return self._imported
 
     @model_validator(mode="after")
     def _fields_of_the_cell(self) -> "UnfoldRequest":
@@ -279,6 +319,34 @@ class SampleResponse(BaseModel):
     vocab: list[str]
 
 
+class ConvertRequest(BaseModel):
+    """Weights in any format `weights` accepts, to canonical or PyTorch's state_dict shape."""
+
+    model_config = ConfigDict(**STRICT, json_schema_extra={"examples": [
+        {"weights": {"U": [[0.5]], "W": [[0.9]], "b": [0.0], "V": [[1.0]], "c": [0.0]}, "to": "pytorch"},
+    ]})
+
+    weights: dict[str, Array] = Field(max_length=MAX_WEIGHT_KEYS, description="As UnfoldRequest.weights.")
+    cell: CellName | None = Field(None, description="Default: read from the weights.")
+    to: Literal["canonical", "pytorch"] = Field(
+        "pytorch", description="pytorch: {module}.weight_ih_l0 ... and fc.weight, fc.bias, for "
+        "load_state_dict on a model with an nn.RNN, nn.LSTM or nn.GRU named {module} and an nn.Linear named fc.",
+    )
+    module: str | None = Field(
+        None, pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,31}$", description="The recurrent module's attribute name "
+        "(default: rnn, lstm or gru, after the cell).",
+    )
+
+    @property
+    def imported(self) -> Imported:
+        return read_weights(self.weights, self.cell)
+
+
+class ConvertResponse(BaseModel):
+    imported: "ImportedOut"
+    weights: dict[str, list] = Field(description="At full precision.")
+
+
 class ErrorItem(BaseModel):
     loc: list[str | int]
     msg: str = Field(description="Names the field and, for a limit, the limit.")
@@ -387,9 +455,19 @@ class TruncationOut(BaseModel):
     full_norm: dict[str, float] = Field(description="||dJ/dtheta|| of full BPTT, per parameter.")
 
 
+class ImportedOut(BaseModel):
+    """What explicit weights were read as."""
+
+    format: Literal["canonical", "pytorch", "keras"]
+    cell: CellName
+    mapping: dict[str, str] = Field(description="Each parameter and where it came from (b: bias_ih_l0 + bias_hh_l0).")
+    notes: list[str] = Field(description="Anything filled in, such as zero biases of a layer with bias=False.")
+
+
 class UnfoldResponse(BaseModel):
     config: Config
     vocab: list[str] | None
+    imported: ImportedOut | None = Field(None, description="With explicit weights: their format and mapping.")
     weights: ParamArrays
     h0: Vector
     s0: Vector | None = Field(None, description="lstm only")
@@ -449,3 +527,4 @@ class Health(BaseModel):
 
 
 TrainResponse.model_rebuild()
+ConvertResponse.model_rebuild()

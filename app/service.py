@@ -11,7 +11,7 @@ import numpy as np
 import core
 
 from .encoding import rounded
-from .schemas import SECTIONS, SampleRequest, TrainRequest, UnfoldRequest
+from .schemas import SECTIONS, ConvertRequest, SampleRequest, TrainRequest, UnfoldRequest
 from .settings import (
     AUTO_SECTIONS,
     AUTO_TRUNCATED_SECTIONS,
@@ -41,7 +41,7 @@ class Problem:
 
 def _sequence(req: UnfoldRequest) -> core.Sequence:
     if req.is_text:
-        return core.encode_text(req.sequence, req.task)
+        return core.encode_text(req.sequence, req.task, req.vocab)
     seq = core.encode_numbers(req.inputs, req.targets, req.task)
     if seq.steps > MAX_STEPS:
         raise core.InputError("inputs", f"gives {seq.steps} steps; the limit is {MAX_STEPS}")
@@ -50,9 +50,9 @@ def _sequence(req: UnfoldRequest) -> core.Sequence:
 
 def _params(req: UnfoldRequest, seq: core.Sequence) -> core.Params:
     D, K = seq.x.shape[1], seq.y.shape[1]
-    if req.weights is not None:
-        arrays = req.weights.model_dump(exclude_none=True)
-        params = core.params_from_arrays(arrays, D, K, req.cell, req.explicit_hidden_size)
+    if req.imported is not None:
+        req.imported.check_sizes(D, K, req.explicit_hidden_size)
+        params = core.params_from_arrays(req.imported.arrays, D, K, req.cell, req.explicit_hidden_size)
     else:
         forget_bias = DEFAULT_FORGET_BIAS if req.forget_bias is None else req.forget_bias
         params = core.init_params(D, req.hidden_size, K, req.seed, req.cell, forget_bias)
@@ -159,11 +159,17 @@ def _unfold(req: UnfoldRequest, problem: Problem) -> dict:
         flows=flows,
     )
     answer.setdefault("vocab", None)
+    if req.imported is not None:
+        answer["imported"] = _imported(req.imported)
     if "gain" in sections:
         answer["gain"] = core.error_gain(fwd, bwd, max(1, MAX_JACOBIAN_COST // fwd.h.shape[1] ** 3))
     if "truncation" in sections:
         answer["truncation"] = _truncation(fwd, bwd, problem.truncate)
     return rounded(answer, req.digits)
+
+
+def _imported(found: core.Imported) -> dict:
+    return {"format": found.format, "cell": found.cell, "mapping": found.mapping, "notes": list(found.notes)}
 
 
 def _truncation(fwd: core.Forward, bwd: core.Backward, truncate: int | None) -> dict:
@@ -270,3 +276,16 @@ def sample(req: SampleRequest) -> dict:
         activation=problem.activation, h0=problem.h0, s0=problem.s0,
     )
     return {"start": start, "text": text, "temperature": req.temperature, "vocab": list(problem.seq.vocab)}
+
+
+def convert(req: ConvertRequest) -> dict:
+    """The same weights in another format, checked as an unfold would check them (D and K read
+    from the weights themselves)."""
+    found = req.imported
+    U, V = found.arrays.get("U"), found.arrays.get("V")
+    D = U.shape[1] if U is not None and U.ndim == 2 else 0  # 0: params_from_arrays names what is wrong
+    K = V.shape[0] if V is not None and V.ndim == 2 else 0
+    params = core.params_from_arrays(found.arrays, D, K, found.cell)
+    arrays = params.as_dict()
+    weights = arrays if req.to == "canonical" else core.to_pytorch(arrays, params.cell, req.module)
+    return {"imported": _imported(found), "weights": weights}

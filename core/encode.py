@@ -49,11 +49,16 @@ def apply_task(x: np.ndarray, y: np.ndarray, task: str, vocab=None) -> Sequence:
     return Sequence(x, y, has_loss, vocab)
 
 
-def encode_text(text: str, task: str = "many-to-many") -> Sequence:
-    """One-hot characters over the sorted vocabulary; predict the next character."""
+def encode_text(text: str, task: str = "many-to-many", vocab: Seq[str] | None = None) -> Sequence:
+    """One-hot characters over ``vocab`` (default: the text's characters, sorted); predict the
+    next character. A model trained elsewhere brings its own vocab, so its one-hot order."""
     if len(text) < 2:
         raise InputError("sequence", "needs at least 2 characters (one step: a character and the next)")
-    vocab = tuple(sorted(set(text)))
+    if vocab is None:
+        vocab = sorted(set(text))
+    elif len(set(vocab)) != len(vocab) or not set(text) <= set(vocab):
+        raise InputError("vocab", "must list each of the text's characters exactly once")
+    vocab = tuple(vocab)
     index = {ch: i for i, ch in enumerate(vocab)}
     one_hot = np.eye(len(vocab))[[index[ch] for ch in text]]
     return apply_task(one_hot[:-1], one_hot[1:], task, vocab)

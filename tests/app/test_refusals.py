@@ -54,7 +54,7 @@ CASES = [
     ({"inputs": [[1, 2], [3, 4], [5, 6]], "weights": {**WEIGHTS_OK, "V": [[1.0, 0.2], [0.5]]}},
      "weights.V: must be a (nested) list of numbers with equal-length rows"),
     ({"inputs": [[1, 2], [3, 4], [5, 6]], "weights": {k: v for k, v in WEIGHTS_OK.items() if k != "c"}},
-     "weights.c: Field required"),
+     "weights: missing c: the rnn cell needs all of U, W, b, V, c"),
     ({"inputs": [[1, 2], [3, 4], [5, 6]], "weights": {**WEIGHTS_OK, "b": ["x"]}}, "weights.b.0: Input should be a valid number"),
     ({"sequence": "x" + "ab" * 512, "hidden_size": 128, "include": ["flows_by_unit"]},
      f"include: flows_by_unit would return 134,217,728 numbers; the limit is {MAX_HEAVY_NUMBERS:,}"),
