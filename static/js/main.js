@@ -6,6 +6,7 @@ import * as controls from './controls.js';
 import { drawLegends, explain } from './legends.js';
 import { CELLS, META } from './meta.js';
 import { buildModel } from './model.js';
+import { createExporter, createImporter } from './port.js';
 import { FIELDS, REQUEST_KEYS, toRequest } from './state.js';
 import { createStore } from './store.js';
 import { drawCompare } from './views/compare.js';
@@ -149,6 +150,31 @@ const trainer = createTrainer({
   current: () => store.get().model?.response,
   postJSON,
   onSnapshot: (data) => (data ? show(data) : run()),
+});
+
+// Imported weights fix the cell, H, the seed and the forget bias: the form follows them and
+// locks those fields until the seeded weights are back.
+function useWeights(found) {
+  const patch = { weights: found };
+  if (found) Object.assign(patch, { cell: found.cell, hidden_size: found.arrays.W[0].length }, found.activation ? { activation: found.activation } : {});
+  if (found?.vocab) patch.kind = 'text';
+  store.set(patch);
+  controls.writeForm(store.get());
+  for (const id of ['hidden_size', 'seed', 'forget_bias']) {
+    $(id).disabled = Boolean(found);
+    $(id).title = found ? 'Set by the imported weights (Back to seeded weights frees it)' : '';
+  }
+  trainer.invalidate();
+  run();
+}
+createImporter({ postJSON, onImport: useWeights, onForget: () => useWeights(null) });
+createExporter({
+  postJSON,
+  state: () => store.get(),
+  request: () => toRequest(store.get()),
+  // at full precision: trained, else imported, else the seeded ones asked for with 17 digits
+  weights: async () => trainer.weights() ?? store.get().weights?.arrays
+    ?? (await postJSON('/api/v1/unfold', { ...toRequest(store.get()), include: [], digits: 17 }, 'export')).data?.weights,
 });
 
 function setBusy(busy) {

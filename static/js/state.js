@@ -45,12 +45,14 @@ export const FIELDS = {
   hover: { initial: null, url: false }, // the loss under the pointer: traced while hovered
   distance: { initial: null, url: false }, // a distance d hovered on the gain plot
   position: { initial: 0, url: false },
+  // imported weights, {format, cell, arrays, vocab, ...}: too large for a link, kept until dropped
+  weights: { initial: null, url: false },
   model: { initial: null, url: false },
 };
 
 // The fields a request is made of: a change to any of them asks for a new answer.
 export const REQUEST_KEYS = ['kind', 'sequence', 'cell', 'task', 'hidden_size', 'activation', 'output', 'seed',
-  'rho', 'forget_bias', 'truncate'];
+  'rho', 'forget_bias', 'truncate', 'weights'];
 
 // Numbers: "0.1, 0.5 0.9", or vectors separated by ";" or new lines ("1 0; 0 1").
 export function parseNumbers(raw) {
@@ -64,14 +66,21 @@ export function parseNumbers(raw) {
 // with it (the API refuses them elsewhere); the form keeps them. The server decides which
 // heavy sections fit ("auto").
 const REQUEST_NAME = { rho: 'spectral_radius' };
+// Imported weights stand in for hidden_size, seed and forget_bias (they fix all three); the
+// compare view, which runs every cell, draws seeded networks.
 export function toRequest(state, cell = state.cell) {
-  const body = { task: state.task, cell, hidden_size: state.hidden_size, seed: state.seed, include: ['auto'] };
+  const imported = cell === state.cell ? state.weights : null;
+  const body = { task: state.task, cell, include: ['auto'] };
+  if (imported) body.weights = imported.arrays;
+  else Object.assign(body, { hidden_size: state.hidden_size, seed: state.seed });
   if (state.kind === 'text') body.sequence = state.sequence;
   else body.inputs = parseNumbers(state.sequence);
+  if (imported?.vocab && state.kind === 'text') body.vocab = imported.vocab;
   if (state.output !== 'auto') body.output = state.output;
   for (const name of ['activation', 'rho', 'forget_bias', 'truncate']) {
     const field = REQUEST_NAME[name] ?? name;
     const owner = META.cell_only[field];
+    if (imported && name === 'forget_bias') continue;
     if (state[name] !== null && (!owner || owner === cell)) body[field] = state[name];
   }
   return body;

@@ -234,5 +234,7 @@ export function createTrainer({ request, current, postJSON, onSnapshot, onStateC
     },
     running: () => running,
     trained: () => run.step > 0,
+    // the newest weights learned, at full precision (null before any training)
+    weights: () => (run.step > 0 ? run.weights : null),
   };
 }

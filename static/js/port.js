@@ -1,0 +1,179 @@
+// Your own model in, your view out. Import: a dropped, chosen or pasted .json of weights
+// (canonical, a PyTorch state_dict, Keras weights, or a file this page exported), checked and
+// mapped by the server (/api/v1/convert); the cell follows the model. Export: each panel as SVG
+// or PNG, the answer and the weights as JSON, the request as curl.
+import { curlCommand, download, jsonBlob, panelSVG, svgToPNG } from './export.js';
+
+const $ = (id) => document.getElementById(id);
+const isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+// A file holds a weights dict, or {weights, vocab?, cell?, activation?} as the page exports.
+export function unwrap(data) {
+  if (isObject(data.weights)) {
+    return { weights: data.weights, vocab: data.vocab ?? null, cell: data.cell ?? null, activation: data.activation ?? null };
+  }
+  return { weights: data, vocab: null, cell: null, activation: null };
+}
+
+const FORMAT_TITLES = { canonical: 'canonical (U, W, b, V, c)', pytorch: 'PyTorch state_dict', keras: 'Keras weights' };
+const CELL_TITLES = { rnn: 'simple RNN', lstm: 'LSTM', gru: 'GRU' };
+
+export function describeImport(found) {
+  const sizes = `D = ${found.arrays.U[0].length}, H = ${found.arrays.W[0].length}, K = ${found.arrays.V.length}`;
+  return `${found.name ? `${found.name}: ` : ''}${FORMAT_TITLES[found.format]} of ${found.cell === 'lstm' ? 'an' : 'a'} ${CELL_TITLES[found.cell]}, ${sizes}`
+    + `${found.vocab ? `, vocabulary of ${found.vocab.length}` : ''}.`;
+}
+
+export function createImporter({ postJSON, onImport, onForget }) {
+  const box = $('import');
+  const error = $('error-import');
+  const status = $('import-status');
+  const mapping = $('import-mapping');
+
+  function fail(message) {
+    error.textContent = message;
+    box.open = true;
+  }
+
+  async function use(text, name) {
+    error.textContent = '';
+    let data;
+    try {
+      data = JSON.parse(text); // data only: nothing in a file is ever run
+    } catch (e) {
+      fail(`${name}: is not valid JSON (${e.message})`);
+      return;
+    }
+    if (!isObject(data)) { fail(`${name}: must be a JSON object of named arrays, such as {k: v.tolist()} of a state_dict`); return; }
+    const { weights, vocab, cell, activation } = unwrap(data);
+    status.textContent = 'Checking the weights…';
+    const body = { weights, to: 'canonical', ...(cell ? { cell } : {}) };
+    try {
+      const { ok, status: code, data: answer } = await postJSON('/api/v1/convert', body, 'import');
+      status.textContent = '';
+      if (!ok) { fail(answer?.detail?.map((d) => d.msg).join(' ') ?? `The server answered ${code}.`); return; }
+      const found = { ...answer.imported, arrays: answer.weights, vocab, activation, name };
+      show(found);
+      onImport(found);
+    } catch (e) {
+      if (e.name !== 'AbortError') fail(`Could not reach the server: ${e.message}`);
+    }
+  }
+
+  function show(found) {
+    status.textContent = `Using ${describeImport(found)}`;
+    mapping.replaceChildren(...Object.entries(found.mapping).map(([param, from]) => {
+      const item = document.createElement('li');
+      item.textContent = `${param} ← ${from}`;
+      return item;
+    }), ...found.notes.map((note) => {
+      const item = document.createElement('li');
+      item.textContent = note;
+      return item;
+    }));
+    $('import-forget').hidden = false;
+  }
+
+  const readFile = async (file) => use(await file.text(), file.name);
+  $('import-file').addEventListener('change', (event) => {
+    const [file] = event.target.files;
+    if (file) readFile(file);
+    event.target.value = '';
+  });
+  $('import-use').addEventListener('click', () => use($('import-text').value, 'the pasted text'));
+  $('import-forget').addEventListener('click', () => {
+    status.textContent = 'Back to the seeded weights.';
+    mapping.replaceChildren();
+    $('import-forget').hidden = true;
+    onForget();
+  });
+  // a .json dropped anywhere on the page is read as weights
+  document.addEventListener('dragover', (event) => {
+    if ([...event.dataTransfer.types].includes('Files')) { event.preventDefault(); box.classList.add('dropping'); }
+  });
+  document.addEventListener('dragleave', () => box.classList.remove('dropping'));
+  document.addEventListener('drop', (event) => {
+    box.classList.remove('dropping');
+    const [file] = event.dataTransfer.files;
+    if (!file) return;
+    event.preventDefault();
+    box.open = true;
+    readFile(file);
+  });
+}
+
+// The panels that export, by the menu's data-panel names.
+const PANELS = {
+  network: { id: 'network-panel', title: 'The network unfolded in time' },
+  flows: { id: 'flow-panel-body', title: 'Error flows F[s][t]' },
+  gradient: { id: 'gradient-panel-body', title: 'Gradient: each step\'s contribution' },
+  gain: { id: 'explorer-panel-body', title: 'Why errors vanish or explode' },
+  training: { id: 'train-views', title: 'Training: the loss J' },
+};
+
+export function createExporter({ postJSON, state, request, weights }) {
+  const menu = $('export-menu');
+  const say = (text) => { $('export-status').textContent = text; };
+
+  async function exportPanel(name, as) {
+    const { id, title } = PANELS[name];
+    const svg = panelSVG($(id), { title });
+    if (as === 'svg') download(new Blob([svg.text], { type: 'image/svg+xml' }), `rnn-unfolded-${name}.svg`);
+    else download(await svgToPNG(svg), `rnn-unfolded-${name}.png`);
+    say(`Saved the ${name} panel as ${as.toUpperCase()}.`);
+  }
+
+  async function exportWeights(to) {
+    const current = await weights();
+    if (!current) { say('The weights could not be read; run the network first.'); return; }
+    const { model } = state();
+    if (to === 'canonical') {
+      const file = { cell: model.cell, activation: model.config.activation, vocab: model.response.vocab, weights: current };
+      download(jsonBlob(file), `rnn-unfolded-weights-${model.cell}.json`);
+    } else {
+      const { ok, data } = await postJSON('/api/v1/convert', { weights: current, cell: model.cell, to: 'pytorch' }, 'export');
+      if (!ok) { say(data?.detail?.[0]?.msg ?? 'The weights could not be converted.'); return; }
+      download(jsonBlob(data.weights), `rnn-unfolded-state_dict-${model.cell}.json`);
+    }
+    say(`Saved the weights${to === 'pytorch' ? ' as a PyTorch state_dict' : ''}.`);
+  }
+
+  function showCurl() {
+    $('curl-text').value = curlCommand('/api/v1/unfold', request());
+    $('curl-dialog').showModal();
+    $('curl-text').select();
+  }
+
+  const actions = {
+    answer: () => { download(jsonBlob(state().model.response), 'rnn-unfolded-answer.json'); say('Saved the answer as JSON.'); },
+    weights: () => exportWeights('canonical'),
+    'weights-pytorch': () => exportWeights('pytorch'),
+    curl: showCurl,
+  };
+  // the menu closes on Escape and on a click elsewhere, as menus do
+  document.addEventListener('click', (event) => { if (!menu.contains(event.target)) menu.open = false; });
+  menu.addEventListener('keydown', (event) => { if (event.key === 'Escape') { menu.open = false; menu.querySelector('summary').focus(); } });
+  menu.addEventListener('click', async (event) => {
+    const item = event.target.closest('button[data-export]');
+    if (!item) return;
+    if (!state().model) { say('Nothing to export yet: run the network first.'); return; }
+    menu.open = false;
+    const [what, as] = item.dataset.export.split(':');
+    try {
+      if (PANELS[what]) await exportPanel(what, as);
+      else await actions[what]();
+    } catch (error) {
+      say(`Export failed: ${error.message}`);
+    }
+  });
+  $('curl-copy').addEventListener('click', async () => {
+    try {
+      await navigator.clipboard.writeText($('curl-text').value);
+      $('curl-copied').textContent = 'Copied.';
+    } catch {
+      $('curl-text').select();
+      $('curl-copied').textContent = 'Select and copy the command (Ctrl+C).';
+    }
+  });
+  $('curl-close').addEventListener('click', () => $('curl-dialog').close());
+}

@@ -1,0 +1,179 @@
+"""Bring your own model, take your view with you (issue 13), in a real Chromium: a PyTorch file
+imported and drawn as PyTorch computes it, each export opened and checked, copy-as-curl run."""
+
+import json
+import shlex
+import shutil
+import struct
+import subprocess
+import xml.etree.ElementTree as ET
+
+import httpx
+import numpy as np
+import pytest
+import torch
+
+from .conftest import ARTIFACTS
+from .helpers import run
+
+pytestmark = pytest.mark.browser
+TEXT = "hello world"
+VOCAB = list("dlrow he")  # the model's own order, not the sorted one
+H = 6
+
+
+def torch_lstm():
+    torch.manual_seed(4)
+    lstm = torch.nn.LSTM(len(VOCAB), H, batch_first=True).double()
+    fc = torch.nn.Linear(H, len(VOCAB)).double()
+    return lstm, fc
+
+
+def state_dict_file(tmp_path, lstm, fc):
+    weights = {f"lstm.{k}": v.tolist() for k, v in lstm.state_dict().items()}
+    weights |= {f"fc.{k}": v.tolist() for k, v in fc.state_dict().items()}
+    path = tmp_path / "my-lstm.json"
+    path.write_text(json.dumps({"weights": weights, "vocab": VOCAB}))
+    return path
+
+
+def wait_drawn(page):
+    page.wait_for_function("() => document.getElementById('run').textContent === 'Run'"
+                           " && document.querySelectorAll('svg.network g.column[data-step]').length > 0")
+
+
+def export(page, item: str, tmp_path):
+    """Open the Export menu, choose an item, and return the saved file's path."""
+    page.locator("#export-menu summary").click()
+    with page.expect_download() as download:
+        page.locator(f'button[data-export="{item}"]').click()
+    path = tmp_path / download.value.suggested_filename
+    download.value.save_as(path)
+    return path
+
+
+def record_answers(page):
+    """The page's own unfold answers as they arrive; page.answer() is the newest (the one drawn,
+    once the page has drawn)."""
+    seen = []
+
+    def on_response(response):
+        if response.url.endswith("/api/v1/unfold") and '"auto"' in (response.request.post_data or ""):
+            seen.append(response)
+
+    page.on("response", on_response)
+    page.answer = lambda: seen[-1].json()
+
+
+def test_a_pytorch_file_is_drawn_as_pytorch_computes_it_and_the_cell_follows(page, tmp_path):
+    record_answers(page)
+    page.goto(page.base)
+    run(page, TEXT, len(TEXT) - 1)
+    lstm, fc = torch_lstm()
+    page.locator("#import summary").click()
+    page.set_input_files("#import-file", state_dict_file(tmp_path, lstm, fc))
+    page.wait_for_function("() => document.getElementById('summary').textContent.includes('LSTM')")
+    wait_drawn(page)
+    assert page.locator('input[name="cell"][value="lstm"]').is_checked()  # the cell switch followed the model
+    assert page.locator("#hidden_size").input_value() == str(H) and page.locator("#hidden_size").is_disabled()
+    status = page.locator("#import-status").text_content()
+    assert "my-lstm.json: PyTorch state_dict of an LSTM" in status and f"H = {H}" in status
+    assert "b ← lstm.bias_ih_l0 + lstm.bias_hh_l0" in page.locator("#import-mapping").text_content()
+    # the drawn numbers are PyTorch's: the page's answer against the module itself
+    one_hot = np.eye(len(VOCAB))[[VOCAB.index(ch) for ch in TEXT[:-1]]]
+    with torch.no_grad():
+        h, _ = lstm(torch.tensor(one_hot)[None])
+    answer = page.answer()
+    assert answer["vocab"] == VOCAB
+    assert np.abs(np.array(answer["forward"]["h"]) - h[0].numpy()).max() < 1e-8  # the page's 9 digits
+    page.screenshot(path=ARTIFACTS / "import-pytorch-1280x720.png", full_page=True)
+    # back to seeded weights: H and the seed are the user's again
+    page.get_by_role("button", name="Back to seeded weights").click()
+    page.wait_for_function("() => !document.getElementById('hidden_size').disabled")
+    wait_drawn(page)
+    assert page.answer().get("imported") is None
+
+
+def test_a_malformed_file_is_refused_naming_the_key_and_the_drawing_stays(page, tmp_path):
+    record_answers(page)
+    page.goto(page.base)
+    run(page, TEXT, len(TEXT) - 1)
+    page.allowed_errors = ["422"]
+    lstm, fc = torch_lstm()
+    weights = json.loads(state_dict_file(tmp_path, lstm, fc).read_text())["weights"]
+    weights["lstm.weight_hh_l0"] = weights["lstm.weight_hh_l0"][: 3 * H]  # a GRU's shape
+    page.locator("#import summary").click()
+    page.fill("#import-text", json.dumps({"weights": weights, "cell": "lstm"}))
+    page.get_by_role("button", name="Use these weights").click()
+    message = page.locator("#error-import")
+    message.filter(has_text="weights.lstm.weight_hh_l0").wait_for()
+    assert f"expected ({4 * H}, {H}) for an LSTM with H = {H}, got ({3 * H}, {H}): is this a GRU?" in message.text_content()
+    page.fill("#import-text", "{'not': json}")
+    page.get_by_role("button", name="Use these weights").click()
+    message.filter(has_text="is not valid JSON").wait_for()
+    assert page.locator('input[name="cell"][value="rnn"]').is_checked()
+    assert page.locator("#import-status").text_content() == ""
+    assert page.answer()["config"]["cell"] == "rnn"  # the seeded network is still on screen
+
+
+def test_exports_open_as_what_they_claim(page, tmp_path):
+    record_answers(page)
+    page.goto(page.base)
+    run(page, TEXT, len(TEXT) - 1)
+    svg_path = export(page, "network:svg", tmp_path)
+    root = ET.parse(svg_path).getroot()
+    assert root.tag == "{http://www.w3.org/2000/svg}svg"
+    texts = "".join(root.itertext())
+    assert "The network unfolded in time" in texts and "J⁽⁹⁾" in texts
+    columns = root.findall(".//{http://www.w3.org/2000/svg}g[@data-step]")
+    assert len(columns) == len(TEXT) - 1  # every step, also the ones scrolled out of view
+    width, height = int(root.get("width")), int(root.get("height"))
+    label = columns[0].find(".//{http://www.w3.org/2000/svg}text")
+    assert label.get("font-size", "").endswith("px") and label.get("fill")  # the stylesheet's look, written inline
+    png_path = export(page, "network:png", tmp_path)
+    shutil.copy(png_path, ARTIFACTS / "export-network.png")  # to look at
+    png = png_path.read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    assert struct.unpack(">II", png[16:24]) == (2 * width, 2 * height)
+    shutil.copy(export(page, "flows:png", tmp_path), ARTIFACTS / "export-flows.png")
+    flows = ET.parse(export(page, "flows:svg", tmp_path)).getroot()
+    assert flows.find(".//{http://www.w3.org/2000/svg}image") is not None  # the heatmap's canvas, as an image
+    answer = json.loads(export(page, "answer", tmp_path).read_text())
+    assert answer == page.answer()
+    state_dict = json.loads(export(page, "weights-pytorch", tmp_path).read_text())
+    assert set(state_dict) == {"rnn.weight_ih_l0", "rnn.weight_hh_l0", "rnn.bias_ih_l0", "rnn.bias_hh_l0", "fc.weight", "fc.bias"}
+    assert np.abs(np.array(state_dict["rnn.weight_hh_l0"]) - np.array(answer["weights"]["W"])).max() < 1e-8
+    # the canonical weights file reads back in and gives the same answer
+    saved = export(page, "weights", tmp_path)
+    page.locator("#import summary").click()
+    page.set_input_files("#import-file", saved)
+    page.wait_for_function("() => document.getElementById('hidden_size').disabled")
+    wait_drawn(page)
+    again = page.answer()
+    assert again["imported"]["format"] == "canonical"
+    assert again["forward"]["h"] == answer["forward"]["h"]
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.locator("#export-menu summary").click()
+    page.screenshot(path=ARTIFACTS / "export-menu-1280x800.png")
+
+
+def test_copy_as_curl_runs_and_answers_the_pages_data(page):
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    record_answers(page)
+    page.goto(page.base)
+    typed = "it's a 'quoted' $(echo no)"  # the shell must see all of it as data
+    run(page, typed, len(typed) - 1, hidden_size=5)
+    page.locator("#export-menu summary").click()
+    page.locator('button[data-export="curl"]').click()
+    command = page.locator("#curl-text").input_value()
+    page.get_by_role("button", name="Copy").click()
+    page.locator("#curl-copied").filter(has_text="Copied").wait_for()
+    assert page.evaluate("() => navigator.clipboard.readText()") == command
+    page.screenshot(path=ARTIFACTS / "copy-as-curl-1280x720.png")
+    if shutil.which("curl"):
+        out = subprocess.run(["bash", "-c", command], capture_output=True, text=True, timeout=60, check=True).stdout
+    else:  # no curl here: send what the command says
+        words = shlex.split(command)
+        out = httpx.post(words[2], content=words[words.index("-d") + 1], headers={"Content-Type": "application/json"}).text
+    assert json.loads(out) == page.answer()
+    assert json.loads(out)["vocab"] == sorted(set(typed))
