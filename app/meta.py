@@ -72,6 +72,7 @@ def meta() -> dict:
             "hidden_size": fields["hidden_size"].default,
             "seed": fields["seed"].default,
             "activation": contract.DEFAULT_ACTIVATION,
+            "notation": contract.DEFAULT_NOTATION,
             "forget_bias": DEFAULT_FORGET_BIAS,
             "digits": DEFAULT_DIGITS,
             "train": {**DEFAULT_TRAIN, "learning_steps": DEFAULT_LEARNING_STEPS},
@@ -95,5 +96,10 @@ def meta() -> dict:
             "temperature": MAX_TEMPERATURE,
         },
         "optimizers": list(core.OPTIMIZERS),
+        "notations": [
+            {"name": name, "title": n["title"], "gates": n["gates"],
+             "params": {param: {"letter": letter, "sub": sub} for param, (letter, sub) in n["params"].items()}}
+            for name, n in contract.NOTATIONS.items()
+        ],
         "presets": [Preset.model_validate(p).model_dump() for p in PRESETS],  # with each view's defaults
     }

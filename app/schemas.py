@@ -518,6 +518,8 @@ class Meta(BaseModel):
     defaults: dict
     limits: dict
     optimizers: list[str]
+    notations: list[dict] = Field(description="The names each notation gives the parameters (and gates); the page "
+                                  "relabels with them.")
     presets: list[Preset]
 
 

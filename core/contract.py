@@ -38,6 +38,25 @@ PARAM_NAMES = {
     "lstm": ("U", "W", "b", "V", "c"),
     "gru": ("U", "W", "b", "b_hn", "V", "c"),
 }
+# The names a parameter goes by in the texts learners read and in PyTorch, as (letter,
+# subscript); the page relabels with them and the numbers stay. "gates" renames a gate's letter
+# (PyTorch calls the LSTM's output gate o, which MATH.md keeps for the output layer).
+NOTATIONS = {
+    "textbook": {"title": "U, W, V, b, c", "gates": {},
+                 "params": {"U": ("U", ""), "W": ("W", ""), "b": ("b", ""), "b_hn": ("b", "hn"),
+                            "V": ("V", ""), "c": ("c", "")}},
+    "wx": {"title": "Wx, Ws, Wy", "gates": {},
+           "params": {"U": ("W", "x"), "W": ("W", "s"), "b": ("b", "s"), "b_hn": ("b", "hn"),
+                      "V": ("W", "y"), "c": ("b", "y")}},
+    "wxh": {"title": "Wxh, Whh, Why", "gates": {},
+            "params": {"U": ("W", "xh"), "W": ("W", "hh"), "b": ("b", "h"), "b_hn": ("b", "hn"),
+                       "V": ("W", "hy"), "c": ("b", "y")}},
+    "pytorch": {"title": "PyTorch", "gates": {"output": "o"},
+                "params": {"U": ("W", "ih"), "W": ("W", "hh"), "b": ("b", "ih+hh"), "b_hn": ("b", "hn"),
+                           "V": ("W", "fc"), "c": ("b", "fc")}},
+}
+DEFAULT_NOTATION = "textbook"
+
 # Hidden states the cell carries from step to step (and so gets an initial value and an error).
 STATES = {"rnn": ("h",), "lstm": ("h", "s"), "gru": ("h",)}
 

@@ -2,6 +2,7 @@
 import { gradientLegend, swatchLegend } from './blocks/legend.js';
 import { sup } from './blocks/format.js';
 import { categoricalSteps, gateScale, stepColour, valueScale } from './config.js';
+import { P } from './notation.js';
 
 const d3 = window.d3;
 
@@ -42,13 +43,13 @@ export function explain(colour, model, sel) {
   if (colour === 'source') {
     const carousel = model.hasState ? ' In the LSTM it also travels along the cell state s (the dashed lane), '
       + 'scaled at each step only by the forget gate: where f stays near 1 it barely fades.' : '';
-    return 'Each loss J⁽ˢ⁾ has its own colour. Its error drops to h⁽ˢ⁾ and travels back along the W edges; '
+    return `Each loss J⁽ˢ⁾ has its own colour. Its error drops to h⁽ˢ⁾ and travels back along the ${P('W')} edges; `
       + `the band narrows as the error vanishes and widens as it explodes.${carousel} Hover a loss or a band to isolate it.`;
   }
   const own = sel.param === 'V' || sel.param === 'c';
-  const name = sel.param === 'b_hn' ? 'b_hn' : sel.param;
+  const name = P(sel.param);
   return `The frame is (∂J/∂${name})${sup(sel.step)}. ` + (own
-    ? `${sel.param} acts after h${sup(sel.step)}, so this contribution needs only the error δo${sup(sel.step)} of the loss at the same step.`
+    ? `${name} acts after h${sup(sel.step)}, so this contribution needs only the error δo${sup(sel.step)} of the loss at the same step.`
     : `It needs δa${sup(sel.step)}, which gathers the errors of every loss J⁽ˢ⁾ with s ≥ ${sel.step}`
       + `${model.config.truncate ? ` and s − ${sel.step} < k = ${model.config.truncate}` : ''}: they light up in the step's colour.`);
 }

@@ -6,6 +6,7 @@ import * as controls from './controls.js';
 import { drawLegends, explain } from './legends.js';
 import { CELLS, META } from './meta.js';
 import { buildModel } from './model.js';
+import { P, setNotation } from './notation.js';
 import { createExporter, createImporter } from './port.js';
 import { FIELDS, REQUEST_KEYS, toRequest } from './state.js';
 import { createStore } from './store.js';
@@ -25,6 +26,7 @@ const $ = (id) => document.getElementById(id);
 const RERUN_DELAY_MS = 350; // a pause in typing before a changed field asks for a new answer
 
 const store = createStore(FIELDS);
+setNotation(store.get().notation);
 const SELECTION = ['param', 'step', 'source', 'hover', 'colour'];
 
 // A selection by the user: measured from the click until it is painted (bench/page.py). The
@@ -142,6 +144,14 @@ store.on(['flowpath'], (state) => {
   if (state.model) flowMatrix.highlight(viewOf(state));
 });
 store.on(['compare'], (state) => { if (state.compare && state.model) compare(); });
+// Another notation relabels the form and redraws the answer on screen: the numbers stay.
+function relabelPage(state) {
+  setNotation(state.notation);
+  $('notation').value = state.notation;
+  document.querySelector('label[for="rho"]').textContent = `ρ(${P('W')})`;
+  if (state.model) show(state.model.response);
+}
+store.on(['notation'], relabelPage);
 
 // Training: each chunk's answer carries the unfold of the new weights, drawn like any answer;
 // Reset (null) draws the initial weights again.
@@ -187,7 +197,7 @@ function setBusy(busy) {
 function summary(model) {
   const { config } = model;
   const cellPart = {
-    rnn: () => `ρ(W) = ${formatNumber(config.spectral_radius, 4)}`,
+    rnn: () => `ρ(${P('W')}) = ${formatNumber(config.spectral_radius, 4)}`,
     lstm: () => `LSTM, forget bias ${config.forget_bias ?? 'from the weights'}`,
     gru: () => 'GRU',
   }[model.cell]();
@@ -197,7 +207,7 @@ function summary(model) {
 
 function setupParamChips(model) {
   d3.select('#param-chips').selectAll('button').data(model.params).join('button').attr('type', 'button')
-    .attr('class', 'chip').attr('aria-pressed', (p) => String(p === store.get().param)).text((p) => p)
+    .attr('class', 'chip').attr('aria-pressed', (p) => String(p === store.get().param)).text((p) => P(p))
     .on('click', (event, p) => select({ param: p }));
 }
 
@@ -342,6 +352,8 @@ function setupToolbar() {
   d3.selectAll('input[name="flowpath"]').on('change', function () { store.set({ flowpath: this.value }); });
   store.on(['colour', 'flowpath'], syncToolbar);
   syncToolbar(state);
+  d3.select('#notation').on('change', function () { store.set({ notation: this.value }); });
+  relabelPage(state);
   for (const name of ['neurons', 'folded', 'compare']) {
     d3.select(`#${name}`).property('checked', state[name]).on('change', function () { store.set({ [name]: this.checked }); });
   }

@@ -41,6 +41,7 @@ export const FIELDS = {
   compare: { initial: false, parse: flag },
   split: { initial: 'size', parse: oneOf(['size', 'signed']) }, // the gradient bars' split by loss
   source: { initial: null, parse: integer(0, limits.steps - 1) }, // a loss J^(s) chosen to trace
+  notation: { initial: defaults.notation, parse: oneOf(names(META.notations)) }, // the parameters' letters
   // transient
   hover: { initial: null, url: false }, // the loss under the pointer: traced while hovered
   distance: { initial: null, url: false }, // a distance d hovered on the gain plot

@@ -177,3 +177,32 @@ def test_copy_as_curl_runs_and_answers_the_pages_data(page):
         out = httpx.post(words[2], content=words[words.index("-d") + 1], headers={"Content-Type": "application/json"}).text
     assert json.loads(out) == page.answer()
     assert json.loads(out)["vocab"] == sorted(set(typed))
+
+
+def test_the_notation_switch_relabels_every_panel_keeps_the_numbers_and_survives_a_reload(page):
+    page.goto(page.base)
+    run(page, TEXT, len(TEXT) - 1)
+    numbers = page.locator("#summary").text_content().split("·")[2]  # J = ...
+    page.select_option("#notation", "wxh")
+    page.locator("#param-chips button", has_text="W_hh").wait_for()
+    assert page.locator("#param-chips button").all_text_contents() == ["W_xh", "W_hh", "b_h", "W_hy", "b_y"]
+    assert "(∂J/∂W_hh)⁽⁰⁾" in page.locator("#mode-explanation").text_content()
+    assert "W_hh is shared by every step" in page.locator("#gradient-panel-body").text_content()
+    assert page.locator("svg.network text.edge-label-W").first.text_content() == "Whh"  # W with hh lowered
+    assert page.locator('label[for="rho"]').text_content() == "ρ(W_hh)"
+    # the equations: a = b_h + W_hh h + W_xh x, as MathML subscripts
+    forward = page.locator("#details-panel-body math").first
+    assert forward.locator("msub").all_text_contents()[:3] == ["bh", "Whh", "Wxh"]
+    assert page.locator("#summary").text_content().split("·")[2] == numbers
+    assert "notation=wxh" in page.url
+    page.reload()
+    page.wait_for_function("() => document.querySelectorAll('#param-chips button').length === 5")
+    assert page.locator("#notation").input_value() == "wxh"
+    assert page.locator("#param-chips button").nth(1).text_content() == "W_hh"
+    # PyTorch's letters, with the LSTM's output gate called o as nn.LSTM calls it
+    page.locator('input[name="cell"][value="lstm"]').check()
+    page.select_option("#notation", "pytorch")
+    page.locator("#param-chips button", has_text="W_ih").wait_for()
+    page.wait_for_function("() => [...document.querySelectorAll('text.gate-label')].some((t) => t.textContent === 'o')")
+    assert "q" not in page.locator("text.gate-label").all_text_contents()
+    page.screenshot(path=ARTIFACTS / "notation-pytorch-lstm-1280x720.png", full_page=True)

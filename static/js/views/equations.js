@@ -3,6 +3,7 @@
 import { delta as d, el, mi, mn, mo, row, sub, sup, transposed } from '../blocks/mathml.js';
 import { sup as supText } from '../blocks/format.js';
 import { symbolOf } from '../meta.js';
+import { gateLetter, paramML as p } from '../notation.js';
 
 
 const block = (values, k, H) => values.slice(k * H, (k + 1) * H);
@@ -13,16 +14,16 @@ function forwardRows(m, t) {
   const f = m.response.forward;
   const H = m.hidden;
   const prev = () => prevOf('h', t);
-  const pre = ['forward', sup('a', t), [mi('b'), mo('+'), mi('W'), prev(), mo('+'), mi('U'), sup('x', t)], f.a[t]];
+  const pre = ['forward', sup('a', t), [p('b'), mo('+'), p('W'), prev(), mo('+'), p('U'), sup('x', t)], f.a[t]];
   if (m.cell === 'rnn') return [pre, ['forward', sup('h', t), call(symbolOf('activations', m.config.activation), sup('a', t)), f.h[t]]];
   const gate = (name, letter, fn) => ['forward', sup(letter, t), call(fn, sub('a', letter)), f.gates[name][t]];
   if (m.cell === 'lstm') {
-    return [pre, gate('input', 'i', 'σ'), gate('forget', 'f', 'σ'), gate('candidate', 'g', 'tanh'), gate('output', 'q', 'σ'),
+    return [pre, gate('input', 'i', 'σ'), gate('forget', 'f', 'σ'), gate('candidate', 'g', 'tanh'), gate('output', gateLetter('output', 'q'), 'σ'),
       ['forward', sup('s', t), [mi('f'), mo('⊙'), prevOf('s', t), mo('+'), mi('i'), mo('⊙'), mi('g')], f.s[t]],
-      ['forward', sup('h', t), [mi('q'), mo('⊙'), ...call('tanh', sup('s', t))], f.h[t]]];
+      ['forward', sup('h', t), [mi(gateLetter('output', 'q')), mo('⊙'), ...call('tanh', sup('s', t))], f.h[t]]];
   }
-  const candidate = [sub('U', 'n'), sup('x', t), mo('+'), sub('b', 'n'), mo('+'), mi('r'), mo('⊙'),
-    mo('('), sub('W', 'n'), prev(), mo('+'), sub('b', 'hn'), mo(')')];
+  const candidate = [p('U', 'n'), sup('x', t), mo('+'), p('b', 'n'), mo('+'), mi('r'), mo('⊙'),
+    mo('('), p('W', 'n'), prev(), mo('+'), p('b_hn'), mo(')')];
   return [gate('reset', 'r', 'σ'), gate('update', 'z', 'σ'),
     ['forward', sub('a', 'n'), candidate, block(f.a[t], 2, H)], gate('candidate', 'n', 'tanh'),
     ['forward', sup('h', t), [mo('('), mn(1), mo('−'), mi('z'), mo(')'), mo('⊙'), mi('n'), mo('+'), mi('z'), mo('⊙'), prev()], f.h[t]]];
@@ -57,37 +58,38 @@ function backwardRows(m, t) {
   const e = m.response.errors;
   const H = m.hidden;
   const rows = [['backward', d('o', t), [sup('ŷ', t), mo('−'), sup('y', t)], e.o[t]]];
-  const fromOutput = [transposed('V'), d('o', t), mo('+')];
+  const fromOutput = [transposed(p('V')), d('o', t), mo('+')];
   // at the last step nothing comes back from step t + 1
   const lastStep = t === m.steps - 1;
-  const onlyOutput = ['backward', d('h', t), [transposed('V'), d('o', t)], e.h[t]];
+  const onlyOutput = ['backward', d('h', t), [transposed(p('V')), d('o', t)], e.h[t]];
   if (m.cell === 'gru') {
     const cut = truncated(m, t);
     if (cut) rows.push(...cut);
     else if (lastStep) rows.push(onlyOutput);
-    else rows.push(['backward', d('h', t), [...fromOutput, sup('z', t + 1), mo('⊙'), d('h', t + 1), mo('+'), transposed('W'),
+    else rows.push(['backward', d('h', t), [...fromOutput, sup('z', t + 1), mo('⊙'), d('h', t + 1), mo('+'), transposed(p('W')),
       sup(row(mo('['), mi('δa_r'), mo(';'), mi('δa_z'), mo(';'), mi('r'), mo('⊙'), mi('δa_n'), mo(']')), t + 1)], e.h[t]]);
     const gate = (letter, rhs, k) => ['backward', row(mi('δ'), sub('a', letter)), rhs, block(e.a[t], k, H)];
     rows.push(gate('n', [d('h', t), mo('⊙'), mo('('), mn(1), mo('−'), mi('z'), mo(')'), mo('⊙'), mo('('), mn(1), mo('−'), el('msup', mi('n'), mn(2)), mo(')')], 2));
     rows.push(gate('z', [d('h', t), mo('⊙'), mo('('), prevOf('h', t), mo('−'), mi('n'), mo(')'), mo('⊙'), mi('z'), mo('('), mn(1), mo('−'), mi('z'), mo(')')], 1));
-    rows.push(gate('r', [row(mi('δ'), sub('a', 'n')), mo('⊙'), mo('('), sub('W', 'n'), prevOf('h', t), mo('+'), sub('b', 'hn'), mo(')'), mo('⊙'), mi('r'), mo('('), mn(1), mo('−'), mi('r'), mo(')')], 0));
+    rows.push(gate('r', [row(mi('δ'), sub('a', 'n')), mo('⊙'), mo('('), p('W', 'n'), prevOf('h', t), mo('+'), p('b_hn'), mo(')'), mo('⊙'), mi('r'), mo('('), mn(1), mo('−'), mi('r'), mo(')')], 0));
     return rows;
   }
-  rows.push(...truncated(m, t) ?? [lastStep ? onlyOutput : ['backward', d('h', t), [...fromOutput, transposed('W'), d('a', t + 1)], e.h[t]]]);
+  rows.push(...truncated(m, t) ?? [lastStep ? onlyOutput : ['backward', d('h', t), [...fromOutput, transposed(p('W')), d('a', t + 1)], e.h[t]]]);
   if (m.cell === 'rnn') {
     rows.push(['backward', d('a', t), [mi('g′'), mo('('), sup('a', t), mo(')'), mo('⊙'), d('h', t)], e.a[t]]);
     return rows;
   }
   rows.push(m.cuts(t)
     ? ['backward', d('s', t), windowSum('s', t, m.window), e.s[t]]
-    : ['backward', d('s', t), [d('h', t), mo('⊙'), mi('q'), mo('⊙'), mo('('), mn(1), mo('−'), el('msup', mi('tanh'), mn(2)),
+    : ['backward', d('s', t), [d('h', t), mo('⊙'), mi(gateLetter('output', 'q')), mo('⊙'), mo('('), mn(1), mo('−'), el('msup', mi('tanh'), mn(2)),
       mi('s'), mo(')'), ...(lastStep ? [] : [mo('+'), sup('f', t + 1), mo('⊙'), d('s', t + 1)])], e.s[t]]);
   const gate = (letter, rhs, k) => ['backward', row(mi('δ'), sub('a', letter)), rhs, block(e.a[t], k, H)];
   const sig = (x) => [mi(x), mo('('), mn(1), mo('−'), mi(x), mo(')')];
   rows.push(gate('f', [d('s', t), mo('⊙'), prevOf('s', t), mo('⊙'), ...sig('f')], 1));
   rows.push(gate('i', [d('s', t), mo('⊙'), mi('g'), mo('⊙'), ...sig('i')], 0));
   rows.push(gate('g', [d('s', t), mo('⊙'), mi('i'), mo('⊙'), mo('('), mn(1), mo('−'), el('msup', mi('g'), mn(2)), mo(')')], 2));
-  rows.push(gate('q', [d('h', t), mo('⊙'), ...call('tanh', mi('s')), mo('⊙'), ...sig('q')], 3));
+  const q = gateLetter('output', 'q');
+  rows.push(gate(q, [d('h', t), mo('⊙'), ...call('tanh', mi('s')), mo('⊙'), ...sig(q)], 3));
   return rows;
 }
 
@@ -101,7 +103,7 @@ function contributionRow(m, t, param) {
     b_hn: [mi('r'), mo('⊙'), row(mi('δ'), sub('a', 'n'))],
     V: [d('o', t), el('msup', sup('h', t), mi('T'))], c: [d('o', t)],
   }[param];
-  const name = param === 'b_hn' ? sub('b', 'hn') : mi(param);
+  const name = p(param);
   const grad = el('msup', row(mo('('), el('mfrac', row(mi('∂'), mi('J')), row(mi('∂'), name)), mo(')')),
     row(mo('('), el('mn', String(t)), mo(')')));
   return ['gradient', grad, rhs, null, m.response.gradients.norms[param][t]];
@@ -111,7 +113,7 @@ export function equations(m, t, param) {
   const f = m.response.forward;
   return [
     ...forwardRows(m, t),
-    ['forward', sup('o', t), [mi('c'), mo('+'), mi('V'), sup('h', t)], f.o[t]],
+    ['forward', sup('o', t), [p('c'), mo('+'), p('V'), sup('h', t)], f.o[t]],
     ['forward', sup('ŷ', t), call(symbolOf('heads', m.config.output), sup('o', t)), f.y_hat[t]],
     ['forward', sup('J', t), [f.has_loss[t] ? mi('loss') : mi('no loss at this step')], [f.loss[t]]],
     ...backwardRows(m, t),

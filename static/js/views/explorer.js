@@ -7,6 +7,7 @@ import { watchWidth } from '../blocks/size.js';
 import { hide as hideTip, show as showTip } from '../blocks/tooltip.js';
 import { cellColour } from '../config.js';
 import { META } from '../meta.js';
+import { P } from '../notation.js';
 
 const d3 = window.d3;
 
@@ -55,9 +56,10 @@ export function createExplorer(container, { onRho, onForgetBias, onHoverDistance
       const product = g.w_norm * g.gamma;
       slider.property('value', m.config.spectral_radius);
       sliderValue.text(formatNumber(m.config.spectral_radius, 3));
-      readout.text(`ρ(W) = ${formatNumber(m.config.spectral_radius, 3)} · ‖W‖₂ = ${formatNumber(g.w_norm, 3)} · `
-        + `γ = max|g′| = ${formatNumber(g.gamma, 2)} (${m.config.activation}) · ‖W‖₂γ = ${formatNumber(product, 3)}: `
-        + (product < 1 ? `below 1, so every error must shrink at least that much a step back (‖W‖₂ < 1/γ = ${formatNumber(g.threshold, 2)}).`
+      const W = P('W');
+      readout.text(`ρ(${W}) = ${formatNumber(m.config.spectral_radius, 3)} · ‖${W}‖₂ = ${formatNumber(g.w_norm, 3)} · `
+        + `γ = max|g′| = ${formatNumber(g.gamma, 2)} (${m.config.activation}) · ‖${W}‖₂γ = ${formatNumber(product, 3)}: `
+        + (product < 1 ? `below 1, so every error must shrink at least that much a step back (‖${W}‖₂ < 1/γ = ${formatNumber(g.threshold, 2)}).`
           : 'above 1, so the errors may grow: whether they do depends on how saturated g is.'));
     } else {
       readout.text(m.hasState ? 'The LSTM\'s cell state carries its error through the forget gates: the forget bias moves its gain.'
@@ -77,7 +79,7 @@ export function createExplorer(container, { onRho, onForgetBias, onHoverDistance
       { name: 'G(d) along h', key: 'h', points: curve(g.h, 'h'), colour: cellColour(m.cell) },
       ...(g.s ? [{ name: 'G(d) along s (the cell state)', key: 's', points: curve(g.s, 's'), colour: '#875692', dashed: true }] : []),
       ...(g.jacobian ? [{ name: '‖∂h⁽τ⁾/∂h⁽τ⁻ᵈ⁾‖₂', key: 'jacobian', points: curve(g.jacobian, 'jacobian'), colour: '#555' }] : []),
-      ...(g.bound ? [{ name: 'bound (‖W‖₂γ)ᵈ', key: 'bound', points: curve(g.bound, 'bound'), colour: '#BE0032', dashed: true }] : []),
+      ...(g.bound ? [{ name: `bound (‖${P('W')}‖₂γ)ᵈ`, key: 'bound', points: curve(g.bound, 'bound'), colour: '#BE0032', dashed: true }] : []),
     ].filter((l) => l.points.length);
     const all = lines.filter((l) => l.key !== 'bound').flatMap((l) => l.points); // the bound may run off the top
     plot.attr('width', width).attr('height', height)
@@ -129,7 +131,7 @@ export function createExplorer(container, { onRho, onForgetBias, onHoverDistance
       .text(`What k = ${cut.window} costs: how far each truncated gradient is from full BPTT's`);
     const rows = truncation.selectAll('div.cost').data(Object.entries(cut.relative)).join('div').attr('class', 'cost')
       .attr('data-param', ([name]) => name);
-    rows.append('span').attr('class', 'cost-name').text(([name]) => `∂J/∂${name}`);
+    rows.append('span').attr('class', 'cost-name').text(([name]) => `∂J/∂${P(name)}`);
     rows.append('span').attr('class', 'cost-bar').append('i').style('width', ([, v]) => `${Math.min(100, 100 * v)}%`);
     rows.append('span').attr('class', 'cost-value').text(([, v]) => `${formatNumber(100 * v, 3)}% off`)
       .attr('title', ([name, v]) => `‖truncated − full‖ / ‖full‖ = ${exact(v)} (‖full‖ = ${exact(cut.full_norm[name])})`);

@@ -8,6 +8,7 @@ import { gradientLegend } from '../blocks/legend.js';
 import { hide as hideTip, show as showTip } from '../blocks/tooltip.js';
 import { magnitudeScale, stepColour } from '../config.js';
 import { neededSources } from '../model.js';
+import { P } from '../notation.js';
 
 const d3 = window.d3;
 
@@ -147,7 +148,7 @@ export function createFlowMatrix(container, { onHoverSource, onSelect }) {
     if (!cursor) { // while the keyboard's cursor is on a cell, the summary speaks of that cell
       summary.text(colour === 'source'
       ? (sel.source === null ? 'Every loss\'s flow shown.' : `The flows of J${sup(sel.source)}: ${marks.length} steps reached.`)
-        : `Step ${t} selected: marked, the ${marks.length} losses whose errors its contribution to ∂J/∂${sel.param} needs.`);
+        : `Step ${t} selected: marked, the ${marks.length} losses whose errors its contribution to ∂J/∂${P(sel.param)} needs.`);
     }
     svg.selectAll('rect.pending-cover').data(from > 0 ? [from] : []).join('rect').attr('class', 'pending-cover')
       .attr('x', 0).attr('y', 0).attr('width', (f) => f * cell).attr('height', drawn.height);

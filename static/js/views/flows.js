@@ -6,6 +6,7 @@ import { exact, sup } from '../blocks/format.js';
 import { show as showTip, hide as hideTip } from '../blocks/tooltip.js';
 import { layout, stepColour } from '../config.js';
 import { neededSources } from '../model.js';
+import { P, relabel } from '../notation.js';
 
 const d3 = window.d3;
 const { node } = layout;
@@ -79,9 +80,9 @@ function describe(m, event, s, path) {
   const t = stepAt(event, s);
   const F = m.response.flows[path][s][t];
   const { symbol, along } = PATHS[path];
-  const lines = [`error of J${sup(s)} reaching ${symbol}${sup(t)} along ${along}`, `‖δ${symbol}${sup(`${t}←${s}`)}‖ = ${exact(F)}`];
+  const lines = [`error of J${sup(s)} reaching ${symbol}${sup(t)} along ${relabel(along)}`, `‖δ${symbol}${sup(`${t}←${s}`)}‖ = ${exact(F)}`];
   const share = m.response.flows.share?.[s]?.[t];
-  if (share !== undefined) lines.push(`${(100 * share).toFixed(1)}% of step ${t}'s contribution to ∂J/∂U, ∂J/∂W, ∂J/∂b`);
+  if (share !== undefined) lines.push(`${(100 * share).toFixed(1)}% of step ${t}'s contribution to ∂J/∂${P('U')}, ∂J/∂${P('W')}, ∂J/∂${P('b')}`);
   return lines;
 }
 

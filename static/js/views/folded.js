@@ -1,4 +1,5 @@
 // The same RNN folded: one cell with its loop W, the way most diagrams draw it.
+import { P, svgLabel } from '../notation.js';
 const d3 = window.d3;
 
 const NODES = [
@@ -16,7 +17,7 @@ export function drawFolded(container, m) {
   const root = d3.select(container);
   root.selectAll('*').remove();
   const svg = root.append('svg').attr('width', 360).attr('height', 285).attr('class', 'folded')
-    .attr('role', 'img').attr('aria-label', `the ${CELL_NAME[cell]} folded: one cell with a recurrent loop W`);
+    .attr('role', 'img').attr('aria-label', `the ${CELL_NAME[cell]} folded: one cell with a recurrent loop ${P('W')}`);
   const cx = 150;
   const y = Object.fromEntries(NODES.map((n) => [n.id, n.y]));
   svg.append('defs').append('marker').attr('id', 'fold-arrow').attr('viewBox', '0 0 8 8').attr('refX', 7).attr('refY', 4)
@@ -25,16 +26,16 @@ export function drawFolded(container, m) {
     .attr('x1', cx).attr('x2', cx).attr('y1', (d) => y[d.from] - 16).attr('y2', (d) => y[d.to] + 16)
     .attr('marker-end', 'url(#fold-arrow)');
   svg.selectAll('text.edge-label').data(EDGES).join('text').attr('class', 'edge-label')
-    .attr('x', cx + 8).attr('y', (d) => (y[d.from] + y[d.to]) / 2 + 4).text((d) => d.label);
+    .attr('x', cx + 8).attr('y', (d) => (y[d.from] + y[d.to]) / 2 + 4).each(function (d) { svgLabel(d3.select(this), d.label); });
   svg.append('path').attr('class', 'edge loop').attr('marker-end', 'url(#fold-arrow)')
     .attr('d', `M${cx + 45},${y.h - 8} C${cx + 110},${y.h - 60} ${cx + 110},${y.h + 60} ${cx + 45},${y.h + 8}`);
-  svg.append('text').attr('class', 'edge-label').attr('x', cx + 100).attr('y', y.h + 4).text('W');
+  svg.append('text').attr('class', 'edge-label').attr('x', cx + 100).attr('y', y.h + 4).call(svgLabel, 'W');
   const g = svg.selectAll('g.fnode').data(NODES).join('g').attr('class', 'fnode')
     .attr('transform', (d) => `translate(${cx},${d.y})`);
   g.append('rect').attr('x', -45).attr('y', -15).attr('width', 90).attr('height', 30).attr('rx', 6);
   g.append('text').attr('y', 5).text((d) => (d.id === 'h' && cell === 'lstm' ? 'h⁽ᵗ⁾, s⁽ᵗ⁾' : d.label));
   // the caption is text in the page, so it wraps instead of being cut at the drawing's edge
   root.append('p').attr('class', 'folded-caption muted')
-    .text(`Unfolding repeats this ${CELL_NAME[cell]} cell ${m ? m.steps : 'T'} times with the same U, W, V: `
-      + 'the loop W becomes the arrows from each step to the next.');
+    .text(`Unfolding repeats this ${CELL_NAME[cell]} cell ${m ? m.steps : 'T'} times with the same ${P('U')}, ${P('W')}, ${P('V')}: `
+      + `the loop ${P('W')} becomes the arrows from each step to the next.`);
 }

@@ -3,6 +3,7 @@
 import { exact, maxAbs, sup } from '../blocks/format.js';
 import { gateScale, layout, valueScale } from '../config.js';
 import { gatesOf } from '../meta.js';
+import { gateLetter, relabel } from '../notation.js';
 
 const { node, gate } = layout;
 const half = node.height / 2;
@@ -10,7 +11,8 @@ const gateY = (m, k) => m.rows.gates + k * (gate.height + gate.gap);
 const gatesTop = (m) => gateY(m, 0) - gate.height / 2;
 const gatesBottom = (m) => gateY(m, m.gates.length - 1) + gate.height / 2;
 
-export const letter = (m, name) => gatesOf(m.cell)[name].letter;
+// the notation may rename a gate (PyTorch's o for the LSTM's output gate q)
+export const letter = (m, name) => gateLetter(name, gatesOf(m.cell)[name].letter);
 
 export function gateScales(m) {
   if (m.cell === 'rnn') return {};
@@ -95,7 +97,8 @@ const value = (m, name, t, i) => m.response.forward.gates[name][t][i];
 export function gateSummary(m, t, i) {
   const f = m.response.forward;
   if (m.cell === 'lstm') {
-    return ['h = q ⊙ tanh(s)', `q${sup(t)}[${i}] = ${exact(value(m, 'output', t, i))},  s${sup(t)}[${i}] = ${exact(f.s[t][i])}`];
+    const q = letter(m, 'output');
+    return [`h = ${q} ⊙ tanh(s)`, `${q}${sup(t)}[${i}] = ${exact(value(m, 'output', t, i))},  s${sup(t)}[${i}] = ${exact(f.s[t][i])}`];
   }
   const prev = t === 0 ? m.response.h0[i] : f.h[t - 1][i];
   return ['h = (1 − z) ⊙ n + z ⊙ h⁽ᵗ⁻¹⁾', `z${sup(t)}[${i}] = ${exact(value(m, 'update', t, i))},  n${sup(t)}[${i}] = `
@@ -117,7 +120,7 @@ export function describeGated(m, quantity, t, i, v) {
     const k = m.gates.indexOf(name);
     const l = letter(m, name);
     return [`${l}${sup(t)}[${i}] = ${exact(v)}`, `${name} gate: ${l} = ${gatesOf(m.cell)[name].fn}(a_${l}),  a_${l}${sup(t)}[${i}] = ${exact(f.a[t][k * H + i])}`,
-      PRE[m.cell](name), `δa_${l}${sup(t)}[${i}] = ${exact(e.a[t][k * H + i])}`];
+      relabel(PRE[m.cell](name)), `δa_${l}${sup(t)}[${i}] = ${exact(e.a[t][k * H + i])}`];
   }
   if (quantity === 's') {
     return [`s${sup(t)}[${i}] = ${exact(v)}`, 's = f ⊙ s⁽ᵗ⁻¹⁾ + i ⊙ g: the cell state',
@@ -125,7 +128,7 @@ export function describeGated(m, quantity, t, i, v) {
       `δs${sup(t)}[${i}] = ${exact(e.s[t][i])}`];
   }
   if (quantity === 'ds') {
-    return [`δs${sup(t)}[${i}] = ${exact(v)}`, 'δs⁽ᵗ⁾ = δh⁽ᵗ⁾ ⊙ q ⊙ (1 − tanh² s⁽ᵗ⁾) + f⁽ᵗ⁺¹⁾ ⊙ δs⁽ᵗ⁺¹⁾',
+    return [`δs${sup(t)}[${i}] = ${exact(v)}`, `δs⁽ᵗ⁾ = δh⁽ᵗ⁾ ⊙ ${letter(m, 'output')} ⊙ (1 − tanh² s⁽ᵗ⁾) + f⁽ᵗ⁺¹⁾ ⊙ δs⁽ᵗ⁺¹⁾`,
       'the error along the cell state: each step back multiplies it by f'];
   }
   if (quantity === 's0') {

@@ -5,6 +5,7 @@ import { watchWidth } from '../blocks/size.js';
 import { drawHeatmap } from '../blocks/heatmap.js';
 import { hide as hideTip, show as showTip, tooltip } from '../blocks/tooltip.js';
 import { stepColour, valueScale } from '../config.js';
+import { P } from '../notation.js';
 
 const d3 = window.d3;
 const SMALL_MULTIPLES = 12; // draw every step's matrix up to this many steps
@@ -102,7 +103,7 @@ export function createGradientPanel(container, { onSelectStep, onSplit }) {
     const extent = [Math.min(0, d3.min(all, (d) => d.to) ?? 0), Math.max(1e-300, d3.max(all, (d) => d.to) ?? 1)];
     const y = d3.scaleLinear(extent, [height - margin.bottom, margin.top]).nice();
     bars.attr('width', width).attr('height', height)
-      .attr('aria-label', `per-step contributions to dJ/d${param}`);
+      .attr('aria-label', `per-step contributions to dJ/d${P(param)}`);
     bars.selectAll('g.axis-y').data([0]).join('g').attr('class', 'axis axis-y')
       .attr('transform', `translate(${margin.left},0)`).call(d3.axisLeft(y).ticks(4).tickFormat(tickFormat()));
     // step labels at least 20 px apart, every 1, 2, 5, 10, … steps
@@ -115,7 +116,7 @@ export function createGradientPanel(container, { onSelectStep, onSplit }) {
       .text('step t');
     bars.selectAll('text.axis-title-y').data([0]).join('text').attr('class', 'axis-title axis-title-y')
       .attr('transform', `translate(12,${(margin.top + height - margin.bottom) / 2}) rotate(-90)`).attr('text-anchor', 'middle')
-      .text(`‖(∂J/∂${param})⁽ᵗ⁾‖`);
+      .text(`‖(∂J/∂${P(param)})⁽ᵗ⁾‖`);
     paint(segs, x, y, width, height, step, m.steps);
     const byStep = d3.group(segs, (d) => d.t);
     const hit = (event) => {
@@ -128,7 +129,7 @@ export function createGradientPanel(container, { onSelectStep, onSplit }) {
     bars.on('mousemove', (event) => {
       const d = hit(event);
       if (!d) { hideTip(); return; }
-      const lines = [`(∂J/∂${param})${sup(d.t)}: ‖·‖ = ${exact(m.response.gradients.norms[param][d.t])}`];
+      const lines = [`(∂J/∂${P(param)})${sup(d.t)}: ‖·‖ = ${exact(m.response.gradients.norms[param][d.t])}`];
       if (d.whole) lines.push('the split by source is sent for shorter sequences (config.include)');
       else if (d.s === null) lines.push(`other sources: ${exact(d.value)}`);
       else if (d.s !== undefined && d.signed !== undefined) {
@@ -180,20 +181,20 @@ export function createGradientPanel(container, { onSelectStep, onSplit }) {
     };
     if (perStep && m.steps <= SMALL_MULTIPLES) {
       all.forEach((values, t) => {
-        if (t < from) { pending(`(∂J/∂${param})${sup(t)}`); return; }
-        show(`(∂J/∂${param})${sup(t)}`, values, t === step ? 'step selected' : 'step', stepColour(t, m.steps));
+        if (t < from) { pending(`(∂J/∂${P(param)})${sup(t)}`); return; }
+        show(`(∂J/∂${P(param)})${sup(t)}`, values, t === step ? 'step selected' : 'step', stepColour(t, m.steps));
         matrices.append('span').attr('class', 'op').text(t < m.steps - 1 ? '+' : '=');
       });
     } else if (perStep && step !== null) {
-      if (step < from) pending(`(∂J/∂${param})${sup(step)}`);
-      else show(`(∂J/∂${param})${sup(step)}`, all[step], 'step selected', stepColour(step, m.steps));
+      if (step < from) pending(`(∂J/∂${P(param)})${sup(step)}`);
+      else show(`(∂J/∂${P(param)})${sup(step)}`, all[step], 'step selected', stepColour(step, m.steps));
       matrices.append('span').attr('class', 'op').text(`… Σ over ${m.steps} steps =`);
     } else {
       matrices.append('p').attr('class', 'muted')
         .text('Per-step matrices are shown for shorter sequences; the bars above give every step.');
     }
-    if (from > 0) { pending(`∂J/∂${param}`); return; }
-    show(`∂J/∂${param}`, total, `total${summing ? ' summing' : ''}`, '#222');
+    if (from > 0) { pending(`∂J/∂${P(param)}`); return; }
+    show(`∂J/∂${P(param)}`, total, `total${summing ? ' summing' : ''}`, '#222');
     if (summing && arrivedAtSum) keepInView(matrices.select('.matrix.total').node());
   }
 
@@ -234,7 +235,7 @@ export function createGradientPanel(container, { onSelectStep, onSplit }) {
     splitChoice.style('display', model.response.flows.share && sel.param !== 'V' && sel.param !== 'c' ? null : 'none')
       .selectAll('input').property('checked', function () { return this.value === split; });
     const norms = model.response.gradients.norms[sel.param];
-    summary.text(sel.step === null ? '' : `(∂J/∂${sel.param})${sup(sel.step)}: size ${exact(norms[sel.step])}; `
+    summary.text(sel.step === null ? '' : `(∂J/∂${P(sel.param)})${sup(sel.step)}: size ${exact(norms[sel.step])}; `
       + `the largest contribution is step ${d3.maxIndex(norms)}'s. Arrow keys move the step.`);
     drawMatrices(model, sel.param, sel.step, from, summing);
     const own = sel.param === 'V' || sel.param === 'c';
@@ -242,9 +243,9 @@ export function createGradientPanel(container, { onSelectStep, onSplit }) {
       ? ' Each bar is split by the loss its error came from, in proportion to the size of each loss\'s part (colours: the losses J⁽ˢ⁾, as in the legend).'
       : ' Each segment is one loss\'s part measured along the bar\'s direction: a part that pulls against the total sits below 0, and the parts above minus those below make the bar\'s height.';
     const splitText = !model.response.flows.share ? ' The bars are grey, not split by source: at this length the answer leaves the split out.'
-      : own ? ` ${sel.param} acts after h⁽ᵗ⁾: each bar comes from the loss at its own step.` : how;
-    note.text(`Each bar is the size of one step's contribution (∂J/∂${sel.param})⁽ᵗ⁾.${splitText} ${sel.param} is shared by every step: `
-      + `its gradient is the sum of the ${model.steps} contributions, and ${sel.param} is updated once, after the whole sequence.`);
+      : own ? ` ${P(sel.param)} acts after h⁽ᵗ⁾: each bar comes from the loss at its own step.` : how;
+    note.text(`Each bar is the size of one step's contribution (∂J/∂${P(sel.param)})⁽ᵗ⁾.${splitText} ${P(sel.param)} is shared by every step: `
+      + `its gradient is the sum of the ${model.steps} contributions, and ${P(sel.param)} is updated once, after the whole sequence.`);
   }
 
   return { draw, highlight };

@@ -12,6 +12,7 @@ import { drawFlows, highlightFlows } from './flows.js';
 import {
   cellEdges, describeGated, drawGateRows, drawInitialState, gateBoxes, gateRowLabels, gateScales, gateSummary,
 } from './gates.js';
+import { P, relabel, svgLabel } from '../notation.js';
 
 const d3 = window.d3;
 const { node } = layout;
@@ -23,16 +24,16 @@ function describeCell(m, quantity, t, i, v) {
   const g = symbolOf('activations', m.config.activation);
   const lines = {
     x: () => [`x${sup(t)}[${i}] = ${exact(v)}`, m.isText ? `one-hot of '${m.inputLabel(t)}'` : 'input',
-      `δx${sup(t)}[${i}] = ${exact(e.x[t][i])}  (δx = Uᵀ δa)`],
+      `δx${sup(t)}[${i}] = ${exact(e.x[t][i])}  (δx = ${P('U')}ᵀ δa)`],
     h: () => (m.cell === 'rnn'
-      ? [`h${sup(t)}[${i}] = ${exact(v)}`, `h = ${g}(a),  a${sup(t)}[${i}] = ${exact(f.a[t][i])}`, 'a = b + W h⁽ᵗ⁻¹⁾ + U x⁽ᵗ⁾']
+      ? [`h${sup(t)}[${i}] = ${exact(v)}`, `h = ${g}(a),  a${sup(t)}[${i}] = ${exact(f.a[t][i])}`, relabel('a = b + W h⁽ᵗ⁻¹⁾ + U x⁽ᵗ⁾')]
       : [`h${sup(t)}[${i}] = ${exact(v)}`, ...gateSummary(m, t, i)]),
     h0: () => [`h⁽⁻¹⁾[${i}] = ${exact(v)}`, 'the initial state h0',
-      `∂J/∂h⁽⁻¹⁾[${i}] = ${exact(m.response.errors.h0[i])}  (= Wᵀ δa⁽⁰⁾)`],
+      `∂J/∂h⁽⁻¹⁾[${i}] = ${exact(m.response.errors.h0[i])}  (= ${P('W')}ᵀ δa⁽⁰⁾)`],
     y_hat: () => [`ŷ${sup(t)}[${i}] = ${exact(v)}`, `ŷ = ${symbolOf('heads', m.config.output)}(o),  o${sup(t)}[${i}] = ${exact(f.o[t][i])}`,
-      'o = c + V h⁽ᵗ⁾', m.isText ? `probability of '${m.response.vocab[i]}'` : `target ${exact(f.y[t][i])}`],
+      relabel('o = c + V h⁽ᵗ⁾'), m.isText ? `probability of '${m.response.vocab[i]}'` : `target ${exact(f.y[t][i])}`],
     dh: () => [`δh${sup(t)}[${i}] = ${exact(v)}`,
-      m.cell === 'gru' ? 'δh⁽ᵗ⁾ = Vᵀ δo⁽ᵗ⁾ + z⁽ᵗ⁺¹⁾ ⊙ δh⁽ᵗ⁺¹⁾ + Wᵀ [δa_r; δa_z; r ⊙ δa_n]⁽ᵗ⁺¹⁾' : 'δh⁽ᵗ⁾ = Vᵀ δo⁽ᵗ⁾ + Wᵀ δa⁽ᵗ⁺¹⁾',
+      relabel(m.cell === 'gru' ? 'δh⁽ᵗ⁾ = Vᵀ δo⁽ᵗ⁾ + z⁽ᵗ⁺¹⁾ ⊙ δh⁽ᵗ⁺¹⁾ + Wᵀ [δa_r; δa_z; r ⊙ δa_n]⁽ᵗ⁺¹⁾' : 'δh⁽ᵗ⁾ = Vᵀ δo⁽ᵗ⁾ + Wᵀ δa⁽ᵗ⁺¹⁾'),
       ...(m.cell === 'rnn' ? [`δa${sup(t)}[${i}] = ${exact(e.a[t][i])}`] : [])],
     do: () => [`δo${sup(t)}[${i}] = ${exact(v)}`, f.has_loss[t] ? 'δo = ŷ − y' : 'no loss at this step: δo = 0'],
   };
@@ -53,7 +54,7 @@ function summarise(m, view) {
     parts.push(sel.source === null ? 'every loss traced in its own colour' : `tracing the error of J${sup(sel.source)}`);
   } else {
     const needed = neededSources(m, sel.param, t);
-    parts.push(`(∂J/∂${sel.param})${sup(t)}, norm ${exact(m.response.gradients.norms[sel.param][t])}, needs the errors of `
+    parts.push(`(∂J/∂${P(sel.param)})${sup(t)}, norm ${exact(m.response.gradients.norms[sel.param][t])}, needs the errors of `
       + (needed.length ? `the losses at steps ${needed.join(', ')}` : 'no loss'));
   }
   return `${parts.join('; ')}. Arrow keys move the step${colour === 'source' ? ' (by source: the traced loss)' : ''}.`;
@@ -185,7 +186,10 @@ export function createNetwork(container, { onSelectStep, onHoverSource, onPickSo
       .attr('x', (d) => (across(d) ? (d.x1 + d.x2) / 2 : d.x1 + 7))
       // U's label sits just above the input, clear of the error lane
       .attr('y', (d) => (across(d) ? d.y1 - 5 : d.name === 'U' ? d.y1 - 6 : (d.y1 + d.y2) / 2 + 4))
-      .text((d) => d.label ?? (d.name === 'f' ? 'f ⊙' : d.name));
+      .each(function (d) {
+        if (d.label === undefined && d.name !== 'f') svgLabel(d3.select(this), d.name);
+        else d3.select(this).text(d.label ?? 'f ⊙');
+      });
   }
 
   function rowLabels(m) {
@@ -362,7 +366,7 @@ export function createNetwork(container, { onSelectStep, onHoverSource, onPickSo
     const below = sel.param === 'W';
     frame.selectAll('text').data(box ? [box] : []).join('text')
       .attr('x', (d) => d[0] + d[2] / 2).attr('y', (d) => (below ? d[1] + d[3] + 13 : d[1] - 3)).attr('fill', stepColour(t, model.steps))
-      .text(`(∂J/∂${sel.param})${sup(t)}`);
+      .text(`(∂J/∂${P(sel.param)})${sup(t)}`);
   }
 
   return { draw, highlight, reveal, x, neuronLayer: () => neuronLayer };

@@ -3,6 +3,7 @@
 import { exact, maxAbs, sup } from '../blocks/format.js';
 import { tooltip } from '../blocks/tooltip.js';
 import { layout, neurons as limits, valueScale } from '../config.js';
+import { P } from '../notation.js';
 
 const d3 = window.d3;
 const { rows } = layout;
@@ -37,7 +38,7 @@ export function drawNeurons(layer, m, x) {
   layer.selectAll('line').data(links).join('line').attr('class', 'synapse')
     .attr('x1', (d) => d.x1).attr('y1', (d) => d.y1).attr('x2', (d) => d.x2).attr('y2', (d) => d.y2)
     .attr('stroke', (d) => weightScale(d.value)).attr('stroke-opacity', (d) => 0.15 + 0.85 * Math.abs(d.value) / maxW)
-    .call(tooltip, (d) => [`${d.name}[${d.j}][${d.i}] = ${exact(d.value)}`, 'one weight, shared by every step']);
+    .call(tooltip, (d) => [`${P(d.name)}[${d.j}][${d.i}] = ${exact(d.value)}`, 'one weight, shared by every step']);
   const units = [];
   const add = (row, values, t, name) => values.forEach((v, i) => units.push({ row, t, i, v, name, y: unitY(row, i, values.length) }));
   add('h', m.response.h0, -1, 'h⁽⁻¹⁾');
