@@ -206,3 +206,54 @@ def test_the_notation_switch_relabels_every_panel_keeps_the_numbers_and_survives
     page.wait_for_function("() => [...document.querySelectorAll('text.gate-label')].some((t) => t.textContent === 'o')")
     assert "q" not in page.locator("text.gate-label").all_text_contents()
     page.screenshot(path=ARTIFACTS / "notation-pytorch-lstm-1280x720.png", full_page=True)
+
+
+def test_keras_weights_dropped_on_the_page_are_read(page, tmp_path):
+    """A drop anywhere on the page: Keras's GRU layout (z, r, h blocks, a (2, 3H) bias)."""
+    record_answers(page)
+    page.goto(page.base)
+    run(page, TEXT, len(TEXT) - 1)
+    torch.manual_seed(5)
+    gru, fc = torch.nn.GRU(len(VOCAB), H, batch_first=True).double(), torch.nn.Linear(H, len(VOCAB)).double()
+    sd = {k: v.numpy() for k, v in gru.state_dict().items()}
+
+    def keras_order(a):  # PyTorch's r, z, n as Keras's z, r, h
+        r, z, n = np.split(a, 3, axis=0)
+        return np.concatenate([z, r, n], axis=0)
+
+    weights = {
+        "gru/gru_cell/kernel": keras_order(sd["weight_ih_l0"]).T.tolist(),
+        "gru/gru_cell/recurrent_kernel": keras_order(sd["weight_hh_l0"]).T.tolist(),
+        "gru/gru_cell/bias": [keras_order(sd["bias_ih_l0"]).tolist(), keras_order(sd["bias_hh_l0"]).tolist()],
+        "dense/kernel": fc.weight.detach().numpy().T.tolist(), "dense/bias": fc.bias.tolist(),
+    }
+    text = json.dumps({"weights": weights, "vocab": VOCAB})
+    page.evaluate("""(text) => {
+        const data = new DataTransfer();
+        data.items.add(new File([text], 'keras-gru.json', { type: 'application/json' }));
+        document.querySelector('#network-panel').dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true }));
+    }""", text)
+    page.wait_for_function("() => document.getElementById('summary').textContent.includes('GRU')")
+    wait_drawn(page)
+    assert page.locator('input[name="cell"][value="gru"]').is_checked()
+    assert "keras-gru.json: Keras weights of a GRU" in page.locator("#import-status").text_content()
+    one_hot = np.eye(len(VOCAB))[[VOCAB.index(ch) for ch in TEXT[:-1]]]
+    with torch.no_grad():
+        h, _ = gru(torch.tensor(one_hot)[None])
+    assert np.abs(np.array(page.answer()["forward"]["h"]) - h[0].numpy()).max() < 1e-8
+
+
+def test_trained_weights_export_at_full_precision(page, tmp_path):
+    trained = []
+    page.on("response", lambda r: trained.append(r) if r.url.endswith("/api/v1/train") else None)
+    record_answers(page)
+    page.goto(page.base)
+    run(page, "hello hello ", 11)
+    page.get_by_role("button", name="▶ Train").click()
+    page.wait_for_function("() => /^step ([5-9]\\d|\\d{3,})/.test(document.getElementById('train-step').textContent)", timeout=30000)
+    page.locator("#train").click()  # pause
+    page.wait_for_function("() => document.getElementById('train').textContent.includes('Train on')")
+    newest = trained[-1].json()["weights"]
+    saved = json.loads(export(page, "weights", tmp_path).read_text())
+    assert saved["cell"] == "rnn" and saved["vocab"] == sorted(set("hello hello "))
+    assert saved["weights"] == newest  # every digit: training can go on from the file
