@@ -118,6 +118,20 @@ def _cell_of(key: str, recurrent: np.ndarray, cell: str | None, stacked_rows: bo
     return CELL_OF_BLOCKS[stacked // H], H
 
 
+def _recurrent_layer(weights: dict, recurrent_key: str, input_key: str, cell: str | None, keras: bool):
+    """(cell, H, recurrent matrix, input matrix) as stored: PyTorch stacks the gates' blocks in
+    rows, (G H, H) and (G H, D); Keras in columns, (H, G H) and (D, G H)."""
+    recurrent = _array(recurrent_key, weights[recurrent_key])
+    cell, H = _cell_of(recurrent_key, recurrent, cell, stacked_rows=not keras)
+    G = blocks(cell)
+    inputs = _array(input_key, weights[input_key])
+    if inputs.ndim != 2 or inputs.shape[1 if keras else 0] != G * H:
+        want = f"(D, {G * H})" if keras else f"({G * H}, D)"
+        owner = f"a Keras {KERAS_LAYERS[cell]}" if keras else TORCH_MODULES[cell]
+        raise InputError(f"weights.{input_key}", f"expected {want} for {owner} with H = {H}, got {_shape(inputs)}")
+    return cell, H, recurrent, inputs
+
+
 def detect(weights: dict) -> str:
     """Which format a weights dict is in, from its keys alone; refuses a mixture."""
     if not isinstance(weights, dict) or not weights:
@@ -225,13 +239,9 @@ def _pytorch(weights: dict, cell: str | None) -> Imported:
         raise InputError("weights", f"has {recurrent[have]} but not its partner {lack}_l0 (a PyTorch layer has "
                          "both biases or, with bias=False, neither)")
     W_key, U_key = recurrent["weight_hh"], recurrent["weight_ih"]
-    W = _array(W_key, weights[W_key])
-    cell, H = _cell_of(W_key, W, cell, stacked_rows=True)
+    cell, H, W, U = _recurrent_layer(weights, W_key, U_key, cell, keras=False)
     G = blocks(cell)
     module = TORCH_MODULES[cell]
-    U = _array(U_key, weights[U_key])
-    if U.ndim != 2 or U.shape[0] != G * H:
-        raise InputError(f"weights.{U_key}", f"expected ({G * H}, D) for {module} with H = {H}, got {_shape(U)}")
     arrays = {"U": U, "W": W}
     mapping = {"U": U_key, "W": W_key}
     notes = []
@@ -303,14 +313,9 @@ def _keras(weights: dict, cell: str | None) -> Imported:
     if "kernel" not in keys:
         raise InputError("weights", f"missing {prefix}kernel beside {keys['recurrent_kernel']}")
     R_key, K_key = keys["recurrent_kernel"], keys["kernel"]
-    R = _array(R_key, weights[R_key])
-    cell, H = _cell_of(R_key, R, cell, stacked_rows=False)
+    cell, H, R, kernel = _recurrent_layer(weights, R_key, K_key, cell, keras=True)
     G = blocks(cell)
     layer = KERAS_LAYERS[cell]
-    kernel = _array(K_key, weights[K_key])
-    if kernel.ndim != 2 or kernel.shape[1] != G * H:
-        raise InputError(f"weights.{K_key}", f"expected (D, {G * H}) for a Keras {layer} with H = {H}, "
-                         f"got {_shape(kernel)}")
     arrays = {"U": _keras_blocks(kernel, cell, 1).T.copy(), "W": _keras_blocks(R, cell, 1).T.copy()}
     order = " (blocks z, r, h reordered to r, z, n)" if cell == "gru" else ""
     mapping = {"U": f"{K_key}ᵀ{order}", "W": f"{R_key}ᵀ{order}"}

@@ -169,6 +169,8 @@ MALFORMED = [
     ({"weights": {**keras("lstm"), "dense/kernel:0": [[0.0] * 2] * 5}}, "weights.dense/kernel:0: expected (4, K)"),
     ({"weights": {**keras("lstm"), "dense/kernel:0": [[0.0] * 5] * 4, "dense/bias:0": [0.0] * 5}}, "weights.dense/kernel:0: expected (4, 2): the data has 2 outputs (K), got (4, 5)"),
     ({"weights": {**keras("lstm"), "lstm/lstm_cell/kernel:0": [[0.0] * 16] * 5}}, "weights.lstm/lstm_cell/kernel:0: expected (3, 16): the data has 3 inputs (D), got (5, 16)"),
+    ({"weights": {**good(), "rnn.weight_ih_l0": [[0.0] * 3] * 5}}, "weights.rnn.weight_ih_l0: expected (16, D) for nn.LSTM with H = 4, got (5, 3)"),
+    ({"weights": {**keras("lstm"), "lstm/lstm_cell/kernel:0": [[0.0] * 12] * 3}}, "weights.lstm/lstm_cell/kernel:0: expected (D, 16) for a Keras LSTM with H = 4, got (3, 12)"),
     ({"weights": {**keras("lstm"), "lstm/lstm_cell/gamma:0": [0.0]}}, "weights.lstm/lstm_cell/gamma:0: is not a weight of a Keras"),
     ({"weights": {**keras("lstm"), "lstm2/recurrent_kernel": [[0.0]]}}, "weights: has 2 recurrent layers"),
 ]
