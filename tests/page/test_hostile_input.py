@@ -1,5 +1,6 @@
 """Links and sequences carrying script and markup: shown as text, never run, and the page works."""
 
+import json
 from urllib.parse import quote
 
 import pytest
@@ -55,4 +56,25 @@ def test_a_numbers_link_with_markup_shows_the_message_as_text(page):
     alert.wait_for()
     assert "inputs" in alert.text_content()
     assert alert.locator("b").count() == 0
+    assert_nothing_ran(page)
+
+
+def test_an_imported_file_carrying_markup_is_shown_as_text(page, tmp_path):
+    """File names, keys and messages from an import are data: a refused file's key and an
+    accepted file's name appear as typed, and nothing runs."""
+    page.goto(page.base)
+    run(page, "hello", 4)
+    page.allowed_errors.append("status of 422")
+    payload = PAYLOADS[1]
+    page.locator("#import summary").click()
+    page.fill("#import-text", json.dumps({"rnn.weight_hh_l0": [[1.0]], f"{payload}.weight_ih_l0": [[1.0]]}))
+    page.get_by_role("button", name="Use these weights").click()
+    page.locator("#error-import").filter(has_text="weights").wait_for()
+    assert_nothing_ran(page)
+    weights = {"U": [[0.1] * 4], "W": [[0.5]], "b": [0.0], "V": [[1.0]] * 4, "c": [0.0] * 4}
+    path = tmp_path / f"{payload.replace('/', '')}.json"
+    path.write_text(json.dumps({"weights": weights}))
+    page.set_input_files("#import-file", path)
+    page.locator("#import-status").filter(has_text="canonical").wait_for()
+    assert path.name in page.locator("#import-status").text_content()
     assert_nothing_ran(page)
