@@ -7,6 +7,8 @@ import { drawLegends, explain } from './legends.js';
 import { CELLS, META } from './meta.js';
 import { buildModel } from './model.js';
 import { P, setNotation } from './notation.js';
+import { setupHelp } from './help.js';
+import { createLesson } from './lesson.js';
 import { createExporter, createImporter } from './port.js';
 import { FIELDS, REQUEST_KEYS, toRequest } from './state.js';
 import { createStore } from './store.js';
@@ -152,6 +154,10 @@ function relabelPage(state) {
   if (state.model) show(state.model.response);
 }
 store.on(['notation'], relabelPage);
+store.on(['projector'], (state) => {
+  document.body.classList.toggle('projector', state.projector);
+  $('projector').checked = state.projector;
+});
 
 // Training: each chunk's answer carries the unfold of the new weights, drawn like any answer;
 // Reset (null) draws the initial weights again.
@@ -170,12 +176,15 @@ function useWeights(found) {
   if (found?.vocab) patch.kind = 'text';
   store.set(patch);
   controls.writeForm(store.get());
+  lockSeededFields(found);
+  trainer.invalidate();
+  run();
+}
+function lockSeededFields(found) {
   for (const id of ['hidden_size', 'seed', 'forget_bias']) {
     $(id).disabled = Boolean(found);
     $(id).title = found ? 'Set by the imported weights (Back to seeded weights frees it)' : '';
   }
-  trainer.invalidate();
-  run();
 }
 createImporter({ postJSON, onImport: useWeights, onForget: () => useWeights(null) });
 createExporter({
@@ -211,16 +220,35 @@ function setupParamChips(model) {
     .on('click', (event, p) => select({ param: p }));
 }
 
-// The view a preset opens on (META.presets[].view), applied when its answer is drawn: 'last'
-// is the last step with a loss.
+// The view a preset or a lesson step opens on, applied when its answer is drawn: 'last' is the
+// last step with a loss, 'middle' the middle step; position is the player's ('end', 'forward-end',
+// 'backward:t' when the backward pass has reached t, or a number). Keys it leaves out stay.
 let opening = null;
 function openingView(model) {
   const view = opening;
   opening = null;
-  if (!view) return null;
-  const last = model.sources.at(-1) ?? model.steps - 1;
-  const at = (v) => (v === 'last' ? last : v);
-  return { colour: view.colour, param: view.param, step: at(view.step), source: at(view.source), flowpath: view.flowpath };
+  if (!view) return {};
+  const T = model.steps;
+  const at = (v) => ({ last: model.sources.at(-1) ?? T - 1, middle: Math.floor((T - 1) / 2) }[v] ?? v);
+  const patch = { colour: view.colour, param: view.param, step: at(view.step), source: at(view.source), flowpath: view.flowpath };
+  const position = view.position;
+  if (position !== undefined) {
+    patch.position = position === 'end' ? 2 * T : position === 'forward-end' ? T - 1
+      : String(position).startsWith('backward:') ? 2 * T - 1 - Number(position.slice(9)) : position;
+  }
+  return Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
+}
+
+// Open a request and the view to show it with (a preset, a lesson step): the form follows,
+// imported weights and the side views are set aside, and the answer is asked for at once.
+function openState({ request, fromPreset, view }) {
+  const base = fromPreset ? controls.stateFromRequest(request, store.get()) : { ...store.get(), ...request };
+  if (store.get().weights) lockSeededFields(null);
+  opening = view;
+  store.set({ weights: null, folded: Boolean(view.folded), compare: false, neurons: false, lessonPending: true });
+  controls.writeForm(base);
+  fromForm();
+  run();
 }
 
 function show(data) {
@@ -237,9 +265,10 @@ function show(data) {
   const param = model.params.includes(state.param) ? state.param : 'W';
   const source = model.sources.includes(state.source) ? state.source : null;
   // the player starts at the end (everything shown); every view highlights once for the new model
-  store.set({ ...view, model, step, param, source, hover: null, position: 2 * model.steps });
+  store.set({ ...view, model, step, param, source, hover: null, position: 2 * model.steps, lessonPending: false });
   network.reveal(step, { fromStart: true });
   player.reset(model.steps);
+  if (view.position !== undefined) player.seek(view.position);
   applyToggles();
   if (store.get().compare) compare();
 }
@@ -303,6 +332,7 @@ async function run() {
   } finally {
     running = false;
     setBusy(false);
+    if (!again && store.get().lessonPending) store.set({ lessonPending: false }); // refused: the card says what is on screen
     if (again) { again = false; run(); }
   }
 }
@@ -353,6 +383,9 @@ function setupToolbar() {
   store.on(['colour', 'flowpath'], syncToolbar);
   syncToolbar(state);
   d3.select('#notation').on('change', function () { store.set({ notation: this.value }); });
+  d3.select('#projector').on('change', function () { store.set({ projector: this.checked }); });
+  document.body.classList.toggle('projector', state.projector);
+  $('projector').checked = state.projector;
   relabelPage(state);
   for (const name of ['neurons', 'folded', 'compare']) {
     d3.select(`#${name}`).property('checked', state[name]).on('change', function () { store.set({ [name]: this.checked }); });
@@ -375,6 +408,7 @@ function reportRejected() {
 }
 
 function start() {
+  setupHelp();
   controls.setupTasks(() => fromForm());
   controls.setupCells(() => fromForm({ now: true })); // a new cell keeps the sequence and the selection
   controls.writeForm(store.get());
@@ -385,11 +419,12 @@ function start() {
     if (event.target.name === 'cell' || event.target.name === 'task-choice') return; // handled above
     fromForm();
   });
-  controls.setupPresets(META.presets, (preset) => {
-    opening = preset.view;
-    controls.writeForm(controls.stateFromRequest(preset.request, store.get()));
-    fromForm({ now: true });
-  });
+  controls.setupPresets(META.presets, (preset) => openState({ request: preset.request, fromPreset: true, view: preset.view }));
+  const lesson = createLesson({ store, open: openState });
+  const step = lesson.resume();
+  if (step) { openState(step); return; }
+  // a first view frames a contribution that is not zero and needs several losses' errors
+  if (!new URLSearchParams(window.location.search).has('step')) opening = { step: 'middle' };
   run();
 }
 

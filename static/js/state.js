@@ -3,6 +3,7 @@
 // state no link carries (the hovered source, the player's position, the answer's model).
 // Options and limits come from the server's vocabulary (meta.js). Values read from the URL
 // are parsed and bounded here and only ever used as data.
+import { STEPS } from './lesson-steps.js';
 import { ALL_PARAMS, CELLS, META } from './meta.js';
 
 const oneOf = (options) => (v) => (options.includes(v) ? v : undefined);
@@ -42,10 +43,13 @@ export const FIELDS = {
   split: { initial: 'size', parse: oneOf(['size', 'signed']) }, // the gradient bars' split by loss
   source: { initial: null, parse: integer(0, limits.steps - 1) }, // a loss J^(s) chosen to trace
   notation: { initial: defaults.notation, parse: oneOf(names(META.notations)) }, // the parameters' letters
+  lesson: { initial: null, parse: integer(1, STEPS.length) }, // the lesson's step, 1-based as a teacher says it
+  projector: { initial: false, parse: flag }, // larger type and thicker lines for a lecture hall
   // transient
   hover: { initial: null, url: false }, // the loss under the pointer: traced while hovered
   distance: { initial: null, url: false }, // a distance d hovered on the gain plot
   position: { initial: 0, url: false },
+  lessonPending: { initial: false, url: false }, // a lesson step waits for the answer it asked for
   // imported weights, {format, cell, arrays, vocab, ...}: too large for a link, kept until dropped
   weights: { initial: null, url: false },
   model: { initial: null, url: false },

@@ -19,7 +19,8 @@ export function show(event, lines) {
   const box = el.node().getBoundingClientRect();
   const left = Math.min(event.clientX + pad, innerWidth - box.width - 4);
   const top = event.clientY + pad + box.height > innerHeight ? event.clientY - box.height - pad : event.clientY + pad;
-  el.style('left', `${left}px`).style('top', `${top}px`).style('opacity', 1);
+  const zoom = el.node().currentCSSZoom || 1; // projector mode zooms the page; left and top are zoomed too
+  el.style('left', `${left / zoom}px`).style('top', `${top / zoom}px`).style('opacity', 1);
 }
 
 export function hide() {

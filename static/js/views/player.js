@@ -70,5 +70,7 @@ export function createPlayer(container, { onPosition }) {
     go(last());
   }
 
-  return { reset, toggle, step: (delta) => { stop(); go(position + delta); }, playing: () => Boolean(timer) };
+  return {
+    reset, toggle, step: (delta) => { stop(); go(position + delta); }, seek: (p) => { stop(); go(p); }, playing: () => Boolean(timer),
+  };
 }

@@ -1,0 +1,103 @@
+// The lesson's card and its rules: which step is open (the store's 'lesson', so every step is a
+// link), Back / Next / Esc and the arrow keys, the regions of the page the step is about (the
+// rest is dimmed) and its text with the numbers of the answer on screen.
+import { META } from './meta.js';
+import { BASE, STEPS } from './lesson-steps.js';
+
+const d3 = window.d3;
+const $ = (id) => document.getElementById(id);
+const WELCOMED = 'rnn-unfolded:welcomed';
+
+// A step's view starts from this one, so that nothing of the previous step's lingers.
+const VIEW = { colour: 'gradient', param: 'W', source: null, flowpath: 'h', step: 'middle', position: 'end', folded: false };
+
+// What a step shows: its request (BASE, a preset's, or its own changes) and its view.
+export function stepState(n) {
+  const step = STEPS[n - 1];
+  const preset = step.preset ? META.presets.find((p) => p.name === step.preset) : null;
+  return { request: preset?.request ?? { ...BASE, ...step.request }, fromPreset: Boolean(preset), view: { ...VIEW, ...step.view } };
+}
+
+export function createLesson({ store, open }) {
+  const card = $('lesson');
+  const dots = d3.select('#lesson-dots').selectAll('li').data(STEPS).join('li')
+    .append('button').attr('type', 'button').attr('aria-label', (d, i) => `Step ${i + 1}: ${d.title}`)
+    .on('click', (event, d) => go(STEPS.indexOf(d) + 1));
+
+  function go(n) {
+    const at = Math.max(1, Math.min(STEPS.length, n));
+    store.set({ lesson: at });
+    open(stepState(at));
+  }
+
+  function leave() {
+    shownStep = null;
+    store.set({ lesson: null });
+    $('lesson-start').focus();
+  }
+
+  // The card follows the step and the answer (its numbers) and the notation (its letters).
+  function render(state) {
+    const n = state.lesson;
+    document.body.classList.toggle('lesson-on', n !== null);
+    card.hidden = n === null;
+    const step = n === null ? null : STEPS[n - 1];
+    for (const region of document.querySelectorAll('[data-region]')) {
+      const on = step?.regions.includes(region.dataset.region);
+      region.classList.toggle('lesson-focus', Boolean(step && on));
+      region.classList.toggle('lesson-dim', Boolean(step && !on));
+    }
+    if (!step) return;
+    $('lesson-progress').textContent = `Step ${n} of ${STEPS.length}`;
+    $('lesson-title').textContent = step.title;
+    dots.attr('aria-current', (d, i) => (i + 1 === n ? 'step' : null));
+    $('lesson-back').disabled = n === 1;
+    $('lesson-next').textContent = n === STEPS.length ? 'Finish' : 'Next ›';
+    const model = state.model;
+    // the words wait for the answer the step asked for
+    const ready = model && !state.lessonPending;
+    $('lesson-text').textContent = ready ? step.text(model) : 'Computing…';
+    $('lesson-equation').textContent = ready ? step.equation(model) : '';
+    if (ready && shownStep !== n) {
+      shownStep = n;
+      reveal(step.regions);
+    }
+  }
+
+  // The step's first region scrolls up to just under the card (once per step, not at every
+  // new answer, so training or a slider does not move the page under the reader).
+  let shownStep = null;
+  function reveal(regions) {
+    const region = [...document.querySelectorAll('[data-region]')].find((r) => regions.includes(r.dataset.region) && !r.hidden);
+    if (!region) return;
+    region.style.scrollMarginTop = `${card.getBoundingClientRect().height + 12}px`;
+    region.scrollIntoView({ block: 'start' });
+  }
+
+  $('lesson-start').addEventListener('click', () => {
+    localStorage.setItem(WELCOMED, '1');
+    $('welcome').hidden = true;
+    go(store.get().lesson ?? 1);
+    card.focus();
+  });
+  $('lesson-back').addEventListener('click', () => go(store.get().lesson - 1));
+  $('lesson-next').addEventListener('click', () => (store.get().lesson === STEPS.length ? leave() : go(store.get().lesson + 1)));
+  $('lesson-close').addEventListener('click', leave);
+  $('welcome-dismiss').addEventListener('click', () => { localStorage.setItem(WELCOMED, '1'); $('welcome').hidden = true; });
+  // in the lesson, ← → turn its pages and Esc leaves it (before the player's own keys)
+  document.addEventListener('keydown', (event) => {
+    if (store.get().lesson === null || event.target.closest('input, select, textarea, [contenteditable]')) return;
+    const moves = { ArrowRight: 1, ArrowLeft: -1 };
+    if (event.key === 'Escape') leave();
+    else if (moves[event.key]) go(store.get().lesson + moves[event.key]);
+    else return;
+    event.preventDefault();
+    event.stopPropagation();
+  }, true);
+  store.on(['lesson', 'model', 'notation', 'lessonPending'], render);
+
+  // A first visit (no link state, never welcomed) is invited to the lesson; a link to a step opens it.
+  const n = store.get().lesson;
+  if (n === null && !window.location.search && !localStorage.getItem(WELCOMED)) $('welcome').hidden = false;
+  return { resume: () => (n === null ? null : stepState(n)), render };
+}

@@ -1,0 +1,147 @@
+"""The lesson (issue 14): walked with the keyboard from the first step to the last, each step's
+state checked; a step opened from its link; every panel's "?"; a first view whose framed
+contribution is not zero; the projector mode. Every step is saved as a screenshot at a
+laptop's 1280x800 and a projector's 1024x768."""
+
+import re
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from .conftest import ARTIFACTS
+
+pytestmark = pytest.mark.browser
+
+# step: (regions in focus, what the link carries, words the card must say, the player's phase)
+STEPS = {
+    1: ({"folded"}, {"folded": "1"}, ["loop W", "U, W, V"], None),
+    2: ({"network"}, {}, ["4 steps"], "Sum"),
+    3: ({"network", "equations"}, {"step": "0"}, ["h⁽⁰⁾ = tanh(b + W h⁽⁻¹⁾ + U x⁽⁰⁾) = ["], "Forward: step 0 of 3"),
+    4: ({"network"}, {"step": "3"}, ["ŷ⁽³⁾ = ["], "Forward: step 3 of 3"),
+    5: ({"network"}, {"step": "0"}, ["J = J⁽⁰⁾ + J⁽¹⁾ + J⁽²⁾ + J⁽³⁾ = "], "Sum"),
+    6: ({"network", "equations"}, {"step": "3"}, ["δo⁽³⁾ = ŷ⁽³⁾ − y⁽³⁾", "Errors, written δ"], "Backward: errors reach step 3"),
+    7: ({"network", "equations"}, {"step": "1"}, ["δh⁽¹⁾ = Vᵀ δo⁽¹⁾ + Wᵀ δa⁽²⁾"], "Backward: errors reach step 1"),
+    8: ({"network"}, {"step": "1"}, ["(∂J/∂W)⁽¹⁾ = δa⁽¹⁾ h⁽⁰⁾ᵀ", "J⁽¹⁾, J⁽²⁾ and J⁽³⁾"], "Sum"),
+    9: ({"gradient"}, {"step": "1"}, ["∂J/∂W = (∂J/∂W)⁽⁰⁾ + (∂J/∂W)⁽¹⁾"], "Sum"),
+    10: ({"network", "flows"}, {"colour": "source"}, ["F[3][0] = ‖δh⁽⁰←³⁾‖ = "], "Sum"),
+    11: ({"flows", "explorer"}, {"truncate": "2", "sequence": "hello world"}, ["k = 2: ∂J/∂W is "], "Sum"),
+    12: ({"network", "explorer"}, {"task": "many-to-one", "rho": "0.6"}, ["G(10) = "], "Sum"),
+    13: ({"training", "network"}, {"sequence": "hello hello hello ", "hidden_size": "16"}, ["Press ▶ Train"], "Sum"),
+    14: ({"network", "explorer"}, {"cell": "lstm", "flowpath": "s"}, ["δs⁽ᵗ⁾", "cell state s"], "Sum"),
+}
+LESSON = len(STEPS)
+LINK_DEFAULTS = {"step": "0"}  # a link leaves out a value that is the default
+
+
+def wait_for_step(page, n):
+    page.wait_for_function(
+        "n => document.getElementById('lesson-progress').textContent === `Step ${n} of 14`"
+        " && document.getElementById('lesson-text').textContent !== 'Computing…'"
+        " && document.getElementById('run').textContent === 'Run'", arg=n)
+
+
+def link_state(page):
+    return {k: v[0] for k, v in parse_qs(urlparse(page.url).query).items()}
+
+
+def check_step(page, n):
+    regions, carried, words, phase = STEPS[n]
+    focused = set(page.eval_on_selector_all(".lesson-focus", "els => els.map((e) => e.dataset.region)"))
+    dimmed = set(page.eval_on_selector_all(".lesson-dim", "els => els.map((e) => e.dataset.region)"))
+    assert focused == regions, n
+    assert dimmed and not dimmed & regions, n
+    state = link_state(page)
+    assert state["lesson"] == str(n)
+    for key, value in carried.items():
+        assert state.get(key, LINK_DEFAULTS.get(key)) == value, (n, key, state)
+    card = page.locator("#lesson-text").text_content() + " " + page.locator("#lesson-equation").text_content()
+    for word in words:
+        assert word in card, (n, word, card)
+    assert "NaN" not in card and "undefined" not in card
+    if phase:
+        assert page.locator("#phase-label").text_content().startswith(phase), (n, page.locator("#phase-label").text_content())
+
+
+def test_the_whole_lesson_walked_with_the_keyboard(page):
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(page.base)
+    page.wait_for_function("() => document.getElementById('run').textContent === 'Run'")
+    assert page.locator("#welcome").is_visible()  # a first visit is invited
+    page.get_by_role("button", name="Learn BPTT step by step").click()
+    for n in range(1, LESSON + 1):
+        wait_for_step(page, n)
+        check_step(page, n)
+        for width, height in [(1280, 800), (1024, 768)]:
+            page.set_viewport_size({"width": width, "height": height})
+            page.screenshot(path=ARTIFACTS / f"lesson-{n:02d}-{width}x{height}.png")
+            # the card is whole and its buttons inside the window
+            box = page.locator("#lesson").bounding_box()
+            assert box["x"] >= 0 and box["x"] + box["width"] <= width, (n, width, box)
+            assert page.locator("#lesson-next").bounding_box()["y"] + 20 < height
+        page.set_viewport_size({"width": 1280, "height": 800})
+        # the step's first region is scrolled into view, under the card
+        first = page.locator(".lesson-focus").first.bounding_box()
+        assert first["y"] < 800, (n, first)
+        page.keyboard.press("ArrowRight")
+    wait_for_step(page, LESSON)  # past the last step the arrow does nothing
+    page.keyboard.press("ArrowLeft")
+    wait_for_step(page, LESSON - 1)
+    page.keyboard.press("Escape")
+    page.wait_for_function("() => document.getElementById('lesson').hidden")
+    assert "lesson" not in link_state(page)
+    assert page.locator(".lesson-dim").count() == 0
+
+
+def test_a_step_opens_from_its_link(page):
+    page.goto(page.base + "/?lesson=8")
+    wait_for_step(page, 8)
+    check_step(page, 8)
+    assert page.locator("svg.network g.contribution-frame text").first.text_content().startswith("(∂J/∂W)⁽¹⁾")
+    page.get_by_role("button", name="‹ Back").first.click()
+    wait_for_step(page, 7)
+    page.get_by_role("button", name="Step 2: Unfolded in time").click()
+    wait_for_step(page, 2)
+    check_step(page, 2)
+
+
+def test_every_panels_help_opens_and_closes(page):
+    page.goto(page.base)
+    page.wait_for_function("() => document.getElementById('run').textContent === 'Run'")
+    buttons = page.locator(".help-toggle")
+    assert buttons.count() >= 6
+    for i in range(buttons.count()):
+        button = buttons.nth(i)
+        if not button.is_visible():
+            continue  # the compare panel's, while the panel is closed
+        text = page.locator("#" + button.get_attribute("aria-controls"))
+        button.click()
+        assert text.is_visible() and len(text.text_content()) > 100 and button.get_attribute("aria-expanded") == "true"
+        button.click()
+        assert not text.is_visible()
+    buttons.first.click()
+    page.keyboard.press("Escape")
+    assert page.locator(".panel-help:visible").count() == 0
+
+
+def test_the_first_view_frames_a_contribution_that_is_not_zero(page):
+    page.goto(page.base)
+    page.wait_for_function("() => document.getElementById('run').textContent === 'Run'"
+                           " && document.querySelectorAll('svg.network g.column[data-step]').length === 4")
+    assert link_state(page).get("step") == "1"  # the middle of "hello", not step 0
+    summary = page.locator("#gradient-panel-body").text_content()
+    size = float(re.search(r"\(∂J/∂W\)⁽¹⁾: size ([0-9.e−-]+)", summary).group(1).replace("−", "-"))
+    assert size > 0
+    assert "s ≥ 1" in page.locator("#mode-explanation").text_content()  # it needs the losses from step 1 on
+
+
+def test_projector_mode_is_larger_and_in_the_link(page):
+    page.set_viewport_size({"width": 1024, "height": 768})
+    page.goto(page.base + "/?projector=1&lesson=8")
+    wait_for_step(page, 8)
+    assert page.evaluate("() => document.body.classList.contains('projector')")
+    size = page.evaluate("() => document.getElementById('lesson-title').getBoundingClientRect().height")
+    page.locator("#projector").uncheck()
+    assert "projector" not in link_state(page)
+    assert page.evaluate("() => document.getElementById('lesson-title').getBoundingClientRect().height") < size
+    page.locator("#projector").check()
+    page.screenshot(path=ARTIFACTS / "projector-lesson-08-1024x768.png")
