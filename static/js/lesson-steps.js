@@ -25,11 +25,11 @@ export const STEPS = [
     text: () => `This is the whole simple RNN: one cell that reads an input x, keeps a hidden state h and writes an output o. `
       + `The loop ${P('W')} hands h back to the cell before it reads the next character. However long the text, `
       + `there is one set of weights: ${P('U')}, ${P('W')}, ${P('V')} and the biases ${P('b')}, ${P('c')}.`,
-    equation: () => `h⁽ᵗ⁾ = tanh(${P('b')} + ${P('W')} h⁽ᵗ⁻¹⁾ + ${P('U')} x⁽ᵗ⁾)      o⁽ᵗ⁾ = ${P('c')} + ${P('V')} h⁽ᵗ⁾`,
+    equation: () => `h⁽ᵗ⁾ = tanh(${P('b')} + ${P('W')} h⁽ᵗ⁻¹⁾ + ${P('U')} x⁽ᵗ⁾)   and   o⁽ᵗ⁾ = ${P('c')} + ${P('V')} h⁽ᵗ⁾`,
   },
   {
     title: 'Unfolded in time',
-    view: { position: 'end' },
+    view: { position: 'forward-end' },
     regions: ['network'],
     text: (m) => `Unrolling the loop draws one column per step: “hello” gives ${m.steps} steps, t = 0 … ${m.steps - 1} `
       + `(the last character is only ever a target). Every column uses the same ${P('U')}, ${P('W')} and ${P('V')}; `
@@ -59,7 +59,7 @@ export const STEPS = [
   },
   {
     title: 'A loss at every step',
-    view: { position: 'end', step: 0 },
+    view: { position: 'forward-end', step: 0 },
     regions: ['network'],
     text: () => 'Every guess is scored against the true next character: J⁽ᵗ⁾ is the cross-entropy, −log of the '
       + 'probability ŷ gave to the right character. The pills above the columns show each one. Learning means '
@@ -81,8 +81,9 @@ export const STEPS = [
     view: { position: 'backward:1', step: 1 },
     regions: ['network', 'equations'],
     text: (m) => `Going back, the hidden state h⁽¹⁾ is blamed for two things: its own output at step 1, through ${P('V')}, `
-      + `and everything after it, through the next step's ${P('W')}. So its error adds the two. At the last step only the `
-      + `first exists. The backward pass has now reached step 1 (the player shows how far, ${m.steps - 1} → 0).`,
+      + `and everything after it, through the next step's ${P('W')}. The second arrives as ${P('W')}ᵀ δa⁽²⁾, where δa = δh ⊙ tanh′(a) `
+      + `is the error of the pre-activation a, just before the squashing. At the last step only the first part exists. `
+      + `The backward pass has now come back to step 1 (it runs from step ${m.steps - 1} to 0).`,
     equation: (m) => `δh⁽¹⁾ = ${P('V')}ᵀ δo⁽¹⁾ + ${P('W')}ᵀ δa⁽²⁾ = ${vec(e(m).h[1])}`,
   },
   {
@@ -90,16 +91,17 @@ export const STEPS = [
     view: { position: 'end', step: 1, param: 'W', colour: 'gradient' },
     regions: ['network'],
     text: () => `${P('W')} is used at every step, so every step t makes its own contribution (∂J/∂${P('W')})⁽ᵗ⁾. The frame marks `
-      + `the one of step 1. It is built from δa⁽¹⁾, and δa⁽¹⁾ holds the errors of every loss from step 1 on: J⁽¹⁾, J⁽²⁾ and `
-      + `J⁽³⁾ light up in step 1's colour, with their paths back. J⁽⁰⁾ does not: it happened before step 1 could matter.`,
+      + `the one of step 1. It is built from δa⁽¹⁾, and δa⁽¹⁾ holds the errors of every loss from step 1 on: the δo boxes of `
+      + `J⁽¹⁾, J⁽²⁾ and J⁽³⁾ and their paths back along ${P('W')} light up in step 1's colour. J⁽⁰⁾'s does not: that loss `
+      + 'was made before step 1 could change anything.',
     equation: (m) => `(∂J/∂${P('W')})⁽¹⁾ = δa⁽¹⁾ h⁽⁰⁾ᵀ,   its size ‖·‖ = ${fmt(norm(m, 'W', 1), 4)}`,
   },
   {
     title: 'Add up the steps, update once',
     view: { position: 'end', step: 1, param: 'W' },
     regions: ['gradient'],
-    text: (m) => `Because ${P('W')} is shared, its gradient is the sum of the ${m.steps} contributions, one bar each here (the colours `
-      + 'split each bar by the loss it came from). The weights change once, after the whole sequence, by this sum: '
+    text: (m) => `Because ${P('W')} is shared, its gradient is the sum of the ${m.steps} contributions, one bar each here. Each bar `
+      + 'is split by the loss its error came from, each loss in the colour of its own step. The weights change once, after the whole sequence, by this sum: '
       + `never once per step. (∂J/∂${P('W')})⁽⁰⁾ is zero because h⁽⁻¹⁾ is.`,
     equation: (m) => `∂J/∂${P('W')} = ${m.response.gradients.norms.W.map((_, t) => `(∂J/∂${P('W')})${sup(t)}`).join(' + ')}`,
   },
@@ -108,7 +110,7 @@ export const STEPS = [
     view: { position: 'end', colour: 'source', source: null, step: 0 },
     regions: ['network', 'flows'],
     text: () => 'Colour by source turns the picture around: each loss J⁽ˢ⁾ sends its error back in its own colour, and '
-      + 'a band\'s width says how much of it is left. The flow matrix writes the same numbers as a grid: row s is a loss, '
+      + 'a band\'s width says how much of it is left. The flow matrix, below the network, writes the same numbers as a grid: row s is a loss, '
       + 'column t a step its error reaches, and the colour is the size of that error. Hover a loss to follow it alone.',
     equation: (m) => `F[3][0] = ‖δh⁽⁰←³⁾‖ = ${fmt(m.response.flows.h[3][0], 4)}   (the error of J⁽³⁾ left at step 0)`,
   },
@@ -117,23 +119,25 @@ export const STEPS = [
     request: { sequence: 'hello world', truncate: 2 },
     view: { position: 'end', colour: 'source', step: 4 },
     regions: ['flows', 'explorer'],
-    text: (m) => `Long texts make full backpropagation slow, so in practice each error is cut after k steps. With k = ${m.window} `
+    text: (m) => `A longer text now, “hello world”, with the truncation k = ${m.window} set in the form. Long texts make full `
+      + `backpropagation slow, so in practice each error is cut after k steps. With k = ${m.window} `
       + `a loss's error reaches only its own step and the one before: the flow matrix keeps a band ${m.window} wide and the rest `
       + 'is zero. The gradient becomes an approximation; the explorer says how far it is from the full one.',
     equation: (m) => {
       const off = m.response.truncation?.relative?.W;
-      return `k = ${m.window}: ∂J/∂${P('W')} is ${off === undefined ? '…' : `${fmt(100 * off, 3)}%`} away from full BPTT's`;
+      return `k = ${m.window}: ∂J/∂${P('W')} is ${off === undefined ? '…' : `${fmt(100 * off, 3)}%`} away from the full BPTT gradient`;
     },
   },
   {
     title: 'Errors that vanish',
     preset: 'vanishing',
-    view: { position: 'end', colour: 'source', source: 'last', step: 'last' },
+    view: { position: 'end', colour: 'source', source: 'last', step: 0 },
     regions: ['network', 'explorer'],
-    text: () => `Every step back multiplies an error by ${P('W')}ᵀ and by tanh′, which is at most 1. With small weights `
-      + `(ρ(${P('W')}) = 0.6 here) the product shrinks it step after step, so the one loss at the end hardly reaches the first `
-      + `characters, which then learn almost nothing from it. Drag the ρ(${P('W')}) slider in the explorer above 1 to see the `
-      + 'opposite: errors that explode.',
+    text: (m) => `A sentence of ${m.steps} steps with one loss, at the end (the preset “Vanishing gradients”). Every step back `
+      + `multiplies an error by ${P('W')}ᵀ and by tanh′, which is at most 1. With small weights (ρ(${P('W')}) = 0.6 here) the `
+      + 'product shrinks it step after step: the band of the last loss is a thread by the time it reaches these first '
+      + `characters, which learn almost nothing from it. Below, the explorer plots what is left against the distance; drag `
+      + `its ρ(${P('W')}) slider above 1 to see the opposite, errors that explode.`,
     equation: (m) => {
       const gain = m.response.gain?.h ?? [];
       const d = Math.min(10, gain.length - 1);
@@ -143,21 +147,24 @@ export const STEPS = [
   {
     title: 'Watch it learn',
     request: { sequence: 'hello hello hello ', hidden_size: 16 },
-    view: { position: 'end', step: 8 },
+    view: { position: 'end', colour: 'source', step: 0 },
     regions: ['training', 'network'],
     text: () => 'Press ▶ Train. Each training step is exactly what you have just seen: a forward pass, BPTT, the sums, '
-      + 'and one update of every parameter. The loss curve falls, the ✗ above the columns turn into ✓, and a snapshot '
-      + 'of the whole page is kept every few steps so you can go back.',
-    equation: () => `${P('W')} ← ${P('W')} − η · ∂J/∂${P('W')}   (and the same for every parameter; Adam by default)`,
+      + 'and one update of every parameter. A loss curve appears and falls, the ✗ above the columns turn into ✓, and a '
+      + 'snapshot of the whole page is kept every few steps so you can go back.',
+    equation: () => `The simplest update, gradient descent: ${P('W')} ← ${P('W')} − η · ∂J/∂${P('W')}, for every parameter. `
+      + 'The default, Adam, scales each entry\'s step by running averages of its gradients.',
   },
   {
     title: 'The LSTM\'s cell path',
     preset: 'carousel',
-    view: { position: 'end', colour: 'source', source: 'last', step: 'last', flowpath: 's' },
+    view: { position: 'end', colour: 'source', source: 'last', step: 0, flowpath: 's' },
     regions: ['network', 'explorer'],
-    text: () => 'The LSTM adds a cell state s. Its error goes back through the forget gates alone, with no weight '
-      + 'matrix and no squashing in the way: where f stays near 1 it hardly fades, and the error of the last loss still '
-      + 'reaches the first characters. That is what the simple RNN could not do on this same sentence.',
+    text: () => 'The same sentence through an LSTM. It adds a second state, the cell state s (its own row, under h); the '
+      + 'gates i, f, g, q decide what is written into s, what is kept of it (f, the forget gate) and how much of it shows '
+      + 'in h (q, the output gate). The error of s goes back through the forget gates alone, with no weight matrix and '
+      + 'no squashing in the way: where f stays near 1 it hardly fades, and the last loss still reaches these first '
+      + 'characters (the dashed lane). That is what the simple RNN could not do on this sentence.',
     equation: () => 'δs⁽ᵗ⁾ = δh⁽ᵗ⁾ ⊙ q ⊙ (1 − tanh² s⁽ᵗ⁾) + f⁽ᵗ⁺¹⁾ ⊙ δs⁽ᵗ⁺¹⁾',
   },
 ];

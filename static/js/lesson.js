@@ -21,13 +21,13 @@ export function stepState(n) {
 export function createLesson({ store, open }) {
   const card = $('lesson');
   const dots = d3.select('#lesson-dots').selectAll('li').data(STEPS).join('li')
-    .append('button').attr('type', 'button').attr('aria-label', (d, i) => `Step ${i + 1}: ${d.title}`)
+    .append('button').attr('type', 'button').attr('aria-label', (d, i) => `Lesson step ${i + 1}`).attr('title', (d) => d.title)
     .on('click', (event, d) => go(STEPS.indexOf(d) + 1));
 
   function go(n) {
     const at = Math.max(1, Math.min(STEPS.length, n));
+    open(stepState(at)); // first: the card then waits for this step's answer, not the one on screen
     store.set({ lesson: at });
-    open(stepState(at));
   }
 
   function leave() {
@@ -60,7 +60,7 @@ export function createLesson({ store, open }) {
     $('lesson-equation').textContent = ready ? step.equation(model) : '';
     if (ready && shownStep !== n) {
       shownStep = n;
-      reveal(step.regions);
+      requestAnimationFrame(() => reveal(step.regions)); // once the answer's panels are shown or hidden
     }
   }
 
@@ -68,7 +68,8 @@ export function createLesson({ store, open }) {
   // new answer, so training or a slider does not move the page under the reader).
   let shownStep = null;
   function reveal(regions) {
-    const region = [...document.querySelectorAll('[data-region]')].find((r) => regions.includes(r.dataset.region) && !r.hidden);
+    const all = [...document.querySelectorAll('[data-region]')].filter((r) => !r.hidden);
+    const region = regions.map((name) => all.find((r) => r.dataset.region === name)).find(Boolean);
     if (!region) return;
     region.style.scrollMarginTop = `${card.getBoundingClientRect().height + 12}px`;
     region.scrollIntoView({ block: 'start' });
@@ -95,6 +96,12 @@ export function createLesson({ store, open }) {
     event.stopPropagation();
   }, true);
   store.on(['lesson', 'model', 'notation', 'lessonPending'], render);
+  // a new window size (a laptop plugged into a projector) moves the step's region under the card again
+  let resizing = null;
+  window.addEventListener('resize', () => {
+    clearTimeout(resizing);
+    resizing = setTimeout(() => { const n = store.get().lesson; if (n !== null) reveal(STEPS[n - 1].regions); }, 150);
+  });
 
   // A first visit (no link state, never welcomed) is invited to the lesson; a link to a step opens it.
   const n = store.get().lesson;

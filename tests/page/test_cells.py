@@ -93,7 +93,7 @@ def test_colour_by_source_traces_a_loss_along_the_carousel(page):
     assert box_s["x"] <= first["x"] + first["width"]
     faded = page.locator("g.flow.faded").evaluate_all("gs => gs.map(g => +g.dataset.source)")
     assert set(faded) == set(range(15)) - {9}
-    along_s.hover(position={"x": 5, "y": box_s["height"] / 2})
+    along_s.hover(position={"x": box_s["width"] / 2, "y": box_s["height"] / 2})
     assert "along the cell state" in page.locator(".tooltip").text_content()
 
 
