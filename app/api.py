@@ -1,11 +1,21 @@
 """The JSON API, /api/v1."""
 
-from fastapi import APIRouter, Request
+import base64
+import binascii
+import time
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from pydantic import ValidationError
+
+from core import InputError
 
 from . import meta as meta_module
 from . import service
+from .cache import canonical, etag_of
 from .encoding import encode
 from .errors import ServerBusy
 from .presets import PRESETS
@@ -24,8 +34,7 @@ from .schemas import (
     UnfoldRequest,
     UnfoldResponse,
 )
-
-VERSION = "0.1.0"
+from .settings import IMMUTABLE, MAX_QUERY_CHARS, VERSION
 
 
 class NumpyJSONResponse(JSONResponse):
@@ -39,21 +48,45 @@ def _accepts_gzip(request: Request) -> bool:
     return "gzip" in request.headers.get("accept-encoding", "").lower()
 
 
-async def compute(request: Request, work, *args) -> NumpyJSONResponse:
-    """Run work(*args), its JSON encoding and any gzip in the thread pool, if a slot is free.
+async def compute(request: Request, work, req) -> NumpyJSONResponse:
+    """work(req), its JSON encoding and any gzip, from the cache or in the thread pool if a slot
+    is free.
 
     Slots are taken without waiting, so a saturated server answers 503 at once instead of
-    queueing, and the event loop (and /health) stays free.
+    queueing, and the event loop (and /health) stays free. An answer in the cache needs no slot.
     """
-    slots = request.app.state.compute_slots
+    state = request.app.state
+    state.stats.requests += 1
+    gzipped = _accepts_gzip(request)
+    key = (canonical(work.__name__, req), gzipped)
+    cached = state.cache.get(key)
+    if cached is not None:
+        return NumpyJSONResponse(cached[0], headers=cached[1])
+    slots = state.compute_slots
     if not slots.acquire(blocking=False):
+        state.stats.shed += 1
         raise ServerBusy
     try:
-        gzipped = _accepts_gzip(request)
-        body, headers = await run_in_threadpool(lambda: encode(work(*args), gzipped))
-        return NumpyJSONResponse(body, headers=headers)
+        start = time.perf_counter()
+        body, headers = await run_in_threadpool(lambda: encode(work(req), gzipped))
+        state.stats.computed(time.perf_counter() - start)
     finally:
         slots.release()
+    state.cache.put(key, body, headers)
+    return NumpyJSONResponse(body, headers=headers)
+
+
+def _from_query(q: str) -> UnfoldRequest:
+    """The request behind a GET: base64url of its JSON (padding optional), checked as a POST body is."""
+    try:
+        text = base64.b64decode(q + "=" * (-len(q) % 4), altchars=b"-_", validate=True)
+    except (binascii.Error, ValueError):
+        raise InputError("q", "is not base64url: encode the request's JSON with base64url (RFC 4648, "
+                         "section 5)") from None
+    try:
+        return UnfoldRequest.model_validate_json(text)
+    except ValidationError as error:  # worded as the POST's refusals are
+        raise RequestValidationError([{**e, "loc": ("body", *e["loc"])} for e in error.errors()]) from None
 
 
 REFUSALS = {
@@ -73,6 +106,28 @@ router = APIRouter(prefix="/api/v1", tags=["rnn"])
 async def unfold(req: UnfoldRequest, request: Request):
     """Forward pass, errors, step-by-step gradients and error flows of the unfolded RNN."""
     return await compute(request, service.unfold, req)
+
+
+@router.get("/unfold", response_model=UnfoldResponse, responses={**REFUSALS, 304: {"description": "Not modified."}},
+            response_class=NumpyJSONResponse)
+async def unfold_get(
+    request: Request,
+    q: Annotated[str, Query(
+        min_length=1, max_length=MAX_QUERY_CHARS,
+        description=f"The unfold request's JSON in base64url (RFC 4648, section 5; padding optional), at most "
+        f"{MAX_QUERY_CHARS} characters: larger requests use POST.",
+    )],
+):
+    """The same answer as POST, byte for byte, for a request small enough to fit a URL: cacheable
+    by the browser, a proxy or a CDN. Its ETag names the request and the version of the maths;
+    If-None-Match with it answers 304 without computing anything."""
+    req = _from_query(q)
+    cache_headers = {"ETag": etag_of(canonical("unfold", req)), "Cache-Control": IMMUTABLE}
+    if cache_headers["ETag"] in request.headers.get("if-none-match", ""):
+        return Response(status_code=304, headers=cache_headers)
+    response = await compute(request, service.unfold, req)
+    response.headers.update(cache_headers)
+    return response
 
 
 @router.post("/gradcheck", response_model=GradcheckResponse, responses=REFUSALS, response_class=NumpyJSONResponse)
@@ -113,6 +168,14 @@ def meta():
     """The vocabulary and limits the page is built from: cells with their gates and parameters,
     activations, heads, tasks, sections, defaults, limits and the presets."""
     return meta_module.meta()
+
+
+@router.get("/stats")
+def stats(request: Request):
+    """This process's counters: requests, those shed for lack of a computation slot (503), the
+    answer cache's hits and misses, and how long computations took (milliseconds)."""
+    state = request.app.state
+    return {"version": VERSION, **state.stats.summary(), "cache": state.cache.summary()}
 
 
 @router.get("/health", response_model=Health)

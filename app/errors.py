@@ -77,7 +77,12 @@ def install(app: FastAPI, retry_after: int) -> None:
     async def _http(request: Request, exc: HTTPException):
         # e.g. a body that is not UTF-8 text (400) or an unknown path (404), in the one error shape
         item = {"loc": ["body"] if exc.status_code == 400 else ["path"], "msg": str(exc.detail), "type": "http_error"}
-        return JSONResponse({"detail": [item]}, status_code=exc.status_code, headers=exc.headers)
+        headers = exc.headers
+        if exc.status_code == 405:  # every method of the path (Starlette names only the first route's)
+            methods = {m for r in request.app.routes if getattr(r, "path", None) == request.url.path
+                       for m in getattr(r, "methods", None) or ()}
+            headers = {**(headers or {}), "Allow": ", ".join(sorted(methods))}
+        return JSONResponse({"detail": [item]}, status_code=exc.status_code, headers=headers)
 
     @app.exception_handler(InputError)
     async def _input(request: Request, exc: InputError):

@@ -4,12 +4,14 @@ import threading
 from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
 
 from . import api, errors, pages
+from .cache import AnswerCache, Stats
 from .limits import BodySizeLimit
 from .security import SecurityHeaders
-from .settings import Settings, get_settings
+from .settings import VERSION, Settings, get_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -18,7 +20,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     app = FastAPI(
         title="rnn-unfolded",
-        version=api.VERSION,
+        version=VERSION,
         description="A recurrent network (simple RNN, LSTM or GRU) unfolded in time: forward pass, every "
         "gate, BPTT and the error flows split by source, with exact numbers. The notation and every "
         "formula: [MATH.md](/MATH.md) (docs/MATH.md in the repository).",
@@ -29,9 +31,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
     app.state.compute_slots = threading.BoundedSemaphore(settings.max_concurrent_computations)
+    app.state.cache = AnswerCache(settings.cache_bytes)
+    app.state.stats = Stats()
     errors.install(app, retry_after=settings.retry_after_seconds)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders)
+    # the page, its scripts and the API documentation's bundle; answers arrive gzipped already
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
     return app
 
 

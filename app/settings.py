@@ -5,6 +5,15 @@ from functools import lru_cache
 
 from pydantic import BaseModel
 
+# The version of the API and of its numbers: part of every cache key and ETag, so a release that
+# computes differently never serves an answer of the one before (pyproject.toml carries it too).
+VERSION = "0.2.0"
+# GET /api/v1/unfold?q=<base64url of the request JSON>: at most this many characters of q, so
+# the whole URL stays within what browsers, proxies and CDNs pass on (8 KB is the common floor).
+MAX_QUERY_CHARS = 7000
+# An answer never changes for a given version: a year, and never revalidated.
+IMMUTABLE = "public, max-age=31536000, immutable"
+
 MAX_STEPS = 1024  # time steps T (a text of up to MAX_STEPS + 1 characters)
 MAX_HIDDEN = 128  # hidden units H
 MAX_VOCAB = 128  # distinct characters of a text, and the size D of input or target vectors
@@ -53,6 +62,8 @@ class Settings(BaseModel):
     # than a place in an unbounded queue. Two cores: two at a time keeps each one fast.
     max_concurrent_computations: int = 2
     retry_after_seconds: int = 1
+    # Encoded answers kept per process (bytes of bodies and keys), least recently used out first.
+    cache_bytes: int = 256 * 1024 * 1024
 
 
 @lru_cache

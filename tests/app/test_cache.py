@@ -1,0 +1,117 @@
+"""A classroom at once (issue 15): the GET form of unfold gives the POST's bytes and is
+cacheable (ETag, 304, immutable), the server keeps answers in an LRU bounded by bytes and keyed
+by the whole request, a cached answer needs no computation slot, /stats counts it all, and
+static files go out compressed."""
+
+import base64
+import json
+
+import pytest
+from fastapi.testclient import TestClient
+
+import app.api as api_module
+import app.cache as cache_module
+from app.cache import AnswerCache
+from app.main import create_app
+from app.settings import MAX_QUERY_CHARS, Settings
+
+
+@pytest.fixture
+def fresh():
+    """An app of its own: an empty cache, zeroed counters, two computation slots."""
+    return TestClient(create_app(Settings()))
+
+
+def q_of(body: dict) -> str:
+    return base64.urlsafe_b64encode(json.dumps(body).encode()).decode().rstrip("=")
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "identity"])
+def test_get_and_post_give_the_same_bytes(fresh, encoding):
+    body = {"sequence": "hello world", "hidden_size": 6, "include": ["auto"]}
+    headers = {"Accept-Encoding": encoding}
+    post = fresh.post("/api/v1/unfold", json=body, headers=headers)
+    get = fresh.get(f"/api/v1/unfold?q={q_of(body)}", headers=headers)
+    assert post.status_code == get.status_code == 200
+    assert post.headers.get("content-encoding") == get.headers.get("content-encoding")
+    assert (post.headers.get("content-encoding") == "gzip") == (encoding == "gzip")
+    assert post.content == get.content
+    assert get.headers["cache-control"] == "public, max-age=31536000, immutable"
+
+
+def test_the_etag_answers_304_and_names_the_request_and_the_version(fresh, monkeypatch):
+    body = {"sequence": "hello", "hidden_size": 3}
+    first = fresh.get(f"/api/v1/unfold?q={q_of(body)}")
+    etag = first.headers["etag"]
+    again = fresh.get(f"/api/v1/unfold?q={q_of(body)}", headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.content == b"" and again.headers["etag"] == etag
+    # the same request written otherwise (defaults spelled out, keys reordered) is the same answer
+    same = {"hidden_size": 3, "seed": 0, "sequence": "hello", "task": "many-to-many"}
+    assert fresh.get(f"/api/v1/unfold?q={q_of(same)}").headers["etag"] == etag
+    assert fresh.get(f"/api/v1/unfold?q={q_of({**body, 'seed': 1})}").headers["etag"] != etag
+    # a release with other numbers: other ETags, and the cache does not serve the old answer
+    monkeypatch.setattr(cache_module, "VERSION", "9.9.9")
+    newer = fresh.get(f"/api/v1/unfold?q={q_of(body)}", headers={"If-None-Match": etag})
+    assert newer.status_code == 200 and newer.headers["etag"] != etag
+
+
+def test_the_cache_keys_by_the_whole_request_not_its_hash(fresh, monkeypatch):
+    monkeypatch.setattr(api_module, "etag_of", lambda key: '"one-tag-for-all"')
+    answers = {}
+    for seed in (1, 2):
+        response = fresh.get(f"/api/v1/unfold?q={q_of({'sequence': 'hello', 'seed': seed})}")
+        assert response.headers["etag"] == '"one-tag-for-all"'
+        answers[seed] = response.json()
+    direct = {seed: fresh.post("/api/v1/unfold", json={"sequence": "hello", "seed": seed}).json() for seed in (1, 2)}
+    assert answers == direct and answers[1] != answers[2]
+
+
+def test_the_lru_is_bounded_by_bytes_and_keeps_the_recent():
+    cache = AnswerCache(max_bytes=1000)
+    for i in range(5):
+        cache.put((b"k%d" % i, False), b"x" * 300, {})
+    assert cache.bytes <= 1000 and cache.summary()["entries"] == 3
+    assert cache.get((b"k0", False)) is None and cache.get((b"k4", False)) is not None
+    cache.get((b"k2", False))  # used: now the most recent
+    cache.put((b"k5", False), b"y" * 300, {})
+    assert cache.get((b"k2", False)) is not None and cache.get((b"k3", False)) is None
+    cache.put((b"huge", False), b"z" * 2000, {})  # larger than the cache: not kept, nothing evicted
+    assert cache.get((b"huge", False)) is None and cache.summary()["entries"] == 3
+
+
+def test_a_cached_answer_needs_no_slot_and_stats_count_it_all(fresh):
+    body = {"sequence": "hello there", "hidden_size": 5}
+    assert fresh.post("/api/v1/unfold", json=body).status_code == 200
+    slots = fresh.app.state.compute_slots
+    assert slots.acquire(blocking=False) and slots.acquire(blocking=False)  # a busy server
+    try:
+        assert fresh.post("/api/v1/unfold", json=body).status_code == 200  # from the cache
+        busy = fresh.post("/api/v1/unfold", json={**body, "seed": 7})
+        assert busy.status_code == 503 and busy.headers["retry-after"] == "1"
+    finally:
+        slots.release()
+        slots.release()
+    stats = fresh.get("/api/v1/stats").json()
+    assert (stats["requests"], stats["shed"]) == (3, 1)
+    assert (stats["cache"]["hits"], stats["cache"]["misses"], stats["cache"]["entries"]) == (1, 2, 1)
+    assert stats["compute_ms"]["count"] == 1 and stats["compute_ms"]["p50"] > 0
+
+
+@pytest.mark.parametrize("q,message", [
+    ("not*base64", "q: is not base64url"),
+    (q_of({"sequence": "hello", "hidden_size": 0}), "hidden_size: Input should be greater than or equal to 1"),
+    (base64.urlsafe_b64encode(b"{nope").decode(), "is not valid JSON"),
+    ("A" * (MAX_QUERY_CHARS + 1), f"q: String should have at most {MAX_QUERY_CHARS} characters"),
+])
+def test_a_bad_query_is_refused_naming_it(client, q, message):
+    response = client.get(f"/api/v1/unfold?q={q}")
+    assert response.status_code == 422
+    assert message in response.json()["detail"][0]["msg"]
+
+
+def test_static_files_and_the_page_go_out_compressed(client):
+    for path in ["/static/vendor/d3-7.9.2.min.js", "/", "/static/js/main.js"]:
+        response = client.get(path, headers={"Accept-Encoding": "gzip"})
+        assert response.status_code == 200 and response.headers.get("content-encoding") == "gzip", path
+    answer = client.post("/api/v1/unfold", json={"sequence": "hello world hello"}, headers={"Accept-Encoding": "gzip"})
+    assert answer.headers["content-encoding"] == "gzip" and answer.json()["config"]["steps"] == 16  # gzipped once
