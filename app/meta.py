@@ -23,6 +23,7 @@ from .settings import (
     MAX_HEAVY_NUMBERS,
     MAX_HIDDEN,
     MAX_LEARNING_RATE,
+    MAX_QUERY_CHARS,
     MAX_SAMPLE_LENGTH,
     MAX_SEED,
     MAX_SPECTRAL_RADIUS,
@@ -30,6 +31,7 @@ from .settings import (
     MAX_TEMPERATURE,
     MAX_TRAIN_STEPS,
     MAX_VOCAB,
+    VERSION,
 )
 
 # Fields that apply to one cell only (the API refuses them for the others).
@@ -53,6 +55,7 @@ def _cell(name: str) -> dict:
 def meta() -> dict:
     fields = UnfoldRequest.model_fields
     return {
+        "version": VERSION,
         "cells": [_cell(name) for name in contract.CELLS],
         "activations": [
             {"name": name, "symbol": contract.ACTIVATION_SYMBOLS[name], "gain": contract.ACTIVATION_GAIN[name]}
@@ -94,6 +97,7 @@ def meta() -> dict:
             "clip": MAX_CLIP,
             "sample_length": MAX_SAMPLE_LENGTH,
             "temperature": MAX_TEMPERATURE,
+            "query_chars": MAX_QUERY_CHARS,
         },
         "optimizers": list(core.OPTIMIZERS),
         "notations": [

@@ -508,6 +508,7 @@ class Preset(BaseModel):
 class Meta(BaseModel):
     """Names, labels, defaults and limits, built from core.contract and the settings."""
 
+    version: str = Field(description="The API's and its numbers' version (part of every ETag).")
     cells: list[dict]
     activations: list[dict]
     heads: list[dict]

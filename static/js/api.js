@@ -1,30 +1,48 @@
 // The only module that talks to the server.
+import { META } from './meta.js';
+
 const inFlight = new Map(); // channel -> AbortController of its newest request
 
-// Resolves to {ok, status, data, arrived, parsed}: arrived and parsed are performance.now()
-// when the answer's headers came and when its JSON was read. A newer call on the same channel
-// aborts an older one; channels (the main view, the compare view) do not disturb each other.
 const RETRIES = 5; // a busy server (503) is asked again, after a growing, jittered pause
 const sleep = (ms, signal) => new Promise((resolve, reject) => {
   const timer = setTimeout(resolve, ms);
   signal.addEventListener('abort', () => { clearTimeout(timer); reject(new DOMException('aborted', 'AbortError')); });
 });
 
-export async function postJSON(path, body, channel = 'main') {
+// Requests that have a GET form, cacheable by the browser and anything between (issue 15):
+// the JSON in base64url, with the version so that a new release never reads an old answer.
+const GETTABLE = new Set(['/api/v1/unfold']);
+function base64url(text) {
+  const bytes = new TextEncoder().encode(text);
+  let binary = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(binary).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
+}
+function fetchOf(path, body, signal) {
+  const json = JSON.stringify(body);
+  if (GETTABLE.has(path)) {
+    const q = base64url(json);
+    if (q.length <= META.limits.query_chars) return () => fetch(`${path}?q=${q}&v=${META.version}`, { signal });
+  }
+  return () => fetch(path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: json, signal });
+}
+
+// Resolves to {ok, status, data, arrived, parsed}: arrived and parsed are performance.now()
+// when the answer's headers came and when its JSON was read. A newer call on the same channel
+// aborts an older one; channels (the main view, the compare view) do not disturb each other.
+// onBusy(attempt, waitMs) is told each time a busy server (503) is asked again.
+export async function askJSON(path, body, channel = 'main', { onBusy = () => {} } = {}) {
   inFlight.get(channel)?.abort();
   const controller = new AbortController();
   inFlight.set(channel, controller);
   try {
-    const send = () => fetch(path, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify(body),
-      signal: controller.signal,
-    });
+    const send = fetchOf(path, body, controller.signal);
     let response = await send();
     for (let attempt = 0; response.status === 503 && attempt < RETRIES; attempt += 1) {
       const after = Number(response.headers.get('Retry-After')) || 1;
-      await sleep(Math.min(after * 1000, 150 * 2 ** attempt) * (0.5 + Math.random()), controller.signal);
+      const wait = Math.min(after * 1000, 150 * 2 ** attempt) * (0.5 + Math.random());
+      onBusy(attempt + 1, wait);
+      await sleep(wait, controller.signal);
       response = await send();
     }
     const arrived = performance.now();
@@ -33,10 +51,4 @@ export async function postJSON(path, body, channel = 'main') {
   } finally {
     if (inFlight.get(channel) === controller) inFlight.delete(channel);
   }
-}
-
-export async function getJSON(path) {
-  const response = await fetch(path);
-  if (!response.ok) throw new Error(`${path} answered ${response.status}`);
-  return response.json();
 }

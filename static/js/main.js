@@ -1,6 +1,6 @@
 // Wires the page: one store owns the state (state.js, store.js); the form writes into it,
 // a change to a request field asks for a new answer, and each view listens to the keys it shows.
-import { postJSON } from './api.js';
+import { askJSON } from './api.js';
 import { formatNumber } from './blocks/format.js';
 import * as controls from './controls.js';
 import { drawLegends, explain } from './legends.js';
@@ -58,7 +58,7 @@ const details = createDetails($('details-panel-body'));
 // the ρ(W) slider re-runs while it is dragged: its latency is measured from the input event
 let sliderStart = null;
 const explorer = createExplorer($('explorer-panel-body'), {
-  postJSON,
+  askJSON,
   request: () => toRequest(store.get()),
   onRho: (rho, start) => {
     sliderStart = start;
@@ -164,7 +164,7 @@ store.on(['projector'], (state) => {
 const trainer = createTrainer({
   request: () => toRequest(store.get()),
   current: () => store.get().model?.response,
-  postJSON,
+  askJSON,
   onSnapshot: (data) => (data ? show(data) : run()),
 });
 
@@ -186,22 +186,36 @@ function lockSeededFields(found) {
     $(id).title = found ? 'Set by the imported weights (Back to seeded weights frees it)' : '';
   }
 }
-createImporter({ postJSON, onImport: useWeights, onForget: () => useWeights(null) });
+createImporter({ askJSON, onImport: useWeights, onForget: () => useWeights(null) });
 createExporter({
-  postJSON,
+  askJSON,
   state: () => store.get(),
   request: () => toRequest(store.get()),
   // at full precision: trained, else imported, else the seeded ones asked for with 17 digits
   weights: async () => trainer.weights() ?? store.get().weights?.arrays
-    ?? (await postJSON('/api/v1/unfold', { ...toRequest(store.get()), include: [], digits: 17 }, 'export')).data?.weights,
+    ?? (await askJSON('/api/v1/unfold', { ...toRequest(store.get()), include: [], digits: 17 }, 'export')).data?.weights,
 });
 
+// While an answer is computed the page says so, and after a second how long it has been; a
+// busy server (503) is not an error: the page says it is retrying, and does.
+let busyClock = null;
 function setBusy(busy) {
   $('run').disabled = busy;
   $('run').textContent = busy ? 'Running…' : 'Run';
   $('stage').setAttribute('aria-busy', String(busy));
   $('loading').hidden = !busy;
+  clearInterval(busyClock);
+  $('loading-text').textContent = 'Computing the forward pass and BPTT…';
+  if (!busy) return;
+  const started = performance.now();
+  busyClock = setInterval(() => {
+    const seconds = Math.round((performance.now() - started) / 1000);
+    if (!$('loading-text').textContent.startsWith('Server busy')) {
+      $('loading-text').textContent = `Computing the forward pass and BPTT… ${seconds} s`;
+    }
+  }, 1000);
 }
+const onBusy = (attempt) => { $('loading-text').textContent = `Server busy, retrying… (attempt ${attempt + 1})`; };
 
 function summary(model) {
   const { config } = model;
@@ -281,7 +295,7 @@ async function compare() {
   try {
     const answers = [];
     for (const cell of CELLS) { // one at a time: the server computes two requests at once, the page's own is one
-      answers.push(await postJSON('/api/v1/unfold', { ...toRequest(store.get(), cell), include: ['gain'] }, 'compare'));
+      answers.push(await askJSON('/api/v1/unfold', { ...toRequest(store.get(), cell), include: ['gain'] }, 'compare'));
     }
     const failed = answers.find((a) => !a.ok);
     if (failed) { body.textContent = failed.data?.detail?.[0]?.msg ?? `The server answered ${failed.status}.`; return; }
@@ -307,7 +321,7 @@ async function run() {
   sliderStart = null;
   setBusy(true);
   try {
-    const { ok, status, data, arrived, parsed } = await postJSON('/api/v1/unfold', body);
+    const { ok, status, data, arrived, parsed } = await askJSON('/api/v1/unfold', body, 'main', { onBusy });
     if (ok) {
       controls.clearErrors();
       performance.measure('rnn-unfolded:parse', { start: arrived, end: parsed });

@@ -24,7 +24,7 @@ export function describeImport(found) {
     + `${found.vocab ? `, vocabulary of ${found.vocab.length}` : ''}.`;
 }
 
-export function createImporter({ postJSON, onImport, onForget }) {
+export function createImporter({ askJSON, onImport, onForget }) {
   const box = $('import');
   const error = $('error-import');
   const status = $('import-status');
@@ -49,7 +49,7 @@ export function createImporter({ postJSON, onImport, onForget }) {
     status.textContent = 'Checking the weights…';
     const body = { weights, to: 'canonical', ...(cell ? { cell } : {}) };
     try {
-      const { ok, status: code, data: answer } = await postJSON('/api/v1/convert', body, 'import');
+      const { ok, status: code, data: answer } = await askJSON('/api/v1/convert', body, 'import');
       status.textContent = '';
       if (!ok) { fail(answer?.detail?.map((d) => d.msg).join(' ') ?? `The server answered ${code}.`); return; }
       const found = { ...answer.imported, arrays: answer.weights, vocab, activation, name };
@@ -111,7 +111,7 @@ const PANELS = {
   training: { id: 'train-views', title: 'Training: the loss J' },
 };
 
-export function createExporter({ postJSON, state, request, weights }) {
+export function createExporter({ askJSON, state, request, weights }) {
   const menu = $('export-menu');
   const say = (text) => { $('export-status').textContent = text; };
 
@@ -131,7 +131,7 @@ export function createExporter({ postJSON, state, request, weights }) {
       const file = { cell: model.cell, activation: model.config.activation, vocab: model.response.vocab, weights: current };
       download(jsonBlob(file), `rnn-unfolded-weights-${model.cell}.json`);
     } else {
-      const { ok, data } = await postJSON('/api/v1/convert', { weights: current, cell: model.cell, to: 'pytorch' }, 'export');
+      const { ok, data } = await askJSON('/api/v1/convert', { weights: current, cell: model.cell, to: 'pytorch' }, 'export');
       if (!ok) { say(data?.detail?.[0]?.msg ?? 'The weights could not be converted.'); return; }
       download(jsonBlob(data.weights), `rnn-unfolded-state_dict-${model.cell}.json`);
     }

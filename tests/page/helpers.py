@@ -1,3 +1,7 @@
+import base64
+import json
+from urllib.parse import parse_qs, urlparse
+
 import httpx
 
 COLUMNS = "svg.network g.column[data-step]"
@@ -18,3 +22,11 @@ def api(page, **body):
     response = httpx.post(f"{page.base}/api/v1/unfold", json=body, timeout=30)
     assert response.status_code == 200, response.text
     return response.json()
+
+
+def request_body(request) -> dict | None:
+    """The JSON a page's API request carries: a POST's body, or a GET's q (base64url)."""
+    if request.method == "POST":
+        return json.loads(request.post_data or "null")
+    q = parse_qs(urlparse(request.url).query).get("q", [None])[0]
+    return json.loads(base64.urlsafe_b64decode(q + "=" * (-len(q) % 4))) if q else None

@@ -15,7 +15,7 @@ COUNT_REQUESTS = """
   window.__unfold = { now: 0, max: 0 };
   const fetch0 = window.fetch.bind(window);
   window.fetch = async (url, options) => {
-    const counted = String(url).endsWith('/api/v1/unfold');
+    const counted = new URL(String(url), location.href).pathname === '/api/v1/unfold'; // GET or POST
     if (counted) { window.__unfold.now += 1; window.__unfold.max = Math.max(window.__unfold.max, window.__unfold.now); }
     try { return await fetch0(url, options); } finally { if (counted) window.__unfold.now -= 1; }
   };

@@ -7,6 +7,7 @@ import shutil
 import struct
 import subprocess
 import xml.etree.ElementTree as ET
+from urllib.parse import urlparse
 
 import httpx
 import numpy as np
@@ -14,7 +15,7 @@ import pytest
 import torch
 
 from .conftest import ARTIFACTS
-from .helpers import run
+from .helpers import request_body, run
 
 pytestmark = pytest.mark.browser
 TEXT = "hello world"
@@ -58,7 +59,7 @@ def record_answers(page):
     seen = []
 
     def on_response(response):
-        if response.url.endswith("/api/v1/unfold") and '"auto"' in (response.request.post_data or ""):
+        if urlparse(response.url).path == "/api/v1/unfold" and (request_body(response.request) or {}).get("include") == ["auto"]:
             seen.append(response)
 
     page.on("response", on_response)

@@ -11,7 +11,7 @@ import { P } from '../notation.js';
 
 const d3 = window.d3;
 
-export function createExplorer(container, { onRho, onForgetBias, onHoverDistance, postJSON, request }) {
+export function createExplorer(container, { onRho, onForgetBias, onHoverDistance, askJSON, request }) {
   const root = d3.select(container);
   const panelWidth = watchWidth(container, 420);
   const readout = root.append('p').attr('class', 'explorer-readout');
@@ -160,7 +160,7 @@ export function createExplorer(container, { onRho, onForgetBias, onHoverDistance
     }
     badge.attr('class', 'gradcheck-badge').text('Checking the gradients against finite differences…');
     try {
-      const { ok, data } = await postJSON('/api/v1/gradcheck', { ...request(), include: undefined }, 'gradcheck');
+      const { ok, data } = await askJSON('/api/v1/gradcheck', { ...request(), include: undefined }, 'gradcheck');
       if (checked !== key) return;
       if (!ok) {
         badge.classed('unchecked', true).text(`Gradient check not run here: ${data?.detail?.[0]?.msg ?? 'the server refused it'}. `

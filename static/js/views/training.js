@@ -14,7 +14,7 @@ const MAX_SNAPSHOTS = 60; // older ones are thinned, every other one dropped
 const MAX_STEPS = 5000; // a run pauses itself here
 const SAMPLE = { length: 60, temperature: 0.5 };
 
-export function createTrainer({ request, current, postJSON, onSnapshot, onStateChange }) {
+export function createTrainer({ request, current, askJSON, onSnapshot, onStateChange }) {
   const defaults = META.defaults.train;
   const button = $('train');
   const reset = $('train-reset');
@@ -77,7 +77,7 @@ export function createTrainer({ request, current, postJSON, onSnapshot, onStateC
       delete body.spectral_radius;
       delete body.forget_bias;
     }
-    const { ok, status, data } = await postJSON('/api/v1/train', body, 'train');
+    const { ok, status, data } = await askJSON('/api/v1/train', body, 'train');
     if (!ok) {
       const detail = data?.detail?.[0];
       const where = detail?.loc?.slice(1).join('.') || 'request';
@@ -141,7 +141,7 @@ export function createTrainer({ request, current, postJSON, onSnapshot, onStateC
   async function sample() {
     const body = request();
     if (body.sequence === undefined || !run.weights) { sampleLine.textContent = ''; return; }
-    const { ok, data } = await postJSON('/api/v1/sample', {
+    const { ok, data } = await askJSON('/api/v1/sample', {
       ...body, weights: run.weights, spectral_radius: undefined, forget_bias: undefined, include: undefined,
       length: SAMPLE.length, temperature: SAMPLE.temperature, sample_seed: run.step,
     }, 'sample').catch(() => ({ ok: false }));

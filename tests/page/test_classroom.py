@@ -1,0 +1,69 @@
+"""A classroom at once (issue 15), in the browser: the page asks with GET when the request fits
+a URL (so the browser and anything between cache it) and with POST when it does not, reads a
+view it has seen from its cache, and rides out a busy server: "retrying", never an error."""
+
+from urllib.parse import parse_qs, urlparse
+
+import httpx
+import pytest
+
+from .conftest import ARTIFACTS
+from .helpers import request_body, run
+
+pytestmark = pytest.mark.browser
+
+
+def unfold_requests(page):
+    seen = []
+    page.on("request", lambda r: seen.append(r) if urlparse(r.url).path == "/api/v1/unfold" else None)
+    return seen
+
+
+def served(page) -> int:
+    return httpx.get(f"{page.base}/api/v1/stats").json()["requests"]
+
+
+def test_the_page_asks_with_get_when_it_fits_and_reads_a_seen_view_from_its_cache(page):
+    seen = unfold_requests(page)
+    page.goto(page.base)
+    run(page, "a shared link", 12)
+    ask = seen[-1]
+    assert ask.method == "GET" and request_body(ask)["sequence"] == "a shared link"
+    assert parse_qs(urlparse(ask.url).query)["v"] == [page.evaluate("() => JSON.parse(document.getElementById('meta').textContent).version")]
+    assert ask.response().headers["cache-control"] == "public, max-age=31536000, immutable"
+    before = served(page)
+    page.reload()
+    page.wait_for_function("() => document.querySelectorAll('svg.network g.column[data-step]').length === 12"
+                           " && document.getElementById('run').textContent === 'Run'")
+    assert served(page) == before  # the browser's cache answered: the server computed nothing
+    # a request too long for a URL goes as POST
+    numbers = ", ".join(f"{0.001 * i:.6f}" for i in range(1000))
+    page.allowed_errors.append("422")  # the text typed so far is refused as numbers until the numbers are in
+    page.get_by_label("Numbers").check()
+    run(page, numbers, 999)
+    assert seen[-1].method == "POST" and len(request_body(seen[-1])["inputs"]) == 1000
+
+
+def test_a_busy_server_is_retried_and_the_page_says_so(page):
+    page.allowed_errors.append("503")
+    refusals = {"left": 2}
+
+    def busy_twice(route):
+        if refusals["left"] > 0:
+            refusals["left"] -= 1
+            route.fulfill(status=503, headers={"Retry-After": "1", "Content-Type": "application/json"},
+                          body='{"detail":[{"loc":["server"],"msg":"server: every computation slot is busy","type":"busy"}]}')
+        else:
+            route.continue_()
+
+    page.goto(page.base)
+    run(page, "hello", 4)
+    page.route("**/api/v1/unfold**", busy_twice)
+    page.get_by_label("Sequence").fill("busy class")
+    page.get_by_label("Sequence").press("Enter")
+    page.locator("#loading-text").filter(has_text="Server busy, retrying…").wait_for()
+    page.screenshot(path=ARTIFACTS / "server-busy-retrying-1280x720.png")
+    page.wait_for_function("() => document.querySelectorAll('svg.network g.column[data-step]').length === 9"
+                           " && document.getElementById('run').textContent === 'Run'")
+    assert refusals["left"] == 0
+    assert page.locator("#error-general").text_content() == "" and page.locator("#stale").is_hidden()
