@@ -1,18 +1,20 @@
 # A slim image that serves rnn-unfolded on port 8000 as a non-root user.
 FROM python:3.11.7-slim-bookworm
 
+# WEB_CONCURRENCY: uvicorn's worker processes (one per core of a 2-core host), each with its own
+# computation slots and answer cache; nothing is shared, so containers scale the same way.
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
+    WEB_CONCURRENCY=2 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
 WORKDIR /srv/rnn-unfolded
 
-# Dependencies in their own layer: it is rebuilt only when pyproject.toml changes.
-COPY pyproject.toml ./
-RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" \
-        > requirements.txt \
-    && pip install --no-cache-dir -r requirements.txt
+# Dependencies in their own layer, at the exact versions of the lock file: rebuilt only when it
+# changes, and two builds a month apart install the same code.
+COPY requirements.lock ./
+RUN pip install --no-cache-dir --no-deps -r requirements.lock
 
 COPY core ./core
 COPY app ./app

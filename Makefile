@@ -4,11 +4,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Worker processes: one per core by default; each has its own computation slots and cache.
+WORKERS ?= $(shell nproc 2>/dev/null || echo 1)
 
-.PHONY: run test lint load bench browser clean
+.PHONY: run test lint load bench browser clean lock
 
 run: $(VENV)/.installed
-	$(BIN)/uvicorn app.main:app --host $(HOST) --port $(PORT)
+	$(BIN)/uvicorn app.main:app --host $(HOST) --port $(PORT) --workers $(WORKERS)
 
 test: $(VENV)/.installed-test browser
 	$(BIN)/python -m pytest
@@ -49,6 +51,12 @@ browser:
 		echo "Installing Chromium for the browser tests"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	else echo "No chromium and no root: the browser tests will skip"; fi
+
+# The container's exact runtime versions: a fresh venv with the runtime only, frozen.
+lock:
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv && .lock-venv/bin/python -m pip install --quiet .
+	{ sed -n '1,2p' requirements.lock; .lock-venv/bin/python -m pip freeze --exclude-editable | grep -v '^rnn-unfolded'; } > requirements.lock.new
+	mv requirements.lock.new requirements.lock && rm -rf .lock-venv
 
 clean:
 	rm -rf $(VENV) test-artifacts .pytest_cache .hypothesis

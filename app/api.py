@@ -1,5 +1,6 @@
 """The JSON API, /api/v1."""
 
+import asyncio
 import base64
 import binascii
 import time
@@ -53,26 +54,43 @@ async def compute(request: Request, work, req) -> NumpyJSONResponse:
     is free.
 
     Slots are taken without waiting, so a saturated server answers 503 at once instead of
-    queueing, and the event loop (and /health) stays free. An answer in the cache needs no slot.
+    queueing, and the event loop (and /health) stays free. An answer in the cache needs no slot,
+    and a request already being computed waits for that computation instead of starting another
+    (a class clicking one link at once costs one computation).
     """
     state = request.app.state
     state.stats.requests += 1
     gzipped = _accepts_gzip(request)
     key = (canonical(work.__name__, req), gzipped)
     cached = state.cache.get(key)
+    waiting = state.in_flight.get(key)
+    if cached is None and waiting is not None:  # the same request is being computed: share it
+        await asyncio.wait([waiting])
+        if not waiting.cancelled():
+            cached = waiting.result()  # or the same refusal
     if cached is not None:
         return NumpyJSONResponse(cached[0], headers=cached[1])
     slots = state.compute_slots
     if not slots.acquire(blocking=False):
         state.stats.shed += 1
         raise ServerBusy
+    shared = state.in_flight[key] = asyncio.get_running_loop().create_future()
     try:
         start = time.perf_counter()
         body, headers = await run_in_threadpool(lambda: encode(work(req), gzipped))
         state.stats.computed(time.perf_counter() - start)
+        state.cache.put(key, body, headers)
+        shared.set_result((body, headers))
+    except Exception as error:  # the same refusal for whoever waited on it
+        shared.set_exception(error)
+        shared.exception()  # retrieved: nobody waiting is not an unhandled error
+        raise
+    except asyncio.CancelledError:  # this client left: whoever waited computes for themselves
+        shared.cancel()
+        raise
     finally:
         slots.release()
-    state.cache.put(key, body, headers)
+        del state.in_flight[key]
     return NumpyJSONResponse(body, headers=headers)
 
 

@@ -33,6 +33,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.compute_slots = threading.BoundedSemaphore(settings.max_concurrent_computations)
     app.state.cache = AnswerCache(settings.cache_bytes)
     app.state.stats = Stats()
+    app.state.in_flight = {}  # canonical request -> the future of its computation
     errors.install(app, retry_after=settings.retry_after_seconds)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders)

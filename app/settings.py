@@ -3,7 +3,8 @@ schema and in README, and keep any single request under about a second on two co
 
 from functools import lru_cache
 
-from pydantic import BaseModel
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # The version of the API and of its numbers: part of every cache key and ETag, so a release that
 # computes differently never serves an answer of the one before (pyproject.toml carries it too).
@@ -56,14 +57,20 @@ DEFAULT_TRAIN = {"steps": 25, "optimizer": "adam", "learning_rates": {"sgd": 0.1
 DEFAULT_LEARNING_STEPS = 200
 
 
-class Settings(BaseModel):
-    max_body_bytes: int = 4 * 1024 * 1024
+class Settings(BaseSettings):
+    """How one server process runs, from the environment (RNN_UNFOLDED_<NAME>, e.g.
+    RNN_UNFOLDED_CACHE_BYTES=67108864); README's "Deploying" table lists them. The number of
+    worker processes is uvicorn's own WEB_CONCURRENCY."""
+
+    model_config = SettingsConfigDict(env_prefix="RNN_UNFOLDED_")
+
+    max_body_bytes: int = Field(4 * 1024 * 1024, ge=1024, description="Largest request body; larger gets 413.")
     # Computations that may run at once; past that a request gets 503 and Retry-After rather
     # than a place in an unbounded queue. Two cores: two at a time keeps each one fast.
-    max_concurrent_computations: int = 2
-    retry_after_seconds: int = 1
+    max_concurrent_computations: int = Field(2, ge=1, description="Computation slots of this process.")
+    retry_after_seconds: int = Field(1, ge=1, description="Retry-After of a 503.")
     # Encoded answers kept per process (bytes of bodies and keys), least recently used out first.
-    cache_bytes: int = 256 * 1024 * 1024
+    cache_bytes: int = Field(256 * 1024 * 1024, ge=0, description="The answer cache's size in bytes (0: none).")
 
 
 @lru_cache

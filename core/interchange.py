@@ -45,7 +45,10 @@ class Imported:
     def check_sizes(self, input_size: int, output_size: int, hidden_size: int | None = None) -> None:
         """Refuse, in the source's own names and layout, weights that do not fit the data's D and K
         (or a hidden_size the request also set)."""
-        H = self.arrays["W"].shape[1]
+        W = self.arrays.get("W")
+        if W is None or W.ndim != 2:
+            return  # params_from_arrays names what is missing or malformed
+        H = W.shape[1]
         if hidden_size is not None and hidden_size != H and self.format != "canonical":
             key, _ = self.sources["W"]
             raise InputError(f"weights.{key}", f"means H = {H}, but hidden_size is {hidden_size}: leave hidden_size "
@@ -53,7 +56,7 @@ class Imported:
         wanted = {"U": (1, input_size, "inputs (D)"), "V": (0, output_size, "outputs (K)"),
                   "c": (0, output_size, "outputs (K)")}
         for name, (axis, size, what) in wanted.items():
-            if name not in self.sources or self.arrays[name].shape[axis] == size:
+            if name not in self.sources or self.arrays[name].ndim <= axis or self.arrays[name].shape[axis] == size:
                 continue
             key, transposed = self.sources[name]
             have = self.arrays[name].shape

@@ -32,13 +32,14 @@ class ServerDidNotStart(RuntimeError):
 
 
 @contextlib.contextmanager
-def running_server(log_level: str = "warning", wait_seconds: float = 15.0) -> Iterator[str]:
-    """uvicorn serving app.main:app on a free 127.0.0.1 port; yields its base URL once healthy."""
+def running_server(log_level: str = "warning", wait_seconds: float = 15.0, workers: int = 1) -> Iterator[str]:
+    """uvicorn serving app.main:app (with ``workers`` processes) on a free 127.0.0.1 port;
+    yields its base URL once healthy."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     process = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(port),
-         "--log-level", log_level],
+         "--log-level", log_level, "--workers", str(workers)],
         cwd=ROOT,
     )
     try:

@@ -115,3 +115,39 @@ def test_static_files_and_the_page_go_out_compressed(client):
         assert response.status_code == 200 and response.headers.get("content-encoding") == "gzip", path
     answer = client.post("/api/v1/unfold", json={"sequence": "hello world hello"}, headers={"Accept-Encoding": "gzip"})
     assert answer.headers["content-encoding"] == "gzip" and answer.json()["config"]["steps"] == 16  # gzipped once
+
+
+def test_the_servers_settings_come_from_the_environment(monkeypatch):
+    monkeypatch.setenv("RNN_UNFOLDED_CACHE_BYTES", "12345")
+    monkeypatch.setenv("RNN_UNFOLDED_MAX_CONCURRENT_COMPUTATIONS", "3")
+    served = create_app(Settings())
+    assert served.state.cache.max_bytes == 12345
+    slots = served.state.compute_slots
+    assert all(slots.acquire(blocking=False) for _ in range(3)) and not slots.acquire(blocking=False)
+    monkeypatch.setenv("RNN_UNFOLDED_MAX_CONCURRENT_COMPUTATIONS", "0")
+    with pytest.raises(ValueError, match="max_concurrent_computations"):
+        Settings()
+
+
+def test_identical_requests_at_once_share_one_computation():
+    """Twenty students open the same link in the same instant: one computation, twenty answers,
+    no 503 although the server has two slots; a refusal is shared the same way."""
+    import asyncio
+
+    import httpx
+
+    served = create_app(Settings())
+    body = {"sequence": "the same link for everyone", "hidden_size": 16, "include": ["auto"]}
+
+    async def class_at_once(request_body):
+        transport = httpx.ASGITransport(app=served)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+            return await asyncio.gather(*(http.post("/api/v1/unfold", json=request_body) for _ in range(20)))
+
+    answers = asyncio.run(class_at_once(body))
+    assert [a.status_code for a in answers] == [200] * 20
+    assert len({a.content for a in answers}) == 1
+    assert served.state.stats.summary()["compute_ms"]["count"] == 1 and served.state.stats.shed == 0
+    refused = asyncio.run(class_at_once({"inputs": [[1.0], [2.0]], "weights": {"U": [[1.0, 2.0]]}}))
+    assert {a.status_code for a in refused} == {422}
+    assert not served.state.in_flight

@@ -4,6 +4,8 @@ to the same ones, a named refusal for every malformed dict, and an export torch 
 import numpy as np
 import pytest
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 D, H, K, T = 3, 4, 2, 6
 MODULES = {"rnn": torch.nn.RNN, "lstm": torch.nn.LSTM, "gru": torch.nn.GRU}
@@ -215,3 +217,22 @@ def test_convert_refuses_what_unfold_refuses(client):
     text = refusal(client, "/api/v1/convert", weights={"U": [[1.0]], "W": [[1.0]], "b": [0.0], "V": [[1.0]]})
     assert text.startswith("weights: missing c")
     assert "module" in refusal(client, "/api/v1/convert", weights=good(), module="fc; rm -rf")
+
+
+WEIGHT_NAMES = ["U", "W", "b", "V", "c", "b_hn", "rnn.weight_ih_l0", "rnn.weight_hh_l0", "rnn.bias_ih_l0",
+                "rnn.bias_hh_l0", "fc.weight", "fc.bias", "out.weight", "rnn.weight_hh_l1", "lstm/lstm_cell/kernel",
+                "lstm/lstm_cell/recurrent_kernel", "lstm/lstm_cell/bias", "dense/kernel", "dense/bias:0"]
+entries = st.floats(-2, 2, allow_nan=False)
+arrays = st.one_of(st.lists(entries, max_size=6),
+                   st.integers(0, 5).flatmap(lambda n: st.lists(st.lists(entries, min_size=n, max_size=n), max_size=13)))
+
+
+@given(weights=st.dictionaries(st.sampled_from(WEIGHT_NAMES), arrays, min_size=1, max_size=8))
+@settings(max_examples=150, deadline=None)
+def test_any_dict_of_weight_names_is_answered_or_refused_never_a_500(client, weights):
+    for path, body in [("/api/v1/unfold", {"inputs": [[0.5, 1.0, 0.0]] * 3, "weights": weights}),
+                       ("/api/v1/convert", {"weights": weights})]:
+        response = client.post(path, json=body)
+        assert response.status_code in (200, 422), (path, response.text)
+        if response.status_code == 422:
+            assert response.json()["detail"][0]["msg"].startswith(("weights", "inputs", "targets", "cell"))
