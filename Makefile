@@ -5,12 +5,14 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 # Worker processes: one per core by default; each has its own computation slots and cache.
+# Keep-alive outlasts a reader's pause between two pages (uvicorn's 5 s default closes the
+# connection just as the next request is sent on it).
 WORKERS ?= $(shell nproc 2>/dev/null || echo 1)
 
 .PHONY: run test lint load bench browser clean lock
 
 run: $(VENV)/.installed
-	$(BIN)/uvicorn app.main:app --host $(HOST) --port $(PORT) --workers $(WORKERS)
+	$(BIN)/uvicorn app.main:app --host $(HOST) --port $(PORT) --workers $(WORKERS) --timeout-keep-alive 30
 
 test: $(VENV)/.installed-test browser
 	$(BIN)/python -m pytest
@@ -18,9 +20,11 @@ test: $(VENV)/.installed-test browser
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 
-# Many concurrent clients against a real server on loopback; bounded, stops by itself.
+# Many concurrent clients against a real server on loopback, then a classroom (200 students,
+# shared links and their own texts); bounded, stops by itself.
 load: $(VENV)/.installed-test
 	$(BIN)/python -m bench.load
+	$(BIN)/python -m bench.classroom
 
 # Every speed and size target against a peer measured in the same run (PyTorch, bare NumPy,
 # the 17-digit answer, the frame budget); prints one table. Needs the bench extra (torch, CPU).

@@ -9,6 +9,9 @@ class InputError(ValueError):
         self.field = field
         self.message = message
 
+    def __reduce__(self):  # crosses from a computation process to the server's intact
+        return type(self), (self.field, self.message)
+
 
 class NumericalOverflow(ArithmeticError):
     """A value became non-finite during the computation.
@@ -27,3 +30,6 @@ class NumericalOverflow(ArithmeticError):
         self.quantity = quantity
         self.step = step
         self.training_step = training_step
+
+    def __reduce__(self):
+        return type(self), (self.quantity, self.step, self.training_step)

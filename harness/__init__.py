@@ -39,7 +39,7 @@ def running_server(log_level: str = "warning", wait_seconds: float = 15.0, worke
     base = f"http://127.0.0.1:{port}"
     process = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(port),
-         "--log-level", log_level, "--workers", str(workers)],
+         "--log-level", log_level, "--workers", str(workers), "--timeout-keep-alive", "30"],
         cwd=ROOT,
     )
     try:

@@ -126,3 +126,15 @@ def test_extreme_pre_activations_give_finite_losses():
         assert np.isfinite(head.f(o)).all(), name
         if name != "identity":
             assert np.isfinite(head.loss(o, y)).all() and head.loss(o, y)[0] > 1e3, name
+
+
+def test_the_cores_refusals_cross_a_process_boundary_intact():
+    """Computations run in other processes (app/workers.py): a refusal must arrive as it left."""
+    import pickle
+
+    from core import InputError, NumericalOverflow
+
+    refusal = pickle.loads(pickle.dumps(InputError("weights.U", "must be a matrix")))
+    assert (type(refusal), refusal.field, refusal.message, str(refusal)) == (InputError, "weights.U", "must be a matrix", "weights.U: must be a matrix")
+    overflow = pickle.loads(pickle.dumps(NumericalOverflow("h", 7, 3)))
+    assert (overflow.quantity, overflow.step, overflow.training_step) == ("h", 7, 3) and "training step 3" in str(overflow)
