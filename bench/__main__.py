@@ -8,8 +8,6 @@ Times are the best of several runs (the least disturbed by other work on a share
 import argparse
 import asyncio
 import math
-import os
-import platform
 import sys
 import time
 
@@ -23,6 +21,7 @@ from app.main import app
 from app.schemas import UnfoldRequest
 from app.service import unfold
 from bench.page import FRAME_BUDGET_MS, sample_text
+from harness import machine
 
 H_MAIN, T_MAIN = 64, 256
 
@@ -100,16 +99,6 @@ class Server:
 
 def slope(xs, ys) -> float:
     return math.log(ys[-1] / ys[-2]) / math.log(xs[-1] / xs[-2])
-
-
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo") as f:
-            cpu = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
-    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, NumPy {np.__version__}"
 
 
 def main(args) -> int:

@@ -15,8 +15,6 @@ import asyncio
 import base64
 import json
 import multiprocessing
-import os
-import platform
 import random
 import statistics
 import string
@@ -25,7 +23,7 @@ import time
 
 import httpx
 
-from harness import running_server
+from harness import machine, running_server
 
 from .load import health, percentile
 
@@ -114,16 +112,6 @@ async def throughput(workers: int, seconds: float, clients: int = 32) -> float:
 
         await asyncio.gather(*(hammer() for _ in range(clients)))
     return done[0] / seconds
-
-
-def machine() -> str:
-    model = "unknown CPU"
-    try:
-        with open("/proc/cpuinfo") as info:
-            model = next(line.split(":", 1)[1].strip() for line in info if line.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
-    return f"{platform.node()}, {os.cpu_count()} cores ({model}), Python {platform.python_version()}"
 
 
 async def main(args) -> int:

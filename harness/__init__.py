@@ -2,6 +2,8 @@
 run and the benchmarks (none of them ships with the app)."""
 
 import contextlib
+import os
+import platform
 import shutil
 import socket
 import subprocess
@@ -65,3 +67,16 @@ def chromium_path() -> str | None:
         if found:
             return found
     return None
+
+
+def machine() -> str:
+    """The machine a benchmark ran on, for its report: CPU model, cores, Python and NumPy."""
+    import numpy as np
+
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, NumPy {np.__version__}"

@@ -27,7 +27,8 @@ def q_of(body: dict) -> str:
 
 
 @pytest.mark.parametrize("encoding", ["gzip", "identity"])
-def test_get_and_post_give_the_same_bytes(fresh, encoding):
+def test_get_and_post_give_the_same_bytes(encoding):
+    fresh = TestClient(create_app(Settings(cache_bytes=0)))  # no cache: each computes its own answer
     body = {"sequence": "hello world", "hidden_size": 6, "include": ["auto"]}
     headers = {"Accept-Encoding": encoding}
     post = fresh.post("/api/v1/unfold", json=body, headers=headers)
@@ -36,6 +37,7 @@ def test_get_and_post_give_the_same_bytes(fresh, encoding):
     assert post.headers.get("content-encoding") == get.headers.get("content-encoding")
     assert (post.headers.get("content-encoding") == "gzip") == (encoding == "gzip")
     assert post.content == get.content
+    assert fresh.app.state.stats.summary()["compute_ms"]["count"] == 2  # two computations, one answer
     assert get.headers["cache-control"] == "public, max-age=31536000, immutable"
 
 
