@@ -3,6 +3,7 @@
 // mapped by the server (/api/v1/convert); the cell follows the model. Export: each panel as SVG
 // or PNG, the answer and the weights as JSON, the request as curl.
 import { curlCommand, download, jsonBlob, panelSVG, svgToPNG } from './export.js';
+import { cellInfo } from './meta.js';
 
 const $ = (id) => document.getElementById(id);
 const isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -16,11 +17,10 @@ export function unwrap(data) {
 }
 
 const FORMAT_TITLES = { canonical: 'canonical (U, W, b, V, c)', pytorch: 'PyTorch state_dict', keras: 'Keras weights' };
-const CELL_TITLES = { rnn: 'simple RNN', lstm: 'LSTM', gru: 'GRU' };
 
 export function describeImport(found) {
   const sizes = `D = ${found.arrays.U[0].length}, H = ${found.arrays.W[0].length}, K = ${found.arrays.V.length}`;
-  return `${found.name ? `${found.name}: ` : ''}${FORMAT_TITLES[found.format]} of ${found.cell === 'lstm' ? 'an' : 'a'} ${CELL_TITLES[found.cell]}, ${sizes}`
+  return `${found.name ? `${found.name}: ` : ''}${FORMAT_TITLES[found.format]} of ${found.cell === 'lstm' ? 'an' : 'a'} ${cellInfo(found.cell).title}, ${sizes}`
     + `${found.vocab ? `, vocabulary of ${found.vocab.length}` : ''}.`;
 }
 
