@@ -145,3 +145,15 @@ def test_projector_mode_is_larger_and_in_the_link(page):
     assert page.evaluate("() => document.getElementById('lesson-title').getBoundingClientRect().height") < size
     page.locator("#projector").check()
     page.screenshot(path=ARTIFACTS / "projector-lesson-08-1024x768.png")
+
+
+def test_the_arrows_say_which_shared_weights_they_are(page):
+    page.goto(page.base + "/?cell=lstm")
+    page.wait_for_function("() => document.querySelectorAll('svg.network g.column[data-step]').length === 4"
+                           " && document.getElementById('run').textContent === 'Run'")
+    for name, words in [("W", "hidden → hidden"), ("U", "input → hidden"), ("V", "hidden → output"), ("f", "forget gate")]:
+        page.locator(f"svg.network text.edge-label-{name}").nth(1).hover()
+        tip = page.locator(".tooltip").text_content()
+        assert words in tip, (name, tip)
+        if name != "f":
+            assert "the same at every step" in tip and (f"{4 * 8} × " if name != "V" else "× 8") in tip

@@ -40,6 +40,19 @@ function describeCell(m, quantity, t, i, v) {
   return lines[quantity] ? lines[quantity]() : describeGated(m, quantity, t, i, v);
 }
 
+// An arrow's label says which shared weights it stands for (or, for f ⊙, what the forget gate does).
+const EDGE_ROLES = {
+  U: 'input → hidden: reads x⁽ᵗ⁾ into the pre-activation',
+  W: 'hidden → hidden: carries h⁽ᵗ⁻¹⁾ into step t, and its transpose carries the errors back',
+  V: 'hidden → output: turns h⁽ᵗ⁾ into o⁽ᵗ⁾',
+};
+function describeEdge(m, name) {
+  if (name === 'f') return ['f ⊙ s⁽ᵗ⁻¹⁾: the forget gate keeps part of the cell state', 'the error of s goes back through it alone'];
+  const weights = m.response.weights[name];
+  return [`${P(name)}: ${EDGE_ROLES[name]}`, `${weights.length} × ${weights[0].length} weights, the same at every step: `
+    + 'its gradient is the sum of every step\'s contribution'];
+}
+
 // What the view shows, in words, for a screen reader and the keyboard's user: the selected
 // step, its values and what its contribution needs.
 function summarise(m, view) {
@@ -84,6 +97,8 @@ export function createNetwork(container, { onSelectStep, onHoverSource, onPickSo
   const flows = svg.append('g').attr('class', 'flows').attr('clip-path', 'url(#flow-clip)');
   const errorPath = svg.append('g').attr('class', 'error-path');
   const frame = svg.append('g').attr('class', 'contribution-frame');
+  // the arrows' labels answer a hover too (what the shared weights are): above the click targets
+  const edgeLabels = svg.append('g').attr('class', 'edge-labels');
   let model = null;
   let flowWidth = null;
   let current = null; // {m, scales, filled: steps whose nodes are drawn}
@@ -180,7 +195,7 @@ export function createNetwork(container, { onSelectStep, onHoverSource, onPickSo
       .attr('x1', (d) => d.x1).attr('x2', (d) => d.x2).attr('y1', (d) => d.y1).attr('y2', (d) => d.y2)
       .attr('marker-end', (d) => (d.name === 'loss' ? null : 'url(#arrow)'));
     const across = (d) => d.y1 === d.y2;
-    edges.selectAll('text.edge-label').data(data.filter((d) => d.label !== null && d.name !== 'loss'), (d) => d.key)
+    edgeLabels.selectAll('text.edge-label').data(data.filter((d) => d.label !== null && d.name !== 'loss'), (d) => d.key)
       .join('text')
       .attr('class', (d) => `edge-label edge-label-${d.name}`)
       .attr('x', (d) => (across(d) ? (d.x1 + d.x2) / 2 : d.x1 + 7))
@@ -189,7 +204,8 @@ export function createNetwork(container, { onSelectStep, onHoverSource, onPickSo
       .each(function (d) {
         if (d.label === undefined && d.name !== 'f') svgLabel(d3.select(this), d.name);
         else d3.select(this).text(d.label ?? 'f ⊙');
-      });
+      })
+      .call(tooltip, (d) => describeEdge(m, d.name));
   }
 
   function rowLabels(m) {
