@@ -13,9 +13,20 @@ def run(page, sequence: str, steps: int, **fields):
         page.fill(f"#{name}", str(value))
     page.get_by_label("Sequence").fill(sequence)
     page.get_by_label("Sequence").press("Enter")
+    drawn(page, steps)
+
+
+def drawn(page, steps: int | None = None):
+    """Wait until no answer is pending and the network is drawn (with ``steps`` columns, if given)."""
     page.wait_for_function(
-        "n => document.querySelectorAll('svg.network g.column[data-step]').length === n"
+        "n => (n === null ? document.querySelectorAll('svg.network g.column[data-step]').length > 0"
+        " : document.querySelectorAll('svg.network g.column[data-step]').length === n)"
         " && document.getElementById('run').textContent === 'Run'", arg=steps)
+
+
+def link_state(page) -> dict:
+    """What the page's link carries, one value per field."""
+    return {k: v[0] for k, v in parse_qs(urlparse(page.url).query, keep_blank_values=True).items()}
 
 
 def api(page, **body):

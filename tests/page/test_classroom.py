@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from .conftest import ARTIFACTS
-from .helpers import request_body, run
+from .helpers import drawn, request_body, run
 
 pytestmark = pytest.mark.browser
 
@@ -33,8 +33,7 @@ def test_the_page_asks_with_get_when_it_fits_and_reads_a_seen_view_from_its_cach
     assert ask.response().headers["cache-control"] == "public, max-age=31536000, immutable"
     before = served(page)
     page.reload()
-    page.wait_for_function("() => document.querySelectorAll('svg.network g.column[data-step]').length === 12"
-                           " && document.getElementById('run').textContent === 'Run'")
+    drawn(page, 12)
     assert served(page) == before  # the browser's cache answered: the server computed nothing
     # a request too long for a URL goes as POST
     numbers = ", ".join(f"{0.001 * i:.6f}" for i in range(1000))
@@ -63,7 +62,6 @@ def test_a_busy_server_is_retried_and_the_page_says_so(page):
     page.get_by_label("Sequence").press("Enter")
     page.locator("#loading-text").filter(has_text="Server busy, retrying…").wait_for()
     page.screenshot(path=ARTIFACTS / "server-busy-retrying-1280x720.png")
-    page.wait_for_function("() => document.querySelectorAll('svg.network g.column[data-step]').length === 9"
-                           " && document.getElementById('run').textContent === 'Run'")
+    drawn(page, 9)
     assert refusals["left"] == 0
     assert page.locator("#error-general").text_content() == "" and page.locator("#stale").is_hidden()

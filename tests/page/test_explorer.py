@@ -5,10 +5,10 @@ import re
 
 import pytest
 
+from .helpers import drawn
+
 pytestmark = pytest.mark.browser
 
-WAIT = ("() => document.querySelectorAll('svg.network g.column[data-step]').length > 0"
-        " && document.getElementById('run').textContent === 'Run'")
 NUMBERS = "0.1, -0.3, 0.5, 0.2, -0.4, 0.3, 0.1, -0.2, 0.4, -0.1, 0.2, 0.3, -0.3, 0.1, 0.2, -0.2, 0.4"
 
 COUNT_REQUESTS = """
@@ -38,7 +38,7 @@ def settle_on(page, rho):
 def test_dragging_rho_across_the_threshold_turns_vanishing_into_exploding(page):
     page.add_init_script(COUNT_REQUESTS)
     page.goto(f"{page.base}/?kind=numbers&task=many-to-one&activation=identity&rho=0.5&sequence=" + NUMBERS)
-    page.wait_for_function(WAIT)
+    drawn(page)
     assert gain_trend(page) == -1
     assert "below 1" in page.locator(".explorer-readout").text_content()
     slider = page.locator("#rho-slider")
@@ -54,7 +54,7 @@ def test_dragging_rho_across_the_threshold_turns_vanishing_into_exploding(page):
 
 def test_the_truncations_cost_and_the_gradient_check(page):
     page.goto(f"{page.base}/?sequence=abcabcabcabc&truncate=2&hidden_size=4")
-    page.wait_for_function(WAIT)
+    drawn(page)
     costs = page.locator(".truncation-cost .cost")
     assert costs.count() == 5 and "k = 2" in page.locator(".truncation-cost").text_content()
     assert page.locator('.truncation-cost .cost[data-param="V"] .cost-value').text_content() == "0% off"
@@ -66,7 +66,7 @@ def test_the_truncations_cost_and_the_gradient_check(page):
     assert error < 1e-6 and "passed" in badge.get_attribute("class")
     # too large to check by finite differences here: the badge says why (without asking the server)
     page.goto(f"{page.base}/?hidden_size=32&sequence=" + "the quick brown fox jumps over the lazy dog " * 3)
-    page.wait_for_function(WAIT)
+    drawn(page)
     page.wait_for_function("() => document.querySelector('.gradcheck-badge').textContent.includes('not run here')")
     assert "the limit is" in badge.text_content()
     assert page.locator(".truncation-cost .cost").count() == 0  # full BPTT: nothing to cost
@@ -74,7 +74,7 @@ def test_the_truncations_cost_and_the_gradient_check(page):
 
 def test_the_forget_bias_slider_moves_the_lstms_carousel(page):
     page.goto(f"{page.base}/?cell=lstm&task=many-to-one&sequence=the%20first%20letter%20decides%20this!")
-    page.wait_for_function(WAIT)
+    drawn(page)
     assert page.locator("#rho-slider").is_hidden() and page.locator("#forget-slider").is_visible()
 
     def carried():  # how far up the plot the cell state's gain ends: higher is more carried
@@ -90,7 +90,7 @@ def test_the_forget_bias_slider_moves_the_lstms_carousel(page):
 
 def test_hovering_a_distance_on_the_gain_plot_marks_those_cells_of_the_flow_matrix(page):
     page.goto(f"{page.base}/?sequence=abcdefghij")
-    page.wait_for_function(WAIT)
+    drawn(page)
     plot = page.locator("svg.explorer-gain")
     box = plot.bounding_box()
     axis = page.locator("svg.explorer-gain .axis").first.locator(".tick")

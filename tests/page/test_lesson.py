@@ -4,11 +4,11 @@ contribution is not zero; the projector mode. Every step is saved as a screensho
 laptop's 1280x800 and a projector's 1024x768."""
 
 import re
-from urllib.parse import parse_qs, urlparse
 
 import pytest
 
 from .conftest import ARTIFACTS
+from .helpers import drawn, link_state
 
 pytestmark = pytest.mark.browser
 
@@ -40,10 +40,6 @@ def wait_for_step(page, n):
         " && document.getElementById('run').textContent === 'Run'", arg=n)
 
 
-def link_state(page):
-    return {k: v[0] for k, v in parse_qs(urlparse(page.url).query).items()}
-
-
 def check_step(page, n):
     regions, carried, words, phase = STEPS[n]
     focused = set(page.eval_on_selector_all(".lesson-focus", "els => els.map((e) => e.dataset.region)"))
@@ -65,7 +61,7 @@ def check_step(page, n):
 def test_the_whole_lesson_walked_with_the_keyboard(page):
     page.set_viewport_size({"width": 1280, "height": 800})
     page.goto(page.base)
-    page.wait_for_function("() => document.getElementById('run').textContent === 'Run'")
+    drawn(page)
     assert page.locator("#welcome").is_visible()  # a first visit is invited
     page.get_by_role("button", name="Learn BPTT step by step").click()
     for n in range(1, LESSON + 1):
@@ -106,7 +102,7 @@ def test_a_step_opens_from_its_link(page):
 
 def test_every_panels_help_opens_and_closes(page):
     page.goto(page.base)
-    page.wait_for_function("() => document.getElementById('run').textContent === 'Run'")
+    drawn(page)
     buttons = page.locator(".help-toggle")
     assert buttons.count() >= 6
     for i in range(buttons.count()):
@@ -125,8 +121,7 @@ def test_every_panels_help_opens_and_closes(page):
 
 def test_the_first_view_frames_a_contribution_that_is_not_zero(page):
     page.goto(page.base)
-    page.wait_for_function("() => document.getElementById('run').textContent === 'Run'"
-                           " && document.querySelectorAll('svg.network g.column[data-step]').length === 4")
+    drawn(page, 4)
     assert link_state(page).get("step") == "1"  # the middle of "hello", not step 0
     summary = page.locator("#gradient-panel-body").text_content()
     size = float(re.search(r"\(∂J/∂W\)⁽¹⁾: size ([0-9.e−-]+)", summary).group(1).replace("−", "-"))
@@ -149,8 +144,7 @@ def test_projector_mode_is_larger_and_in_the_link(page):
 
 def test_the_arrows_say_which_shared_weights_they_are(page):
     page.goto(page.base + "/?cell=lstm")
-    page.wait_for_function("() => document.querySelectorAll('svg.network g.column[data-step]').length === 4"
-                           " && document.getElementById('run').textContent === 'Run'")
+    drawn(page, 4)
     for name, words in [("W", "hidden → hidden"), ("U", "input → hidden"), ("V", "hidden → output"), ("f", "forget gate")]:
         page.locator(f"svg.network text.edge-label-{name}").nth(1).hover()
         tip = page.locator(".tooltip").text_content()

@@ -15,7 +15,7 @@ import pytest
 import torch
 
 from .conftest import ARTIFACTS
-from .helpers import request_body, run
+from .helpers import drawn, request_body, run
 
 pytestmark = pytest.mark.browser
 TEXT = "hello world"
@@ -36,11 +36,6 @@ def state_dict_file(tmp_path, lstm, fc):
     path = tmp_path / "my-lstm.json"
     path.write_text(json.dumps({"weights": weights, "vocab": VOCAB}))
     return path
-
-
-def wait_drawn(page):
-    page.wait_for_function("() => document.getElementById('run').textContent === 'Run'"
-                           " && document.querySelectorAll('svg.network g.column[data-step]').length > 0")
 
 
 def export(page, item: str, tmp_path):
@@ -74,7 +69,7 @@ def test_a_pytorch_file_is_drawn_as_pytorch_computes_it_and_the_cell_follows(pag
     page.locator("#import summary").click()
     page.set_input_files("#import-file", state_dict_file(tmp_path, lstm, fc))
     page.wait_for_function("() => document.getElementById('summary').textContent.includes('LSTM')")
-    wait_drawn(page)
+    drawn(page)
     assert page.locator('input[name="cell"][value="lstm"]').is_checked()  # the cell switch followed the model
     assert page.locator("#hidden_size").input_value() == str(H) and page.locator("#hidden_size").is_disabled()
     status = page.locator("#import-status").text_content()
@@ -91,7 +86,7 @@ def test_a_pytorch_file_is_drawn_as_pytorch_computes_it_and_the_cell_follows(pag
     # back to seeded weights: H and the seed are the user's again
     page.get_by_role("button", name="Back to seeded weights").click()
     page.wait_for_function("() => !document.getElementById('hidden_size').disabled")
-    wait_drawn(page)
+    drawn(page)
     assert page.answer().get("imported") is None
 
 
@@ -149,7 +144,7 @@ def test_exports_open_as_what_they_claim(page, tmp_path):
     page.locator("#import summary").click()
     page.set_input_files("#import-file", saved)
     page.wait_for_function("() => document.getElementById('hidden_size').disabled")
-    wait_drawn(page)
+    drawn(page)
     again = page.answer()
     assert again["imported"]["format"] == "canonical"
     assert again["forward"]["h"] == answer["forward"]["h"]
@@ -235,7 +230,7 @@ def test_keras_weights_dropped_on_the_page_are_read(page, tmp_path):
         document.querySelector('#network-panel').dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true }));
     }""", text)
     page.wait_for_function("() => document.getElementById('summary').textContent.includes('GRU')")
-    wait_drawn(page)
+    drawn(page)
     assert page.locator('input[name="cell"][value="gru"]').is_checked()
     assert "keras-gru.json: Keras weights of a GRU" in page.locator("#import-status").text_content()
     one_hot = np.eye(len(VOCAB))[[VOCAB.index(ch) for ch in TEXT[:-1]]]

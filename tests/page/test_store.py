@@ -2,12 +2,12 @@
 back with a message, one URL write per change, names and limits agree with the server's, and
 a changed field asks for a new answer without Run."""
 
-from urllib.parse import parse_qs, urlencode, urlparse
+from urllib.parse import urlencode
 
 import httpx
 import pytest
 
-from .helpers import COLUMNS, run
+from .helpers import COLUMNS, link_state, run
 
 pytestmark = pytest.mark.browser
 
@@ -34,7 +34,7 @@ def settled(page):
 def test_every_field_round_trips_through_the_link(page):
     page.goto(f"{page.base}/?{urlencode(EVERY_FIELD)}")
     settled(page)
-    carried = {k: v[0] for k, v in parse_qs(urlparse(page.url).query, keep_blank_values=True).items()}
+    carried = link_state(page)
     assert carried == EVERY_FIELD
     assert page.locator('input[name="kind"]:checked').get_attribute("value") == "numbers"
     assert page.locator('input[name="cell"]:checked').get_attribute("value") == "lstm"

@@ -9,17 +9,15 @@ import numpy as np
 import pytest
 
 from .conftest import ARTIFACTS
-from .helpers import api
+from .helpers import api, drawn
 
 pytestmark = pytest.mark.browser
 
-WAIT_DRAWN = ("() => document.querySelectorAll('svg.network g.column[data-step]').length > 0"
-              " && document.getElementById('run').textContent === 'Run'")
 
 
 def open_view(page, query):
     page.goto(f"{page.base}/?{query}")
-    page.wait_for_function(WAIT_DRAWN)
+    drawn(page)
 
 
 def equation_values(page):
@@ -148,7 +146,7 @@ def in_view(page, selector):
 
 def test_a_preset_opens_on_the_view_that_makes_its_point(page):
     page.goto(page.base)
-    page.wait_for_function(WAIT_DRAWN)
+    drawn(page)
     page.select_option("#preset", "vanishing")
     page.wait_for_function("() => document.querySelectorAll('svg.network g.column[data-step]').length === 29"
                            " && document.getElementById('run').textContent === 'Run'")
@@ -223,7 +221,7 @@ def test_screenshots_of_every_preset_in_both_colourings(page, width, height):
     presets = httpx.get(f"{page.base}/api/v1/presets").json()
     page.set_viewport_size({"width": width, "height": height})
     page.goto(page.base)
-    page.wait_for_function(WAIT_DRAWN)
+    drawn(page)
     ARTIFACTS.mkdir(exist_ok=True)
     for preset in presets:
         page.select_option("#preset", preset["name"])
@@ -364,7 +362,7 @@ def test_steps_sources_and_matrix_cells_can_be_chosen_with_the_keyboard_alone(pa
 @pytest.mark.parametrize("preset,trend", [("vanishing", "thins"), ("exploding", "swells")])
 def test_a_losss_band_thins_as_its_error_vanishes_and_swells_as_it_explodes(page, preset, trend):
     page.goto(page.base)
-    page.wait_for_function(WAIT_DRAWN)
+    drawn(page)
     page.select_option("#preset", preset)
     page.wait_for_function("() => document.getElementById('run').textContent === 'Run'"
                            " && new URLSearchParams(location.search).get('colour') === 'source'")
