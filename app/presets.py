@@ -2,6 +2,12 @@
 
 import math
 
+# One loss at the end of a sentence whose first letter decides it: the long-range case the
+# vanishing, edge, sigmoid, truncation and carousel presets each vary in one field.
+LONG_RANGE = {"sequence": "the first letter decides this!", "task": "many-to-one", "hidden_size": 8, "seed": 3}
+# ... opened on the last loss, traced back in its own colour.
+TRACE_LAST = {"colour": "source", "source": "last", "step": "last"}
+
 PRESETS = [
     {
         "name": "hello",
@@ -32,11 +38,8 @@ PRESETS = [
         "title": "Vanishing gradients",
         "description": "Many-to-one over 30 steps with rho(W) = 0.6: the single loss's error dies out "
         "long before it reaches the first input.",
-        "request": {
-            "sequence": "the first letter decides this!", "task": "many-to-one",
-            "hidden_size": 8, "spectral_radius": 0.6, "seed": 3,
-        },
-        "view": {"colour": "source", "source": "last", "step": "last"},
+        "request": {**LONG_RANGE, "spectral_radius": 0.6},
+        "view": TRACE_LAST,
     },
     {
         "name": "exploding",
@@ -47,7 +50,7 @@ PRESETS = [
             "inputs": [round(0.1 * math.cos(i), 6) for i in range(21)], "task": "many-to-one",
             "activation": "identity", "output": "identity", "hidden_size": 8, "spectral_radius": 1.5, "seed": 4,
         },
-        "view": {"colour": "source", "source": "last", "step": "last"},
+        "view": TRACE_LAST,
     },
     {
         "name": "carousel",
@@ -55,11 +58,8 @@ PRESETS = [
         "description": "The vanishing sequence through an LSTM with its forget gates held open (forget bias 3): "
         "the loss's error travels back along the cell state s and still reaches the first input. "
         "Switch the cell to RNN to see it fade.",
-        "request": {
-            "sequence": "the first letter decides this!", "task": "many-to-one", "cell": "lstm",
-            "hidden_size": 8, "forget_bias": 3.0, "seed": 3,
-        },
-        "view": {"colour": "source", "source": "last", "step": "last", "flowpath": "s"},
+        "request": {**LONG_RANGE, "cell": "lstm", "forget_bias": 3.0},
+        "view": {**TRACE_LAST, "flowpath": "s"},
     },
     {
         "name": "gru",
@@ -75,11 +75,8 @@ PRESETS = [
         "description": "The vanishing sequence at rho(W) = 1, the border between shrinking and growing: tanh "
         "still saturates, so the error fades, but far more slowly than at 0.6. Drag the rho(W) slider in the "
         "explorer across it.",
-        "request": {
-            "sequence": "the first letter decides this!", "task": "many-to-one",
-            "hidden_size": 8, "spectral_radius": 1.0, "seed": 3,
-        },
-        "view": {"colour": "source", "source": "last", "step": "last"},
+        "request": {**LONG_RANGE, "spectral_radius": 1.0},
+        "view": TRACE_LAST,
     },
     {
         "name": "sigmoid",
@@ -87,11 +84,8 @@ PRESETS = [
         "description": "The same sequence with a sigmoid, whose slope is at most 1/4: even at rho(W) = 1.5 "
         "the error is gone within a few steps, where tanh's would still carry (gamma = 1/4, so "
         "||W|| < 4 is enough to vanish).",
-        "request": {
-            "sequence": "the first letter decides this!", "task": "many-to-one", "activation": "sigmoid",
-            "hidden_size": 8, "spectral_radius": 1.5, "seed": 3,
-        },
-        "view": {"colour": "source", "source": "last", "step": "last"},
+        "request": {**LONG_RANGE, "activation": "sigmoid", "spectral_radius": 1.5},
+        "view": TRACE_LAST,
     },
     {
         "name": "truncation_hurts",
@@ -99,11 +93,8 @@ PRESETS = [
         "description": "The loss is at the end and the letter that decides it 29 steps back: a window k = 5 "
         "throws away most of dJ/dW (the explorer says how much). On the repeating pattern a window costs "
         "far less.",
-        "request": {
-            "sequence": "the first letter decides this!", "task": "many-to-one",
-            "hidden_size": 8, "seed": 3, "truncate": 5,
-        },
-        "view": {"colour": "source", "source": "last", "step": "last"},
+        "request": {**LONG_RANGE, "truncate": 5},
+        "view": TRACE_LAST,
     },
     {
         "name": "truncated",
