@@ -86,62 +86,66 @@ def check_state(state: OptimizerState, params: Params) -> None:
                 raise InputError(f"optimizer_state.{field}.{name}", "must be finite (and non-negative for squares)")
 
 
-def _joint_norm(grads: dict) -> float:
-    """The norm of all the gradients together, as one vector."""
-    return float(np.sqrt(sum(float(np.vdot(g, g)) for g in grads.values())))
+class _Flat:
+    """Every parameter laid end to end in one vector, so that the norm, the clipping and the
+    update are a few whole-vector operations per step instead of a few per parameter (at
+    min-char-rnn's size the per-call overhead of 5 parameters x 7 operations was a fifth of a
+    step). The element-wise arithmetic is the same, so the weights are the same to the bit."""
+
+    def __init__(self, params: Params):
+        self.names = params.names
+        self.shapes = [getattr(params, name).shape for name in self.names]
+        self.ends = np.cumsum([int(np.prod(shape)) for shape in self.shapes])
+
+    def join(self, arrays: dict) -> np.ndarray:
+        """A new vector holding ``arrays`` (never a view of them)."""
+        return np.concatenate([np.ravel(arrays[name]) for name in self.names])
+
+    def split(self, vector: np.ndarray, copy: bool = False) -> dict:
+        """The parameters as views of ``vector`` (or copies, to hand out)."""
+        parts = np.split(vector, self.ends[:-1])
+        return {name: (part.copy() if copy else part).reshape(shape)
+                for name, part, shape in zip(self.names, parts, self.shapes, strict=True)}
 
 
-def _clip(grads: dict, clip: Clip | None) -> tuple[dict, bool]:
+def _clip(g: np.ndarray, norm: float, clip: Clip | None) -> bool:
+    """Clips the joined gradients in place; returns whether clipping changed them."""
     if clip is None:
-        return grads, False
+        return False
     if clip.mode == "value":
-        acted = any(float(np.abs(g).max(initial=0.0)) > clip.threshold for g in grads.values())
-        if not acted:
-            return grads, False
-        return {name: np.clip(g, -clip.threshold, clip.threshold) for name, g in grads.items()}, True
-    norm = _joint_norm(grads)
+        if float(np.abs(g).max(initial=0.0)) <= clip.threshold:
+            return False
+        np.clip(g, -clip.threshold, clip.threshold, out=g)
+        return True
     if norm <= clip.threshold:
-        return grads, False
-    scale = clip.threshold / norm
-    return {name: g * scale for name, g in grads.items()}, True
+        return False
+    g *= clip.threshold / norm
+    return True
 
 
-def _descend(theta: np.ndarray, g: np.ndarray, lr: float, denominator: np.ndarray | None = None) -> np.ndarray:
-    """theta - lr g [/ denominator], with one temporary (the updates are most of a small step's time)."""
-    step = g * lr
-    if denominator is not None:
-        step /= denominator
-    np.subtract(theta, step, out=step)
-    return step
-
-
-def _update(params: Params, grads: dict, state: OptimizerState, lr: float) -> tuple[Params, OptimizerState]:
-    step = state.step + 1
-    theta = params.as_dict()
-    if state.optimizer == "sgd":
-        new = {name: _descend(theta[name], grads[name], lr) for name in theta}
-        return params.replace(**new), OptimizerState("sgd", step)
-    if state.optimizer == "adagrad":
-        m, new = {}, {}
-        for name, g in grads.items():
-            m[name] = g * g
-            m[name] += state.m[name]
-            root = m[name] + ADAGRAD_EPS
-            np.sqrt(root, out=root)
-            new[name] = _descend(theta[name], g, lr, root)
-        return params.replace(**new), OptimizerState("adagrad", step, m=m)
-    correct1, correct2 = 1 - ADAM_BETA1**step, 1 - ADAM_BETA2**step
-    m, v, new = {}, {}, {}
-    for name, g in grads.items():
-        m[name] = state.m[name] * ADAM_BETA1
-        m[name] += (1 - ADAM_BETA1) * g
-        v[name] = state.v[name] * ADAM_BETA2
-        v[name] += (1 - ADAM_BETA2) * (g * g)
-        root = v[name] / correct2
+def _update(theta: np.ndarray, g: np.ndarray, optimizer: str, step: int, lr: float, m, v) -> None:
+    """One update of the joined weights ``theta`` and the optimizer's ``m`` and ``v``, in place:
+    theta - lr g (sgd), theta - lr g / sqrt(m + eps) with m += g^2 (adagrad), or Adam's
+    bias-corrected moments (MATH.md, "Training")."""
+    if optimizer == "adam":
+        m *= ADAM_BETA1
+        m += (1 - ADAM_BETA1) * g
+        v *= ADAM_BETA2
+        v += (1 - ADAM_BETA2) * (g * g)
+        root = v / (1 - ADAM_BETA2**step)
         np.sqrt(root, out=root)
         root += ADAM_EPS
-        new[name] = _descend(theta[name], m[name] / correct1, lr, root)
-    return params.replace(**new), OptimizerState("adam", step, m=m, v=v)
+        delta = m / (1 - ADAM_BETA1**step)
+        delta *= lr
+        delta /= root
+    else:
+        delta = g * lr
+        if optimizer == "adagrad":
+            m += g * g
+            root = m + ADAGRAD_EPS
+            np.sqrt(root, out=root)
+            delta /= root
+    theta -= delta
 
 
 def train(
@@ -161,21 +165,30 @@ def train(
     """``steps`` training steps from ``params`` and ``state``. Raises NumericalOverflow (with
     the training step in its message) if the weights or the loss stop being finite."""
     check_state(state, params)
+    flat = _Flat(params)
+    theta = flat.join(params.as_dict())
+    m = None if state.m is None else flat.join(state.m)
+    v = None if state.v is None else flat.join(state.v)
+    count = state.step
     losses, norms, clipped = np.zeros(steps), np.zeros(steps), np.zeros(steps, dtype=bool)
     for n in range(steps):
+        now = params.replace(**flat.split(theta))
         try:
-            fwd = forward(params, seq, activation, output, h0, s0, check_targets=n == 0)
-            grads = gradients(fwd, truncate)
+            fwd = forward(now, seq, activation, output, h0, s0, check_targets=n == 0)
+            g = flat.join(gradients(fwd, truncate))
         except NumericalOverflow as overflow:
-            raise NumericalOverflow(overflow.quantity, overflow.step, state.step + 1) from None
+            raise NumericalOverflow(overflow.quantity, overflow.step, count + 1) from None
         losses[n] = fwd.total_loss
-        norms[n] = _joint_norm(grads)
-        grads, clipped[n] = _clip(grads, clip)
-        params, state = _update(params, grads, state, learning_rate)
+        norms[n] = np.sqrt(np.dot(g, g))
+        clipped[n] = _clip(g, norms[n], clip)
+        count += 1
+        _update(theta, g, state.optimizer, count, learning_rate, m, v)
     # non-finite weights make the next forward pass overflow (and say so); the last ones are checked here
-    if not all(np.all(np.isfinite(value)) for value in params.as_dict().values()):
-        raise NumericalOverflow("the updated weights", 0, state.step)
-    return Trained(params, state, losses, norms, clipped)
+    if not np.isfinite(theta).all():
+        raise NumericalOverflow("the updated weights", 0, count)
+    carried = {name: None if vector is None else flat.split(vector, copy=True) for name, vector in (("m", m), ("v", v))}
+    state = OptimizerState(state.optimizer, count, **carried)
+    return Trained(params.replace(**flat.split(theta, copy=True)), state, losses, norms, clipped)
 
 
 def sample(
