@@ -191,11 +191,11 @@ def gradients(fwd: Forward, truncate: int | None = None) -> dict:
     da = np.zeros((steps, fwd.a.shape[1]))
     with np.errstate(all="ignore"):
         if p.cell == "rnn":  # the simple RNN's rule inline: da = g'(a) dh, dh^(t-1) += W^T da
-            dg = local.dg
+            dg, W, rows = local.dg, p.W, reach[:, 0]
             for t in range(steps - 1, -1, -1):
-                reach[t + 1, 0] += own[t]
-                np.multiply(reach[t + 1, 0], dg[t], out=da[t])
-                np.matmul(da[t], p.W, out=reach[t, 0])
+                dh = rows[t + 1]
+                dh += own[t]
+                np.matmul(np.multiply(dh, dg[t], out=da[t]), W, out=rows[t])
         else:
             for t in range(steps - 1, -1, -1):
                 reach[t + 1, 0] += own[t]

@@ -53,6 +53,8 @@ class Forward:
 
 
 def first_nonfinite_row(values: np.ndarray, reverse: bool = False) -> int | None:
+    if np.isfinite(values.sum()):  # one pass: a sum with an inf or a NaN in it is never finite
+        return None
     bad = ~np.isfinite(values.reshape(values.shape[0], -1)).all(axis=1)
     if not bad.any():
         return None
@@ -124,13 +126,13 @@ def forward(
         if params.cell == "rnn":  # the same sums as cells.rnn.step, without a call per step (training's loop)
             g, W = ACTIVATIONS[activation].g, params.W
             for t in range(steps):
-                np.matmul(W, h_prev, out=a[t])
-                a[t] += xu[t]
+                at = np.matmul(W, h_prev, out=a[t])
+                at += xu[t]
                 if g is np.tanh:
-                    np.tanh(a[t], out=h[t])
+                    h_prev = np.tanh(at, out=h[t])
                 else:
-                    h[t] = g(a[t])
-                h_prev = h[t]
+                    h[t] = g(at)
+                    h_prev = h[t]
         for t in range(steps if params.cell != "rnn" else 0):
             out = cell.step(params, xu[t], h_prev, s_prev, activation)
             a[t], h[t] = out.a, out.h

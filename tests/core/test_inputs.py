@@ -109,6 +109,22 @@ def test_backward_overflow_names_the_step_and_quantity():
     assert info.value.quantity == "dh" and 0 < info.value.step < 398
 
 
+def test_the_first_nonfinite_row_is_found_even_when_the_sum_overflows():
+    """The check's shortcut (a finite sum means no inf or NaN) must not hide a row, nor report
+    one when only the sum of finite values overflows."""
+    from core.unfold import first_nonfinite_row
+
+    big = np.full((4, 3), 1e308)  # every entry finite, their sum is not
+    assert first_nonfinite_row(big) is None
+    for bad in (np.nan, np.inf, -np.inf):
+        values = np.zeros((4, 3))
+        values[1, 2] = values[3, 0] = bad
+        assert first_nonfinite_row(values) == 1 and first_nonfinite_row(values, reverse=True) == 3
+        big[2, 1] = bad
+        assert first_nonfinite_row(big) == 2
+        big[2, 1] = 1e308
+
+
 def test_softmax_targets_must_be_distributions():
     seq = encode_numbers([0.2, 0.5, 0.9])
     with pytest.raises(InputError, match="probability vector"):
