@@ -37,6 +37,18 @@ def best(fn, repeats: int = 5, budget: float = 3.0) -> float:
     return min(times)
 
 
+def paired(ours, peer, repeats: int = 9) -> tuple[float, float]:
+    """Best wall times of ours() and peer() run in turn, so that both see the same spells of a
+    shared machine's load (timed one after the other, a busy spell lands on one side only)."""
+    times = ([], [])
+    for _ in range(repeats):
+        for fn, kept in zip((ours, peer), times, strict=True):
+            t0 = time.perf_counter()
+            fn()
+            kept.append(time.perf_counter() - t0)
+    return min(times[0]), min(times[1])
+
+
 def problem(steps: int, hidden: int):
     seq = core.encode_text(sample_text(steps + 1))
     return core.init_params(seq.x.shape[1], hidden, seq.y.shape[1], seed=0), seq
@@ -157,8 +169,9 @@ def main(args) -> int:
     assert all(np.allclose(getattr(checked.params, k), v, rtol=1e-9, atol=1e-12) for k, v in peer_weights().items())
     chunk = 50
     m_state = core.initial_state("adagrad", m_params)
-    t_train = best(lambda: core.train(m_params, m_seq, chunk, 0.1, m_state, clip=m_clip), repeats=9) / chunk
-    t_minchar = best(lambda: [peer_step() for _ in range(chunk)], repeats=9) / chunk
+    t_train, t_minchar = (t / chunk for t in paired(
+        lambda: core.train(m_params, m_seq, chunk, 0.1, m_state, clip=m_clip),
+        lambda: [peer_step() for _ in range(chunk)], repeats=15))
     details.append(f"training step, T={minchar.T} H={minchar.H} vocab={minchar.VOCAB}, Adagrad, clip 5: ours "
                    f"{t_train * 1e3:.2f} ms (plain BPTT, no flows), min-char-rnn's lossFun + Adagrad "
                    f"{t_minchar * 1e3:.2f} ms (same losses and weights, checked over 3 steps)")
@@ -167,9 +180,8 @@ def main(args) -> int:
 
     # 2. The flow sweep against the bare matrix products it has to make.
     run, macs = matmul_peer(params, seq)
-    t_sweep = best(lambda: core.backward(fwd, shares=False), repeats=20)
+    t_sweep, t_matmul = paired(lambda: core.backward(fwd, shares=False), run, repeats=20)
     t_shares = best(lambda: core.backward(fwd, shares=True), repeats=20)
-    t_matmul = best(run, repeats=20)
     details.append(f"flow sweep: {macs / 1e6:.0f}M multiply-adds; sweep {t_sweep * 1e3:.1f} ms "
                    f"({2 * macs / t_sweep / 1e9:.0f} GFLOP/s), bare products {t_matmul * 1e3:.1f} ms; "
                    f"with the shares {t_shares * 1e3:.1f} ms")
