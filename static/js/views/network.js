@@ -40,14 +40,34 @@ function describeCell(m, quantity, t, i, v) {
   return lines[quantity] ? lines[quantity]() : describeGated(m, quantity, t, i, v);
 }
 
+// The arrows every cell shares: h up to the output (V), the output to its loss; and across, h
+// to the next step (W) and, for the LSTM, the cell state (f).
+function outputEdges({ rows }) {
+  const half = node.height / 2;
+  return [{ name: 'V', y1: rows.h - half - 11, y2: rows.o + half + 11 }, { name: 'loss', y1: rows.o - half, y2: rows.J + 13 }];
+}
+
+function acrossEdges(m) {
+  return [{ name: 'W', row: 'h' }, ...(m.hasState ? [{ name: 'f', row: 's' }] : [])];
+}
+
 // An arrow's label says which shared weights it stands for (or, for f ⊙, what the forget gate does).
 const EDGE_ROLES = {
   U: 'input → hidden: reads x⁽ᵗ⁾ into the pre-activation',
   W: 'hidden → hidden: carries h⁽ᵗ⁻¹⁾ into step t, and its transpose carries the errors back',
   V: 'hidden → output: turns h⁽ᵗ⁾ into o⁽ᵗ⁾',
 };
+// The arrows that stand for no weights: what flows along them.
+const EDGE_FLOWS = {
+  f: ['f ⊙ s⁽ᵗ⁻¹⁾: the forget gate keeps part of the cell state', 'the error of s goes back through it alone'],
+  loss: ['J⁽ᵗ⁾ = loss(ŷ⁽ᵗ⁾, y⁽ᵗ⁾): the output against its target', 'the backward pass starts here: δo = ŷ − y'],
+  'gates-s': ['s⁽ᵗ⁾ = f ⊙ s⁽ᵗ⁻¹⁾ + i ⊙ g: the gates write the cell state', 'no weights on this arrow, only the gates\' products'],
+  's-h': ['h⁽ᵗ⁾ = o ⊙ tanh(s⁽ᵗ⁾): the output gate reads the cell state', 'no weights on this arrow'],
+  'gates-h': ['h⁽ᵗ⁾ = (1 − z) ⊙ n + z ⊙ h⁽ᵗ⁻¹⁾: the update gate mixes old and new', 'no weights on this arrow'],
+};
+
 function describeEdge(m, name) {
-  if (name === 'f') return ['f ⊙ s⁽ᵗ⁻¹⁾: the forget gate keeps part of the cell state', 'the error of s goes back through it alone'];
+  if (EDGE_FLOWS[name]) return EDGE_FLOWS[name];
   const weights = m.response.weights[name];
   return [`${P(name)}: ${EDGE_ROLES[name]}`, `${weights.length} × ${weights[0].length} weights, the same at every step: `
     + 'its gradient is the sum of every step\'s contribution'];
@@ -123,10 +143,44 @@ export function createNetwork(container, { onSelectStep, onHoverSource, onPickSo
       nodeStrip(h0, t, 'h0', m.response.h0, scales.h);
       g.append('text').attr('class', 'node-label h0-label').attr('y', rows.h - node.height / 2 - 6).text('h⁽⁻¹⁾');
       drawInitialState(g, m, scales, (sel, quantity, values, scale) => nodeStrip(sel, t, quantity, values, scale));
-      return;
+    } else {
+      g.append('text').attr('class', 'step-label').attr('y', m.height - 6).text(t);
+      g.append('text').attr('class', 'input-label').attr('y', rows.x + node.height / 2 + 16).text(m.inputLabel(t));
     }
-    g.append('text').attr('class', 'step-label').attr('y', m.height - 6).text(t);
-    g.append('text').attr('class', 'input-label').attr('y', rows.x + node.height / 2 + 16).text(m.inputLabel(t));
+    g.selectAll('.column-bg, .step-label, .input-label, .node-label').call(tooltip, (_, event) => describeColumn(m, t, event, g.node()));
+  }
+
+  // Where no square answers, the column does: the arrow under the pointer, or else the step.
+  function describeColumn(m, t, event, g) {
+    const edge = edgeAt(m, ...d3.pointer(event, g));
+    if (edge) return describeEdge(m, edge);
+    if (t < 0) {
+      return ['before step 0: the initial state', `h⁽⁻¹⁾${m.hasState ? ' and s⁽⁻¹⁾' : ''}, zero unless given`,
+        'hover its squares for their values'];
+    }
+    const f = m.response.forward;
+    const param = viewShown?.sel.param ?? 'W';
+    const norm = m.response.gradients?.norms?.[param]?.[t];
+    return [
+      `step ${t} of ${m.steps - 1}`,
+      m.isText ? `input '${m.inputLabel(t)}', target '${m.targetLabel(t)}'`
+        : `input x${sup(t)} = [${f.x[t].map((v) => formatNumber(v, 4)).join(', ')}]`,
+      f.has_loss[t] ? `loss J${sup(t)} = ${exact(f.loss[t])}` : 'no loss at this step',
+      ...(norm === undefined ? [] : [`‖(∂J/∂${P(param)})${sup(t)}‖ = ${exact(norm)}`]),
+      'click to select this step',
+    ];
+  }
+
+  // The arrow within a few pixels of a point in a column's own coordinates: the vertical ones
+  // run up the column's middle, W (and the LSTM's f) cross from one column to the next.
+  function edgeAt(m, px, py) {
+    const near = 5;
+    if (Math.abs(px) <= near) {
+      const up = [...cellEdges(m), ...outputEdges(m)].find((e) => py >= Math.min(e.y1, e.y2) && py <= Math.max(e.y1, e.y2));
+      if (up) return up.name;
+    }
+    if (Math.abs(px) < node.width / 2) return null;
+    return acrossEdges(m).find(({ row }) => Math.abs(py - m.rows[row]) <= near)?.name ?? null;
   }
 
   // The nodes of step t: hundreds of elements, so drawn only once the column comes into view.
@@ -162,14 +216,17 @@ export function createNetwork(container, { onSelectStep, onHoverSource, onPickSo
         .on('click', () => onPickSource(t));
       if (m.isText) {
         const right = m.predictedLabel(t) === m.targetLabel(t);
+        const p = f.y_hat[t];
+        const [guess, target] = [d3.maxIndex(p), d3.maxIndex(f.y[t])];
         g.append('text').attr('class', `prediction ${right ? 'right' : 'wrong'}`).attr('y', 26)
           .text(`${m.predictedLabel(t)} ${right ? '✓' : '✗'} ${m.targetLabel(t)}`)
-          .append('title').text(`predicted '${m.predictedLabel(t)}', target '${m.targetLabel(t)}'`);
+          .call(tooltip, () => [`predicted '${m.predictedLabel(t)}' ${right ? '✓' : '✗'}: ŷ${sup(t)} gives it ${exact(p[guess])}`,
+            `the target '${m.targetLabel(t)}' gets ${exact(p[target])}`, 'the prediction is the likeliest character']);
       } else if (f.y_hat[t].length === 1) { // a number: the prediction and its target, as numbers
         const numbers = g.append('g').attr('class', 'prediction numeric');
         numbers.append('text').attr('class', 'predicted').attr('y', 18).text(`ŷ ${formatNumber(f.y_hat[t][0], 3)}`);
         numbers.append('text').attr('class', 'target').attr('y', 34).text(`y ${formatNumber(f.y[t][0], 3)}`);
-        numbers.append('title').text(`ŷ${sup(t)} = ${exact(f.y_hat[t][0])}, target y${sup(t)} = ${exact(f.y[t][0])}`);
+        numbers.call(tooltip, () => [`ŷ${sup(t)} = ${exact(f.y_hat[t][0])}`, `target y${sup(t)} = ${exact(f.y[t][0])}`]);
       }
     }
   }
@@ -177,13 +234,8 @@ export function createNetwork(container, { onSelectStep, onHoverSource, onPickSo
   function drawEdges(m) {
     const { rows } = m;
     const steps = d3.range(m.steps);
-    const half = node.height / 2;
-    const vertical = [
-      ...cellEdges(m),
-      { name: 'V', y1: rows.h - half - 11, y2: rows.o + half + 11 },
-      { name: 'loss', y1: rows.o - half, y2: rows.J + 13 },
-    ];
-    const horizontal = [{ name: 'W', row: 'h' }, ...(m.hasState ? [{ name: 'f', row: 's' }] : [])];
+    const vertical = [...cellEdges(m), ...outputEdges(m)];
+    const horizontal = acrossEdges(m);
     const data = steps.flatMap((t) => [
       ...vertical.map((v) => ({ ...v, key: `${v.name}${t}`, t, x1: x(t), x2: x(t) })),
       ...horizontal.map(({ name, row }) => ({
@@ -382,7 +434,10 @@ export function createNetwork(container, { onSelectStep, onHoverSource, onPickSo
     const below = sel.param === 'W';
     frame.selectAll('text').data(box ? [box] : []).join('text')
       .attr('x', (d) => d[0] + d[2] / 2).attr('y', (d) => (below ? d[1] + d[3] + 13 : d[1] - 3)).attr('fill', stepColour(t, model.steps))
-      .text(`(∂J/∂${P(sel.param)})${sup(t)}`);
+      .text(`(∂J/∂${P(sel.param)})${sup(t)}`)
+      .call(tooltip, () => [`(∂J/∂${P(sel.param)})${sup(t)}: step ${t}'s contribution to ∂J/∂${P(sel.param)}`,
+        `‖(∂J/∂${P(sel.param)})${sup(t)}‖ = ${exact(model.response.gradients.norms[sel.param][t])}`,
+        'the frame marks where it is made; the lit errors are the ones it needs']);
   }
 
   return { draw, highlight, reveal, x, neuronLayer: () => neuronLayer };
