@@ -3,6 +3,7 @@
 // be left blank. A matrix larger than maxSize cells is drawn smaller than a pixel a cell and
 // scaled to fit, so it never overflows its panel.
 import { heatmap as config } from '../config.js';
+import { axisTips, tooltip } from './tooltip.js';
 
 const d3 = window.d3;
 const AXES = { top: 30, left: 50 }; // room for the tick labels and the titles
@@ -30,6 +31,10 @@ function drawAxes(frame, { rows, cols, cell, width, height, axes }) {
   // the rows' title in the corner, above the row labels (a rotated one would not fit a short matrix)
   svg.selectAll('text.axis-title-rows').data([axes.rows]).join('text').attr('class', 'axis-title axis-title-rows')
     .attr('x', AXES.left - 6).attr('y', AXES.top - 4).attr('text-anchor', 'end').text((d) => d);
+  const name = (title) => title.replace(/[↓→←]/g, '').trim();
+  axisTips(svg.select('g.axis-cols'), name(axes.cols));
+  axisTips(svg.select('g.axis-rows'), name(axes.rows));
+  svg.selectAll('text.axis-title').call(tooltip, (d) => [name(d), 'hover a cell of the matrix for its exact value']);
 }
 
 export function drawHeatmap(container, { values, colour, blank = () => false, rowLabel = 'row', colLabel = 'col',

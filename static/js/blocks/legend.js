@@ -1,5 +1,6 @@
 // Colour legends: a gradient bar for a continuous scale, swatches for categories.
 import { formatNumber, tickFormat } from './format.js';
+import { tooltip } from './tooltip.js';
 
 const d3 = window.d3;
 let uid = 0;
@@ -32,6 +33,11 @@ export function gradientLegend(container, { scale, title, ticks = 3, width = 160
   const labels = format ?? (log ? (v) => formatNumber(v, 1) : tickFormat());
   svg.append('g').attr('transform', 'translate(0,12)')
     .call(d3.axisBottom(axisScale).tickValues(log ? logTicks(lo, hi) : d3.ticks(lo, hi, ticks)).tickFormat(labels).tickSize(3));
+  // the value under the pointer, read off the bar
+  svg.call(tooltip, (_, event) => {
+    const px = Math.max(pad, Math.min(width + pad, d3.pointer(event, svg.node())[0]));
+    return [title, `this colour: ${formatNumber(axisScale.invert(px), 3)}`];
+  });
 }
 
 export function swatchLegend(container, { title, items }) {

@@ -32,3 +32,13 @@ export function tooltip(selection, describe) {
   selection.on('mouseenter.tip mousemove.tip', (event, d) => show(event, describe(d, event)))
     .on('mouseleave.tip', hide);
 }
+
+// An axis answers a hover like every other mark: a tick says what it marks, the axis line and
+// the title what the axis measures. ``about`` names the quantity, e.g. 'step t'.
+export function axisTips(axis, about, more = []) {
+  axis.selectAll('.tick').call(tooltip, (v, event) => [`${about} = ${event.currentTarget.textContent || v}`, ...more]);
+  axis.select('.domain').call(tooltip, () => [about, ...more]);
+}
+
+// Whether a pointer event is over an axis: a plot's own handler then leaves the tooltip to it.
+export const overAxis = (event) => Boolean(event.target.closest?.('.axis, .axis-title'));

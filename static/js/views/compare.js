@@ -1,11 +1,12 @@
 // The compare view: one sequence through the simple RNN, the LSTM and the GRU. Their flow
 // matrices on one shared log colour scale, and their error gain G(d) on one log plot.
-import { exact, sup, tickFormat } from '../blocks/format.js';
+import { exact, sup } from '../blocks/format.js';
 import { drawHeatmap } from '../blocks/heatmap.js';
 import { gradientLegend, swatchLegend } from '../blocks/legend.js';
-import { hide as hideTip, show as showTip } from '../blocks/tooltip.js';
+import { hide as hideTip, overAxis, show as showTip } from '../blocks/tooltip.js';
 import { cellColour, magnitudeScale } from '../config.js';
 import { cellInfo } from '../meta.js';
+import { gainAxes } from './explorer.js';
 
 const d3 = window.d3;
 const title = (cell) => cellInfo(cell).title;
@@ -57,14 +58,7 @@ function drawGain(root, list) {
   }
   const x = d3.scaleLinear([0, d3.max(all, (p) => p.d) || 1], [margin.left, width - margin.right]);
   const y = d3.scaleLog(d3.extent(all, (p) => p.g), [height - margin.bottom, margin.top]).nice();
-  svg.append('g').attr('class', 'axis').attr('transform', `translate(0,${height - margin.bottom})`)
-    .call(d3.axisBottom(x).ticks(6, 'd'));
-  svg.append('g').attr('class', 'axis').attr('transform', `translate(${margin.left},0)`)
-    .call(d3.axisLeft(y).ticks(5).tickFormat(tickFormat({ log: true })));
-  svg.append('text').attr('class', 'axis-title').attr('x', (margin.left + width) / 2).attr('y', height - 4)
-    .attr('text-anchor', 'middle').text('distance d = s − t (steps back)');
-  svg.append('text').attr('class', 'axis-title').attr('transform', `translate(12,${height / 2}) rotate(-90)`)
-    .attr('text-anchor', 'middle').text('G(d), log scale');
+  gainAxes(svg, x, y, { width, height, margin });
   const line = d3.line().x((p) => x(p.d)).y((p) => y(p.g));
   svg.selectAll('path.gain').data(curves).join('path')
     .attr('class', (c) => `gain gain-${c.path}`).attr('data-cell', (c) => c.cell).attr('data-path', (c) => c.path)
@@ -73,6 +67,16 @@ function drawGain(root, list) {
     .attr('d', (c) => line(c.values));
   svg.append('line').attr('class', 'unit-gain').attr('x1', margin.left).attr('x2', width - margin.right)
     .attr('y1', y(1)).attr('y2', y(1)).attr('stroke', '#999').attr('stroke-dasharray', '2 2');
+  svg.on('mousemove', (event) => {
+    if (overAxis(event)) return;
+    const d = Math.round(x.invert(d3.pointer(event)[0]));
+    const rows = curves.flatMap((c) => {
+      const p = c.values.find((q) => q.d === d);
+      return p ? [`${title(c.cell)} along ${c.path}: ${exact(p.g)}`] : [];
+    });
+    if (rows.length) showTip(event, [`G(${d}): the error left ${d} steps back`, ...rows]);
+    else hideTip();
+  }).on('mouseleave', hideTip);
 }
 
 export function drawCompare(container, answers) {

@@ -4,7 +4,7 @@
 // check that says how far the page's gradients can be trusted.
 import { exact, formatNumber, tickFormat } from '../blocks/format.js';
 import { watchWidth } from '../blocks/size.js';
-import { hide as hideTip, show as showTip } from '../blocks/tooltip.js';
+import { axisTips, hide as hideTip, overAxis, show as showTip, tooltip } from '../blocks/tooltip.js';
 import { cellColour } from '../config.js';
 import { META } from '../meta.js';
 import { P } from '../notation.js';
@@ -76,10 +76,14 @@ export function createExplorer(container, { onRho, onForgetBias, onHoverDistance
     const margin = { top: 10, right: 12, bottom: 34, left: 56 };
     const curve = (values, name) => values.map((v, d) => ({ d, v, name })).filter((p) => p.v !== null && p.v > 0);
     const lines = [
-      { name: 'G(d) along h', key: 'h', points: curve(g.h, 'h'), colour: cellColour(m.cell) },
-      ...(g.s ? [{ name: 'G(d) along s (the cell state)', key: 's', points: curve(g.s, 's'), colour: '#875692', dashed: true }] : []),
-      ...(g.jacobian ? [{ name: '‖∂h⁽τ⁾/∂h⁽τ⁻ᵈ⁾‖₂', key: 'jacobian', points: curve(g.jacobian, 'jacobian'), colour: '#555' }] : []),
-      ...(g.bound ? [{ name: `bound (‖${P('W')}‖₂γ)ᵈ`, key: 'bound', points: curve(g.bound, 'bound'), colour: '#BE0032', dashed: true }] : []),
+      { name: 'G(d) along h', key: 'h', points: curve(g.h, 'h'), colour: cellColour(m.cell),
+        about: 'how much of a loss\'s error is left d steps back along h' },
+      ...(g.s ? [{ name: 'G(d) along s (the cell state)', key: 's', points: curve(g.s, 's'), colour: '#875692', dashed: true,
+        about: 'the same along the LSTM\'s cell state s' }] : []),
+      ...(g.jacobian ? [{ name: '‖∂h⁽τ⁾/∂h⁽τ⁻ᵈ⁾‖₂', key: 'jacobian', points: curve(g.jacobian, 'jacobian'), colour: '#555',
+        about: 'the norm of the d steps\' Jacobians multiplied, averaged over the losses' }] : []),
+      ...(g.bound ? [{ name: `bound (‖${P('W')}‖₂γ)ᵈ`, key: 'bound', points: curve(g.bound, 'bound'), colour: '#BE0032', dashed: true,
+        about: `no error can shrink or grow faster: γ bounds |g′| and ‖${P('W')}‖₂ the stretch of one step` }] : []),
     ].filter((l) => l.points.length);
     const all = lines.filter((l) => l.key !== 'bound').flatMap((l) => l.points); // the bound may run off the top
     plot.attr('width', width).attr('height', height)
@@ -92,18 +96,14 @@ export function createExplorer(container, { onRho, onForgetBias, onHoverDistance
     const x = d3.scaleLinear([0, Math.max(1, d3.max(all, (p) => p.d))], [margin.left, width - margin.right]);
     const extent = d3.extent(all, (p) => p.v);
     const y = d3.scaleLog([Math.min(extent[0], 0.5), Math.max(extent[1], 2)], [height - margin.bottom, margin.top]).nice().clamp(true);
-    plot.append('g').attr('class', 'axis').attr('transform', `translate(0,${height - margin.bottom})`).call(d3.axisBottom(x).ticks(6, 'd'));
-    plot.append('g').attr('class', 'axis').attr('transform', `translate(${margin.left},0)`).call(d3.axisLeft(y).ticks(5).tickFormat(tickFormat({ log: true })));
-    plot.append('text').attr('class', 'axis-title').attr('x', (margin.left + width) / 2).attr('y', height - 3)
-      .attr('text-anchor', 'middle').text('distance d = s − t (steps back)');
-    plot.append('text').attr('class', 'axis-title').attr('transform', `translate(12,${height / 2}) rotate(-90)`)
-      .attr('text-anchor', 'middle').text('gain, log scale');
+    gainAxes(plot, x, y, { width, height, margin });
     plot.append('line').attr('class', 'unit-gain').attr('x1', margin.left).attr('x2', width - margin.right)
       .attr('y1', y(1)).attr('y2', y(1));
     const line = d3.line().x((p) => x(p.d)).y((p) => y(p.v));
     plot.selectAll('path.gain').data(lines).join('path').attr('class', (l) => `gain gain-${l.key}`).attr('data-key', (l) => l.key)
       .attr('d', (l) => line(l.points)).attr('stroke', (l) => l.colour).attr('stroke-dasharray', (l) => (l.dashed ? '5 3' : null));
     plot.on('mousemove', (event) => {
+      if (overAxis(event)) return;
       const d = Math.round(x.invert(d3.pointer(event)[0]));
       const rows = lines.flatMap((l) => { const p = l.points.find((q) => q.d === d); return p ? [`${l.name}: ${exact(p.v)}`] : []; });
       if (rows.length) showTip(event, [`d = ${d} steps back`, ...rows, 'the flow matrix marks the cells of this distance']);
@@ -113,11 +113,12 @@ export function createExplorer(container, { onRho, onForgetBias, onHoverDistance
     legend.selectAll('*').remove();
     legend.text('');
     const keys = legend.append('span').attr('class', 'line-keys');
-    for (const l of [...lines, { name: '1: nothing lost', colour: '#aaa', dashed: true, dotted: true }]) {
+    for (const l of [...lines, { name: '1: nothing lost', colour: '#aaa', dashed: true, dotted: true, about: 'below it errors vanish, above it they explode' }]) {
       const key = keys.append('span').attr('class', 'line-key');
       key.append('svg').attr('width', 22).attr('height', 8).append('line').attr('x1', 1).attr('x2', 21).attr('y1', 4).attr('y2', 4)
         .attr('stroke', l.colour).attr('stroke-width', 2).attr('stroke-dasharray', l.dotted ? '2 2' : l.dashed ? '5 3' : null);
       key.append('span').text(l.name);
+      key.call(tooltip, () => [l.name, l.about ?? 'hover the plot for its value at each distance']);
     }
     legend.append('span').text(' G(d): the geometric mean over the losses of how much of a loss\'s error is left d steps back. '
       + 'A falling line vanishes, a rising one explodes.');
@@ -187,4 +188,20 @@ export function createExplorer(container, { onRho, onForgetBias, onHoverDistance
   }
 
   return { draw, highlight: () => {} };
+}
+
+// A gain plot's axes, titled and answering a hover: the distance d below, G(d) on a log scale.
+export function gainAxes(plot, x, y, { width, height, margin }) {
+  const below = plot.append('g').attr('class', 'axis').attr('transform', `translate(0,${height - margin.bottom})`)
+    .call(d3.axisBottom(x).tickValues(x.ticks(6).filter(Number.isInteger)).tickFormat(d3.format('d')));
+  const left = plot.append('g').attr('class', 'axis').attr('transform', `translate(${margin.left},0)`)
+    .call(d3.axisLeft(y).ticks(5).tickFormat(tickFormat({ log: true })));
+  axisTips(below, 'distance d', ['how many steps back from the loss']);
+  axisTips(left, 'G(d)', ['how much of an error is left d steps back (log scale)']);
+  plot.append('text').attr('class', 'axis-title').attr('x', (margin.left + width) / 2).attr('y', height - 3)
+    .attr('text-anchor', 'middle').text('distance d = s − t (steps back)')
+    .call(tooltip, () => ['distance d = s − t', 'from the loss J⁽ˢ⁾ back to the step t its error reaches']);
+  plot.append('text').attr('class', 'axis-title').attr('transform', `translate(12,${height / 2}) rotate(-90)`)
+    .attr('text-anchor', 'middle').text('G(d), log scale')
+    .call(tooltip, () => ['G(d), log scale', 'the geometric mean over the losses of F[s][s−d] / F[s][s]; 1: nothing lost']);
 }

@@ -3,7 +3,7 @@
 import { exact, maxAbs, sup, tickFormat } from '../blocks/format.js';
 import { watchWidth } from '../blocks/size.js';
 import { drawHeatmap } from '../blocks/heatmap.js';
-import { hide as hideTip, show as showTip, tooltip } from '../blocks/tooltip.js';
+import { axisTips, hide as hideTip, overAxis, show as showTip, tooltip } from '../blocks/tooltip.js';
 import { stepColour, valueScale } from '../config.js';
 import { P } from '../notation.js';
 
@@ -117,6 +117,11 @@ export function createGradientPanel(container, { onSelectStep, onSplit }) {
     bars.selectAll('text.axis-title-y').data([0]).join('text').attr('class', 'axis-title axis-title-y')
       .attr('transform', `translate(12,${(margin.top + height - margin.bottom) / 2}) rotate(-90)`).attr('text-anchor', 'middle')
       .text(`‖(∂J/∂${P(param)})⁽ᵗ⁾‖`);
+    const size = `‖(∂J/∂${P(param)})⁽ᵗ⁾‖`;
+    axisTips(bars.select('g.axis-y'), size, ['the size of one step\'s contribution']);
+    axisTips(bars.select('g.axis-x'), 'step t');
+    bars.select('text.axis-title-x').call(tooltip, () => ['step t', 'one bar per step: its contribution to the gradient']);
+    bars.select('text.axis-title-y').call(tooltip, () => [size, `the size of step t's contribution to ∂J/∂${P(param)}, split by the loss it came from`]);
     paint(segs, x, y, width, height, step, m.steps);
     const byStep = d3.group(segs, (d) => d.t);
     const hit = (event) => {
@@ -127,6 +132,7 @@ export function createGradientPanel(container, { onSelectStep, onSplit }) {
       return inside ?? { t, s: undefined };
     };
     bars.on('mousemove', (event) => {
+      if (overAxis(event)) return;
       const d = hit(event);
       if (!d) { hideTip(); return; }
       const lines = [`(∂J/∂${P(param)})${sup(d.t)}: ‖·‖ = ${exact(m.response.gradients.norms[param][d.t])}`];

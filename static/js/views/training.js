@@ -5,7 +5,7 @@
 // snapshot kept so far; for text, a line shows what the model would write now. Nothing the
 // run learned is lost to an error: the weights so far stay, the message says what happened.
 import { formatNumber, tickFormat } from '../blocks/format.js';
-import { hide as hideTip, show as showTip } from '../blocks/tooltip.js';
+import { axisTips, hide as hideTip, overAxis, show as showTip } from '../blocks/tooltip.js';
 import { META } from '../meta.js';
 
 const d3 = window.d3;
@@ -176,7 +176,10 @@ export function createTrainer({ request, current, askJSON, onSnapshot, onStateCh
     const at = shownSnapshot === null ? null : run.snapshots[shownSnapshot];
     svg.selectAll('line.shown').data(at ? [at] : []).join('line').attr('class', 'shown')
       .attr('x1', (p) => x(p.step)).attr('x2', (p) => x(p.step)).attr('y1', margin.top).attr('y2', height - margin.bottom);
+    axisTips(svg.select('g.axis-x'), 'training step');
+    axisTips(svg.select('g.axis-y'), `J${log ? ' (log scale)' : ''}`, ['the loss before that step\'s update']);
     svg.on('mousemove', (event) => {
+      if (overAxis(event)) return;
       const [px] = d3.pointer(event);
       const step = Math.round(x.invert(px));
       const p = points[Math.max(0, Math.min(points.length - 1, step))];
