@@ -102,3 +102,14 @@ def test_hovering_a_distance_on_the_gain_plot_marks_those_cells_of_the_flow_matr
     cell = float(page.locator("#flow-panel-body .heatmap").get_attribute("data-cell"))
     cells = sorted((round(float(m.get_attribute("y")) / cell), round(float(m.get_attribute("x")) / cell)) for m in marks.all())
     assert cells == [(s, s - 3) for s in range(3, 9)]  # T = 9: losses 3..8, each 3 steps back
+
+
+def test_the_gain_plots_distance_axis_names_each_step_once(page):
+    """A short sequence spans a few steps: the axis labels whole distances, each once (d3's
+    default ticks at halves, printed as integers, had read 0 1 1 2 2 3 3)."""
+    page.goto(f"{page.base}/?sequence=hello&compare=1")
+    drawn(page, 4)
+    for plot in ("svg.explorer-gain", "#compare-panel svg.gain-plot"):
+        page.wait_for_selector(f"{plot} .tick")
+        labels = page.locator(f"{plot} g.axis").first.locator(".tick text").all_text_contents()
+        assert labels == [str(d) for d in range(len(labels))] and len(labels) >= 3, (plot, labels)
