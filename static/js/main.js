@@ -106,7 +106,7 @@ function viewOf(state) {
 
 // Each view redraws only for the keys it shows (and a new answer, 'model').
 const VIEWS = [
-  { view: network, keys: ['model', ...SELECTION, 'position'] },
+  { view: network, keys: ['model', ...SELECTION, 'position', 'distance'] },
   { view: flowMatrix, keys: ['model', 'param', 'step', 'source', 'hover', 'colour', 'position', 'distance'] },
   { view: gradient, keys: ['model', 'param', 'step', 'position', 'split'] },
   { view: details, keys: ['model', 'param', 'step', 'position'] },

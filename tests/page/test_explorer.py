@@ -88,7 +88,7 @@ def test_the_forget_bias_slider_moves_the_lstms_carousel(page):
     assert carried() > low and page.locator("#forget_bias").input_value() == "4"
 
 
-def test_hovering_a_distance_on_the_gain_plot_marks_those_cells_of_the_flow_matrix(page):
+def test_hovering_a_distance_on_the_gain_plot_marks_the_flow_matrix_and_the_networks_bands(page):
     page.goto(f"{page.base}/?sequence=abcdefghij")
     drawn(page)
     plot = page.locator("svg.explorer-gain")
@@ -102,6 +102,17 @@ def test_hovering_a_distance_on_the_gain_plot_marks_those_cells_of_the_flow_matr
     cell = float(page.locator("#flow-panel-body .heatmap").get_attribute("data-cell"))
     cells = sorted((round(float(m.get_attribute("y")) / cell), round(float(m.get_attribute("x")) / cell)) for m in marks.all())
     assert cells == [(s, s - 3) for s in range(3, 9)]  # T = 9: losses 3..8, each 3 steps back
+    # the network's bands are ringed at the same places, each on its own loss's band and step
+    rings = page.locator("svg.network circle.distance-mark")
+    ringed = sorted((int(r.get_attribute("data-source")), int(r.get_attribute("data-step"))) for r in rings.all())
+    assert ringed == [(s, s - 3) for s in range(3, 9)]
+    for ring in rings.all():
+        step = ring.get_attribute("data-step")
+        column = page.locator(f"svg.network g.column[data-step='{step}']").bounding_box()
+        centre = ring.bounding_box()
+        assert abs(centre["x"] + centre["width"] / 2 - (column["x"] + column["width"] / 2)) < 1
+    page.mouse.move(0, 0)
+    page.wait_for_function("() => !document.querySelector('svg.network circle.distance-mark')")
 
 
 def test_the_gain_plots_distance_axis_names_each_step_once(page):

@@ -106,7 +106,7 @@ export function createExplorer(container, { onRho, onForgetBias, onHoverDistance
       if (overAxis(event)) return;
       const d = Math.round(x.invert(d3.pointer(event)[0]));
       const rows = lines.flatMap((l) => { const p = l.points.find((q) => q.d === d); return p ? [`${l.name}: ${exact(p.v)}`] : []; });
-      if (rows.length) showTip(event, [`d = ${d} steps back`, ...rows, 'the flow matrix marks the cells of this distance']);
+      if (rows.length) showTip(event, [`d = ${d} steps back`, ...rows, 'marked on the flow matrix and on the network\'s bands']);
       else hideTip();
       onHoverDistance(rows.length ? d : null);
     }).on('mouseleave', () => { hideTip(); onHoverDistance(null); });

@@ -109,6 +109,19 @@ export function drawFlows(layer, m, x, { onSelectStep } = {}) {
   return width;
 }
 
+// A distance d hovered on the gain plot: a ring on every band where its loss's error has gone d
+// steps back, so the plot's average can be traced to the bands it averages.
+export function markDistance(layer, m, x, width, distance) {
+  const marks = distance === null ? [] : m.sources.flatMap((s) => pathsOf(m).flatMap((p) => {
+    const t = s - distance;
+    const F = m.response.flows[p][s];
+    return t >= Math.max(0, s - m.window + 1) && F[t] > 0 ? [{ s, t, p, r: width(F[t], F[s]) / 2 + 3 }] : [];
+  }));
+  layer.selectAll('circle.distance-mark').data(marks, (d) => `${d.p}${d.s}`).join('circle')
+    .attr('class', 'distance-mark').attr('data-source', (d) => d.s).attr('data-step', (d) => d.t)
+    .attr('cx', (d) => x(d.t)).attr('cy', (d) => lane(m, d.p, d.s)).attr('r', (d) => d.r);
+}
+
 // view: {colour, sel}. Gradient mode: the sources (dJ/dθ)^(t) needs stay, the others fade (the
 // path itself is drawn on the strips by errorpath.js). Source mode: every source in its own colour.
 // Skips the work when nothing it shows has changed (the player calls it on every frame).

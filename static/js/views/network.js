@@ -8,7 +8,7 @@ import { layout, stepColour, valueScale } from '../config.js';
 import { cellInfo, symbolOf } from '../meta.js';
 import { neededSources } from '../model.js';
 import { drawErrorPath } from './errorpath.js';
-import { drawFlows, highlightFlows } from './flows.js';
+import { drawFlows, highlightFlows, markDistance } from './flows.js';
 import {
   cellEdges, describeGated, drawGateRows, drawInitialState, gateBoxes, gateRowLabels, gateScales, gateSummary,
 } from './gates.js';
@@ -406,6 +406,7 @@ export function createNetwork(container, { onSelectStep, onHoverSource, onPickSo
     const reveal = Math.max(0, backwardTo);
     clip.attr('x', backwardTo > model.steps - 1 ? 1e6 : x(reveal) - layout.column / 2);
     highlightFlows(flows, model, view);
+    markDistance(flows, model, x, flowWidth, view.distance ?? null);
     drawErrorPath(errorPath, model, { ...view, x }, flowWidth);
     drawFrame(view);
   }
