@@ -41,3 +41,41 @@ def request_body(request) -> dict | None:
         return json.loads(request.post_data or "null")
     q = parse_qs(urlparse(request.url).query).get("q", [None])[0]
     return json.loads(base64.urlsafe_b64decode(q + "=" * (-len(q) % 4))) if q else None
+
+
+def strip_values(node) -> list[float]:
+    """The values a strip (a g.node of the network) shows, one per cell."""
+    return node.evaluate("g => g.__data__.values.slice(0, +g.dataset.cells)")
+
+
+def hover_cell(node, i: int) -> None:
+    """Hover the middle of cell i of a strip (a g.node), as a pointer would."""
+    node.scroll_into_view_if_needed()
+    box = node.locator("image.cells").bounding_box()
+    n = int(node.get_attribute("data-cells"))
+    node.page.mouse.move(box["x"] + (i + 0.5) * box["width"] / n, box["y"] + box["height"] / 2)
+
+
+# The colour painted at the middle of every cell of a strip, against its scale's colour of the value.
+PAINTED = """async (g) => {
+  const image = g.querySelector('image.cells');
+  const img = new Image();
+  img.src = image.getAttribute('href');
+  await img.decode();
+  const canvas = document.createElement('canvas');
+  canvas.width = img.width; canvas.height = img.height;
+  const ctx = canvas.getContext('2d');
+  ctx.drawImage(img, 0, 0);
+  const n = +g.dataset.cells;
+  const { values, scale } = g.__data__;
+  return values.slice(0, n).map((v, i) => {
+    const [r, gr, b] = ctx.getImageData(Math.floor((i + 0.4) * img.width / n), img.height >> 1, 1, 1).data;
+    const want = window.d3.color(scale(v));
+    return [[r, gr, b], [want.r, want.g, want.b]];
+  });
+}"""
+
+
+def painted(node) -> list:
+    """[(painted rgb, expected rgb)] for every cell of a strip."""
+    return node.evaluate(PAINTED)

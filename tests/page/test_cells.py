@@ -7,7 +7,7 @@ import re
 import pytest
 
 from .conftest import ARTIFACTS
-from .helpers import COLUMNS, api, run
+from .helpers import COLUMNS, api, hover_cell, run, strip_values
 
 pytestmark = pytest.mark.browser
 
@@ -22,10 +22,6 @@ def wait_for_cell(page, cell, steps):
 
 def chips(page):
     return page.locator("#param-chips button").all_text_contents()
-
-
-def values(locator):
-    return [float(v) for v in locator.evaluate_all("cs => cs.map(c => c.getAttribute('data-value'))")]
 
 
 def test_switching_cells_keeps_the_sequence_and_the_selection(page):
@@ -60,14 +56,14 @@ def test_gates_and_cell_state_are_the_apis_numbers_with_their_formulas(page):
     wait_for_cell(page, "lstm", 7)
     body = api(page, sequence="abcabcab", cell="lstm", hidden_size=5, seed=2)
     for name in ("input", "forget", "candidate", "output"):
-        shown = values(page.locator(f'g.column[data-step="3"] g.node.gate-{name} rect.cell'))
+        shown = strip_values(page.locator(f'g.column[data-step="3"] g.node.gate-{name}'))
         assert shown == body["forward"]["gates"][name][3]
-    assert values(page.locator('g.column[data-step="3"] g.node.s rect.cell')) == body["forward"]["s"][3]
-    assert values(page.locator('g.column[data-step="3"] g.node.ds rect.cell')) == body["errors"]["s"][3]
-    page.locator('g.column[data-step="3"] g.node.gate-forget rect.cell').nth(2).hover()
+    assert strip_values(page.locator('g.column[data-step="3"] g.node.s')) == body["forward"]["s"][3]
+    assert strip_values(page.locator('g.column[data-step="3"] g.node.ds')) == body["errors"]["s"][3]
+    hover_cell(page.locator('g.column[data-step="3"] g.node.gate-forget'), 2)
     tip = page.locator(".tooltip").text_content()
     assert "f⁽³⁾[2] = " in tip and "forget gate: f = σ(a_f)" in tip and "δa_f⁽³⁾[2]" in tip
-    page.locator('g.column[data-step="3"] g.node.s rect.cell').nth(1).hover()
+    hover_cell(page.locator('g.column[data-step="3"] g.node.s'), 1)
     assert "s = f ⊙ s⁽ᵗ⁻¹⁾ + i ⊙ g" in page.locator(".tooltip").text_content()
     # the equations panel shows the LSTM's equations with the step's numbers
     page.locator('g.column[data-step="3"] rect.column-bg').click(force=True)

@@ -5,7 +5,7 @@ from urllib.parse import quote
 
 import pytest
 
-from .helpers import COLUMNS, run
+from .helpers import COLUMNS, hover_cell, run
 
 pytestmark = pytest.mark.browser
 
@@ -44,7 +44,7 @@ def test_typed_payloads_show_as_text_in_every_view(page):
     page.goto(page.base)
     payload = PAYLOADS[1]
     run(page, payload, len(payload) - 1)
-    page.locator('g.column[data-step="1"] g.node.x rect.cell').first.hover()
+    hover_cell(page.locator('g.column[data-step="1"] g.node.x'), 0)
     assert_nothing_ran(page)
     assert "".join(page.locator("svg.network .input-label").all_text_contents()) == payload[:-1].replace(" ", "␣")
 

@@ -1,34 +1,51 @@
 // A vector as a strip of coloured cells. Generic: knows nothing of RNNs.
+//
+// The cells are painted on a scratch canvas and placed as one <image> per strip: a long sequence
+// shows thousands of cells, and one SVG element each made the browser style, lay out and paint
+// them one by one (most of a drawing's time). The strip keeps its frame and its group, so the
+// page's classes (pending, hidden errors, neurons) fade it as before; a hover finds its cell
+// from the pointer's position.
 import { layout } from '../config.js';
 import { hide, show } from './tooltip.js';
 
+const d3 = window.d3;
+const scratch = document.createElement('canvas');
+
+// The cells [from, to) in device pixels, with a gap between cells wide enough to show one.
+function paint(values, scale, width, height) {
+  const ratio = window.devicePixelRatio || 1;
+  const cell = width / values.length;
+  const gap = cell > 4 ? layout.strip.gap : 0;
+  scratch.width = Math.max(1, Math.round(width * ratio));
+  scratch.height = Math.max(1, Math.round(height * ratio));
+  const ctx = scratch.getContext('2d');
+  ctx.clearRect(0, 0, scratch.width, scratch.height);
+  values.forEach((v, i) => {
+    const from = Math.round(i * cell * ratio);
+    const to = Math.max(from + 1, Math.round(((i + 1) * cell - gap) * ratio));
+    ctx.fillStyle = scale(v);
+    ctx.fillRect(from, 0, to - from, scratch.height);
+  });
+  return scratch.toDataURL();
+}
+
 // selection: a <g> per node, with datum {values, scale}; width, height in px.
-// describe(cell) -> lines gives each cell a tooltip, through one listener on the strip (a long
-// sequence has tens of thousands of cells; one listener each would cost more than drawing them).
+// describe({v, i}) -> lines: the tooltip of cell i, through one listener on the strip.
 export function strip(selection, { width, height, describe }) {
   selection.each(function (node) {
-    const n = node.values.length;
-    const shown = Math.min(n, layout.strip.maxCells * 4);
-    const cell = width / shown;
-    const g = window.d3.select(this);
+    const shown = node.values.slice(0, layout.strip.maxCells * 4);
+    const cell = width / shown.length;
+    const g = d3.select(this).attr('data-cells', shown.length);
     g.selectAll('rect.frame').data([0]).join('rect').attr('class', 'frame')
       .attr('x', -width / 2 - 1).attr('y', -height / 2 - 1).attr('width', width + 2).attr('height', height + 2);
-    // cells share one group, so fading a strip is one layer, not one per cell
-    g.selectAll('g.cells').data([0]).join('g').attr('class', 'cells')
-      .selectAll('rect.cell')
-      .data(node.values.slice(0, shown).map((v, i) => ({ v, i })))
-      .join('rect')
-      .attr('class', 'cell')
-      .attr('x', (d) => -width / 2 + d.i * cell)
-      .attr('y', -height / 2)
-      .attr('width', Math.max(0.5, cell - (cell > 4 ? layout.strip.gap : 0)))
-      .attr('height', height)
-      .attr('fill', (d) => node.scale(d.v))
-      .attr('data-value', (d) => d.v);
+    g.selectAll('image.cells').data([0]).join('image').attr('class', 'cells')
+      .attr('x', -width / 2).attr('y', -height / 2).attr('width', width).attr('height', height)
+      .attr('preserveAspectRatio', 'none').attr('href', paint(shown, node.scale, width, height));
     if (describe) {
+      const at = (event) => Math.max(0, Math.min(shown.length - 1, Math.floor((d3.pointer(event, this)[0] + width / 2) / cell)));
       g.on('mouseover.tip mousemove.tip', (event) => {
-        const target = event.target.closest('rect.cell');
-        if (target) show(event, describe(window.d3.select(target).datum()));
+        const i = at(event);
+        show(event, describe({ v: shown[i], i }));
       }).on('mouseleave.tip', hide);
     }
   });
