@@ -287,6 +287,7 @@ export function createNetwork(container, { onSelectStep, onHoverSource, onPickSo
     model = m;
     rowLabels(m);
     const width = x(m.steps - 1) + layout.column / 2 + layout.margin.right;
+    contentWidth = width;
     svg.attr('width', width).attr('height', m.height)
       .attr('aria-label', `${cellInfo(m.cell).title} unfolded over ${m.steps} steps`);
     defs.selectAll('marker#arrow').data([0]).join('marker').attr('id', 'arrow').attr('viewBox', '0 0 8 8')
@@ -312,13 +313,19 @@ export function createNetwork(container, { onSelectStep, onHoverSource, onPickSo
     return scales;
   }
 
-  // Draws the nodes of the columns in view (and a few either side) that are not drawn yet.
+  // Draws the nodes of the columns in view that are not drawn yet, and a few either side once
+  // the page is idle (a scroll then finds them drawn, and the first picture does not wait for them).
+  let spareRequest = null;
   function fillVisible() {
+    fill(0);
+    spareRequest ??= requestIdleCallback(() => { spareRequest = null; fill(4); }, { timeout: 300 });
+  }
+
+  function fill(spare) {
     if (!current) return;
     const { m, scales, filled } = current;
     const left = scrolled;
     const right = left + viewWidth();
-    const spare = 4;
     const first = Math.max(0, Math.floor((left - layout.margin.left) / layout.column) - 1 - spare);
     const last = Math.min(m.steps - 1, Math.ceil((right - layout.margin.left) / layout.column) - 1 + spare);
     columns.selectAll('g.column.step').filter((t) => t >= first && t <= last && !filled.has(t))
@@ -348,23 +355,29 @@ export function createNetwork(container, { onSelectStep, onHoverSource, onPickSo
   // forces a layout); the scroll event corrects a position the browser clamped
   const viewWidth = watchWidth(container, window.innerWidth);
   let scrolled = 0;
+  let contentWidth = 0; // the drawing's width, set by draw
+  let shownLeft = 0; // the scroll position on screen: the last written or scrolled to
   // the write waits for the next frame (a scrollLeft written now would lay the page out twice)
   let scrollFrame = null;
+  // The position is clamped here as the browser would clamp it: reading scrollLeft back after
+  // writing it would lay the whole new drawing out at once (~90 ms at T = 256), a second time.
   function scrollTo(left) {
-    if (left === scrolled && scrollFrame === null) return;
-    scrolled = left;
+    const clamped = Math.max(0, Math.min(left, contentWidth - viewWidth()));
+    if (clamped === scrolled && scrollFrame === null) return;
+    scrolled = clamped;
     if (scrollFrame === null) {
       scrollFrame = requestAnimationFrame(() => {
         scrollFrame = null;
-        container.scrollLeft = scrolled;
-        scrolled = container.scrollLeft; // the browser clamps a position past the end
-        fillVisible();
+        fillVisible(); // first: the write below lays out what it adds, once
+        if (scrolled !== shownLeft) container.scrollLeft = scrolled; // a write lays the page out, even of the same value
+        shownLeft = scrolled;
       });
     }
   }
   let scrollPending = false;
   container.addEventListener('scroll', () => {
     scrolled = container.scrollLeft;
+    shownLeft = scrolled;
     if (scrollPending) return;
     scrollPending = true;
     requestAnimationFrame(() => { scrollPending = false; fillVisible(); });
