@@ -52,6 +52,11 @@ def select_times(page, base: str, steps: int, hidden: int) -> dict:
     """Click steps across the sequence and the parameters, as a user re-selects."""
     _open(page, base, steps, hidden)
     for t in (steps // 8, steps // 4, steps // 2, 3, 5, 7):
+        # scrolled to first, as a user scrolls to a step (a column is drawn when it comes into view)
+        page.locator("#network-panel").evaluate(
+            "(el, t) => { const g = document.querySelector(`g.column[data-step='${t}']`);"
+            " el.scrollLeft = g.transform.baseVal[0].matrix.e - el.clientWidth / 2; }", t)
+        page.wait_for_selector(f'g.column[data-step="{t}"] rect.column-bg')
         page.locator(f'g.column[data-step="{t}"] rect.column-bg').click(force=True)
     for name in ("U", "W", "b", "V", "c", "W"):
         page.locator("#param-chips button", has_text=name).first.click()

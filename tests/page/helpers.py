@@ -79,3 +79,17 @@ PAINTED = """async (g) => {
 def painted(node) -> list:
     """[(painted rgb, expected rgb)] for every cell of a strip."""
     return node.evaluate(PAINTED)
+
+
+def input_labels(page) -> str:
+    """Every step's input label in order, read as a user reads them: scrolling the network from
+    its start to its end (a column is drawn when it comes into view)."""
+    panel = page.locator("#network-panel")
+    width, total = panel.evaluate("el => [el.clientWidth, el.scrollWidth]")
+    labels = {}
+    for left in range(0, total + width // 2, max(1, width // 2)):
+        panel.evaluate("(el, x) => { el.scrollLeft = x; }", left)
+        page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+        labels.update(page.locator("svg.network g.column[data-step]:has(.input-label)").evaluate_all(
+            "gs => gs.map(g => [+g.dataset.step, g.querySelector('.input-label').textContent])"))
+    return "".join(labels[t] for t in sorted(labels))

@@ -5,7 +5,7 @@ from urllib.parse import quote
 
 import pytest
 
-from .helpers import COLUMNS, hover_cell, run
+from .helpers import COLUMNS, hover_cell, input_labels, run
 
 pytestmark = pytest.mark.browser
 
@@ -46,7 +46,7 @@ def test_typed_payloads_show_as_text_in_every_view(page):
     run(page, payload, len(payload) - 1)
     hover_cell(page.locator('g.column[data-step="1"] g.node.x'), 0)
     assert_nothing_ran(page)
-    assert "".join(page.locator("svg.network .input-label").all_text_contents()) == payload[:-1].replace(" ", "␣")
+    assert input_labels(page) == payload[:-1].replace(" ", "␣")
 
 
 def test_a_numbers_link_with_markup_shows_the_message_as_text(page):

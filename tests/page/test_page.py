@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from .helpers import COLUMNS, api, hover_cell, painted, run, strip_values
+from .helpers import COLUMNS, api, hover_cell, input_labels, painted, run, strip_values
 
 pytestmark = pytest.mark.browser
 
@@ -13,7 +13,7 @@ def test_a_typed_sequence_draws_one_column_per_step(page):
     page.goto(page.base)
     run(page, "hello world", 10)
     assert page.locator(COLUMNS).count() == 10
-    assert page.locator("svg.network .input-label").all_text_contents() == list("hello␣worl")
+    assert input_labels(page) == "hello␣worl"
     assert page.locator("#summary").text_content().startswith("T = 10 steps")
     assert page.get_by_role("button", name="Run").is_enabled()
 
@@ -129,8 +129,7 @@ def test_typed_markup_is_shown_as_text_and_never_run(page):
     payload = "<img src=x onerror=alert(1)><b>"
     run(page, payload, len(payload) - 1)
     assert page.locator("svg.network img, svg.network b, body > img").count() == 0
-    shown = "".join(page.locator("svg.network .input-label").all_text_contents())
-    assert shown == payload[:-1].replace(" ", "␣")  # spaces are drawn visibly
+    assert input_labels(page) == payload[:-1].replace(" ", "␣")  # spaces are drawn visibly
 
 
 def test_a_long_sequence_scrolls_instead_of_overlapping(page):

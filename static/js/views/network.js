@@ -231,9 +231,10 @@ export function createNetwork(container, { onSelectStep, onHoverSource, onPickSo
     }
   }
 
-  function drawEdges(m) {
+  // The arrows of the steps drawn so far (their columns have come into view).
+  function drawEdges(m, drawnSteps) {
     const { rows } = m;
-    const steps = d3.range(m.steps);
+    const steps = [...drawnSteps].sort((a, b) => a - b);
     const vertical = [...cellEdges(m), ...outputEdges(m)];
     const horizontal = acrossEdges(m);
     const data = steps.flatMap((t) => [
@@ -258,6 +259,7 @@ export function createNetwork(container, { onSelectStep, onHoverSource, onPickSo
         else d3.select(this).text(d.label ?? 'f ⊙');
       })
       .call(tooltip, (d) => describeEdge(m, d.name));
+    if (viewShown) edges.selectAll('line.edge').classed('pending', (d) => d.t > viewShown.forwardTo);
   }
 
   function rowLabels(m) {
@@ -300,13 +302,15 @@ export function createNetwork(container, { onSelectStep, onHoverSource, onPickSo
       y_hat: valueScale(maxAbs(f.y_hat)), dh: valueScale(maxAbs(e.h)), do: valueScale(maxAbs(e.o)),
       ...gateScales(m),
     };
-    drawEdges(m);
+    // every step has its column group; what is in it is drawn once it comes into view (fill)
     columns.selectAll('g.column').data(d3.range(-1, m.steps), (t) => t).join('g')
       .attr('class', (t) => (t < 0 ? 'column initial' : 'column step'))
       .attr('data-step', (t) => (t < 0 ? null : t))
       .attr('transform', (t) => `translate(${x(t)},0)`)
-      .each(function (t) { drawColumn(d3.select(this), m, t, scales); });
+      .each(function (t) { d3.select(this).selectAll('*').remove(); });
+    drawColumn(columns.select('g.column.initial'), m, -1, scales);
     current = { m, scales, filled: new Set() };
+    drawEdges(m, current.filled);
     fillVisible();
     flowWidth = drawFlows(flows, m, x, { onSelectStep });
     clip.attr('x', 0).attr('y', 0).attr('width', width).attr('height', m.height);
@@ -328,11 +332,15 @@ export function createNetwork(container, { onSelectStep, onHoverSource, onPickSo
     const right = left + viewWidth();
     const first = Math.max(0, Math.floor((left - layout.margin.left) / layout.column) - 1 - spare);
     const last = Math.min(m.steps - 1, Math.ceil((right - layout.margin.left) / layout.column) - 1 + spare);
-    columns.selectAll('g.column.step').filter((t) => t >= first && t <= last && !filled.has(t))
+    const fresh = columns.selectAll('g.column.step').filter((t) => t >= first && t <= last && !filled.has(t))
       .each(function (t) {
         filled.add(t);
+        drawColumn(d3.select(this), m, t, scales);
         drawContents(d3.select(this), m, t, scales);
       });
+    if (fresh.empty()) return;
+    drawEdges(m, filled);
+    if (viewShown) drawErrorPath(errorPath, m, { ...viewShown, x }, flowWidth, filled);
   }
 
   // Scrolls the network so that step t's column is in view (from the start: as for a new answer).
@@ -409,10 +417,10 @@ export function createNetwork(container, { onSelectStep, onHoverSource, onPickSo
     const said = summarise(model, view);
     if (summary.text() !== said) summary.text(said);
     const { sel, forwardTo, backwardTo, phase } = view;
-    const current = { forward: forwardTo, backward: backwardTo }[phase] ?? null;
+    const playing = { forward: forwardTo, backward: backwardTo }[phase] ?? null;
     columns.selectAll('g.column.step')
       .classed('pending', (t) => t > forwardTo)
-      .classed('current', (t) => t === current)
+      .classed('current', (t) => t === playing)
       .classed('selected', (t) => t === sel.step)
       .classed('errors-hidden', (t) => t < backwardTo);
     edges.selectAll('line.edge').classed('pending', (d) => d.t > forwardTo);
@@ -420,7 +428,7 @@ export function createNetwork(container, { onSelectStep, onHoverSource, onPickSo
     clip.attr('x', backwardTo > model.steps - 1 ? 1e6 : x(reveal) - layout.column / 2);
     highlightFlows(flows, model, view);
     markDistance(flows, model, x, flowWidth, view.distance ?? null);
-    drawErrorPath(errorPath, model, { ...view, x }, flowWidth);
+    drawErrorPath(errorPath, model, { ...view, x }, flowWidth, current.filled);
     drawFrame(view);
   }
 
