@@ -31,7 +31,7 @@ function pathOf(m, view, width) {
       const kept = d3.max(needed.filter((s) => s >= j), (s) => (row.flows[s][s] > 0 ? row.flows[s][j - 1] / row.flows[s][s] : 0));
       if (!(kept > 0)) continue;
       arrows.push({
-        key: `${row.quantity}${j}`, kind: 'back', x1: x0(j) - node.width / 2 - 1, x2: x0(j - 1) + node.width / 2 + 4,
+        key: `${row.quantity}${j}`, step: j, kind: 'back', x1: x0(j) - node.width / 2 - 1, x2: x0(j - 1) + node.width / 2 + 4,
         y1: row.y, y2: row.y, w: width(kept, 1),
       });
     }
@@ -39,7 +39,7 @@ function pathOf(m, view, width) {
   // each loss's error drops from δo^(s) to δh^(s), beside the V edge
   for (const s of needed) {
     arrows.push({
-      key: `drop${s}`, kind: 'drop', x1: x0(s) - 10, x2: x0(s) - 10, y1: m.rows.o + half + STRIP + 4, y2: m.rows.h - half - STRIP - 7,
+      key: `drop${s}`, step: s, kind: 'drop', x1: x0(s) - 10, x2: x0(s) - 10, y1: m.rows.o + half + STRIP + 4, y2: m.rows.h - half - STRIP - 7,
       w: width(1, 1),
     });
   }
@@ -48,15 +48,19 @@ function pathOf(m, view, width) {
   function x0(step) { return view.x(step); }
 }
 
-// layer: a <g> above the columns; view: {colour, sel, showFrame, x}; width: log F -> px.
+// layer: a <g> above the columns; view: {colour, sel, showFrame, x}; width: log F -> px;
+// shown: the steps whose columns are drawn (a long path is drawn where it can be seen).
 const drawn = new WeakMap();
-export function drawErrorPath(layer, m, view, width) {
+export function drawErrorPath(layer, m, view, width, shown) {
   const { colour, sel, showFrame } = view;
   const on = colour === 'gradient' && showFrame && sel.step !== null && sel.step < m.steps;
-  const key = `${on}|${sel.param}|${sel.step}`;
+  const key = `${on}|${sel.param}|${sel.step}|${shown.size}`;
   if (drawn.get(layer.node())?.m === m && drawn.get(layer.node()).key === key) return;
   drawn.set(layer.node(), { m, key });
-  const { strips, arrows } = on ? pathOf(m, view, width) : { strips: [], arrows: [] };
+  const path = on ? pathOf(m, view, width) : { strips: [], arrows: [] };
+  const strips = path.strips.filter((d) => shown.has(d.step));
+  // an arrow runs from its step back to the one before: drawn when either end is
+  const arrows = path.arrows.filter((d) => shown.has(d.step) || shown.has(d.step - 1));
   const colourOfStep = stepColour(sel.step ?? 0, m.steps);
   layer.selectAll('marker#error-arrow').data([0]).join('marker').attr('id', 'error-arrow')
     .attr('viewBox', '0 0 8 8').attr('refX', 6).attr('refY', 4).attr('markerWidth', 5).attr('markerHeight', 5)
