@@ -122,7 +122,7 @@ export function createGradientPanel(container, { onSelectStep, onSplit }) {
     axisTips(bars.select('g.axis-x'), 'step t');
     bars.select('text.axis-title-x').call(tooltip, () => ['step t', 'one bar per step: its contribution to the gradient']);
     bars.select('text.axis-title-y').call(tooltip, () => [size, `the size of step t's contribution to ∂J/∂${P(param)}, split by the loss it came from`]);
-    paint(segs, x, y, width, height, step, m.steps);
+    paint(segs, x, y, width, height, step, m.steps, `${answers}|${param}|${split}|${from}|${y.domain()}`);
     const byStep = d3.group(segs, (d) => d.t);
     const hit = (event) => {
       const [px, py] = d3.pointer(event, bars.node());
@@ -147,19 +147,36 @@ export function createGradientPanel(container, { onSelectStep, onSplit }) {
   }
 
   // The segments, and the selected step's outlined, at the screen's pixel density.
-  function paint(segs, x, y, width, height, step, steps) {
+  // The segments are painted once per set of bars (tens of thousands at T = 256) and kept as a
+  // bitmap; re-selecting a step copies it and outlines the step's bar.
+  let bitmap = { key: null, canvas: document.createElement('canvas') };
+  let answers = 0;
+  function paint(segs, x, y, width, height, step, steps, key) {
     const ratio = window.devicePixelRatio || 1;
-    canvas.attr('width', Math.round(width * ratio)).attr('height', Math.round(height * ratio))
-      .style('width', `${width}px`).style('height', `${height}px`);
-    const ctx = canvas.node().getContext('2d');
-    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
-    ctx.clearRect(0, 0, width, height);
+    const [pw, ph] = [Math.round(width * ratio), Math.round(height * ratio)];
     const w = x.bandwidth();
-    for (const d of segs) {
-      ctx.fillStyle = d.s === null ? '#bbb' : stepColour(d.s, steps);
-      const top = y(Math.max(d.from, d.to));
-      ctx.fillRect(x(d.t), top, w, Math.max(0.5, y(Math.min(d.from, d.to)) - top));
+    const full = `${key}|${pw}|${ph}`;
+    if (bitmap.key !== full) {
+      const off = bitmap.canvas;
+      off.width = pw;
+      off.height = ph;
+      const pen = off.getContext('2d');
+      pen.setTransform(ratio, 0, 0, ratio, 0, 0);
+      for (const d of segs) {
+        pen.fillStyle = d.s === null ? '#bbb' : stepColour(d.s, steps);
+        const top = y(Math.max(d.from, d.to));
+        pen.fillRect(x(d.t), top, w, Math.max(0.5, y(Math.min(d.from, d.to)) - top));
+      }
+      bitmap = { key: full, canvas: off };
     }
+    if (canvas.attr('width') !== String(pw) || canvas.attr('height') !== String(ph)) {
+      canvas.attr('width', pw).attr('height', ph).style('width', `${width}px`).style('height', `${height}px`);
+    }
+    const ctx = canvas.node().getContext('2d');
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.clearRect(0, 0, pw, ph);
+    ctx.drawImage(bitmap.canvas, 0, 0);
+    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
     if (step === null || step === undefined) return;
     const mine = segs.filter((d) => d.t === step);
     if (!mine.length) return;
@@ -223,6 +240,7 @@ export function createGradientPanel(container, { onSelectStep, onSplit }) {
 
   function draw(m) {
     model = m;
+    answers += 1; // a new answer: the bars' bitmap is stale
     shown = '';
   }
 
