@@ -1,6 +1,7 @@
 // Wires the page: one store owns the state (state.js, store.js); the form writes into it,
 // a change to a request field asks for a new answer, and each view listens to the keys it shows.
 import { askJSON } from './api.js';
+import { onBusy, setBusy } from './busy.js';
 import { formatNumber } from './blocks/format.js';
 import * as controls from './controls.js';
 import { drawLegends, explain } from './legends.js';
@@ -9,9 +10,11 @@ import { buildModel } from './model.js';
 import { P, setNotation } from './notation.js';
 import { setupHelp } from './help.js';
 import { createLesson } from './lesson.js';
+import { openingPatch } from './opening.js';
 import { createExporter, createImporter } from './port.js';
 import { FIELDS, REQUEST_KEYS, toRequest } from './state.js';
 import { createStore } from './store.js';
+import { setupToolbar } from './toolbar.js';
 import { drawCompare } from './views/compare.js';
 import { createDetails } from './views/details.js';
 import { createExplorer } from './views/explorer.js';
@@ -154,10 +157,6 @@ function relabelPage(state) {
   if (state.model) show(state.model.response);
 }
 store.on(['notation'], relabelPage);
-store.on(['projector'], (state) => {
-  document.body.classList.toggle('projector', state.projector);
-  $('projector').checked = state.projector;
-});
 
 // Training: each chunk's answer carries the unfold of the new weights, drawn like any answer;
 // Reset (null) draws the initial weights again.
@@ -196,27 +195,6 @@ createExporter({
     ?? (await askJSON('/api/v1/unfold', { ...toRequest(store.get()), include: [], digits: 17 }, 'export')).data?.weights,
 });
 
-// While an answer is computed the page says so, and after a second how long it has been; a
-// busy server (503) is not an error: the page says it is retrying, and does.
-let busyClock = null;
-function setBusy(busy) {
-  $('run').disabled = busy;
-  $('run').textContent = busy ? 'Running…' : 'Run';
-  $('stage').setAttribute('aria-busy', String(busy));
-  $('loading').hidden = !busy;
-  clearInterval(busyClock);
-  $('loading-text').textContent = 'Computing the forward pass and BPTT…';
-  if (!busy) return;
-  const started = performance.now();
-  busyClock = setInterval(() => {
-    const seconds = Math.round((performance.now() - started) / 1000);
-    if (!$('loading-text').textContent.startsWith('Server busy')) {
-      $('loading-text').textContent = `Computing the forward pass and BPTT… ${seconds} s`;
-    }
-  }, 1000);
-}
-const onBusy = (attempt) => { $('loading-text').textContent = `Server busy, retrying… (attempt ${attempt + 1})`; };
-
 function summary(model) {
   const { config } = model;
   const cellPart = {
@@ -234,23 +212,12 @@ function setupParamChips(model) {
     .on('click', (event, p) => select({ param: p }));
 }
 
-// The view a preset or a lesson step opens on, applied when its answer is drawn: 'last' is the
-// last step with a loss, 'middle' the middle step; position is the player's ('end', 'forward-end',
-// 'backward:t' when the backward pass has reached t, or a number). Keys it leaves out stay.
+// The view a preset or a lesson step asked for, applied once when its answer is drawn.
 let opening = null;
 function openingView(model) {
   const view = opening;
   opening = null;
-  if (!view) return {};
-  const T = model.steps;
-  const at = (v) => ({ last: model.sources.at(-1) ?? T - 1, middle: Math.floor((T - 1) / 2) }[v] ?? v);
-  const patch = { colour: view.colour, param: view.param, step: at(view.step), source: at(view.source), flowpath: view.flowpath };
-  const position = view.position;
-  if (position !== undefined) {
-    patch.position = position === 'end' ? 2 * T : position === 'forward-end' ? T - 1
-      : String(position).startsWith('backward:') ? 2 * T - 1 - Number(position.slice(9)) : position;
-  }
-  return Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
+  return openingPatch(view, model);
 }
 
 // Open a request and the view to show it with (a preset, a lesson step): the form follows,
@@ -385,34 +352,6 @@ function applyToggles() {
   if (model) drawLegends($('legends'), model, state.colour);
 }
 
-function syncToolbar(state) {
-  d3.selectAll('input[name="colour"]').property('checked', function () { return this.value === state.colour; });
-  d3.selectAll('input[name="flowpath"]').property('checked', function () { return this.value === state.flowpath; });
-}
-
-function setupToolbar() {
-  const state = store.get();
-  d3.selectAll('input[name="colour"]').on('change', function () { store.set({ colour: this.value, source: null }); });
-  d3.selectAll('input[name="flowpath"]').on('change', function () { store.set({ flowpath: this.value }); });
-  store.on(['colour', 'flowpath'], syncToolbar);
-  syncToolbar(state);
-  d3.select('#notation').on('change', function () { store.set({ notation: this.value }); });
-  d3.select('#projector').on('change', function () { store.set({ projector: this.checked }); });
-  document.body.classList.toggle('projector', state.projector);
-  $('projector').checked = state.projector;
-  relabelPage(state);
-  for (const name of ['neurons', 'folded', 'compare']) {
-    d3.select(`#${name}`).property('checked', state[name]).on('change', function () { store.set({ [name]: this.checked }); });
-  }
-  d3.select(document).on('keydown', (event) => {
-    // a view that takes arrow keys itself (data-keys) has them while it has the focus
-    if (event.target.closest('input, select, textarea, button, [contenteditable], [data-keys]')) return;
-    if (event.key === ' ') { event.preventDefault(); player.toggle(); }
-    if (event.key === 'ArrowRight') { event.preventDefault(); player.step(1); }
-    if (event.key === 'ArrowLeft') { event.preventDefault(); player.step(-1); }
-  });
-}
-
 // Values a link carried that the page could not use: say so, and which defaults stand in.
 function reportRejected() {
   if (!store.rejected.length) return;
@@ -426,7 +365,8 @@ function start() {
   controls.setupTasks(() => fromForm());
   controls.setupCells(() => fromForm({ now: true })); // a new cell keeps the sequence and the selection
   controls.writeForm(store.get());
-  setupToolbar();
+  setupToolbar(store, player);
+  relabelPage(store.get());
   reportRejected();
   $('run-form').addEventListener('submit', (event) => { event.preventDefault(); fromForm({ now: true }); });
   $('run-form').addEventListener('input', (event) => {
