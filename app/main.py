@@ -5,13 +5,13 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
-from fastapi.staticfiles import StaticFiles
 
 from . import api, errors, pages
+from .assets import REVALIDATE, CachedStaticFiles, content_id
 from .cache import AnswerCache, Stats
 from .limits import BodySizeLimit
 from .security import SecurityHeaders
-from .settings import VERSION, Settings, get_settings
+from .settings import IMMUTABLE, VERSION, Settings, get_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -29,7 +29,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.include_router(api.router)
     app.include_router(pages.router)
-    app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
+    # the page asks for /static/<content id>/...: kept a year; /static/... for links from elsewhere
+    static = ROOT / "static"
+    app.state.static_id = content_id(static)
+    kept = CachedStaticFiles(directory=static, cache_control=IMMUTABLE if settings.static_immutable else REVALIDATE)
+    app.mount(f"/static/{app.state.static_id}", kept, name="assets")
+    app.mount("/static", CachedStaticFiles(directory=static, cache_control=REVALIDATE), name="static")
     app.state.compute_slots = threading.BoundedSemaphore(settings.max_concurrent_computations)
     app.state.cache = AnswerCache(settings.cache_bytes)
     app.state.stats = Stats()

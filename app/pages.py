@@ -22,9 +22,9 @@ def _embedded(data) -> str:
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
 def index(request: Request):
     vocabulary = meta()
-    return templates.TemplateResponse(
-        request, "index.html", {"meta": vocabulary, "meta_json": _embedded(vocabulary)}
-    )
+    page = templates.TemplateResponse(request, "index.html", {"meta": vocabulary, "meta_json": _embedded(vocabulary)})
+    page.headers["Cache-Control"] = "no-cache"  # asked again each time: it names the current assets
+    return page
 
 
 @router.get("/docs", response_class=HTMLResponse, include_in_schema=False)

@@ -71,6 +71,9 @@ class Settings(BaseSettings):
     retry_after_seconds: int = Field(1, ge=1, description="Retry-After of a 503.")
     # Encoded answers kept per process (bytes of bodies and keys), least recently used out first.
     cache_bytes: int = Field(256 * 1024 * 1024, ge=0, description="The answer cache's size in bytes (0: none).")
+    static_immutable: bool = Field(
+        True, description="Static files kept a year by browsers under a content id (false while editing them)."
+    )
 
 
 @lru_cache

@@ -5,15 +5,17 @@ static files go out compressed."""
 
 import base64
 import json
+import re
 
 import pytest
 from fastapi.testclient import TestClient
 
 import app.api as api_module
 import app.cache as cache_module
+from app.assets import content_id
 from app.cache import AnswerCache
 from app.main import create_app
-from app.settings import MAX_QUERY_CHARS, Settings
+from app.settings import IMMUTABLE, MAX_QUERY_CHARS, Settings
 
 
 @pytest.fixture
@@ -153,3 +155,40 @@ def test_identical_requests_at_once_share_one_computation():
     refused = asyncio.run(class_at_once({"inputs": [[1.0], [2.0]], "weights": {"U": [[1.0, 2.0]]}}))
     assert {a.status_code for a in refused} == {422}
     assert not served.state.in_flight
+
+
+def _asset_urls(page_html: str) -> list[str]:
+    return re.findall(r'(?:src|href)="https?://[^/"]+(/static/[^"]+)"', page_html)
+
+
+def test_the_page_names_its_assets_by_content_and_they_are_kept_a_year(client):
+    page = client.get("/")
+    assert page.headers["cache-control"] == "no-cache"  # the page is asked for again: it names the assets
+    urls = _asset_urls(page.text)
+    assert len(urls) >= 3 and len({url.split("/")[2] for url in urls}) == 1
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200 and response.headers["cache-control"] == IMMUTABLE, url
+        plain = client.get("/static/" + url.split("/", 3)[3])  # the same file under the plain path
+        assert plain.content == response.content and plain.headers["cache-control"] == "no-cache"
+    assert _asset_urls(client.get("/docs").text)[0].split("/")[2] == urls[0].split("/")[2]
+
+
+def test_the_content_id_changes_with_any_file(tmp_path):
+    (tmp_path / "js").mkdir()
+    (tmp_path / "js" / "a.js").write_text("one")
+    (tmp_path / "b.css").write_text("two")
+    first = content_id(tmp_path)
+    assert content_id(tmp_path) == first and len(first) == 12
+    (tmp_path / "js" / "a.js").write_text("one!")
+    changed = content_id(tmp_path)
+    (tmp_path / "js" / "a.js").write_text("one")
+    (tmp_path / "js" / "a.js").rename(tmp_path / "js" / "c.js")  # same bytes, another name
+    assert len({first, changed, content_id(tmp_path)}) == 3
+
+
+def test_assets_can_be_revalidated_while_they_are_edited(monkeypatch):
+    monkeypatch.setenv("RNN_UNFOLDED_STATIC_IMMUTABLE", "false")
+    client = TestClient(create_app(Settings()))
+    url = _asset_urls(client.get("/").text)[0]
+    assert client.get(url).headers["cache-control"] == "no-cache"
