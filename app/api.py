@@ -49,29 +49,54 @@ def _accepts_gzip(request: Request) -> bool:
     return "gzip" in request.headers.get("accept-encoding", "").lower()
 
 
-async def compute(request: Request, work, req) -> NumpyJSONResponse:
-    """work(req), its JSON encoding and any gzip, from the cache or in the thread pool if a slot
-    is free.
+QUEUE_POLL_SECONDS = 0.02
 
-    Slots are taken without waiting, so a saturated server answers 503 at once instead of
-    queueing, and the event loop (and /health) stays free. An answer in the cache needs no slot,
-    and a request already being computed waits for that computation instead of starting another
-    (a class clicking one link at once costs one computation).
+
+async def compute(request: Request, work, req) -> NumpyJSONResponse:
+    """work(req), its JSON encoding and any gzip, from the cache or in the thread pool once a
+    slot is free.
+
+    An answer in the cache needs no slot, and a request already being computed waits for that
+    computation instead of starting another (a class clicking one link at once costs one
+    computation). Without a free slot a request waits in a short queue (queue_seconds, at most
+    max_queued requests), looking again for its answer and for a slot every QUEUE_POLL_SECONDS:
+    a burst that outlasts a computation or two is served, not shed; past the queue a saturated
+    server answers 503 at once, and the event loop (and /health) stays free throughout.
     """
     state = request.app.state
     state.stats.requests += 1
     gzipped = _accepts_gzip(request)
     key = (canonical(work.__name__, req), gzipped)
-    cached = state.cache.get(key)
-    waiting = state.in_flight.get(key)
-    if cached is None and waiting is not None:  # the same request is being computed: share it
-        await asyncio.wait([waiting])
-        if not waiting.cancelled():
-            cached = waiting.result()  # or the same refusal
+    slots = state.compute_slots
+    deadline = None  # set once the request joins the queue
+    got = False
+    try:
+        while True:
+            cached = state.cache.get(key, count=deadline is None)
+            waiting = state.in_flight.get(key)
+            if cached is None and waiting is not None:  # the same request is being computed: share it
+                await asyncio.wait([waiting])
+                if not waiting.cancelled():
+                    cached = waiting.result()  # or the same refusal
+            if cached is not None:
+                break
+            got = slots.acquire(blocking=False)
+            if got:
+                break
+            if deadline is None:
+                if state.queued >= state.settings.max_queued:
+                    break
+                deadline = time.perf_counter() + state.settings.queue_seconds
+                state.queued += 1
+            if time.perf_counter() >= deadline:
+                break
+            await asyncio.sleep(QUEUE_POLL_SECONDS)
+    finally:
+        if deadline is not None:
+            state.queued -= 1
     if cached is not None:
         return NumpyJSONResponse(cached[0], headers=cached[1])
-    slots = state.compute_slots
-    if not slots.acquire(blocking=False):
+    if not got:
         state.stats.shed += 1
         raise ServerBusy
     shared = state.in_flight[key] = asyncio.get_running_loop().create_future()

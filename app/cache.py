@@ -39,14 +39,16 @@ class AnswerCache:
     _entries: OrderedDict = field(default_factory=OrderedDict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def get(self, key: tuple) -> tuple[bytes, dict] | None:
+    def get(self, key: tuple, count: bool = True) -> tuple[bytes, dict] | None:
+        """The entry of ``key``, or None; counted as a hit or a miss unless ``count`` is false
+        (a request looking again while it waits for a slot is still one request)."""
         with self._lock:
             entry = self._entries.get(key)
             if entry is None:
-                self.misses += 1
+                self.misses += count
                 return None
             self._entries.move_to_end(key)
-            self.hits += 1
+            self.hits += count
             return entry
 
     def put(self, key: tuple, body: bytes, headers: dict) -> None:

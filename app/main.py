@@ -35,7 +35,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     kept = CachedStaticFiles(directory=static, cache_control=IMMUTABLE if settings.static_immutable else REVALIDATE)
     app.mount(f"/static/{app.state.static_id}", kept, name="assets")
     app.mount("/static", CachedStaticFiles(directory=static, cache_control=REVALIDATE), name="static")
+    app.state.settings = settings
     app.state.compute_slots = threading.BoundedSemaphore(settings.max_concurrent_computations)
+    app.state.queued = 0  # requests waiting for a slot (api.compute)
     app.state.cache = AnswerCache(settings.cache_bytes)
     app.state.stats = Stats()
     app.state.in_flight = {}  # canonical request -> the future of its computation

@@ -69,6 +69,10 @@ class Settings(BaseSettings):
     # than a place in an unbounded queue. Two cores: two at a time keeps each one fast.
     max_concurrent_computations: int = Field(2, ge=1, description="Computation slots of this process.")
     retry_after_seconds: int = Field(1, ge=1, description="Retry-After of a 503.")
+    # A burst a little longer than a computation waits for a slot instead of being shed: at most
+    # max_queued requests, each for at most queue_seconds (0: shed at once).
+    queue_seconds: float = Field(0.5, ge=0, le=30, description="Longest wait for a computation slot before a 503.")
+    max_queued: int = Field(16, ge=0, description="Requests of this process that may wait for a slot at once.")
     # Encoded answers kept per process (bytes of bodies and keys), least recently used out first.
     cache_bytes: int = Field(256 * 1024 * 1024, ge=0, description="The answer cache's size in bytes (0: none).")
     static_immutable: bool = Field(

@@ -67,3 +67,34 @@ def test_large_answers_are_gzipped_for_clients_that_accept_it(client):
     with client.stream("POST", "/api/v1/unfold", json=body, headers={"Accept-Encoding": "gzip"}) as response:
         wire = b"".join(response.iter_raw())
     assert len(wire) == int(zipped.headers["content-length"]) and gzip.decompress(wire) == plain.content
+
+
+def test_a_request_waits_a_moment_for_a_slot_instead_of_being_shed():
+    """A burst that outlasts a computation is served: the request waits in the short queue and
+    computes once a slot frees; with no room in the queue the answer is 503 at once."""
+    import threading
+    import time
+
+    from fastapi.testclient import TestClient
+
+    from app.main import create_app
+    from app.settings import Settings
+
+    app = create_app(Settings(max_concurrent_computations=1, queue_seconds=5))
+    client = TestClient(app)
+    slots = app.state.compute_slots
+    assert slots.acquire(blocking=False)  # one long computation
+    freed = threading.Timer(0.3, slots.release)
+    freed.start()
+    start = time.perf_counter()
+    answer = client.post("/api/v1/unfold", json={"sequence": "hello"})
+    assert answer.status_code == 200 and time.perf_counter() - start >= 0.25
+    assert client.get("/api/v1/stats").json()["shed"] == 0 and app.state.queued == 0
+
+    full = create_app(Settings(max_concurrent_computations=1, queue_seconds=5, max_queued=0))
+    slots = full.state.compute_slots
+    assert slots.acquire(blocking=False)
+    start = time.perf_counter()
+    busy = TestClient(full).post("/api/v1/unfold", json={"sequence": "hello"})
+    assert busy.status_code == 503 and time.perf_counter() - start < 2
+    slots.release()
