@@ -82,9 +82,11 @@ async def student(base: str, deadline: float, seed: int, results: dict) -> None:
 async def classroom(students: int, seconds: float, workers: int) -> dict:
     with running_server(log_level="error", workers=workers) as base:
         results = {"shared": [], "own": [], "failed": [], "retried": 0}
-        async with httpx.AsyncClient(base_url=base, timeout=60) as teacher:  # opens each link before sharing it
-            for body in SHARED:
-                for _ in range(2 * workers):  # so that every worker process has probably seen it
+        # the teacher opens each link before sharing it, on fresh connections (one kept-alive
+        # connection stays with one worker process) so that every worker has probably seen it
+        for body in SHARED:
+            for _ in range(2 * workers):
+                async with httpx.AsyncClient(base_url=base, timeout=60) as teacher:
                     await teacher.get(link(body))
         queue = multiprocessing.Queue()
         probe = multiprocessing.Process(target=health, args=(base, seconds, queue))
