@@ -8,7 +8,7 @@ import { drawLegends, explain } from './legends.js';
 import { CELLS, META } from './meta.js';
 import { buildModel } from './model.js';
 import { P, setNotation } from './notation.js';
-import { setupHelp } from './help.js';
+import { relabelHelp, setupHelp } from './help.js';
 import { createLesson } from './lesson.js';
 import { openingPatch } from './opening.js';
 import { createExporter, createImporter } from './port.js';
@@ -154,6 +154,7 @@ function relabelPage(state) {
   setNotation(state.notation);
   $('notation').value = state.notation;
   document.querySelector('label[for="rho"]').textContent = `ρ(${P('W')})`;
+  relabelHelp();
   if (state.model) show(state.model.response);
 }
 store.on(['notation'], relabelPage);

@@ -186,6 +186,10 @@ def test_the_notation_switch_relabels_every_panel_keeps_the_numbers_and_survives
     assert "W_hh is shared by every step" in page.locator("#gradient-panel-body").text_content()
     assert page.locator("svg.network text.edge-label-W").first.text_content() == "Whh"  # W with hh lowered
     assert page.locator('label[for="rho"]').text_content() == "ρ(W_hh)"
+    # the "?" explanations too, their markup kept
+    help_network = page.locator("#help-network")
+    assert "The arrows W_xh, W_hh and W_hy are the same weights" in help_network.text_content()
+    assert help_network.locator("b").first.text_content() == "Colour by gradient"
     # the equations: a = b_h + W_hh h + W_xh x, as MathML subscripts
     forward = page.locator("#details-panel-body math").first
     assert forward.locator("msub").all_text_contents()[:3] == ["bh", "Whh", "Wxh"]
@@ -195,6 +199,10 @@ def test_the_notation_switch_relabels_every_panel_keeps_the_numbers_and_survives
     page.wait_for_function("() => document.querySelectorAll('#param-chips button').length === 5")
     assert page.locator("#notation").input_value() == "wxh"
     assert page.locator("#param-chips button").nth(1).text_content() == "W_hh"
+    page.select_option("#notation", "textbook")
+    page.locator("#param-chips button", has_text="U").wait_for()
+    assert "The arrows U, W and V are the same weights" in page.locator("#help-network").text_content()
+    page.select_option("#notation", "wxh")
     # PyTorch's letters, with the LSTM's output gate called o as nn.LSTM calls it
     page.locator('input[name="cell"][value="lstm"]').check()
     page.select_option("#notation", "pytorch")
