@@ -3,6 +3,7 @@
 // be left blank. A matrix larger than maxSize cells is drawn smaller than a pixel a cell and
 // scaled to fit, so it never overflows its panel.
 import { heatmap as config } from '../config.js';
+import { rgba } from './colour.js';
 import { axisTips, tooltip } from './tooltip.js';
 
 const d3 = window.d3;
@@ -38,20 +39,7 @@ function drawAxes(frame, { rows, cols, cell, width, height, axes }) {
 }
 
 // The cells as pixels: one pixel a cell written straight into an ImageData, then scaled up to
-// `paint` pixels a cell without smoothing (a fillRect per cell cost ~25 ms at 256 x 256). Colours
-// are parsed once per distinct colour string.
-const rgba = new Map();
-function parsed(css) {
-  let c = rgba.get(css);
-  if (!c) {
-    const { r, g, b, opacity } = d3.color(css).rgb();
-    c = [r, g, b, Math.round(255 * opacity)];
-    if (rgba.size > 50000) rgba.clear();
-    rgba.set(css, c);
-  }
-  return c;
-}
-
+// `paint` pixels a cell without smoothing (a fillRect per cell cost ~25 ms at 256 x 256).
 function paintCells(canvas, { values, rows, cols, paint, colour, blank }) {
   const ctx = canvas.getContext('2d');
   ctx.clearRect(0, 0, canvas.width, canvas.height);
@@ -61,7 +49,7 @@ function paintCells(canvas, { values, rows, cols, paint, colour, blank }) {
   for (let r = 0; r < rows; r += 1) {
     for (let c = 0; c < cols; c += 1) {
       if (blank(r, c)) continue;
-      const [R, G, B, A] = parsed(colour(values[r][c], r, c));
+      const [R, G, B, A] = rgba(colour(values[r][c], r, c));
       const k = 4 * (r * cols + c);
       data[k] = R; data[k + 1] = G; data[k + 2] = B; data[k + 3] = A;
     }

@@ -322,7 +322,7 @@ export function createNetwork(container, { onSelectStep, onHoverSource, onPickSo
   let spareRequest = null;
   function fillVisible() {
     fill(0);
-    spareRequest ??= requestIdleCallback(() => { spareRequest = null; fill(4); }, { timeout: 300 });
+    spareRequest ??= requestIdleCallback(() => { spareRequest = null; fill(4); }); // never while the page is busy
   }
 
   function fill(spare) {
