@@ -8,6 +8,13 @@ const d3 = window.d3;
 const $ = (id) => document.getElementById(id);
 const WELCOMED = 'rnn-unfolded:welcomed';
 
+// What the card calls each region when a step is about more than one (they may not fit on one
+// screen: the card offers to bring each under it).
+const REGION_NAMES = {
+  network: 'the network', flows: 'the flow matrix', gradient: 'the gradient', explorer: 'the explorer',
+  equations: 'the equations', training: 'training', folded: 'the folded cell',
+};
+
 // A step's view starts from this one, so that nothing of the previous step's lingers.
 const VIEW = { colour: 'gradient', param: 'W', source: null, flowpath: 'h', step: 'middle', position: 'end', folded: false };
 
@@ -58,6 +65,13 @@ export function createLesson({ store, open }) {
     const ready = model && !state.lessonPending;
     $('lesson-text').textContent = ready ? step.text(model) : 'Computing…';
     $('lesson-equation').textContent = ready ? step.equation(model) : '';
+    const jumps = d3.select('#lesson-go');
+    jumps.selectAll('*').remove();
+    if (ready && step.regions.length > 1) {
+      jumps.append('span').text('Bring under the card:');
+      jumps.selectAll('button').data(step.regions.filter((r) => REGION_NAMES[r])).join('button').attr('type', 'button')
+        .attr('data-region-name', (r) => r).text((r) => REGION_NAMES[r]).on('click', (event, r) => reveal([r]));
+    }
     if (ready && shownStep !== n) {
       shownStep = n;
       requestAnimationFrame(() => reveal(step.regions)); // once the answer's panels are shown or hidden

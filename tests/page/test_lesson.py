@@ -151,3 +151,25 @@ def test_the_arrows_say_which_shared_weights_they_are(page):
         assert words in tip, (name, tip)
         if name != "f":
             assert "the same at every step" in tip and (f"{4 * 8} × " if name != "V" else "× 8") in tip
+
+
+def test_a_step_about_two_regions_brings_each_under_the_card(page):
+    """At 1024x768 step 10's network fills the screen under the card; its flow matrix, which the
+    text talks about, is one click away and lands just under the card, then the network again."""
+    page.set_viewport_size({"width": 1024, "height": 768})
+    page.goto(page.base + "/?lesson=10")
+    wait_for_step(page, 10)
+    jumps = page.locator("#lesson-go button")
+    assert jumps.all_text_contents() == ["the network", "the flow matrix"]
+    below_card = "() => document.getElementById('lesson').getBoundingClientRect().bottom"
+    top_of = "name => document.querySelector(`[data-region='${name}']`).getBoundingClientRect().top"
+    assert page.evaluate(top_of, "flows") > 768  # below the fold at first
+    jumps.nth(1).click()
+    page.wait_for_function(f"() => Math.abs(({top_of})('flows') - ({below_card})()) < 20")
+    page.screenshot(path=ARTIFACTS / "lesson-10-flow-matrix-1024x768.png")
+    jumps.nth(0).click()
+    page.wait_for_function(f"() => Math.abs(({top_of})('network') - ({below_card})()) < 20")
+    assert page.locator("#lesson-go").is_visible()
+    page.goto(page.base + "/?lesson=2")  # a step about one region offers nothing
+    wait_for_step(page, 2)
+    assert page.locator("#lesson-go button").count() == 0
