@@ -147,6 +147,12 @@ def test_a_long_sequence_scrolls_instead_of_overlapping(page):
     panel.evaluate("el => { el.scrollLeft = el.scrollWidth; }")
     page.wait_for_function(f"() => document.querySelector('{last}')?.dataset.cells === '16'")
     assert strip_values(page.locator(last)) == api(page, sequence=text, hidden_size=16)["forward"]["h"][255]
+    # the columns left far behind are emptied (the page stays small), and drawn again on the way back
+    first = 'g.column[data-step="0"]'
+    assert page.locator(f"{first} > *").count() == 0 and page.locator(COLUMNS).count() == 256
+    assert page.locator("svg.network g.column[data-step] g.node.h").count() < 60
+    panel.evaluate("el => { el.scrollLeft = 0; }")
+    page.wait_for_function(f"() => document.querySelector('{first} g.node.h')?.dataset.cells === '16'")
     page.get_by_role("button", name="Step forward").click()  # the page still answers
 
 

@@ -49,12 +49,13 @@ function pathOf(m, view, width) {
 }
 
 // layer: a <g> above the columns; view: {colour, sel, showFrame, x}; width: log F -> px;
-// shown: the steps whose columns are drawn (a long path is drawn where it can be seen).
+// shown: the steps whose columns are drawn (a long path is drawn where it can be seen), and
+// version: a count that changes whenever they do.
 const drawn = new WeakMap();
-export function drawErrorPath(layer, m, view, width, shown) {
+export function drawErrorPath(layer, m, view, width, shown, version) {
   const { colour, sel, showFrame } = view;
   const on = colour === 'gradient' && showFrame && sel.step !== null && sel.step < m.steps;
-  const key = `${on}|${sel.param}|${sel.step}|${shown.size}`;
+  const key = `${on}|${sel.param}|${sel.step}|${version}`;
   if (drawn.get(layer.node())?.m === m && drawn.get(layer.node()).key === key) return;
   drawn.set(layer.node(), { m, key });
   const path = on ? pathOf(m, view, width) : { strips: [], arrows: [] };

@@ -228,7 +228,7 @@ export function createNetwork(container, { onSelectStep, onHoverSource, onPickSo
       .attr('transform', (t) => `translate(${x(t)},0)`)
       .each(function (t) { d3.select(this).selectAll('*').remove(); });
     drawColumn(columns.select('g.column.initial'), m, -1, scales);
-    current = { m, scales, filled: new Set() };
+    current = { m, scales, filled: new Set(), drawn: 0 }; // drawn: counts changes to filled
     drawEdges(m, current.filled);
     fillVisible();
     flowWidth = drawFlows(flows, m, x, { onSelectStep });
@@ -257,9 +257,18 @@ export function createNetwork(container, { onSelectStep, onHoverSource, onPickSo
         drawColumn(d3.select(this), m, t, scales);
         drawContents(d3.select(this), m, t, scales);
       });
-    if (fresh.empty()) return;
+    // columns far out of view are emptied again, so a long scroll or the player does not leave
+    // every column drawn (the browser restyles and repaints all of them at each change)
+    const keep = Math.ceil((last - first + 1) / 2);
+    const far = columns.selectAll('g.column.step').filter((t) => filled.has(t) && (t < first - keep || t > last + keep))
+      .each(function (t) {
+        filled.delete(t);
+        d3.select(this).selectAll('*').remove();
+      });
+    if (fresh.empty() && far.empty()) return;
+    current.drawn += 1;
     drawEdges(m, filled);
-    if (viewShown) drawErrorPath(errorPath, m, { ...viewShown, x }, flowWidth, filled);
+    if (viewShown) drawErrorPath(errorPath, m, { ...viewShown, x }, flowWidth, filled, current.drawn);
   }
 
   // Scrolls the network so that step t's column is in view (from the start: as for a new answer).
@@ -347,7 +356,7 @@ export function createNetwork(container, { onSelectStep, onHoverSource, onPickSo
     clip.attr('x', backwardTo > model.steps - 1 ? 1e6 : x(reveal) - layout.column / 2);
     highlightFlows(flows, model, view);
     markDistance(flows, model, x, flowWidth, view.distance ?? null);
-    drawErrorPath(errorPath, model, { ...view, x }, flowWidth, current.filled);
+    drawErrorPath(errorPath, model, { ...view, x }, flowWidth, current.filled, current.drawn);
     drawFrame(view);
   }
 
