@@ -53,8 +53,9 @@ class Forward:
 
 
 def first_nonfinite_row(values: np.ndarray, reverse: bool = False) -> int | None:
-    if np.isfinite(values.sum()):  # one pass: a sum with an inf or a NaN in it is never finite
-        return None
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflowing sum only means: look closer
+        if np.isfinite(values.sum()):  # one pass: a sum with an inf or a NaN in it is never finite
+            return None
     bad = ~np.isfinite(values.reshape(values.shape[0], -1)).all(axis=1)
     if not bad.any():
         return None
