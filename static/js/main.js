@@ -233,8 +233,10 @@ function openState({ request, fromPreset, view }) {
   run();
 }
 
-function show(data) {
+// request: what was asked for this answer, when known (a training snapshot's is not)
+function show(data, request = null) {
   const model = buildModel(data);
+  model.request = request;
   const view = openingView(model);
   const state = { ...store.get(), ...view };
   for (const { view } of VIEWS) view.draw(model, { flowPath: state.flowpath });
@@ -294,7 +296,7 @@ async function run() {
       controls.clearErrors();
       performance.measure('rnn-unfolded:parse', { start: arrived, end: parsed });
       try {
-        show(data);
+        show(data, body);
       } catch (error) { // a bug of ours, not the user's input: say so, keep the form as it is
         console.error(error);
         controls.showErrors([{ loc: ['body'], msg: `The answer came but could not be drawn (${error.message}); please report it.` }]);

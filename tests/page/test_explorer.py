@@ -124,3 +124,29 @@ def test_the_gain_plots_distance_axis_names_each_step_once(page):
         page.wait_for_selector(f"{plot} .tick")
         labels = page.locator(f"{plot} g.axis").first.locator(".tick text").all_text_contents()
         assert labels == [str(d) for d in range(len(labels))] and len(labels) >= 3, (plot, labels)
+
+
+def test_the_gradient_check_checks_the_answer_on_screen_not_a_request_still_on_its_way(page):
+    """The check comes due 1.2 s after an answer is drawn. If the reader has asked for a much
+    longer text meanwhile (its answer held back here), the check is of the answer on screen and
+    the server is not asked for one it would refuse (CI once saw that 422)."""
+    import time
+
+    from .helpers import request_body
+
+    page.goto(f"{page.base}/?sequence=abcabc&hidden_size=4")
+    drawn(page, 5)
+    held = []
+
+    def hold(route):
+        held.append(route.request)
+        time.sleep(2.0)  # the long text's answer is slow to come
+        route.continue_()
+
+    checks = []
+    page.on("request", lambda r: "/gradcheck" in r.url and checks.append(request_body(r)))
+    page.route("**/api/v1/unfold**", hold)
+    page.get_by_label("Sequence").fill("the quick brown fox jumps over the lazy dog " * 6)  # far over the check's cost
+    page.wait_for_function("() => document.querySelector('.gradcheck-badge').textContent.includes('largest relative error')",
+                           timeout=15000)
+    assert held and checks and all(body["sequence"] == "abcabc" and body["hidden_size"] == 4 for body in checks)

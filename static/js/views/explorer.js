@@ -148,8 +148,11 @@ export function createExplorer(container, { onRho, onForgetBias, onHoverDistance
     checkTimer = setTimeout(() => gradcheck(m), CHECK_DELAY_MS);
   }
 
+  // The answer on screen is checked, not the form: a newer request may be on its way, and the
+  // cost checked below is this answer's.
   async function gradcheck(m) {
-    const key = JSON.stringify(request());
+    const asked = m.request ?? request();
+    const key = JSON.stringify(asked);
     if (checked === key) return;
     checked = key;
     const limit = META.limits.gradcheck_cost;
@@ -161,7 +164,7 @@ export function createExplorer(container, { onRho, onForgetBias, onHoverDistance
     }
     badge.attr('class', 'gradcheck-badge').text('Checking the gradients against finite differences…');
     try {
-      const { ok, data } = await askJSON('/api/v1/gradcheck', { ...request(), include: undefined }, 'gradcheck');
+      const { ok, data } = await askJSON('/api/v1/gradcheck', { ...asked, include: undefined }, 'gradcheck');
       if (checked !== key) return;
       if (!ok) {
         badge.classed('unchecked', true).text(`Gradient check not run here: ${data?.detail?.[0]?.msg ?? 'the server refused it'}. `
