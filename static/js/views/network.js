@@ -178,6 +178,11 @@ export function createNetwork(container, { onSelectStep, onHoverSource, onPickSo
         else d3.select(this).text(d.label ?? 'f ⊙');
       })
       .call(tooltip, (d) => describeEdge(m, d.name));
+    markPending();
+  }
+
+  // The arrows of the steps the forward pass has not reached yet are faded (the player's forwardTo).
+  function markPending() {
     if (viewShown) edges.selectAll('line.edge').classed('pending', (d) => d.t > viewShown.forwardTo);
   }
 
@@ -351,7 +356,7 @@ export function createNetwork(container, { onSelectStep, onHoverSource, onPickSo
       .classed('current', (t) => t === playing)
       .classed('selected', (t) => t === sel.step)
       .classed('errors-hidden', (t) => t < backwardTo);
-    edges.selectAll('line.edge').classed('pending', (d) => d.t > forwardTo);
+    markPending();
     const reveal = Math.max(0, backwardTo);
     clip.attr('x', backwardTo > model.steps - 1 ? 1e6 : x(reveal) - layout.column / 2);
     highlightFlows(flows, model, view);
