@@ -150,7 +150,6 @@ def test_a_long_sequence_scrolls_instead_of_overlapping(page):
     # the columns left far behind are emptied (the page stays small), and drawn again on the way back
     first = 'g.column[data-step="0"]'
     assert page.locator(f"{first} > *").count() == 0 and page.locator(COLUMNS).count() == 256
-    assert page.locator("svg.network g.column[data-step] g.node.h").count() < 60
     panel.evaluate("el => { el.scrollLeft = 0; }")
     page.wait_for_function(f"() => document.querySelector('{first} g.node.h')?.dataset.cells === '16'")
     page.get_by_role("button", name="Step forward").click()  # the page still answers
