@@ -7,7 +7,6 @@ import time
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import ValidationError
@@ -53,8 +52,8 @@ QUEUE_POLL_SECONDS = 0.02
 
 
 async def compute(request: Request, work, req) -> NumpyJSONResponse:
-    """work(req), its JSON encoding and any gzip, from the cache or in the thread pool once a
-    slot is free.
+    """work(req), its JSON encoding and any gzip, from the cache or in a computation thread
+    (below the event loop's priority: app.main) once a slot is free.
 
     An answer in the cache needs no slot, and a request already being computed waits for that
     computation instead of starting another (a class clicking one link at once costs one
@@ -102,7 +101,12 @@ async def compute(request: Request, work, req) -> NumpyJSONResponse:
     shared = state.in_flight[key] = asyncio.get_running_loop().create_future()
     try:
         start = time.perf_counter()
-        body, headers = await run_in_threadpool(lambda: encode(work(req), gzipped))
+        job = asyncio.get_running_loop().run_in_executor(state.executor, lambda: encode(work(req), gzipped))
+        try:
+            body, headers = await asyncio.shield(job)
+        except asyncio.CancelledError:  # the client left: the slot stays taken until the thread is done
+            await asyncio.wait([job])
+            raise
         state.stats.computed(time.perf_counter() - start)
         state.cache.put(key, body, headers)
         shared.set_result((body, headers))

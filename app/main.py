@@ -1,6 +1,9 @@
 """Builds the app: routers, static files, error handlers and the body-size limit."""
 
+import os
+import sys
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -14,6 +17,13 @@ from .security import SecurityHeaders
 from .settings import IMMUTABLE, VERSION, Settings, get_settings
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def _lower_priority(nice: int) -> None:
+    """Runs in each new computation thread. On Linux a thread has its own nice value, and 0 names
+    the calling thread; elsewhere it would name the whole process, the event loop too, so not there."""
+    if nice and sys.platform.startswith("linux"):
+        os.setpriority(os.PRIO_PROCESS, 0, os.getpriority(os.PRIO_PROCESS, 0) + nice)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -37,6 +47,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", CachedStaticFiles(directory=static, cache_control=REVALIDATE), name="static")
     app.state.settings = settings
     app.state.compute_slots = threading.BoundedSemaphore(settings.max_concurrent_computations)
+    # the computations' own threads (not the pool that serves FastAPI's plain def endpoints):
+    # at most one per slot, each below the event loop's priority
+    app.state.executor = ThreadPoolExecutor(
+        settings.max_concurrent_computations, thread_name_prefix="compute",
+        initializer=_lower_priority, initargs=(settings.compute_nice,),
+    )
     app.state.queued = 0  # requests waiting for a slot (api.compute)
     app.state.cache = AnswerCache(settings.cache_bytes)
     app.state.stats = Stats()

@@ -6,6 +6,7 @@ static files go out compressed."""
 import base64
 import json
 import re
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -192,3 +193,9 @@ def test_assets_can_be_revalidated_while_they_are_edited(monkeypatch):
     client = TestClient(create_app(Settings()))
     url = _asset_urls(client.get("/").text)[0]
     assert client.get(url).headers["cache-control"] == "no-cache"
+
+
+def test_every_setting_is_in_readmes_table():
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    for name in Settings.model_fields:
+        assert f"`RNN_UNFOLDED_{name.upper()}`" in readme, name

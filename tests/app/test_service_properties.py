@@ -1,7 +1,10 @@
 """Properties of the service as a whole: headers, determinism, no CDN."""
 
 import re
+import sys
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -98,3 +101,67 @@ def test_a_request_waits_a_moment_for_a_slot_instead_of_being_shed():
     busy = TestClient(full).post("/api/v1/unfold", json={"sequence": "hello"})
     assert busy.status_code == 503 and time.perf_counter() - start < 2
     slots.release()
+
+
+def _nice_of_this_thread() -> dict:
+    import os
+
+    return {"nice": os.getpriority(os.PRIO_PROCESS, 0)}
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a thread's own nice value is Linux's")
+def test_computations_run_below_the_event_loops_priority(monkeypatch):
+    """On saturated cores the event loop (cached answers, /health) must win the CPU: the
+    computation threads run compute_nice below it, and the server's other threads do not."""
+    import os
+
+    from fastapi.testclient import TestClient
+
+    from app import service
+    from app.main import create_app
+    from app.settings import Settings
+
+    monkeypatch.setattr(service, "unfold", lambda req: _nice_of_this_thread())
+    loop_nice = os.getpriority(os.PRIO_PROCESS, 0)
+    for nice in (7, 0):
+        client = TestClient(create_app(Settings(compute_nice=nice, cache_bytes=0)))
+        assert client.post("/api/v1/unfold", json={"sequence": "ab"}).json() == {"nice": loop_nice + nice}
+    assert os.getpriority(os.PRIO_PROCESS, 0) == loop_nice  # the caller's thread is untouched
+
+
+def test_a_request_whose_client_left_keeps_its_slot_until_the_computation_ends():
+    """Cancelling the request cannot stop its thread: the slot must stay taken until the thread is
+    done, or the slots would no longer bound the computations running at once."""
+    import asyncio
+    import threading
+
+    from starlette.requests import Request
+
+    from app import api
+    from app.main import create_app
+    from app.schemas import UnfoldRequest
+    from app.settings import Settings
+
+    app = create_app(Settings(max_concurrent_computations=1))
+    started, release = threading.Event(), threading.Event()
+
+    def slow(req):
+        started.set()
+        release.wait(10)
+        return {"done": True}
+
+    async def scenario():
+        request = Request({"type": "http", "app": app, "headers": [], "method": "POST", "path": "/"})
+        task = asyncio.create_task(api.compute(request, slow, UnfoldRequest(sequence="ab")))
+        await asyncio.to_thread(started.wait, 10)
+        task.cancel()
+        await asyncio.sleep(0.1)
+        held = not app.state.compute_slots.acquire(blocking=False)  # cancelled, still computing
+        release.set()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        freed = app.state.compute_slots.acquire(blocking=False)
+        return held, freed
+
+    held, freed = asyncio.run(scenario())
+    assert held and freed
