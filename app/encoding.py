@@ -57,12 +57,21 @@ def rounded(content, digits: int):
     if isinstance(content, dict):
         return {key: rounded(value, digits) for key, value in content.items()}
     if isinstance(content, list):
+        if content and all(type(value) is float or value is None for value in content):
+            return _rounded_floats(content, digits)  # a curve or a row: one vectorised call, not one per number
         return [rounded(value, digits) for value in content]
     if isinstance(content, np.ndarray) and content.dtype.kind == "f":
         return round_significant(content, digits)
     if isinstance(content, float):
         return float(round_significant(np.array(content), digits)[()])
     return content
+
+
+def _rounded_floats(values: list, digits: int) -> list:
+    """A list of floats and Nones, each float rounded as round_significant rounds it."""
+    numbers = np.array([0.0 if value is None else value for value in values])
+    done = round_significant(numbers, digits).tolist()
+    return [None if value is None else done[i] for i, value in enumerate(values)]
 
 
 def encode_json(content) -> bytes:

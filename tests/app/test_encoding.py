@@ -45,6 +45,20 @@ def test_rounded_walks_an_answer_and_touches_only_floats():
     assert rounded(answer, 17) is answer
 
 
+def test_a_list_of_floats_is_rounded_as_each_float_would_be():
+    """Curves (lists of floats and None) are rounded in one call: the same numbers as one by one."""
+    rng = np.random.default_rng(5)
+    curve = [float(v) for v in rng.standard_normal(50) * 10.0 ** rng.integers(-300, 300, 50)]
+    curve[3] = curve[17] = None
+    curve += [0.0, -0.0, 5e-324, 1.7976931348623157e308, 1.0]
+    out = rounded(curve, 9)
+    one_by_one = [None if v is None else rounded(v, 9) for v in curve]
+    assert [repr(v) for v in out] == [repr(v) for v in one_by_one]
+    assert all(type(v) is float for v in out if v is not None) and out[3] is None and out[17] is None
+    mixed = [1.23456789012, 2, "a"]  # not all floats: item by item, ints and strings untouched
+    assert rounded(mixed, 9) == [1.23456789, 2, "a"]
+
+
 def test_large_bodies_are_gzipped_for_clients_that_accept_it():
     content = {"h": np.linspace(0, 1, 2_000)}
     body, headers = encode(content, gzipped=True)
