@@ -58,7 +58,8 @@ const flowMatrix = createFlowMatrix($('flow-panel-body'), {
 });
 const gradient = createGradientPanel($('gradient-panel-body'), { onSelectStep: selectStep, onSplit: (split) => store.set({ split }) });
 const details = createDetails($('details-panel-body'));
-// the ρ(W) slider re-runs while it is dragged: its latency is measured from the input event
+// the ρ(W) slider re-runs while it is dragged: its latency is measured from the input event,
+// and the picture is not faded as stale at each move (its answer is already on its way)
 let sliderStart = null;
 const explorer = createExplorer($('explorer-panel-body'), {
   askJSON,
@@ -66,13 +67,13 @@ const explorer = createExplorer($('explorer-panel-body'), {
   onRho: (rho, start) => {
     sliderStart = start;
     $('rho').value = rho;
-    fromForm({ now: true });
+    fromForm({ now: true, live: true });
   },
   onHoverDistance: (distance) => store.set({ distance }),
   onForgetBias: (bias, start) => {
     sliderStart = start;
     $('forget_bias').value = bias;
-    fromForm({ now: true });
+    fromForm({ now: true, live: true });
   },
 });
 // the network keeps the playhead's column in view while the player runs or is scrubbed
@@ -326,16 +327,17 @@ function markStale() {
 }
 
 // The form writes into the store when what it holds is valid; a change to a request field
-// asks for a new answer after a pause in typing (Enter or Run asks at once).
+// asks for a new answer after a pause in typing (Enter or Run asks at once; live: a dragged
+// slider, whose picture is not marked stale while its answer comes).
 let pending = null;
-function fromForm({ now = false } = {}) {
+function fromForm({ now = false, live = false } = {}) {
   const form = controls.readForm();
   const problems = controls.localErrors(form);
   if (problems.length) { controls.showErrors(problems); markStale(); return; }
   controls.clearErrors();
   const changed = store.set(form);
   const asks = REQUEST_KEYS.some((k) => changed.has(k));
-  if (asks) { markStale(); trainer.invalidate(); }
+  if (asks) { if (!live) markStale(); trainer.invalidate(); }
   if (now && (asks || !trainer.trained())) run(); // Run keeps a trained network on screen until the form changes
   else if (asks) { clearTimeout(pending); pending = setTimeout(run, RERUN_DELAY_MS); }
 }

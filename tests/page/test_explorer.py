@@ -19,6 +19,13 @@ COUNT_REQUESTS = """
     if (counted) { window.__unfold.now += 1; window.__unfold.max = Math.max(window.__unfold.max, window.__unfold.now); }
     try { return await fetch0(url, options); } finally { if (counted) window.__unfold.now -= 1; }
   };
+  // how often the picture was marked stale (the notice shown, the drawing faded)
+  window.__staleShown = 0;
+  document.addEventListener('DOMContentLoaded', () => {
+    const stale = document.getElementById('stale');
+    new MutationObserver(() => { if (!stale.hidden) window.__staleShown += 1; })
+      .observe(stale, { attributes: true, attributeFilter: ['hidden'] });
+  });
 """
 
 
@@ -41,6 +48,7 @@ def test_dragging_rho_across_the_threshold_turns_vanishing_into_exploding(page):
     drawn(page)
     assert gain_trend(page) == -1
     assert "below 1" in page.locator(".explorer-readout").text_content()
+    page.evaluate("() => { window.__staleShown = 0; }")
     slider = page.locator("#rho-slider")
     for value in ("0.6", "0.8", "1", "1.2", "1.4", "1.5"):  # a drag: input events while the answers come back
         slider.fill(value)
@@ -48,6 +56,7 @@ def test_dragging_rho_across_the_threshold_turns_vanishing_into_exploding(page):
     assert gain_trend(page) == 1
     assert "above 1" in page.locator(".explorer-readout").text_content()
     assert page.evaluate("() => window.__unfold.max") == 1  # never more than one request in flight
+    assert page.evaluate("() => window.__staleShown") == 0  # a drag does not fade the picture at each move
     assert page.locator("#rho").input_value() == "1.5" and "rho=1.5" in page.url
     assert page.evaluate("() => performance.getEntriesByName('rnn-unfolded:slider').length") >= 1
 
