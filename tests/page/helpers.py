@@ -1,5 +1,6 @@
 import base64
 import json
+import time
 from urllib.parse import parse_qs, urlparse
 
 import httpx
@@ -30,7 +31,13 @@ def link_state(page) -> dict:
 
 
 def api(page, **body):
-    response = httpx.post(f"{page.base}/api/v1/unfold", json=body, timeout=30)
+    """The API's answer, asked beside the page (whose own requests may hold both computation
+    slots for a moment): a 503 is asked again after its Retry-After, as the page does."""
+    for _ in range(10):
+        response = httpx.post(f"{page.base}/api/v1/unfold", json=body, timeout=30)
+        if response.status_code != 503:
+            break
+        time.sleep(float(response.headers.get("retry-after", 1)))
     assert response.status_code == 200, response.text
     return response.json()
 
