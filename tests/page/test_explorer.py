@@ -55,6 +55,10 @@ def test_dragging_rho_across_the_threshold_turns_vanishing_into_exploding(page):
     settle_on(page, "1.5")
     assert gain_trend(page) == 1
     assert "above 1" in page.locator(".explorer-readout").text_content()
+    # the bound (2.64^d) runs off the top: it ends where it crosses the edge, not flat along it
+    bound = page.locator("svg.explorer-gain path.gain-bound").get_attribute("d")
+    ys = [float(v) for v in re.findall(r"[ML][-0-9.]+,([-0-9.]+)", bound)]
+    assert ys == sorted(ys, reverse=True) and sum(abs(y - ys[-1]) < 0.5 for y in ys) == 1
     assert page.evaluate("() => window.__unfold.max") == 1  # never more than one request in flight
     assert page.evaluate("() => window.__staleShown") == 0  # a drag does not fade the picture at each move
     assert page.locator("#rho").input_value() == "1.5" and "rho=1.5" in page.url

@@ -101,7 +101,7 @@ export function createExplorer(container, { onRho, onForgetBias, onHoverDistance
       .attr('y1', y(1)).attr('y2', y(1));
     const line = d3.line().x((p) => x(p.d)).y((p) => y(p.v));
     plot.selectAll('path.gain').data(lines).join('path').attr('class', (l) => `gain gain-${l.key}`).attr('data-key', (l) => l.key)
-      .attr('d', (l) => line(l.points)).attr('stroke', (l) => l.colour).attr('stroke-dasharray', (l) => (l.dashed ? '5 3' : null));
+      .attr('d', (l) => line(withinTop(l.points, y.domain()[1]))).attr('stroke', (l) => l.colour).attr('stroke-dasharray', (l) => (l.dashed ? '5 3' : null));
     plot.on('mousemove', (event) => {
       if (overAxis(event)) return;
       const d = Math.round(x.invert(d3.pointer(event)[0]));
@@ -122,6 +122,16 @@ export function createExplorer(container, { onRho, onForgetBias, onHoverDistance
     }
     legend.append('span').text(' G(d): the geometric mean over the losses of how much of a loss\'s error is left d steps back. '
       + 'A falling line vanishes, a rising one explodes.');
+  }
+
+  // A line that leaves the plot at the top (the bound) ends where it crosses the edge: clamped,
+  // it would run flat along the top as if it stopped growing.
+  function withinTop(points, top) {
+    const end = points.findIndex((p) => p.v > top);
+    if (end <= 0) return end === 0 ? [] : points;
+    const [a, b] = [points[end - 1], points[end]];
+    const cross = a.d + (b.d - a.d) * Math.log(top / a.v) / Math.log(b.v / a.v); // straight on a log axis
+    return [...points.slice(0, end), { d: cross, v: top }];
   }
 
   function drawTruncation(m) {
