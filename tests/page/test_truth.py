@@ -72,6 +72,33 @@ def painted_steps(page):
     }""")
 
 
+def test_reselecting_a_step_moves_the_bars_outline_and_keeps_the_rest(page):
+    """A new step outlines its bar and un-outlines the old one, and no other bar changes (the
+    bars are laid out once per parameter; a step only moves the outline)."""
+    open_view(page, "sequence=" + "abcd" * 8 + "&param=W&step=5")
+    before = page.evaluate("""() => {
+        const c = document.querySelector('.bars-canvas');
+        return Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data);
+    }""")
+    page.locator('g.column[data-step="9"] rect.column-bg').click(force=True)
+    changed = page.evaluate("""(before) => {
+        const c = document.querySelector('.bars-canvas');
+        const ratio = c.width / c.getBoundingClientRect().width;
+        const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        const columns = new Set();
+        for (let i = 0; i < data.length; i += 1) if (data[i] !== before[i]) columns.add(Math.floor(i / 4) % c.width);
+        // each changed pixel column as a step: the ticks sit at the bars' middles, evenly spaced
+        const ticks = [...document.querySelectorAll('svg.bars .axis-x .tick')].map(t =>
+            [+t.textContent, +t.getAttribute('transform').match(/translate\\(([-\\d.]+)/)[1] * ratio]);
+        const [[t0, x0], [t1, x1]] = ticks;
+        const step = (x) => t0 + (x - x0) * (t1 - t0) / (x1 - x0);
+        return [...columns].map(step);
+    }""", before)
+    # the outline's 2 px reach a little past its bar, not to the middle of the next one
+    near = {t: [p for p in changed if abs(p - t) < 0.85] for t in (5, 9)}
+    assert near[5] and near[9] and len(near[5]) + len(near[9]) == len(changed), sorted(changed)
+
+
 def test_at_the_playhead_no_later_value_or_contribution_is_shown(page):
     open_view(page, "sequence=hello&param=W&step=1")
     assert painted_steps(page) == [1, 2, 3]  # (∂J/∂W)⁽⁰⁾ is zero: h⁽⁻¹⁾ = 0

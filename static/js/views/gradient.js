@@ -90,8 +90,17 @@ export function createGradientPanel(container, { onSelectStep, onSplit }) {
   }
 
   // from: the first step whose contribution the backward pass has reached (the player's
-  // playhead; T during the forward pass, 0 once it is done)
+  // playhead; T during the forward pass, 0 once it is done). Re-selecting a step only outlines
+  // another bar: the axes, the bitmap and the lookup of the bars are kept.
+  let laidOut = { key: null };
   function drawBars(m, param, step, from, split) {
+    const key = `${answers}|${param}|${split}|${from}|${panelWidth()}`;
+    if (laidOut.key !== key) laidOut = { key, ...layBars(m, param, from, split) };
+    const { segs, byStep, x, y, width, height } = laidOut;
+    paint(segs, byStep, x, y, width, height, step, m.steps, key);
+  }
+
+  function layBars(m, param, from, split) {
     const height = 170;
     const margin = { top: 10, right: 8, bottom: 34, left: 56 };
     // as wide as the panel (no sideways scroll), bars at most 36 px a step
@@ -122,7 +131,6 @@ export function createGradientPanel(container, { onSelectStep, onSplit }) {
     axisTips(bars.select('g.axis-x'), 'step t');
     bars.select('text.axis-title-x').call(tooltip, () => ['step t', 'one bar per step: its contribution to the gradient']);
     bars.select('text.axis-title-y').call(tooltip, () => [size, `the size of step t's contribution to ∂J/∂${P(param)}, split by the loss it came from`]);
-    paint(segs, x, y, width, height, step, m.steps, `${answers}|${param}|${split}|${from}|${y.domain()}`);
     const byStep = d3.group(segs, (d) => d.t);
     const hit = (event) => {
       const [px, py] = d3.pointer(event, bars.node());
@@ -144,6 +152,7 @@ export function createGradientPanel(container, { onSelectStep, onSplit }) {
       showTip(event, lines);
     }).on('mouseleave', hideTip)
       .on('click', (event) => { const d = hit(event); if (d) onSelectStep(d.t); });
+    return { segs, byStep, x, y, width, height };
   }
 
   // The segments, and the selected step's outlined, at the screen's pixel density.
@@ -151,7 +160,7 @@ export function createGradientPanel(container, { onSelectStep, onSplit }) {
   // bitmap; re-selecting a step copies it and outlines the step's bar.
   let bitmap = { key: null, canvas: document.createElement('canvas') };
   let answers = 0;
-  function paint(segs, x, y, width, height, step, steps, key) {
+  function paint(segs, byStep, x, y, width, height, step, steps, key) {
     const ratio = window.devicePixelRatio || 1;
     const [pw, ph] = [Math.round(width * ratio), Math.round(height * ratio)];
     const w = x.bandwidth();
@@ -178,8 +187,8 @@ export function createGradientPanel(container, { onSelectStep, onSplit }) {
     ctx.drawImage(bitmap.canvas, 0, 0);
     ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
     if (step === null || step === undefined) return;
-    const mine = segs.filter((d) => d.t === step);
-    if (!mine.length) return;
+    const mine = byStep.get(step);
+    if (!mine?.length) return;
     const top = y(d3.max(mine, (d) => Math.max(d.from, d.to)));
     const bottom = y(d3.min(mine, (d) => Math.min(d.from, d.to)));
     ctx.strokeStyle = stepColour(step, steps);
@@ -187,9 +196,14 @@ export function createGradientPanel(container, { onSelectStep, onSplit }) {
     ctx.strokeRect(x(step) - 1.5, top - 1.5, w + 3, bottom - top + 3);
   }
 
+  // Without per-step matrices (a long sequence) what is shown does not depend on the step.
+  let matricesShown = null;
   function drawMatrices(m, param, step, from, summing) {
-    matrices.selectAll('*').remove();
     const perStep = m.response.gradients.per_step;
+    const key = `${answers}|${param}|${perStep ? step : ''}|${from}|${summing}`;
+    if (key === matricesShown) return;
+    matricesShown = key;
+    matrices.selectAll('*').remove();
     const total = asMatrix(m.response.gradients.total[param]);
     const all = perStep ? perStep[param].map(asMatrix) : [];
     const scale = valueScale(Math.max(maxAbs(total), ...all.map(maxAbs)));
