@@ -399,3 +399,41 @@ def test_a_losss_band_thins_as_its_error_vanishes_and_swells_as_it_explodes(page
     width = {x: abs(y - y2) for (x, y), (_, y2) in zip(points[:half], reversed(points[half:]), strict=True)}
     at_loss, far_back = width[max(width)], width[min(width)]
     assert (far_back < at_loss / 3) if trend == "thins" else (far_back > at_loss * 1.3), (at_loss, far_back)
+
+
+def test_the_error_bands_of_a_long_sequence_are_drawn_where_the_columns_are(page):
+    """A long sequence's bands hold T^2 / 2 points: only their parts over the drawn columns are
+    drawn, a loss whose error does not reach them has no band, and what is drawn is exact."""
+    text = "abcdefghij" * 12
+    steps = len(text) - 1
+    open_view(page, f"sequence={text}&step=0&colour=source")
+    bands = """() => [...document.querySelectorAll('svg.network g.flow')].map(g => {
+        const d = g.querySelector('path.band-h')?.getAttribute('d') ?? '';
+        const xs = [...d.matchAll(/[ML]([-0-9.]+),/g)].map(m => +m[1]);
+        return { s: +g.dataset.source, n: xs.length, left: Math.min(...xs), right: Math.max(...xs) };
+    })"""
+    columns = """() => [...document.querySelectorAll('svg.network g.column[data-step]')]
+        .filter(g => g.querySelector('rect.column-bg')).map(g => g.transform.baseVal[0].matrix.e)"""
+    at_start = page.evaluate(bands)
+    drawn_x = page.evaluate(columns)
+    column = (max(drawn_x) - min(drawn_x)) / (len(drawn_x) - 1)
+    # every loss reaches back to step 0 (full BPTT): each has a band, a short one
+    assert sorted(b["s"] for b in at_start) == list(range(steps))
+    assert max(b["n"] for b in at_start) <= 2 * (len(drawn_x) + 2 * 16 + 2)
+    assert all(b["left"] >= min(drawn_x) - 17 * column and b["right"] <= max(drawn_x) + 17 * column for b in at_start if b["n"])
+    # what is drawn is the API's: the tooltip of loss 50's band over step 3
+    flows = api(page, sequence=text)["flows"]["h"]
+    page.evaluate("""() => {
+        const band = document.querySelector('g.flow[data-source="50"] path.band-h');
+        const column = document.querySelector('g.column[data-step="3"]').getBoundingClientRect();
+        const box = band.getBoundingClientRect();
+        band.dispatchEvent(new MouseEvent('mousemove', { bubbles: true, clientX: column.left + column.width / 2, clientY: box.top + box.height / 2 }));
+    }""")
+    tip = page.locator(".tooltip").text_content()
+    assert "‖δh⁽³←⁵⁰⁾‖" in tip and f"{flows[50][3]:.6g}"[:6] in tip.replace("×10", "e")
+    # at the end, only the losses near it
+    page.locator("#network-panel").evaluate("p => { p.scrollLeft = p.scrollWidth; }")
+    page.wait_for_function("n => document.querySelector(`g.column[data-step='${n}'] rect.column-bg`) !== null", arg=steps - 1)
+    page.wait_for_function("() => !document.querySelector('svg.network g.flow[data-source=\"0\"]')")
+    at_end = page.evaluate(bands)
+    assert steps - 1 in [b["s"] for b in at_end] and len(at_end) < steps / 2

@@ -31,20 +31,20 @@ function widthScale() {
 // Errors travel in a lane of their own under their row, one sub-lane per source.
 const lane = (m, path, s) => m.rows[PATHS[path].lane] + ((s % layout.lanes) - (layout.lanes - 1) / 2) * layout.lane;
 
-// The band of source s over steps [from, s] along one path. Bands are cached per model: the
-// player asks for the same ones on every frame.
+// The band of source s over steps [lo, hi] along one path: the part of [from, s] that lies over
+// the drawn columns. Bands are cached per model: the player asks for the same ones on every frame.
 const bands = new WeakMap();
-function band(m, x, width, path, s, from) {
+function band(m, x, width, path, s, lo, hi) {
   if (!bands.has(m)) bands.set(m, new Map());
   const cache = bands.get(m);
-  const key = `${path}:${s}:${from}`;
-  if (!cache.has(key)) cache.set(key, computeBand(m, x, width, path, s, from));
+  const key = `${path}:${s}:${lo}:${hi}`;
+  if (!cache.has(key)) cache.set(key, computeBand(m, x, width, path, s, lo, hi));
   return cache.get(key);
 }
 
-function computeBand(m, x, width, path, s, from) {
+function computeBand(m, x, width, path, s, lo, hi) {
   const F = m.response.flows[path][s];
-  const steps = d3.range(s, from - 1, -1).filter((t) => F[t] > 0);
+  const steps = d3.range(hi, lo - 1, -1).filter((t) => F[t] > 0);
   const y = (t) => lane(m, path, s);
   const own = F[s];
   const area = d3.area().x((t) => x(t)).y0((t) => y(t) - width(F[t], own) / 2).y1((t) => y(t) + width(F[t], own) / 2)
@@ -60,7 +60,7 @@ function head(m, x, width, path, s, from) {
   const t = reached[0];
   const y = lane(m, path, s);
   const size = Math.max(3, width(F[t], F[s]) / 2 + 2);
-  return { p: path, d: `M${x(t) - size * 1.6},${y}L${x(t)},${y - size}L${x(t)},${y + size}Z` };
+  return { p: path, t, d: `M${x(t) - size * 1.6},${y}L${x(t)},${y - size}L${x(t)},${y + size}Z` };
 }
 
 // The loss's error drops from J^(s) into the h lane (and, for the LSTM, on into the s lane).
@@ -87,22 +87,28 @@ function describe(m, event, s, path) {
 }
 
 // onSelectStep(t): a click on a band selects the step under the pointer, as the column would.
-export function drawFlows(layer, m, x, { onSelectStep } = {}) {
+// range [a, b]: the steps whose columns are drawn. Only what lies over them is drawn: the bands
+// of a long sequence hold T^2 / 2 points, and a loss whose error never reaches them has none.
+// The classes highlightFlows sets are for the network to set again (new groups come without).
+export function drawFlows(layer, m, x, { onSelectStep, range: [a, b] = [0, m.steps - 1] } = {}) {
   const width = widthScale();
-  const groups = layer.selectAll('g.flow').data(m.sources, (s) => s).join('g')
+  const reaches = (s) => s >= a && Math.max(0, s - m.window + 1) <= b;
+  highlighted.delete(layer.node());
+  const groups = layer.selectAll('g.flow').data(m.sources.filter(reaches), (s) => s).join('g')
     .attr('class', 'flow').attr('data-source', (s) => s);
   groups.each(function (s) {
     const g = d3.select(this);
     const from = Math.max(0, s - m.window + 1);
-    g.selectAll('path.band').data(pathsOf(m).map((p) => ({ p, d: band(m, x, width, p, s, from) })).filter((b) => b.d))
+    const [lo, hi] = [Math.max(from, a), Math.min(s, b)];
+    g.selectAll('path.band').data(pathsOf(m).map((p) => ({ p, d: band(m, x, width, p, s, lo, hi) })).filter((d) => d.d))
       .join('path').attr('class', (b) => `band band-${b.p}`).attr('data-path', (b) => b.p).attr('d', (b) => b.d)
       .on('mousemove', (event, b) => showTip(event, describe(m, event, s, b.p))).on('mouseleave', hideTip)
       .on('click', (event) => onSelectStep?.(stepAt(event, s)));
     // an arrowhead where the error ends, pointing back in time
-    g.selectAll('path.head').data(pathsOf(m).map((p) => head(m, x, width, p, s, from)).filter(Boolean)).join('path')
-      .attr('class', (d) => `head head-${d.p}`).attr('d', (d) => d.d);
-    const drop = dropLine(m, x, width, s);
-    g.selectAll('line.drop').data([drop]).join('line').attr('class', 'drop')
+    g.selectAll('path.head').data(pathsOf(m).map((p) => head(m, x, width, p, s, from)).filter((d) => d && d.t >= a && d.t <= b))
+      .join('path').attr('class', (d) => `head head-${d.p}`).attr('d', (d) => d.d);
+    const drop = s <= b ? [dropLine(m, x, width, s)] : [];
+    g.selectAll('line.drop').data(drop).join('line').attr('class', 'drop')
       .attr('x1', (d) => d.x1).attr('x2', (d) => d.x2).attr('y1', (d) => d.y1).attr('y2', (d) => d.y2)
       .attr('stroke-width', (d) => d.w);
   });

@@ -236,7 +236,7 @@ export function createNetwork(container, { onSelectStep, onHoverSource, onPickSo
     current = { m, scales, filled: new Set(), drawn: 0 }; // drawn: counts changes to filled
     drawEdges(m, current.filled);
     fillVisible();
-    flowWidth = drawFlows(flows, m, x, { onSelectStep });
+    drawBands();
     clip.attr('x', 0).attr('y', 0).attr('width', width).attr('height', m.height);
     return scales;
   }
@@ -273,7 +273,25 @@ export function createNetwork(container, { onSelectStep, onHoverSource, onPickSo
     if (fresh.empty() && far.empty()) return;
     current.drawn += 1;
     drawEdges(m, filled);
+    drawBands();
     if (viewShown) drawErrorPath(errorPath, m, { ...viewShown, x }, flowWidth, filled, current.drawn);
+  }
+
+  // The error bands over the drawn columns, widened to whole blocks of BAND_BLOCK steps: a
+  // scroll or the player then redraws them every BAND_BLOCK columns, not at every column.
+  const BAND_BLOCK = 16;
+  let banded = null; // what the bands were drawn for: {current, key}
+  function drawBands() {
+    const { m, filled } = current;
+    const block = (t, round) => round(t / BAND_BLOCK) * BAND_BLOCK;
+    const range = filled.size ? [block(d3.min(filled) - 1, Math.floor), block(d3.max(filled) + 1, Math.ceil)] : [0, -1];
+    if (banded?.current === current && banded.key === `${range}`) return;
+    banded = { current, key: `${range}` };
+    flowWidth = drawFlows(flows, m, x, { onSelectStep, range });
+    if (viewShown) {
+      highlightFlows(flows, m, viewShown);
+      markDistance(flows, m, x, flowWidth, viewShown.distance ?? null);
+    }
   }
 
   // Scrolls the network so that step t's column is in view (from the start: as for a new answer).
