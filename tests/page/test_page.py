@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from .helpers import COLUMNS, api, hover_cell, input_labels, painted, run, strip_values
+from .helpers import COLUMNS, api, drawn, hover_cell, input_labels, painted, run, strip_values
 
 pytestmark = pytest.mark.browser
 
@@ -217,3 +217,49 @@ def test_the_page_measures_its_drawing_and_its_frames(page):
     page.wait_for_function("() => document.getElementById('play').getAttribute('aria-pressed') === 'false'")
     frames = page.evaluate("() => performance.getEntriesByName('rnn-unfolded:frame').length")
     assert 2 * 9 - 2 <= frames <= 2 * 9 + 1  # one per position the player drew
+
+
+def test_a_strips_png_is_a_valid_png_of_exactly_its_pixels(page):
+    """blocks/png.js writes a strip's row of pixels as a PNG by hand (no canvas, no deflate): its
+    chunks' CRCs, its zlib stream and its pixels are checked by Python's zlib, and the browser
+    decodes it to the same pixels."""
+    import base64
+    import random
+    import struct
+    import zlib
+
+    page.goto(page.base)
+    drawn(page)
+    rng = random.Random(7)
+    width = 83
+    pixels = []
+    for _ in range(width):
+        pixels += [rng.randrange(256), rng.randrange(256), rng.randrange(256), rng.choice([0, 255])]
+    url, decoded = page.evaluate("""async ([pixels, width]) => {
+        const src = document.querySelector('script[type=module]').src.replace('main.js', 'blocks/png.js');
+        const { rowPNG } = await import(src);
+        const url = rowPNG(Uint8Array.from(pixels), width);
+        const img = new Image();
+        img.src = url;
+        await img.decode();
+        const canvas = document.createElement('canvas');
+        canvas.width = img.width; canvas.height = img.height;
+        canvas.getContext('2d').drawImage(img, 0, 0);
+        return [url, Array.from(canvas.getContext('2d').getImageData(0, 0, img.width, img.height).data)];
+    }""", [pixels, width])
+    data = base64.b64decode(url.removeprefix("data:image/png;base64,"))
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    chunks, at = {}, 8
+    while at < len(data):
+        length, kind = struct.unpack(">I4s", data[at:at + 8])
+        body = data[at + 8:at + 8 + length]
+        assert struct.unpack(">I", data[at + 8 + length:at + 12 + length])[0] == zlib.crc32(kind + body)
+        chunks[kind] = body
+        at += 12 + length
+    assert list(chunks) == [b"IHDR", b"IDAT", b"IEND"]
+    assert struct.unpack(">IIBBBBB", chunks[b"IHDR"]) == (width, 1, 8, 6, 0, 0, 0)
+    assert zlib.decompress(chunks[b"IDAT"]) == bytes([0] + pixels)  # checks the Adler-32 too
+    assert decoded[3::4] == pixels[3::4]  # the browser reads the same alpha ...
+    for i in range(width):  # ... and the same colour wherever a pixel is opaque
+        if pixels[4 * i + 3] == 255:
+            assert decoded[4 * i:4 * i + 3] == pixels[4 * i:4 * i + 3]

@@ -7,29 +7,25 @@
 // from the pointer's position.
 import { layout } from '../config.js';
 import { rgba } from './colour.js';
+import { rowPNG } from './png.js';
 import { hide, show } from './tooltip.js';
 
 const d3 = window.d3;
-const scratch = document.createElement('canvas');
 
 // One row of pixels, a CSS pixel's worth each (the last of a cell transparent when cells are
-// wide enough to show a gap), stretched to the strip's size without smoothing: an image a
-// fourteenth the size of the strip's area encodes that much faster.
+// wide enough to show a gap), stretched to the strip's size without smoothing, written as a PNG
+// directly (blocks/png.js: no canvas, no compression).
 function paint(values, scale, width) {
   const cell = width / values.length;
   const gap = cell > 4 ? layout.strip.gap : 0;
   const wide = Math.max(1, Math.round(width));
-  scratch.width = wide;
-  scratch.height = 1;
-  const ctx = scratch.getContext('2d');
-  const row = ctx.createImageData(wide, 1);
+  const row = new Uint8Array(4 * wide); // transparent where no cell is painted
   values.forEach((v, i) => {
-    const [r, g, b, a] = rgba(scale(v));
+    const colour = rgba(scale(v));
     const to = Math.max(Math.round(i * cell) + 1, Math.round((i + 1) * cell - gap));
-    for (let x = Math.round(i * cell); x < to; x += 1) row.data.set([r, g, b, a], 4 * x);
+    for (let x = Math.round(i * cell); x < to; x += 1) row.set(colour, 4 * x);
   });
-  ctx.putImageData(row, 0, 0);
-  return scratch.toDataURL();
+  return rowPNG(row, wide);
 }
 
 // selection: a <g> per node, with datum {values, scale}; width, height in px.
