@@ -2,7 +2,9 @@
 
 Reads the page's own User Timing measures (static/js/main.js):
   rnn-unfolded:parse  the answer's headers arrived -> its JSON read
-  rnn-unfolded:draw   JSON read -> every view drawn, styled, laid out and painted
+  rnn-unfolded:draw   JSON read -> the network drawn, styled, laid out and painted (the panels
+                      below it are drawn in the next frame)
+  rnn-unfolded:complete JSON read -> every panel drawn and painted too
   rnn-unfolded:frame  one animation frame while the player runs: the update and its rendering
   rnn-unfolded:select a click on a step or a parameter -> every view updated and painted
 """
@@ -42,10 +44,13 @@ def draw_times(page, base: str, steps: int, hidden: int, runs: int) -> dict:
         page.click("#run")
         page.wait_for_function(
             "n => performance.getEntriesByName('rnn-unfolded:draw').length === n", arg=n, timeout=60_000)
+    page.wait_for_function(
+        "n => performance.getEntriesByName('rnn-unfolded:complete').length === n", arg=runs, timeout=60_000)
     parse, draw = _measures(page, "rnn-unfolded:parse"), _measures(page, "rnn-unfolded:draw")
+    complete = _measures(page, "rnn-unfolded:complete")
     totals = [p + d for p, d in zip(parse, draw, strict=True)]
     return {"parse_ms": statistics.median(parse), "draw_ms": statistics.median(draw),
-            "total_ms": statistics.median(totals), "runs": len(totals)}
+            "complete_ms": statistics.median(complete), "total_ms": statistics.median(totals), "runs": len(totals)}
 
 
 def select_times(page, base: str, steps: int, hidden: int) -> dict:

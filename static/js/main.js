@@ -108,6 +108,9 @@ function viewOf(state) {
   return { colour: state.colour, sel, showFrame, split: state.split, distance: state.distance, ...playhead };
 }
 
+// The model whose panels wait for the next frame (show, drawPanels).
+let panelsPending = null;
+
 // Each view redraws only for the keys it shows (and a new answer, 'model').
 const VIEWS = [
   { view: network, keys: ['model', ...SELECTION, 'position', 'distance'] },
@@ -126,12 +129,13 @@ function lagBehind() {
   lagTimer = setTimeout(() => {
     lagTimer = null;
     const state = store.get();
-    if (state.model) for (const { view } of VIEWS.slice(1)) view.highlight(viewOf(state));
+    if (state.model && !panelsPending) for (const { view } of VIEWS.slice(1)) view.highlight(viewOf(state));
   }, LAG_MS);
 }
 for (const [i, { view, keys }] of VIEWS.entries()) {
   store.on(keys, (state, changed) => {
     if (!state.model) return;
+    if (i > 0 && panelsPending) return; // they are drawn, with the latest state, in the next frame
     if (i > 0 && player.playing() && changed.size === 1 && changed.has('position')) { lagBehind(); return; }
     view.highlight(viewOf(state));
   });
@@ -146,6 +150,7 @@ store.on(['param'], (state) => {
 });
 store.on(['colour', 'neurons', 'folded', 'compare'], () => applyToggles());
 store.on(['flowpath'], (state) => {
+  if (panelsPending) return;
   if (state.model) flowMatrix.draw(state.model, { flowPath: state.flowpath });
   if (state.model) flowMatrix.highlight(viewOf(state));
 });
@@ -156,7 +161,7 @@ function relabelPage(state) {
   $('notation').value = state.notation;
   document.querySelector('label[for="rho"]').textContent = `ρ(${P('W')})`;
   relabelHelp();
-  if (state.model) show(state.model.response);
+  if (state.model) show(state.model.response).catch(drawFailed);
 }
 store.on(['notation'], relabelPage);
 
@@ -166,7 +171,7 @@ const trainer = createTrainer({
   request: () => toRequest(store.get()),
   current: () => store.get().model?.response,
   askJSON,
-  onSnapshot: (data) => (data ? show(data) : run()),
+  onSnapshot: (data) => (data ? show(data).catch(drawFailed) : run()),
 });
 
 // Imported weights fix the cell, H, the seed and the forget bias: the form follows them and
@@ -234,13 +239,40 @@ function openState({ request, fromPreset, view }) {
   run();
 }
 
+// A new answer is drawn in two frames: the network first, painted at once, then the panels
+// below it (at T = 256 they are about as much work again). The promise show() returns is kept
+// when the panels are drawn too; the Run button says Run from then on. A dragged slider draws
+// everything in one frame: its gain plot is one of the panels.
+function drawPanels(model) {
+  if (panelsPending !== model) return; // a newer answer draws its own
+  panelsPending = null;
+  const state = store.get();
+  for (const { view } of VIEWS.slice(1)) view.draw(model, { flowPath: state.flowpath });
+  for (const { view } of VIEWS.slice(1)) view.highlight(viewOf(state));
+  store.set({ lessonPending: false }); // a lesson step's card and scroll follow the whole page
+}
+function panelsLater(model) {
+  return new Promise((resolve, reject) => {
+    // in the frame after the one that paints the network (and after the task that measures it)
+    requestAnimationFrame(() => requestAnimationFrame(() => {
+      try {
+        drawPanels(model);
+        resolve();
+      } catch (error) {
+        reject(error);
+      }
+    }));
+  });
+}
+
 // request: what was asked for this answer, when known (a training snapshot's is not)
-function show(data, request = null) {
+function show(data, request = null, { together = false } = {}) {
   const model = buildModel(data);
   model.request = request;
   const view = openingView(model);
   const state = { ...store.get(), ...view };
-  for (const { view } of VIEWS) view.draw(model, { flowPath: state.flowpath });
+  network.draw(model, { flowPath: state.flowpath });
+  panelsPending = model;
   $('flow-path').hidden = !model.hasState;
   setupParamChips(model);
   $('summary').textContent = summary(model);
@@ -250,12 +282,15 @@ function show(data, request = null) {
   const param = model.params.includes(state.param) ? state.param : 'W';
   const source = model.sources.includes(state.source) ? state.source : null;
   // the player starts at the end (everything shown); every view highlights once for the new model
-  store.set({ ...view, model, step, param, source, hover: null, position: 2 * model.steps, lessonPending: false });
+  store.set({ ...view, model, step, param, source, hover: null, position: 2 * model.steps });
   network.reveal(step, { fromStart: true });
   player.reset(model.steps);
   if (view.position !== undefined) player.seek(view.position);
   applyToggles();
   if (store.get().compare) compare();
+  if (!together) return panelsLater(model);
+  drawPanels(model);
+  return Promise.resolve();
 }
 
 // The compare view asks for the same sequence through every cell, on a channel of its own
@@ -296,16 +331,18 @@ async function run() {
     if (ok) {
       controls.clearErrors();
       performance.measure('rnn-unfolded:parse', { start: arrived, end: parsed });
+      const together = slider !== null; // a dragged slider: its gain plot is a panel
       try {
-        show(data, body);
-      } catch (error) { // a bug of ours, not the user's input: say so, keep the form as it is
-        console.error(error);
-        controls.showErrors([{ loc: ['body'], msg: `The answer came but could not be drawn (${error.message}); please report it.` }]);
-        markStale();
+        const panels = show(data, body, { together });
+        measureRendered('rnn-unfolded:draw', parsed); // what is on screen first: the network
+        await panels;
+      } catch (error) {
+        drawFailed(error);
         return;
       }
-      measureRendered('rnn-unfolded:draw', parsed);
-      if (slider !== null) measureRendered('rnn-unfolded:slider', slider);
+      // and every panel below it (drawn in a frame of their own: measured from inside it)
+      measureRendered('rnn-unfolded:complete', parsed, { inFrame: !together });
+      if (together) measureRendered('rnn-unfolded:slider', slider);
     } else {
       controls.showErrors(data?.detail ?? [{ loc: ['body'], msg: `The server answered ${status}. Please try again.` }]);
       markStale();
@@ -320,6 +357,13 @@ async function run() {
     if (!again && store.get().lessonPending) store.set({ lessonPending: false }); // refused: the card says what is on screen
     if (again) { again = false; run(); }
   }
+}
+
+// A bug of ours, not the user's input: say so, keep the form as it is.
+function drawFailed(error) {
+  console.error(error);
+  controls.showErrors([{ loc: ['body'], msg: `The answer came but could not be drawn (${error.message}); please report it.` }]);
+  markStale();
 }
 
 function markStale() {

@@ -210,8 +210,14 @@ def test_the_page_measures_its_drawing_and_its_frames(page):
     run(page, "measure me", 9, hidden_size=4)
     # one pair per answer drawn: the page's first run ("hello") and this one
     page.wait_for_function("() => performance.getEntriesByName('rnn-unfolded:draw').length === 2")
-    parse, draw = page.evaluate("() => ['parse', 'draw'].map(n => performance.getEntriesByName('rnn-unfolded:' + n)[1].duration)")
+    parse, draw, complete = page.evaluate(
+        "() => ['parse', 'draw', 'complete'].map(n => performance.getEntriesByName('rnn-unfolded:' + n)[1].duration)")
     assert parse >= 0 and draw > 0
+    assert complete > draw  # the network is painted first, the panels below it in a later frame
+    # and once the Run button is back, every panel shows this answer
+    assert page.locator("#details-panel-body h3").text_content().startswith("At step t =")
+    steps = page.locator("svg.bars .axis-x .tick").all_text_contents()
+    assert steps[-1] == "8"  # T = 9, not the first answer's 4
     page.select_option("#speed", "8")
     page.get_by_role("button", name="▶ Play").click()
     page.wait_for_function("() => document.getElementById('play').getAttribute('aria-pressed') === 'false'")
