@@ -1,36 +1,21 @@
 // The network unfolded in time: one column per step, h^(-1) at the left; rows x, (gates, s,)
-// h, o/ŷ, J. The gated cells' own rows are drawn by gates.js.
-import { exact, formatNumber, maxAbs, sup } from '../blocks/format.js';
+// h, o/ŷ, J. What is in a column is drawn by columns.js, the gated cells' own rows by gates.js;
+// here: placing the columns and drawing them as they come into view, the arrows, the error
+// bands (flows.js) and path (errorpath.js), the contribution's frame, scrolling and keys.
+import { exact, maxAbs, sup } from '../blocks/format.js';
 import { watchWidth } from '../blocks/size.js';
-import { strip } from '../blocks/strip.js';
 import { tooltip } from '../blocks/tooltip.js';
 import { layout, stepColour, valueScale } from '../config.js';
 import { cellInfo, symbolOf } from '../meta.js';
-import { describeCell, describeEdge, describeStep, summarise } from './describe.js';
+import { describeEdge, summarise } from './describe.js';
+import { acrossEdges, createColumns, outputEdges } from './columns.js';
 import { drawErrorPath } from './errorpath.js';
 import { drawFlows, highlightFlows, markDistance } from './flows.js';
-import { cellEdges, drawGateRows, drawInitialState, gateBoxes, gateRowLabels, gateScales } from './gates.js';
+import { cellEdges, gateBoxes, gateRowLabels, gateScales } from './gates.js';
 import { P, svgLabel } from '../notation.js';
 
 const d3 = window.d3;
 const { node } = layout;
-
-// The arrows every cell shares: h up to the output (V), the output to its loss; and across, h
-// to the next step (W) and, for the LSTM, the cell state (f).
-function outputEdges({ rows }) {
-  const half = node.height / 2;
-  return [{ name: 'V', y1: rows.h - half - 11, y2: rows.o + half + 11 }, { name: 'loss', y1: rows.o - half, y2: rows.J + 13 }];
-}
-
-function acrossEdges(m) {
-  return [{ name: 'W', row: 'h' }, ...(m.hasState ? [{ name: 'f', row: 's' }] : [])];
-}
-
-// The loss in its pill: J⁽ᵗ⁾ and three digits, or the number alone when it needs ×10ⁿ.
-function lossLabel(t, loss) {
-  const value = formatNumber(loss, 3);
-  return value.includes('×') ? formatNumber(loss, 2) : `J${sup(t)} ${value}`;
-}
 
 export function createNetwork(container, { onSelectStep, onHoverSource, onPickSource, onTraceSource }) {
   const root = d3.select(container);
@@ -56,99 +41,9 @@ export function createNetwork(container, { onSelectStep, onHoverSource, onPickSo
   let flowWidth = null;
   let current = null; // {m, scales, filled: steps whose nodes are drawn}
   const x = (t) => layout.margin.left + (t + 1) * layout.column + layout.column / 2;
-
-  function nodeStrip(sel, t, quantity, values, scale, height = node.height) {
-    sel.datum({ values, scale }).call(strip, {
-      width: node.width,
-      height,
-      describe: (d) => describeCell(model, quantity, t, d.i, d.v),
-    });
-  }
-
-  function drawColumn(g, m, t, scales) {
-    const { rows } = m;
-    g.selectAll('*').remove();
-    g.append('rect').attr('class', 'column-bg').attr('x', -layout.column / 2).attr('y', 4)
-      .attr('width', layout.column).attr('height', m.height - 8)
-      .on('click', () => onSelectStep(t));
-    if (t < 0) {
-      const h0 = g.append('g').attr('class', 'node h0').attr('transform', `translate(0,${rows.h})`);
-      nodeStrip(h0, t, 'h0', m.response.h0, scales.h);
-      g.append('text').attr('class', 'node-label h0-label').attr('y', rows.h - node.height / 2 - 6).text('h⁽⁻¹⁾');
-      drawInitialState(g, m, scales, (sel, quantity, values, scale) => nodeStrip(sel, t, quantity, values, scale));
-    } else {
-      g.append('text').attr('class', 'step-label').attr('y', m.height - 6).text(t);
-      g.append('text').attr('class', 'input-label').attr('y', rows.x + node.height / 2 + 16).text(m.inputLabel(t));
-    }
-    g.selectAll('.column-bg, .step-label, .input-label, .node-label').call(tooltip, (_, event) => describeColumn(m, t, event, g.node()));
-  }
-
-  // Where no square answers, the column does: the arrow under the pointer, or else the step.
-  function describeColumn(m, t, event, g) {
-    const edge = edgeAt(m, ...d3.pointer(event, g));
-    if (edge) return describeEdge(m, edge);
-    return describeStep(m, t, viewShown?.sel.param ?? 'W');
-  }
-
-  // The arrow within a few pixels of a point in a column's own coordinates: the vertical ones
-  // run up the column's middle, W (and the LSTM's f) cross from one column to the next.
-  function edgeAt(m, px, py) {
-    const near = 5;
-    if (Math.abs(px) <= near) {
-      const up = [...cellEdges(m), ...outputEdges(m)].find((e) => py >= Math.min(e.y1, e.y2) && py <= Math.max(e.y1, e.y2));
-      if (up) return up.name;
-    }
-    if (Math.abs(px) < node.width / 2) return null;
-    return acrossEdges(m).find(({ row }) => Math.abs(py - m.rows[row]) <= near)?.name ?? null;
-  }
-
-  // The nodes of step t: hundreds of elements, so drawn only once the column comes into view.
-  function drawContents(g, m, t, scales) {
-    const { rows } = m;
-    const f = m.response.forward;
-    const e = m.response.errors;
-    const xNode = g.append('g').attr('class', 'node x').attr('transform', `translate(0,${rows.x})`);
-    nodeStrip(xNode, t, 'x', f.x[t], scales.x);
-    const hNode = g.append('g').attr('class', 'node h').attr('transform', `translate(0,${rows.h})`);
-    nodeStrip(hNode, t, 'h', f.h[t], scales.h);
-    const dh = g.append('g').attr('class', 'node dh error').attr('transform', `translate(0,${rows.h - node.height / 2 - 7})`);
-    nodeStrip(dh, t, 'dh', e.h[t], scales.dh, 7);
-    const oNode = g.append('g').attr('class', 'node o').attr('transform', `translate(0,${rows.o})`);
-    nodeStrip(oNode, t, 'y_hat', f.y_hat[t], scales.y_hat);
-    const dout = g.append('g').attr('class', 'node do error').attr('transform', `translate(0,${rows.o + node.height / 2 + 7})`);
-    nodeStrip(dout, t, 'do', e.o[t], scales.do, 7);
-    drawGateRows(g, m, t, scales, (sel, quantity, values, scale, height) => nodeStrip(sel, t, quantity, values, scale, height));
-    drawLoss(g, m, t);
-  }
-
-  function drawLoss(g, m, t) {
-    const { rows } = m;
-    const f = m.response.forward;
-    const loss = g.append('g').attr('class', `loss ${f.has_loss[t] ? 'has-loss' : 'no-loss'}`)
-      .attr('data-source', t).attr('transform', `translate(0,${rows.J})`);
-    loss.append('rect').attr('x', -node.width / 2).attr('y', -13).attr('width', node.width).attr('height', 26).attr('rx', 13);
-    loss.append('text').attr('class', 'loss-value').attr('y', 4)
-      .text(f.has_loss[t] ? lossLabel(t, f.loss[t]) : 'no loss');
-    if (f.has_loss[t]) {
-      loss.call(tooltip, () => [`J${sup(t)} = ${exact(f.loss[t])}`, 'hover to trace its error; click to select this step (by source: to keep tracing it)'])
-        .on('mouseenter.source', () => onHoverSource(t)).on('mouseleave.source', () => onHoverSource(null))
-        .on('click', () => onPickSource(t));
-      if (m.isText) {
-        const right = m.predictedLabel(t) === m.targetLabel(t);
-        const p = f.y_hat[t];
-        const [guess, target] = [d3.maxIndex(p), d3.maxIndex(f.y[t])];
-        g.append('text').attr('class', `prediction ${right ? 'right' : 'wrong'}`).attr('y', 26)
-          .text(`${m.predictedLabel(t)} ${right ? '✓' : '✗'} ${m.targetLabel(t)}`)
-          .call(tooltip, () => [`predicted '${m.predictedLabel(t)}' ${right ? '✓' : '✗'}: ŷ${sup(t)} gives it ${exact(p[guess])}`,
-            `the target '${m.targetLabel(t)}' gets ${exact(p[target])}`, 'the prediction is the likeliest character']);
-      } else if (f.y_hat[t].length === 1) { // a number: the prediction and its target, as numbers
-        const numbers = g.append('g').attr('class', 'prediction numeric');
-        numbers.append('text').attr('class', 'predicted').attr('y', 18).text(`ŷ ${formatNumber(f.y_hat[t][0], 3)}`);
-        numbers.append('text').attr('class', 'target').attr('y', 34).text(`y ${formatNumber(f.y[t][0], 3)}`);
-        numbers.call(tooltip, () => [`ŷ${sup(t)} = ${exact(f.y_hat[t][0])}`, `target y${sup(t)} = ${exact(f.y[t][0])}`]);
-      }
-    }
-  }
+  const { drawColumn, drawContents } = createColumns({
+    onSelectStep, onHoverSource, onPickSource, param: () => viewShown?.sel.param ?? 'W',
+  });
 
   // The arrows of the steps drawn so far (their columns have come into view).
   function drawEdges(m, drawnSteps) {
