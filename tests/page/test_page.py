@@ -207,13 +207,25 @@ def test_the_page_requests_nothing_from_another_origin(page):
 def test_the_page_measures_its_drawing_and_its_frames(page):
     """bench/page.py reads these User Timing measures; DevTools shows them too."""
     page.goto(page.base)
+    drawn(page)
+    # when the gradient panel first changes for the next answer
+    page.evaluate("""() => {
+        window.__panelAt = null;
+        new MutationObserver(() => { window.__panelAt ??= performance.now(); })
+            .observe(document.getElementById('gradient-panel-body'), { subtree: true, childList: true, attributes: true });
+    }""")
     run(page, "measure me", 9, hidden_size=4)
     # one pair per answer drawn: the page's first run ("hello") and this one
     page.wait_for_function("() => performance.getEntriesByName('rnn-unfolded:draw').length === 2")
     parse, draw, complete = page.evaluate(
         "() => ['parse', 'draw', 'complete'].map(n => performance.getEntriesByName('rnn-unfolded:' + n)[1].duration)")
-    assert parse >= 0 and draw > 0
-    assert complete > draw  # the network is painted first, the panels below it in a later frame
+    assert parse >= 0 and draw > 0 and complete > draw
+    # the network is painted first (its measure ends after that paint), the panels only after it
+    draw_end, panel_at = page.evaluate("""() => {
+        const d = performance.getEntriesByName('rnn-unfolded:draw')[1];
+        return [d.startTime + d.duration, window.__panelAt];
+    }""")
+    assert panel_at is not None and panel_at > draw_end
     # and once the Run button is back, every panel shows this answer
     assert page.locator("#details-panel-body h3").text_content().startswith("At step t =")
     steps = page.locator("svg.bars .axis-x .tick").all_text_contents()
