@@ -71,7 +71,7 @@ def _rounded_floats(values: list, digits: int) -> list:
     """A list of floats and Nones, each float rounded as round_significant rounds it."""
     numbers = np.array([0.0 if value is None else value for value in values])
     done = round_significant(numbers, digits).tolist()
-    return [None if value is None else done[i] for i, value in enumerate(values)]
+    return [None if value is None else r for value, r in zip(values, done, strict=True)]
 
 
 def encode_json(content) -> bytes:

@@ -25,7 +25,7 @@ import httpx
 
 from harness import machine, running_server
 
-from .load import TLS, health, percentile
+from .load import health, http_client, percentile
 
 SHARED = [
     {"sequence": "hello world", "include": ["auto"]},
@@ -36,11 +36,6 @@ SHARED = [
     {"sequence": "hello world", "truncate": 2, "include": ["auto"]},
 ]
 RETRIES = 5
-
-
-def client(base: str, timeout: float = 30) -> httpx.AsyncClient:
-    """A student's browser: a connection pool of its own."""
-    return httpx.AsyncClient(base_url=base, timeout=timeout, verify=TLS)
 
 
 def link(body: dict) -> str:
@@ -68,7 +63,7 @@ async def ask(http: httpx.AsyncClient, method: str, path: str, body: dict | None
 
 async def student(base: str, deadline: float, seed: int, results: dict) -> None:
     rng = random.Random(seed)
-    async with client(base) as http:
+    async with http_client(base) as http:
         await asyncio.sleep(rng.uniform(0, 3))  # they do not all click in the same millisecond
         while time.monotonic() < deadline:
             shared = rng.random() < 0.8
@@ -91,7 +86,7 @@ async def classroom(students: int, seconds: float, workers: int) -> dict:
         # connection stays with one worker process) so that every worker has probably seen it
         for body in SHARED:
             for _ in range(2 * workers):
-                async with client(base, timeout=60) as teacher:
+                async with http_client(base, timeout=60) as teacher:
                     await teacher.get(link(body))
         queue = multiprocessing.Queue()
         probe = multiprocessing.Process(target=health, args=(base, seconds, queue))
@@ -109,7 +104,7 @@ async def throughput(workers: int, seconds: float, clients: int = 32) -> float:
         done = [0]
 
         async def hammer():
-            async with client(base) as http:
+            async with http_client(base) as http:
                 end = time.monotonic() + seconds
                 i = 0
                 while time.monotonic() < end:

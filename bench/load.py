@@ -29,6 +29,11 @@ LARGE = {"sequence": ("the quick brown fox jumps over the lazy dog. " * 12)[:513
 TLS = ssl.create_default_context()
 
 
+def http_client(base: str, timeout: float = 30) -> httpx.AsyncClient:
+    """One simulated browser: a connection pool of its own, sharing the TLS context."""
+    return httpx.AsyncClient(base_url=base, timeout=timeout, verify=TLS)
+
+
 def percentile(values: list[float], q: float) -> float:
     if not values:
         return float("nan")
@@ -37,7 +42,7 @@ def percentile(values: list[float], q: float) -> float:
 
 
 async def client(base: str, deadline: float, budget: list[int], large_share: float, results: dict) -> None:
-    async with httpx.AsyncClient(base_url=base, timeout=30, verify=TLS) as http:
+    async with http_client(base) as http:
         while time.monotonic() < deadline and budget[0] > 0:
             budget[0] -= 1
             kind = "large" if random.random() < large_share else "small"

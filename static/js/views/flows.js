@@ -55,9 +55,9 @@ function computeBand(m, x, width, path, s, lo, hi) {
 // A left-pointing arrowhead at the earliest step the error of J^(s) reaches along a path.
 function head(m, x, width, path, s, from) {
   const F = m.response.flows[path][s];
-  const reached = d3.range(from, s).filter((t) => F[t] > 0);
-  if (!reached.length) return null;
-  const t = reached[0];
+  let t = from;
+  while (t < s && !(F[t] > 0)) t += 1;
+  if (t === s) return null;
   const y = lane(m, path, s);
   const size = Math.max(3, width(F[t], F[s]) / 2 + 2);
   return { p: path, t, d: `M${x(t) - size * 1.6},${y}L${x(t)},${y - size}L${x(t)},${y + size}Z` };
