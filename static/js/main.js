@@ -1,21 +1,22 @@
-// Wires the page: one store owns the state (state.js, store.js); the form writes into it,
-// a change to a request field asks for a new answer, and each view listens to the keys it shows.
+// Wires the page: one store owns the state (state.js, store.js); the form writes into it and a
+// change to a request field asks for a new answer (runner.js); each view listens to the keys it
+// shows, and a new answer is drawn network first, the panels below it in the next frame.
 import { askJSON } from './api.js';
-import { onBusy, setBusy } from './busy.js';
-import { formatNumber } from './blocks/format.js';
+import { measureRendered } from './blocks/timing.js';
 import * as controls from './controls.js';
 import { drawLegends, explain } from './legends.js';
-import { CELLS, META } from './meta.js';
+import { META } from './meta.js';
 import { buildModel } from './model.js';
 import { P, setNotation } from './notation.js';
 import { relabelHelp, setupHelp } from './help.js';
 import { createLesson } from './lesson.js';
 import { openingPatch } from './opening.js';
-import { createExporter, createImporter } from './port.js';
-import { FIELDS, REQUEST_KEYS, toRequest } from './state.js';
+import { createRunner } from './runner.js';
+import { FIELDS, toRequest } from './state.js';
 import { createStore } from './store.js';
 import { setupToolbar } from './toolbar.js';
-import { drawCompare } from './views/compare.js';
+import { compareCells } from './views/compare.js';
+import { headline } from './views/describe.js';
 import { createDetails } from './views/details.js';
 import { createExplorer } from './views/explorer.js';
 import { createFlowMatrix } from './views/flowmatrix.js';
@@ -25,10 +26,10 @@ import { createNetwork } from './views/network.js';
 import { drawNeurons } from './views/neurons.js';
 import { createPlayer, phaseAt } from './views/player.js';
 import { createTrainer } from './views/training.js';
+import { lockSeededFields, setupWeights } from './weights.js';
 
 const d3 = window.d3;
 const $ = (id) => document.getElementById(id);
-const RERUN_DELAY_MS = 350; // a pause in typing before a changed field asks for a new answer
 
 const store = createStore(FIELDS);
 setNotation(store.get().notation);
@@ -60,20 +61,17 @@ const gradient = createGradientPanel($('gradient-panel-body'), { onSelectStep: s
 const details = createDetails($('details-panel-body'));
 // the ρ(W) slider re-runs while it is dragged: its latency is measured from the input event,
 // and the picture is not faded as stale at each move (its answer is already on its way)
-let sliderStart = null;
 const explorer = createExplorer($('explorer-panel-body'), {
   askJSON,
   request: () => toRequest(store.get()),
   onRho: (rho, start) => {
-    sliderStart = start;
     $('rho').value = rho;
-    fromForm({ now: true, live: true });
+    fromForm({ now: true, live: true, start });
   },
   onHoverDistance: (distance) => store.set({ distance }),
   onForgetBias: (bias, start) => {
-    sliderStart = start;
     $('forget_bias').value = bias;
-    fromForm({ now: true, live: true });
+    fromForm({ now: true, live: true, start });
   },
 });
 // the network keeps the playhead's column in view while the player runs or is scrubbed
@@ -86,18 +84,6 @@ const player = createPlayer($('player'), {
     if (model && phase === 'backward') network.reveal(backwardTo, { align: 'end' });
   },
 });
-
-// User Timing for DevTools and the page benchmark (bench/page.py): each measure ends once
-// the browser has rendered what the code changed (a message posted from inside a frame is
-// handled after that frame's style, layout and paint).
-function measureRendered(name, start, { inFrame = false } = {}) {
-  const end = () => {
-    const channel = new MessageChannel();
-    channel.port1.onmessage = () => performance.measure(name, { start });
-    channel.port2.postMessage(null);
-  };
-  if (inFrame) end(); else requestAnimationFrame(end);
-}
 
 // What the views highlight: the selection and the playhead.
 function viewOf(state) {
@@ -173,45 +159,8 @@ const trainer = createTrainer({
   askJSON,
   onSnapshot: (data) => (data ? show(data).catch(drawFailed) : run()),
 });
-
-// Imported weights fix the cell, H, the seed and the forget bias: the form follows them and
-// locks those fields until the seeded weights are back.
-function useWeights(found) {
-  const patch = { weights: found };
-  if (found) Object.assign(patch, { cell: found.cell, hidden_size: found.arrays.W[0].length }, found.activation ? { activation: found.activation } : {});
-  if (found?.vocab) patch.kind = 'text';
-  store.set(patch);
-  controls.writeForm(store.get());
-  lockSeededFields(found);
-  trainer.invalidate();
-  run();
-}
-function lockSeededFields(found) {
-  for (const id of ['hidden_size', 'seed', 'forget_bias']) {
-    $(id).disabled = Boolean(found);
-    $(id).title = found ? 'Set by the imported weights (Back to seeded weights frees it)' : '';
-  }
-}
-createImporter({ askJSON, onImport: useWeights, onForget: () => useWeights(null) });
-createExporter({
-  askJSON,
-  state: () => store.get(),
-  request: () => toRequest(store.get()),
-  // at full precision: trained, else imported, else the seeded ones asked for with 17 digits
-  weights: async () => trainer.weights() ?? store.get().weights?.arrays
-    ?? (await askJSON('/api/v1/unfold', { ...toRequest(store.get()), include: [], digits: 17 }, 'export')).data?.weights,
-});
-
-function summary(model) {
-  const { config } = model;
-  const cellPart = {
-    rnn: () => `ρ(${P('W')}) = ${formatNumber(config.spectral_radius, 4)}`,
-    lstm: () => `LSTM, forget bias ${config.forget_bias ?? 'from the weights'}`,
-    gru: () => 'GRU',
-  }[model.cell]();
-  return `T = ${model.steps} steps · H = ${model.hidden} · J = ${formatNumber(model.response.forward.total_loss, 6)}`
-    + ` · ${cellPart} · ${config.truncate ? `k = ${config.truncate}` : 'full BPTT'}`;
-}
+const { run, fromForm, drawFailed } = createRunner({ store, show, trainer });
+setupWeights({ store, trainer, run });
 
 function setupParamChips(model) {
   d3.select('#param-chips').selectAll('button').data(model.params).join('button').attr('type', 'button')
@@ -275,7 +224,7 @@ function show(data, request = null, { together = false } = {}) {
   panelsPending = model;
   $('flow-path').hidden = !model.hasState;
   setupParamChips(model);
-  $('summary').textContent = summary(model);
+  $('summary').textContent = headline(model);
   $('empty').hidden = true;
   $('stale').hidden = true;
   const step = Math.min(state.step ?? 0, model.steps - 1);
@@ -295,96 +244,8 @@ function show(data, request = null, { together = false } = {}) {
 
 // The compare view asks for the same sequence through every cell, on a channel of its own
 // (a newer comparison aborts an older one).
-async function compare() {
-  const body = $('compare-body');
-  body.textContent = 'Computing the three cells…';
-  try {
-    const answers = [];
-    for (const cell of CELLS) { // one at a time: the server computes two requests at once, the page's own is one
-      answers.push(await askJSON('/api/v1/unfold', { ...toRequest(store.get(), cell), include: ['gain'] }, 'compare'));
-    }
-    const failed = answers.find((a) => !a.ok);
-    if (failed) { body.textContent = failed.data?.detail?.[0]?.msg ?? `The server answered ${failed.status}.`; return; }
-    body.textContent = '';
-    drawCompare(body, Object.fromEntries(CELLS.map((cell, i) => [cell, answers[i].data])));
-  } catch (error) {
-    if (error.name !== 'AbortError') body.textContent = `Could not reach the server: ${error.message}`;
-  }
-}
-
-// The answer on screen belongs to the state it was computed for: a refused request keeps the
-// old picture, marked as not matching the form any more.
-let running = false;
-let again = false;
-async function run() {
-  clearTimeout(pending);
-  // at most one request in flight: a change while one is out is sent when it is back (the
-  // latest state wins, and a dragged slider never piles requests onto the server)
-  if (running) { again = true; return; }
-  running = true;
-  const body = toRequest(store.get());
-  const slider = sliderStart;
-  sliderStart = null;
-  setBusy(true);
-  try {
-    const { ok, status, data, arrived, parsed } = await askJSON('/api/v1/unfold', body, 'main', { onBusy });
-    if (ok) {
-      controls.clearErrors();
-      performance.measure('rnn-unfolded:parse', { start: arrived, end: parsed });
-      const together = slider !== null; // a dragged slider: its gain plot is a panel
-      try {
-        const panels = show(data, body, { together });
-        measureRendered('rnn-unfolded:draw', parsed); // what is on screen first: the network
-        await panels;
-      } catch (error) {
-        drawFailed(error);
-        return;
-      }
-      // and every panel below it (drawn in a frame of their own: measured from inside it)
-      measureRendered('rnn-unfolded:complete', parsed, { inFrame: !together });
-      if (together) measureRendered('rnn-unfolded:slider', slider);
-    } else {
-      controls.showErrors(data?.detail ?? [{ loc: ['body'], msg: `The server answered ${status}. Please try again.` }]);
-      markStale();
-    }
-  } catch (error) {
-    if (error.name === 'AbortError') return;
-    controls.showErrors([{ loc: ['body'], msg: `Could not reach the server: ${error.message}` }]);
-    markStale();
-  } finally {
-    running = false;
-    setBusy(false);
-    if (!again && store.get().lessonPending) store.set({ lessonPending: false }); // refused: the card says what is on screen
-    if (again) { again = false; run(); }
-  }
-}
-
-// A bug of ours, not the user's input: say so, keep the form as it is.
-function drawFailed(error) {
-  console.error(error);
-  controls.showErrors([{ loc: ['body'], msg: `The answer came but could not be drawn (${error.message}); please report it.` }]);
-  markStale();
-}
-
-function markStale() {
-  $('stale').hidden = !store.get().model;
-}
-
-// The form writes into the store when what it holds is valid; a change to a request field
-// asks for a new answer after a pause in typing (Enter or Run asks at once; live: a dragged
-// slider, whose picture is not marked stale while its answer comes).
-let pending = null;
-function fromForm({ now = false, live = false } = {}) {
-  const form = controls.readForm();
-  const problems = controls.localErrors(form);
-  if (problems.length) { controls.showErrors(problems); markStale(); return; }
-  controls.clearErrors();
-  const changed = store.set(form);
-  const asks = REQUEST_KEYS.some((k) => changed.has(k));
-  if (asks) { if (!live) markStale(); trainer.invalidate(); }
-  if (now && (asks || !trainer.trained())) run(); // Run keeps a trained network on screen until the form changes
-  else if (asks) { clearTimeout(pending); pending = setTimeout(run, RERUN_DELAY_MS); }
-}
+const compare = () => compareCells($('compare-body'),
+  (cell) => askJSON('/api/v1/unfold', { ...toRequest(store.get(), cell), include: ['gain'] }, 'compare'));
 
 function applyToggles() {
   const state = store.get();

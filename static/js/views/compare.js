@@ -5,7 +5,7 @@ import { drawHeatmap } from '../blocks/heatmap.js';
 import { gradientLegend, swatchLegend } from '../blocks/legend.js';
 import { hide as hideTip, overAxis, show as showTip } from '../blocks/tooltip.js';
 import { cellColour, magnitudeScale } from '../config.js';
-import { cellInfo } from '../meta.js';
+import { CELLS, cellInfo } from '../meta.js';
 import { gainAxes } from './explorer.js';
 
 const d3 = window.d3;
@@ -79,7 +79,24 @@ function drawGain(root, list) {
   }).on('mouseleave', hideTip);
 }
 
-export function drawCompare(container, answers) {
+// ask(cell) -> askJSON's answer for the same sequence through that cell, with the gain section.
+export async function compareCells(container, ask) {
+  container.textContent = 'Computing the three cells…';
+  try {
+    const answers = [];
+    for (const cell of CELLS) { // one at a time: the server computes two requests at once, the page's own is one
+      answers.push(await ask(cell));
+    }
+    const failed = answers.find((a) => !a.ok);
+    if (failed) { container.textContent = failed.data?.detail?.[0]?.msg ?? `The server answered ${failed.status}.`; return; }
+    container.textContent = '';
+    drawCompare(container, Object.fromEntries(CELLS.map((cell, i) => [cell, answers[i].data])));
+  } catch (error) {
+    if (error.name !== 'AbortError') container.textContent = `Could not reach the server: ${error.message}`;
+  }
+}
+
+function drawCompare(container, answers) {
   const root = d3.select(container);
   const list = panels(answers);
   const scale = magnitudeScale(list.flatMap(({ answer, path }) => answer.flows[path].flat()));

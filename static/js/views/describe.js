@@ -88,3 +88,15 @@ export function describeStep(m, t, param) {
     'click to select this step',
   ];
 }
+
+// The answer in one line, above the network.
+export function headline(model) {
+  const { config } = model;
+  const cellPart = {
+    rnn: () => `ρ(${P('W')}) = ${formatNumber(config.spectral_radius, 4)}`,
+    lstm: () => `LSTM, forget bias ${config.forget_bias ?? 'from the weights'}`,
+    gru: () => 'GRU',
+  }[model.cell]();
+  return `T = ${model.steps} steps · H = ${model.hidden} · J = ${formatNumber(model.response.forward.total_loss, 6)}`
+    + ` · ${cellPart} · ${config.truncate ? `k = ${config.truncate}` : 'full BPTT'}`;
+}

@@ -1,18 +1,19 @@
 // The network unfolded in time: one column per step, h^(-1) at the left; rows x, (gates, s,)
 // h, o/ŷ, J. What is in a column is drawn by columns.js, the gated cells' own rows by gates.js;
 // here: placing the columns and drawing them as they come into view, the arrows, the error
-// bands (flows.js) and path (errorpath.js), the contribution's frame, scrolling and keys.
-import { exact, maxAbs, sup } from '../blocks/format.js';
+// bands (flows.js), path (errorpath.js) and the contribution's frame (frame.js), scrolling, keys.
+import { maxAbs } from '../blocks/format.js';
 import { watchWidth } from '../blocks/size.js';
 import { tooltip } from '../blocks/tooltip.js';
-import { layout, stepColour, valueScale } from '../config.js';
+import { layout, valueScale } from '../config.js';
 import { cellInfo, symbolOf } from '../meta.js';
 import { describeEdge, summarise } from './describe.js';
 import { acrossEdges, createColumns, outputEdges } from './columns.js';
 import { drawErrorPath } from './errorpath.js';
+import { drawFrame } from './frame.js';
 import { drawFlows, highlightFlows, markDistance } from './flows.js';
-import { cellEdges, gateBoxes, gateRowLabels, gateScales } from './gates.js';
-import { P, svgLabel } from '../notation.js';
+import { cellEdges, gateRowLabels, gateScales } from './gates.js';
+import { svgLabel } from '../notation.js';
 
 const d3 = window.d3;
 const { node } = layout;
@@ -275,37 +276,7 @@ export function createNetwork(container, { onSelectStep, onHoverSource, onPickSo
     highlightFlows(flows, model, view);
     markDistance(flows, model, x, flowWidth, view.distance ?? null);
     drawErrorPath(errorPath, model, { ...view, x }, flowWidth, current.filled, current.drawn);
-    drawFrame(view);
-  }
-
-  let framed = null;
-  function drawFrame({ colour, sel, showFrame }) {
-    const t = sel.step;
-    const key = `${colour}|${sel.param}|${t}|${showFrame}`;
-    if (framed?.m === model && framed.key === key) return; // unchanged while the player runs
-    framed = { m: model, key };
-    const on = colour === 'gradient' && showFrame && t !== null && t < model.steps;
-    const { rows } = model;
-    const half = node.height / 2;
-    const boxes = {
-      U: [x(t) - 16, rows.h + half + 2, 32, rows.x - rows.h - 2 * half - 4],
-      W: [x(t - 1) + node.width / 2 - 2, rows.h - 16, layout.column - node.width + 4, 32],
-      b: [x(t) - node.width / 2 - 5, rows.h - half - 12, node.width + 10, node.height + 17],
-      V: [x(t) - 16, rows.o + half + 13, 32, rows.h - rows.o - 2 * half - 26],
-      c: [x(t) - node.width / 2 - 5, rows.o - half - 5, node.width + 10, node.height + 17],
-      ...gateBoxes(model, x(t)),
-    };
-    const box = on ? boxes[sel.param] : null;
-    frame.selectAll('rect').data(box ? [box] : []).join('rect')
-      .attr('x', (d) => d[0]).attr('y', (d) => d[1]).attr('width', (d) => d[2]).attr('height', (d) => d[3])
-      .attr('rx', 4).attr('stroke', stepColour(t, model.steps));
-    const below = sel.param === 'W';
-    frame.selectAll('text').data(box ? [box] : []).join('text')
-      .attr('x', (d) => d[0] + d[2] / 2).attr('y', (d) => (below ? d[1] + d[3] + 13 : d[1] - 3)).attr('fill', stepColour(t, model.steps))
-      .text(`(∂J/∂${P(sel.param)})${sup(t)}`)
-      .call(tooltip, () => [`(∂J/∂${P(sel.param)})${sup(t)}: step ${t}'s contribution to ∂J/∂${P(sel.param)}`,
-        `‖(∂J/∂${P(sel.param)})${sup(t)}‖ = ${exact(model.response.gradients.norms[sel.param][t])}`,
-        'the frame marks where it is made; the lit errors are the ones it needs']);
+    drawFrame(frame, model, x, view);
   }
 
   return { draw, highlight, reveal, x, neuronLayer: () => neuronLayer };

@@ -1,0 +1,96 @@
+// From the form to an answer on screen: the form writes into the store when what it holds is
+// valid, a change to a request field asks for a new answer, and at most one request is in
+// flight (the latest state wins, and a dragged slider never piles requests onto the server).
+// The answer on screen belongs to the state it was computed for: a refused request keeps the
+// old picture, marked as not matching the form any more.
+import { askJSON } from './api.js';
+import { onBusy, setBusy } from './busy.js';
+import { measureRendered } from './blocks/timing.js';
+import * as controls from './controls.js';
+import { REQUEST_KEYS, toRequest } from './state.js';
+
+const $ = (id) => document.getElementById(id);
+const RERUN_DELAY_MS = 350; // a pause in typing before a changed field asks for a new answer
+
+// show(data, request, {together}) draws an answer and resolves once every panel is drawn;
+// trainer: {invalidate(), trained()}, told when the request changes.
+export function createRunner({ store, show, trainer }) {
+  let running = false;
+  let again = false;
+  let pending = null; // the timer of a pause in typing
+  let sliderStart = null; // a dragged slider's input event: its latency is measured from there
+
+  async function run() {
+    clearTimeout(pending);
+    if (running) { again = true; return; }
+    running = true;
+    const body = toRequest(store.get());
+    const slider = sliderStart;
+    sliderStart = null;
+    setBusy(true);
+    try {
+      const { ok, status, data, arrived, parsed } = await askJSON('/api/v1/unfold', body, 'main', { onBusy });
+      if (ok) {
+        controls.clearErrors();
+        performance.measure('rnn-unfolded:parse', { start: arrived, end: parsed });
+        await drawAnswer(data, body, parsed, slider);
+      } else {
+        controls.showErrors(data?.detail ?? [{ loc: ['body'], msg: `The server answered ${status}. Please try again.` }]);
+        markStale();
+      }
+    } catch (error) {
+      if (error.name === 'AbortError') return;
+      controls.showErrors([{ loc: ['body'], msg: `Could not reach the server: ${error.message}` }]);
+      markStale();
+    } finally {
+      running = false;
+      setBusy(false);
+      if (!again && store.get().lessonPending) store.set({ lessonPending: false }); // refused: the card says what is on screen
+      if (again) { again = false; run(); }
+    }
+  }
+
+  // The network is painted first (the draw measure), every panel below it after (complete);
+  // a dragged slider draws everything in one frame: its gain plot is one of the panels.
+  async function drawAnswer(data, body, parsed, slider) {
+    const together = slider !== null;
+    try {
+      const panels = show(data, body, { together });
+      measureRendered('rnn-unfolded:draw', parsed);
+      await panels;
+    } catch (error) {
+      drawFailed(error);
+      return;
+    }
+    measureRendered('rnn-unfolded:complete', parsed, { inFrame: !together });
+    if (together) measureRendered('rnn-unfolded:slider', slider);
+  }
+
+  // A bug of ours, not the user's input: say so, keep the form as it is.
+  function drawFailed(error) {
+    console.error(error);
+    controls.showErrors([{ loc: ['body'], msg: `The answer came but could not be drawn (${error.message}); please report it.` }]);
+    markStale();
+  }
+
+  function markStale() {
+    $('stale').hidden = !store.get().model;
+  }
+
+  // now: Enter, Run or a new cell asks at once; live: a dragged slider, whose picture is not
+  // marked stale while its answer comes (start: its input event).
+  function fromForm({ now = false, live = false, start = null } = {}) {
+    const form = controls.readForm();
+    const problems = controls.localErrors(form);
+    if (problems.length) { controls.showErrors(problems); markStale(); return; }
+    controls.clearErrors();
+    if (start !== null) sliderStart = start;
+    const changed = store.set(form);
+    const asks = REQUEST_KEYS.some((k) => changed.has(k));
+    if (asks) { if (!live) markStale(); trainer.invalidate(); }
+    if (now && (asks || !trainer.trained())) run(); // Run keeps a trained network on screen until the form changes
+    else if (asks) { clearTimeout(pending); pending = setTimeout(run, RERUN_DELAY_MS); }
+  }
+
+  return { run, fromForm, drawFailed, markStale };
+}
