@@ -12,6 +12,7 @@ import { relabelHelp, setupHelp } from './help.js';
 import { createLesson } from './lesson.js';
 import { openingPatch } from './opening.js';
 import { createRunner } from './runner.js';
+import { createSchedule } from './schedule.js';
 import { FIELDS, toRequest } from './state.js';
 import { createStore } from './store.js';
 import { setupToolbar } from './toolbar.js';
@@ -26,7 +27,7 @@ import { createNetwork } from './views/network.js';
 import { drawNeurons } from './views/neurons.js';
 import { createPlayer, phaseAt } from './views/player.js';
 import { createTrainer } from './views/training.js';
-import { lockSeededFields, setupWeights } from './weights.js';
+import { lockSeededFields, setupImportExport } from './weights.js';
 
 const d3 = window.d3;
 const $ = (id) => document.getElementById(id);
@@ -94,38 +95,16 @@ function viewOf(state) {
   return { colour: state.colour, sel, showFrame, split: state.split, distance: state.distance, ...playhead };
 }
 
-// The model whose panels wait for the next frame (show, drawPanels).
-let panelsPending = null;
-
-// Each view redraws only for the keys it shows (and a new answer, 'model').
-const VIEWS = [
-  { view: network, keys: ['model', ...SELECTION, 'position', 'distance'] },
-  { view: flowMatrix, keys: ['model', 'param', 'step', 'source', 'hover', 'colour', 'position', 'distance'] },
-  { view: gradient, keys: ['model', 'param', 'step', 'position', 'split'] },
-  { view: details, keys: ['model', 'param', 'step', 'position'] },
-  { view: explorer, keys: ['model'] },
-];
-// While the player runs, the network follows every frame; the panels below it (equations,
-// gradient, flow matrix) follow at most every LAG_MS, so a frame stays within its budget even
-// at 8x, and they catch up on the playhead's latest position.
-const LAG_MS = 150;
-let lagTimer = null;
-function lagBehind() {
-  if (lagTimer !== null) return;
-  lagTimer = setTimeout(() => {
-    lagTimer = null;
-    const state = store.get();
-    if (state.model && !panelsPending) for (const { view } of VIEWS.slice(1)) view.highlight(viewOf(state));
-  }, LAG_MS);
-}
-for (const [i, { view, keys }] of VIEWS.entries()) {
-  store.on(keys, (state, changed) => {
-    if (!state.model) return;
-    if (i > 0 && panelsPending) return; // they are drawn, with the latest state, in the next frame
-    if (i > 0 && player.playing() && changed.size === 1 && changed.has('position')) { lagBehind(); return; }
-    view.highlight(viewOf(state));
-  });
-}
+const schedule = createSchedule({
+  store, viewOf, playing: () => player.playing(),
+  network: { view: network, keys: ['model', ...SELECTION, 'position', 'distance'] },
+  panels: [
+    { view: flowMatrix, keys: ['model', 'param', 'step', 'source', 'hover', 'colour', 'position', 'distance'], region: $('flow-panel-body') },
+    { view: gradient, keys: ['model', 'param', 'step', 'position', 'split'], region: $('gradient-panel-body') },
+    { view: details, keys: ['model', 'param', 'step', 'position'], region: $('details-panel-body') },
+    { view: explorer, keys: ['model'], region: $('explorer-panel-body') },
+  ],
+});
 store.on(['model', 'position', ...SELECTION], (state, changed) => {
   if (!state.model) return;
   if (!changed.has('position') || changed.size > 1) $('mode-explanation').textContent = explain(state.colour, state.model, viewOf(state).sel);
@@ -136,7 +115,7 @@ store.on(['param'], (state) => {
 });
 store.on(['colour', 'neurons', 'folded', 'compare'], () => applyToggles());
 store.on(['flowpath'], (state) => {
-  if (panelsPending) return;
+  if (schedule.waiting()) return;
   if (state.model) flowMatrix.draw(state.model, { flowPath: state.flowpath });
   if (state.model) flowMatrix.highlight(viewOf(state));
 });
@@ -160,7 +139,7 @@ const trainer = createTrainer({
   onSnapshot: (data) => (data ? show(data).catch(drawFailed) : run()),
 });
 const { run, fromForm, drawFailed } = createRunner({ store, show, trainer });
-setupWeights({ store, trainer, run });
+setupImportExport({ store, trainer, run, flush: () => schedule.flush() });
 
 function setupParamChips(model) {
   d3.select('#param-chips').selectAll('button').data(model.params).join('button').attr('type', 'button')
@@ -188,32 +167,6 @@ function openState({ request, fromPreset, view }) {
   run();
 }
 
-// A new answer is drawn in two frames: the network first, painted at once, then the panels
-// below it (at T = 256 they are about as much work again). The promise show() returns is kept
-// when the panels are drawn too; the Run button says Run from then on. A dragged slider draws
-// everything in one frame: its gain plot is one of the panels.
-function drawPanels(model) {
-  if (panelsPending !== model) return; // a newer answer draws its own
-  panelsPending = null;
-  const state = store.get();
-  for (const { view } of VIEWS.slice(1)) view.draw(model, { flowPath: state.flowpath });
-  for (const { view } of VIEWS.slice(1)) view.highlight(viewOf(state));
-  store.set({ lessonPending: false }); // a lesson step's card and scroll follow the whole page
-}
-function panelsLater(model) {
-  return new Promise((resolve, reject) => {
-    // in the frame after the one that paints the network (and after the task that measures it)
-    requestAnimationFrame(() => requestAnimationFrame(() => {
-      try {
-        drawPanels(model);
-        resolve();
-      } catch (error) {
-        reject(error);
-      }
-    }));
-  });
-}
-
 // request: what was asked for this answer, when known (a training snapshot's is not)
 function show(data, request = null, { together = false } = {}) {
   const model = buildModel(data);
@@ -221,7 +174,7 @@ function show(data, request = null, { together = false } = {}) {
   const view = openingView(model);
   const state = { ...store.get(), ...view };
   network.draw(model, { flowPath: state.flowpath });
-  panelsPending = model;
+  schedule.hold(model); // the panels are drawn below, not at each change to the store
   $('flow-path').hidden = !model.hasState;
   setupParamChips(model);
   $('summary').textContent = headline(model);
@@ -237,9 +190,10 @@ function show(data, request = null, { together = false } = {}) {
   if (view.position !== undefined) player.seek(view.position);
   applyToggles();
   if (store.get().compare) compare();
-  if (!together) return panelsLater(model);
-  drawPanels(model);
-  return Promise.resolve();
+  // a lesson step's card and scroll follow the whole page
+  const drawn = () => store.set({ lessonPending: false });
+  if (together) { schedule.drawNow(model); drawn(); return Promise.resolve(); }
+  return schedule.drawLater(model).then((current) => { if (current) drawn(); });
 }
 
 // The compare view asks for the same sequence through every cell, on a channel of its own

@@ -111,7 +111,8 @@ const PANELS = {
   training: { id: 'train-views', title: 'Training: the loss J' },
 };
 
-export function createExporter({ askJSON, state, request, weights }) {
+// flush(): brings every panel up to date (one out of view may be behind the store).
+export function createExporter({ askJSON, state, request, weights, flush = () => {} }) {
   const menu = $('export-menu');
   const say = (text) => { $('export-status').textContent = text; };
 
@@ -159,6 +160,7 @@ export function createExporter({ askJSON, state, request, weights }) {
     if (!state().model) { say('Nothing to export yet: run the network first.'); return; }
     menu.open = false;
     const [what, as] = item.dataset.export.split(':');
+    flush();
     try {
       if (PANELS[what]) await exportPanel(what, as);
       else await actions[what]();

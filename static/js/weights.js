@@ -1,6 +1,7 @@
-// The weights on screen: imported ones fix the cell, H, the seed and the forget bias, so the
-// form follows them and locks those fields until the seeded weights are back; the exporter
-// writes the weights at full precision (trained, else imported, else the seeded ones).
+// Import and export. The weights on screen: imported ones fix the cell, H, the seed and the
+// forget bias, so the form follows them and locks those fields until the seeded weights are
+// back; the exporter writes the weights at full precision (trained, else imported, else the
+// seeded ones), and the panels once they are up to date (flush).
 import { askJSON } from './api.js';
 import * as controls from './controls.js';
 import { createExporter, createImporter } from './port.js';
@@ -16,8 +17,9 @@ export function lockSeededFields(found) {
   }
 }
 
-// trainer: {invalidate(), weights()}; run(): asks for the answer of the store's state.
-export function setupWeights({ store, trainer, run }) {
+// trainer: {invalidate(), weights()}; run(): asks for the answer of the store's state;
+// flush(): brings every panel up to date.
+export function setupImportExport({ store, trainer, run, flush }) {
   function useWeights(found) {
     const patch = { weights: found };
     if (found) Object.assign(patch, { cell: found.cell, hidden_size: found.arrays.W[0].length }, found.activation ? { activation: found.activation } : {});
@@ -31,6 +33,7 @@ export function setupWeights({ store, trainer, run }) {
   createImporter({ askJSON, onImport: useWeights, onForget: () => useWeights(null) });
   createExporter({
     askJSON,
+    flush,
     state: () => store.get(),
     request: () => toRequest(store.get()),
     weights: async () => trainer.weights() ?? store.get().weights?.arrays

@@ -25,6 +25,12 @@ def drawn(page, steps: int | None = None):
         " && document.getElementById('run').textContent === 'Run'", arg=steps)
 
 
+def settled(page):
+    """Wait until every panel shows the page's state: one out of view catches up when it comes
+    into view or the page is idle, and says it is behind with aria-busy until then."""
+    page.wait_for_function("() => !document.querySelector('.panel [aria-busy=\"true\"]')")
+
+
 def link_state(page) -> dict:
     """What the page's link carries, one value per field."""
     return {k: v[0] for k, v in parse_qs(urlparse(page.url).query, keep_blank_values=True).items()}

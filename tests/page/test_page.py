@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from .helpers import COLUMNS, api, drawn, hover_cell, input_labels, painted, run, strip_values
+from .helpers import COLUMNS, api, drawn, hover_cell, input_labels, painted, run, settled, strip_values
 
 pytestmark = pytest.mark.browser
 
@@ -236,6 +236,34 @@ def test_the_page_measures_its_drawing_and_its_frames(page):
     frames = page.evaluate("() => performance.getEntriesByName('rnn-unfolded:frame').length")
     assert 2 * 9 - 2 <= frames <= 2 * 9 + 1  # one per position the player drew
 
+
+
+def test_a_selection_paints_what_is_in_view_first_and_the_panels_below_follow(page):
+    page.goto(f"{page.base}/?sequence=a+longer+sequence+to+select+in&hidden_size=8&step=2")
+    drawn(page, 29)
+    page.evaluate("() => window.scrollTo(0, 0)")
+    below = page.evaluate("() => document.getElementById('details-panel-body').getBoundingClientRect().top - innerHeight")
+    assert below > 100  # the equations are out of view (a 1280 x 720 window)
+    page.evaluate("""() => {
+        window.__equationsAt = null;
+        new MutationObserver(() => { window.__equationsAt ??= performance.now(); })
+            .observe(document.getElementById('details-panel-body'), { subtree: true, childList: true });
+    }""")
+    page.locator('g.column[data-step="5"] rect.column-bg').click(force=True)
+    page.wait_for_function("() => performance.getEntriesByName('rnn-unfolded:select').length === 1")
+    settled(page)
+    assert page.locator("#details-panel-body h3").text_content() == "At step t = 5"
+    # the network's frame was painted before the equations out of view were touched
+    select_end, equations_at = page.evaluate("""() => {
+        const m = performance.getEntriesByName('rnn-unfolded:select')[0];
+        return [m.startTime + m.duration, window.__equationsAt];
+    }""")
+    assert equations_at is not None and equations_at > select_end
+    # a panel still behind is brought up to date the moment it is reached: by the keyboard
+    page.evaluate("() => window.scrollTo(0, 0)")
+    page.locator('g.column[data-step="7"] rect.column-bg').click(force=True)
+    page.locator("#flow-panel-body .heatmap svg").focus()
+    assert "Step 7 selected" in page.locator("#flow-summary").text_content()
 
 def test_a_strips_png_is_a_valid_png_of_exactly_its_pixels(page):
     """blocks/png.js writes a strip's row of pixels as a PNG by hand (no canvas, no deflate): its

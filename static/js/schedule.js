@@ -1,0 +1,104 @@
+// When each view is brought up to date with the store. The network follows every change at
+// once; the panels below it (flow matrix, gradient, equations, explorer):
+// - for a new answer, in the frame after the network's (drawLater: at T = 256 they are about
+//   as much work again), or in the same frame for a dragged slider (drawNow: its gain plot is
+//   one of them);
+// - while the player runs, at most every LAG_MS, catching up on the playhead's latest position;
+// - out of view, when they come into view or the page is idle: a selection or a dragged slider
+//   paints what is seen first, and the panels below the fold follow a moment later.
+import { createOnscreen } from './blocks/onscreen.js';
+
+const LAG_MS = 150;
+const IDLE_TIMEOUT_MS = 300; // a panel out of view waits for an idle moment at most this long
+
+// network, panels: [{view, keys, region}], view: {draw(model, options), highlight(viewState)};
+// viewOf(state) -> what the views highlight; playing() -> whether the player runs.
+export function createSchedule({ store, viewOf, playing, network, panels }) {
+  let pending = null; // the model whose panels wait for the next frame
+  const stale = new Map(); // panel -> 'draw' | 'highlight': behind the store while out of view
+  let idle = null;
+  let lagTimer = null;
+  const onscreen = createOnscreen((region) => {
+    const panel = panels.find((p) => p.region === region);
+    if (panel && stale.has(panel)) bring(panel, stale.get(panel), { now: true });
+  });
+  for (const panel of panels) {
+    onscreen.watch(panel.region);
+    // a panel reached before the observer has said so (a key, a pointer) is brought up to date first
+    for (const type of ['focusin', 'pointerenter']) {
+      panel.region.addEventListener(type, () => { if (stale.has(panel)) bring(panel, stale.get(panel), { now: true }); });
+    }
+  }
+
+  // what: 'draw' (a new answer) or 'highlight'; now: even if out of view
+  function bring(panel, what, { now = false } = {}) {
+    const state = store.get();
+    if (!state.model || pending) return; // the next frame draws them all, with the latest state
+    const owed = stale.get(panel) === 'draw' ? 'draw' : what;
+    if (!now && !onscreen.isOnscreen(panel.region)) {
+      stale.set(panel, owed);
+      panel.region.setAttribute('aria-busy', 'true'); // behind the store until it is in view
+      idle ??= requestIdleCallback(catchUp, { timeout: IDLE_TIMEOUT_MS });
+      return;
+    }
+    stale.delete(panel);
+    panel.region.removeAttribute('aria-busy');
+    if (owed === 'draw') panel.view.draw(state.model, { flowPath: state.flowpath });
+    panel.view.highlight(viewOf(state));
+  }
+
+  // every panel left behind, up to date now (an idle moment, an export)
+  function catchUp() {
+    idle = null;
+    for (const [panel, what] of [...stale]) bring(panel, what, { now: true });
+  }
+
+  function lagBehind() {
+    if (lagTimer !== null) return;
+    lagTimer = setTimeout(() => {
+      lagTimer = null;
+      for (const panel of panels) bring(panel, 'highlight');
+    }, LAG_MS);
+  }
+
+  // Each view redraws only for the keys it shows (and a new answer, 'model').
+  store.on(network.keys, (state) => { if (state.model) network.view.highlight(viewOf(state)); });
+  for (const panel of panels) {
+    store.on(panel.keys, (state, changed) => {
+      if (playing() && changed.size === 1 && changed.has('position')) lagBehind();
+      else bring(panel, 'highlight');
+    });
+  }
+
+  // A new answer is on its way to the store: the panels wait for drawLater or drawNow.
+  function hold(model) {
+    pending = model;
+  }
+
+  // A new answer's panels, in the frame after the network's; resolves once they are drawn
+  // (true), or once a newer answer has taken over (false).
+  function drawLater(model) {
+    return new Promise((resolve, reject) => {
+      // in the frame after the one that paints the network (and after the task that measures it)
+      requestAnimationFrame(() => requestAnimationFrame(() => {
+        if (pending !== model) { resolve(false); return; } // a newer answer draws its own
+        pending = null;
+        try {
+          for (const panel of panels) bring(panel, 'draw', { now: true });
+          resolve(true);
+        } catch (error) {
+          reject(error);
+        }
+      }));
+    });
+  }
+
+  // A dragged slider's answer: the panels in view in this frame, the others once idle.
+  function drawNow(model) {
+    if (pending !== model) return;
+    pending = null;
+    for (const panel of panels) bring(panel, 'draw');
+  }
+
+  return { hold, drawLater, drawNow, flush: catchUp, waiting: () => pending !== null };
+}
