@@ -139,7 +139,7 @@ const trainer = createTrainer({
   onSnapshot: (data) => (data ? show(data).catch(drawFailed) : run()),
 });
 const { run, fromForm, drawFailed } = createRunner({ store, show, trainer });
-setupImportExport({ store, trainer, run, flush: () => schedule.flush() });
+setupImportExport({ store, trainer, run, flush: () => { network.flush(); schedule.flush(); } });
 
 function setupParamChips(model) {
   d3.select('#param-chips').selectAll('button').data(model.params).join('button').attr('type', 'button')

@@ -1,17 +1,14 @@
 // The gradient panel for the chosen parameter θ: each step's contribution (∂J/∂θ)^(t) as a bar,
 // stacked by the loss it came from; the per-step matrices; their sum ∂J/∂θ.
-import { exact, maxAbs, sup, tickFormat } from '../blocks/format.js';
+import { exact, sup, tickFormat } from '../blocks/format.js';
 import { watchWidth } from '../blocks/size.js';
-import { drawHeatmap } from '../blocks/heatmap.js';
 import { axisTips, hide as hideTip, overAxis, show as showTip, tooltip } from '../blocks/tooltip.js';
-import { stepColour, valueScale } from '../config.js';
+import { stepColour } from '../config.js';
 import { P } from '../notation.js';
+import { createMatrices } from './matrices.js';
 
 const d3 = window.d3;
-const SMALL_MULTIPLES = 12; // draw every step's matrix up to this many steps
 const MIN_SHARE = 0.005; // stack segments below this share of a bar merge into "other sources"
-
-const asMatrix = (v) => (Array.isArray(v[0]) ? v : v.map((x) => [x]));
 
 export function createGradientPanel(container, { onSelectStep, onSplit }) {
   const root = d3.select(container);
@@ -42,7 +39,7 @@ export function createGradientPanel(container, { onSelectStep, onSplit }) {
       .on('change', () => onSplit(value));
     choice.append('span').text(` ${label}`);
   }
-  const matrices = root.append('div').attr('class', 'matrices');
+  const matrices = createMatrices(root.append('div').attr('class', 'matrices'), container);
   let model = null;
   let shown = '';
   let lastFrom = 0;
@@ -196,62 +193,6 @@ export function createGradientPanel(container, { onSelectStep, onSplit }) {
     ctx.strokeRect(x(step) - 1.5, top - 1.5, w + 3, bottom - top + 3);
   }
 
-  // Without per-step matrices (a long sequence) what is shown does not depend on the step.
-  let matricesShown = null;
-  function drawMatrices(m, param, step, from, summing) {
-    const perStep = m.response.gradients.per_step;
-    const key = `${answers}|${param}|${perStep ? step : ''}|${from}|${summing}`;
-    if (key === matricesShown) return;
-    matricesShown = key;
-    matrices.selectAll('*').remove();
-    const total = asMatrix(m.response.gradients.total[param]);
-    const all = perStep ? perStep[param].map(asMatrix) : [];
-    const scale = valueScale(Math.max(maxAbs(total), ...all.map(maxAbs)));
-    const show = (label, values, cls, colour) => {
-      const box = matrices.append('figure').attr('class', `matrix ${cls}`).style('color', colour);
-      drawHeatmap(box.node(), {
-        values, colour: (v) => scale(v), maxSize: 90, maxCell: 14,
-        onHover: (event, { row, col, value }) => showTip(event, [`${label}[${row}][${col}] = ${exact(value)}`]),
-        onLeave: hideTip,
-      });
-      box.append('figcaption').text(label);
-    };
-    if (perStep && m.steps <= SMALL_MULTIPLES) {
-      all.forEach((values, t) => {
-        if (t < from) { pending(`(∂J/∂${P(param)})${sup(t)}`); return; }
-        show(`(∂J/∂${P(param)})${sup(t)}`, values, t === step ? 'step selected' : 'step', stepColour(t, m.steps));
-        matrices.append('span').attr('class', 'op').text(t < m.steps - 1 ? '+' : '=');
-      });
-    } else if (perStep && step !== null) {
-      if (step < from) pending(`(∂J/∂${P(param)})${sup(step)}`);
-      else show(`(∂J/∂${P(param)})${sup(step)}`, all[step], 'step selected', stepColour(step, m.steps));
-      matrices.append('span').attr('class', 'op').text(`… Σ over ${m.steps} steps =`);
-    } else {
-      matrices.append('p').attr('class', 'muted')
-        .text('Per-step matrices are shown for shorter sequences; the bars above give every step.');
-    }
-    if (from > 0) { pending(`∂J/∂${P(param)}`); return; }
-    show(`∂J/∂${P(param)}`, total, `total${summing ? ' summing' : ''}`, '#222');
-    if (summing && arrivedAtSum) keepInView(matrices.select('.matrix.total').node());
-  }
-
-  // The place of a matrix the backward pass has not reached yet.
-  function pending(label) {
-    const box = matrices.append('figure').attr('class', 'matrix pending');
-    box.append('div').attr('class', 'pending-box').attr('title', 'not computed yet: the backward pass has not reached this step');
-    box.append('figcaption').text(label);
-  }
-
-  // Scrolls the panel (not the page) so that the element is visible.
-  function keepInView(element) {
-    const panel = container.closest('.panel') ?? container;
-    const top = element.getBoundingClientRect().top - panel.getBoundingClientRect().top + panel.scrollTop;
-    const bottom = top + element.getBoundingClientRect().height;
-    if (top < panel.scrollTop || bottom > panel.scrollTop + panel.clientHeight) {
-      panel.scrollTop = Math.max(0, bottom - panel.clientHeight + 8);
-    }
-  }
-
   function draw(m) {
     model = m;
     answers += 1; // a new answer: the bars' bitmap is stale
@@ -275,7 +216,7 @@ export function createGradientPanel(container, { onSelectStep, onSplit }) {
     const norms = model.response.gradients.norms[sel.param];
     summary.text(sel.step === null ? '' : `(∂J/∂${P(sel.param)})${sup(sel.step)}: size ${exact(norms[sel.step])}; `
       + `the largest contribution is step ${d3.maxIndex(norms)}'s. Arrow keys move the step.`);
-    drawMatrices(model, sel.param, sel.step, from, summing);
+    matrices.draw(model, { answer: answers, param: sel.param, step: sel.step, from, summing, arrivedAtSum });
     const own = sel.param === 'V' || sel.param === 'c';
     const how = split === 'size'
       ? ' Each bar is split by the loss its error came from, in proportion to the size of each loss\'s part (colours: the losses J⁽ˢ⁾, as in the legend).'

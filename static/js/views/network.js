@@ -3,6 +3,7 @@
 // here: placing the columns and drawing them as they come into view, the arrows, the error
 // bands (flows.js), path (errorpath.js) and the contribution's frame (frame.js), scrolling, keys.
 import { maxAbs } from '../blocks/format.js';
+import { createOnscreen } from '../blocks/onscreen.js';
 import { watchWidth } from '../blocks/size.js';
 import { tooltip } from '../blocks/tooltip.js';
 import { layout, valueScale } from '../config.js';
@@ -139,14 +140,17 @@ export function createNetwork(container, { onSelectStep, onHoverSource, onPickSo
 
   // Draws the nodes of the columns in view that are not drawn yet, and a few either side once
   // the page is idle (a scroll then finds them drawn, and the first picture does not wait for them).
+  // Out of view (the page scrolled down to the explorer's slider), a new answer's columns wait
+  // until the network comes into view; a step the user goes to is drawn at once (evenOutOfView).
   let spareRequest = null;
-  function fillVisible() {
-    fill(0);
+  function fillVisible({ evenOutOfView = false } = {}) {
+    fill(0, { evenOutOfView });
     spareRequest ??= requestIdleCallback(() => { spareRequest = null; fill(4); }); // never while the page is busy
   }
 
-  function fill(spare) {
+  function fill(spare, { evenOutOfView = false } = {}) {
     if (!current) return;
+    if (!evenOutOfView && !onscreen.isOnscreen(container)) return; // drawn when it comes into view
     const { m, scales, filled } = current;
     const left = scrolled;
     const right = left + viewWidth();
@@ -196,14 +200,15 @@ export function createNetwork(container, { onSelectStep, onHoverSource, onPickSo
   // would otherwise scroll at every step).
   function reveal(t, { fromStart = false, align = 'start' } = {}) {
     if (!model || t === null || t === undefined) return;
+    const eager = !fromStart; // a new answer opens lazily, a step the user goes to at once
     if (fromStart) scrollTo(0);
     const left = x(t) - layout.column / 2;
     const right = x(t) + layout.column / 2;
     const view = viewWidth();
     const labels = layout.margin.left; // the sticky row labels cover this much
     if (left >= scrolled + labels && right <= scrolled + view) return;
-    scrollTo(Math.max(0, align === 'end' ? right + layout.column - view : left - labels - layout.column));
-    fillVisible();
+    scrollTo(Math.max(0, align === 'end' ? right + layout.column - view : left - labels - layout.column), eager);
+    fillVisible({ evenOutOfView: eager });
   }
 
   // the scroll position and the width, kept rather than read (a read after the drawing changed
@@ -214,16 +219,19 @@ export function createNetwork(container, { onSelectStep, onHoverSource, onPickSo
   let shownLeft = 0; // the scroll position on screen: the last written or scrolled to
   // the write waits for the next frame (a scrollLeft written now would lay the page out twice)
   let scrollFrame = null;
+  let scrollEager = false;
   // The position is clamped here as the browser would clamp it: reading scrollLeft back after
   // writing it would lay the whole new drawing out at once (~90 ms at T = 256), a second time.
-  function scrollTo(left) {
+  function scrollTo(left, eager = false) {
     const clamped = Math.max(0, Math.min(left, contentWidth - viewWidth()));
     if (clamped === scrolled && scrollFrame === null) return;
     scrolled = clamped;
+    scrollEager ||= eager;
     if (scrollFrame === null) {
       scrollFrame = requestAnimationFrame(() => {
         scrollFrame = null;
-        fillVisible(); // first: the write below lays out what it adds, once
+        fillVisible({ evenOutOfView: scrollEager }); // first: the write below lays out what it adds, once
+        scrollEager = false;
         if (scrolled !== shownLeft) container.scrollLeft = scrolled; // a write lays the page out, even of the same value
         shownLeft = scrolled;
       });
@@ -235,9 +243,11 @@ export function createNetwork(container, { onSelectStep, onHoverSource, onPickSo
     shownLeft = scrolled;
     if (scrollPending) return;
     scrollPending = true;
-    requestAnimationFrame(() => { scrollPending = false; fillVisible(); });
+    requestAnimationFrame(() => { scrollPending = false; fillVisible({ evenOutOfView: true }); });
   }, { passive: true });
   window.addEventListener('resize', fillVisible);
+  const onscreen = createOnscreen(() => fillVisible());
+  onscreen.watch(container);
 
   // view: {colour, sel, forwardTo, backwardTo}; see main.js for the playhead.
   let viewShown = null;
@@ -279,5 +289,6 @@ export function createNetwork(container, { onSelectStep, onHoverSource, onPickSo
     drawFrame(frame, model, x, view);
   }
 
-  return { draw, highlight, reveal, x, neuronLayer: () => neuronLayer };
+  // flush: the columns in view drawn even if the network is scrolled out of view (an export)
+  return { draw, highlight, reveal, x, neuronLayer: () => neuronLayer, flush: () => fill(0, { evenOutOfView: true }) };
 }
