@@ -1,11 +1,12 @@
 """The vanishing/exploding explorer (issue 12): the ρ(W) slider moves the cause while it is
 dragged, the gain plot shows the effect, the truncation's cost and the gradient check."""
 
+import json
 import re
 
 import pytest
 
-from .helpers import drawn
+from .helpers import api, drawn, request_body, settled
 
 pytestmark = pytest.mark.browser
 
@@ -63,6 +64,30 @@ def test_dragging_rho_across_the_threshold_turns_vanishing_into_exploding(page):
     assert page.evaluate("() => window.__staleShown") == 0  # a drag does not fade the picture at each move
     assert page.locator("#rho").input_value() == "1.5" and "rho=1.5" in page.url
     assert page.evaluate("() => performance.getEntriesByName('rnn-unfolded:slider').length") >= 1
+
+
+def test_a_slider_changes_the_numbers_of_the_equations_and_matrices_in_place(page):
+    page.goto(f"{page.base}/?kind=numbers&rho=0.5&step=3&param=W&sequence=" + NUMBERS)
+    drawn(page)
+    settled(page)
+    page.evaluate("""() => {
+        document.querySelector('#details-panel-body math').__kept = true;
+        document.querySelector('.matrices .matrix.total canvas').__kept = true;
+    }""")
+    before = page.locator("#details-panel-body .eq-value").first.get_attribute("data-values")
+    bodies = []
+    page.on("request", lambda r: bodies.append(request_body(r)) if "/api/v1/unfold" in r.url else None)
+    page.locator("#rho-slider").fill("1.3")
+    settle_on(page, "1.3")
+    settled(page)
+    # the same MathML and the same canvas, with the new answer's numbers
+    assert page.evaluate("() => document.querySelector('#details-panel-body math').__kept === true")
+    assert page.evaluate("() => document.querySelector('.matrices .matrix.total canvas').__kept === true")
+    after = json.loads(page.locator("#details-panel-body .eq-value").first.get_attribute("data-values"))
+    answer = api(page, **bodies[-1])
+    assert after == answer["forward"]["a"][3] and after != json.loads(before)  # a⁽³⁾ = b + W h⁽²⁾ + U x⁽³⁾
+    norm = page.locator("#details-panel-body .eq.gradient math > mrow > mn:last-child").text_content()
+    assert float(norm.replace("−", "-")) == pytest.approx(answer["gradients"]["norms"]["W"][3], rel=1e-5)
 
 
 def test_the_truncations_cost_and_the_gradient_check(page):
