@@ -1,7 +1,9 @@
 // One owner for the page's state. A declared table of fields (state.js) says how each is
 // parsed and bounded from the URL and whether the URL carries it. set(patch) changes the
-// state, writes the URL once if a carried field changed, and tells each listener which keys
-// changed, so a view redraws only for what it shows.
+// state, tells each listener which keys changed, so a view redraws only for what it shows,
+// and writes the URL once if a carried field changed: after the next frame is painted (a
+// history write costs a few milliseconds the click's frame does not have), and once for
+// every change made before then.
 
 function parseSearch(fields, search) {
   const params = new URLSearchParams(search);
@@ -31,10 +33,17 @@ export function createStore(fields, { search = window.location.search, history =
   let current = state;
   const listeners = [];
 
+  let writing = null;
   function writeURL() {
+    writing = null;
     const query = searchOf(fields, current);
     history.replaceState(null, '', query ? `?${query}` : window.location.pathname);
   }
+  function writeURLSoon() {
+    writing ??= requestAnimationFrame(() => setTimeout(writeURL));
+  }
+  // a page left before that frame still leaves its state in the link
+  window.addEventListener('pagehide', () => { if (writing !== null) { cancelAnimationFrame(writing); writeURL(); } });
 
   return {
     get: () => current,
@@ -45,7 +54,7 @@ export function createStore(fields, { search = window.location.search, history =
       const changed = new Set(Object.keys(patch).filter((k) => !Object.is(patch[k], current[k])));
       if (!changed.size) return changed;
       current = { ...current, ...patch };
-      if ([...changed].some((k) => fields[k] && fields[k].url !== false)) writeURL();
+      if ([...changed].some((k) => fields[k] && fields[k].url !== false)) writeURLSoon();
       for (const { keys, fn } of listeners) {
         if (keys.some((k) => changed.has(k))) fn(current, changed);
       }

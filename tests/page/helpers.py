@@ -25,7 +25,7 @@ def drawn(page, steps: int | None = None):
         " && document.getElementById('run').textContent === 'Run'", arg=steps)
 
 
-def settled(page):
+def panels_current(page):
     """Wait until every panel shows the page's state: one out of view catches up when it comes
     into view or the page is idle, and says it is behind with aria-busy until then."""
     page.wait_for_function("() => !document.querySelector('.panel [aria-busy=\"true\"]')")

@@ -3,10 +3,11 @@ dragged, the gain plot shows the effect, the truncation's cost and the gradient 
 
 import json
 import re
+import time
 
 import pytest
 
-from .helpers import api, drawn, request_body, settled
+from .helpers import api, drawn, panels_current, request_body
 
 pytestmark = pytest.mark.browser
 
@@ -69,7 +70,7 @@ def test_dragging_rho_across_the_threshold_turns_vanishing_into_exploding(page):
 def test_a_slider_changes_the_numbers_of_the_equations_and_matrices_in_place(page):
     page.goto(f"{page.base}/?kind=numbers&rho=0.5&step=3&param=W&sequence=" + NUMBERS)
     drawn(page)
-    settled(page)
+    panels_current(page)
     page.evaluate("""() => {
         document.querySelector('#details-panel-body math').__kept = true;
         document.querySelector('.matrices .matrix.total canvas').__kept = true;
@@ -79,7 +80,7 @@ def test_a_slider_changes_the_numbers_of_the_equations_and_matrices_in_place(pag
     page.on("request", lambda r: bodies.append(request_body(r)) if "/api/v1/unfold" in r.url else None)
     page.locator("#rho-slider").fill("1.3")
     settle_on(page, "1.3")
-    settled(page)
+    panels_current(page)
     # the same MathML and the same canvas, with the new answer's numbers
     assert page.evaluate("() => document.querySelector('#details-panel-body math').__kept === true")
     assert page.evaluate("() => document.querySelector('.matrices .matrix.total canvas').__kept === true")
@@ -168,10 +169,6 @@ def test_the_gradient_check_checks_the_answer_on_screen_not_a_request_still_on_i
     """The check comes due 1.2 s after an answer is drawn. If the reader has asked for a much
     longer text meanwhile (its answer held back here), the check is of the answer on screen and
     the server is not asked for one it would refuse (CI once saw that 422)."""
-    import time
-
-    from .helpers import request_body
-
     page.goto(f"{page.base}/?sequence=abcabc&hidden_size=4")
     drawn(page, 5)
     held = []

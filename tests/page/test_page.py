@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from .helpers import COLUMNS, api, drawn, hover_cell, input_labels, painted, run, settled, strip_values
+from .helpers import COLUMNS, api, drawn, hover_cell, input_labels, painted, panels_current, run, strip_values
 
 pytestmark = pytest.mark.browser
 
@@ -251,7 +251,7 @@ def test_a_selection_paints_what_is_in_view_first_and_the_panels_below_follow(pa
     }""")
     page.locator('g.column[data-step="5"] rect.column-bg').click(force=True)
     page.wait_for_function("() => performance.getEntriesByName('rnn-unfolded:select').length === 1")
-    settled(page)
+    panels_current(page)
     assert page.locator("#details-panel-body h3").text_content() == "At step t = 5"
     # the network's frame was painted before the equations out of view were touched
     select_end, equations_at = page.evaluate("""() => {

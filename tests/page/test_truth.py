@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from .conftest import ARTIFACTS
-from .helpers import api, drawn, settled
+from .helpers import api, drawn, panels_current
 
 pytestmark = pytest.mark.browser
 
@@ -104,7 +104,7 @@ def test_at_the_playhead_no_later_value_or_contribution_is_shown(page):
     assert painted_steps(page) == [1, 2, 3]  # (∂J/∂W)⁽⁰⁾ is zero: h⁽⁻¹⁾ = 0
     # forward pass, playhead at step 2: forward equations of step 2 only, no contribution anywhere
     page.locator("#scrubber").fill("2")
-    settled(page)
+    panels_current(page)
     assert page.locator("#details-panel-body h3").text_content().startswith("At step t = 2")
     phases = page.locator("#details-panel-body .eq-phase").all_text_contents()
     assert phases == ["forward"]
@@ -116,7 +116,7 @@ def test_at_the_playhead_no_later_value_or_contribution_is_shown(page):
     assert cover.count() == 1
     # backward pass, errors have reached step 2: contributions 2 and 3 only, no total yet
     page.locator("#scrubber").fill("5")
-    settled(page)
+    panels_current(page)
     assert page.locator("#details-panel-body h3").text_content().startswith("At step t = 2")
     assert "backward" in page.locator("#details-panel-body .eq-phase").all_text_contents()
     assert painted_steps(page) == [2, 3]
@@ -125,7 +125,7 @@ def test_at_the_playhead_no_later_value_or_contribution_is_shown(page):
     assert page.locator(".matrices .matrix.total").count() == 0
     # the sum: everything, the total in view inside its panel
     page.locator("#scrubber").fill("8")
-    settled(page)
+    panels_current(page)
     assert page.locator(".matrices .matrix.total.summing").count() == 1
     assert cover.count() == 0
     in_view = page.evaluate("""() => {

@@ -7,28 +7,34 @@
 import { layout, stepColour } from '../config.js';
 import { neededSources } from '../model.js';
 
-const d3 = window.d3;
 const { node } = layout;
 const half = node.height / 2;
 const STRIP = 7; // the height of an error strip (network.js)
 
-function pathOf(m, view, width) {
+// shown: the steps whose columns are drawn; only their strips and arrows are worked out.
+function pathOf(m, view, width, shown) {
   const { sel } = view;
   const t = sel.step;
   const needed = neededSources(m, sel.param, t);
   if (!needed.length) return { strips: [], arrows: [] };
   const own = sel.param === 'V' || sel.param === 'c';
   const last = Math.max(...needed);
-  const strips = needed.map((s) => ({ key: `do${s}`, step: s, quantity: 'δo', y: m.rows.o + half + STRIP }));
+  const strips = needed.filter((s) => shown.has(s)).map((s) => ({ key: `do${s}`, step: s, quantity: 'δo', y: m.rows.o + half + STRIP }));
   const arrows = [];
   if (own) return { strips, arrows };
   const rows = [{ quantity: 'δh', y: m.rows.h - half - STRIP, flows: m.response.flows.h }];
   if (m.hasState) rows.push({ quantity: 'δs', y: m.rows.s - half - STRIP, flows: m.response.flows.s });
   for (const row of rows) {
-    for (let j = t; j <= last; j += 1) strips.push({ key: `${row.quantity}${j}`, step: j, quantity: row.quantity, y: row.y });
+    for (let j = t; j <= last; j += 1) {
+      if (shown.has(j)) strips.push({ key: `${row.quantity}${j}`, step: j, quantity: row.quantity, y: row.y });
+    }
     for (let j = last; j > t; j -= 1) {
+      if (!shown.has(j) && !shown.has(j - 1)) continue; // an arrow is drawn when either end is
       // the width of the error that has kept most of its loss's own size
-      const kept = d3.max(needed.filter((s) => s >= j), (s) => (row.flows[s][s] > 0 ? row.flows[s][j - 1] / row.flows[s][s] : 0));
+      let kept = 0;
+      for (const s of needed) {
+        if (s >= j && row.flows[s][s] > 0) kept = Math.max(kept, row.flows[s][j - 1] / row.flows[s][s]);
+      }
       if (!(kept > 0)) continue;
       arrows.push({
         key: `${row.quantity}${j}`, step: j, kind: 'back', x1: x0(j) - node.width / 2 - 1, x2: x0(j - 1) + node.width / 2 + 4,
@@ -37,7 +43,7 @@ function pathOf(m, view, width) {
     }
   }
   // each loss's error drops from δo^(s) to δh^(s), beside the V edge
-  for (const s of needed) {
+  for (const s of needed.filter((step) => shown.has(step) || shown.has(step - 1))) {
     arrows.push({
       key: `drop${s}`, step: s, kind: 'drop', x1: x0(s) - 10, x2: x0(s) - 10, y1: m.rows.o + half + STRIP + 4, y2: m.rows.h - half - STRIP - 7,
       w: width(1, 1),
@@ -58,10 +64,7 @@ export function drawErrorPath(layer, m, view, width, shown, version) {
   const key = `${on}|${sel.param}|${sel.step}|${version}`;
   if (drawn.get(layer.node())?.m === m && drawn.get(layer.node()).key === key) return;
   drawn.set(layer.node(), { m, key });
-  const path = on ? pathOf(m, view, width) : { strips: [], arrows: [] };
-  const strips = path.strips.filter((d) => shown.has(d.step));
-  // an arrow runs from its step back to the one before: drawn when either end is
-  const arrows = path.arrows.filter((d) => shown.has(d.step) || shown.has(d.step - 1));
+  const { strips, arrows } = on ? pathOf(m, view, width, shown) : { strips: [], arrows: [] };
   const colourOfStep = stepColour(sel.step ?? 0, m.steps);
   layer.selectAll('marker#error-arrow').data([0]).join('marker').attr('id', 'error-arrow')
     .attr('viewBox', '0 0 8 8').attr('refX', 6).attr('refY', 4).attr('markerWidth', 5).attr('markerHeight', 5)
