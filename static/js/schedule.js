@@ -73,6 +73,7 @@ export function createSchedule({ store, viewOf, playing, network, panels }) {
   // A new answer is on its way to the store: the panels wait for drawLater or drawNow.
   function hold(model) {
     pending = model;
+    for (const { region } of panels) region.setAttribute('aria-busy', 'true');
   }
 
   // A new answer's panels, in the frame after the network's; resolves once they are drawn

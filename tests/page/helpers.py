@@ -1,5 +1,6 @@
 import base64
 import json
+import re
 import time
 from urllib.parse import parse_qs, urlparse
 
@@ -26,9 +27,18 @@ def drawn(page, steps: int | None = None):
 
 
 def panels_current(page):
-    """Wait until every panel shows the page's state: one out of view catches up when it comes
-    into view or the page is idle, and says it is behind with aria-busy until then."""
+    """Wait until every panel shows the page's state: a new answer's panels are drawn in the
+    frame after the network's, and a panel out of view catches up with a selection when it comes
+    into view or the page is idle; each says it is behind with aria-busy until then."""
     page.wait_for_function("() => !document.querySelector('.panel [aria-busy=\"true\"]')")
+
+
+def marked_cells(page) -> list[tuple[int, int]]:
+    """The flow matrix's marked cells as (row, column), read from their outline."""
+    cell = float(page.locator("#flow-panel-body .heatmap").get_attribute("data-cell"))
+    outline = page.locator("#flow-panel-body path.mark")
+    d = outline.get_attribute("d") if outline.count() else ""
+    return sorted((round(float(y) / cell), round(float(x) / cell)) for x, y in re.findall(r"M([-0-9.e]+),([-0-9.e]+)", d))
 
 
 def link_state(page) -> dict:

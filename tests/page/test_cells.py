@@ -7,7 +7,7 @@ import re
 import pytest
 
 from .conftest import ARTIFACTS
-from .helpers import COLUMNS, api, hover_cell, run, strip_values
+from .helpers import COLUMNS, api, hover_cell, panels_current, run, strip_values
 
 pytestmark = pytest.mark.browser
 
@@ -67,6 +67,7 @@ def test_gates_and_cell_state_are_the_apis_numbers_with_their_formulas(page):
     assert "s = f ⊙ s⁽ᵗ⁻¹⁾ + i ⊙ g" in page.locator(".tooltip").text_content()
     # the equations panel shows the LSTM's equations with the step's numbers
     page.locator('g.column[data-step="3"] rect.column-bg').click(force=True)
+    panels_current(page)
     equations = page.locator("#details-panel-body").text_content()
     assert "s(3)=f⊙s(2)+i⊙g" in re.sub(r"\s+", "", equations)
     ds = page.locator("#details-panel-body .eq").filter(has_text=re.compile(r"^\s*δs\(3\)\s*=")).locator(".eq-value")

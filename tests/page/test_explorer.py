@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from .helpers import api, drawn, panels_current, request_body
+from .helpers import api, drawn, marked_cells, panels_current, request_body
 
 pytestmark = pytest.mark.browser
 
@@ -137,10 +137,8 @@ def test_hovering_a_distance_on_the_gain_plot_marks_the_flow_matrix_and_the_netw
     x3 = next(t for t in axis.all() if t.text_content() == "3").bounding_box()
     plot.hover(position={"x": x3["x"] + x3["width"] / 2 - box["x"], "y": box["height"] / 2})
     assert "d = 3 steps back" in page.locator(".tooltip").text_content()
-    marks = page.locator("#flow-panel-body rect.mark")
-    cell = float(page.locator("#flow-panel-body .heatmap").get_attribute("data-cell"))
-    cells = sorted((round(float(m.get_attribute("y")) / cell), round(float(m.get_attribute("x")) / cell)) for m in marks.all())
-    assert cells == [(s, s - 3) for s in range(3, 9)]  # T = 9: losses 3..8, each 3 steps back
+    panels_current(page)
+    assert marked_cells(page) == [(s, s - 3) for s in range(3, 9)]  # T = 9: losses 3..8, each 3 steps back
     # the network's bands are ringed at the same places, each on its own loss's band and step
     rings = page.locator("svg.network circle.distance-mark")
     ringed = sorted((int(r.get_attribute("data-source")), int(r.get_attribute("data-step"))) for r in rings.all())

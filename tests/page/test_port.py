@@ -15,7 +15,7 @@ import pytest
 import torch
 
 from .conftest import ARTIFACTS
-from .helpers import drawn, request_body, run
+from .helpers import drawn, panels_current, request_body, run
 
 pytestmark = pytest.mark.browser
 TEXT = "hello world"
@@ -183,6 +183,7 @@ def test_the_notation_switch_relabels_every_panel_keeps_the_numbers_and_survives
     page.locator("#param-chips button", has_text="W_hh").wait_for()
     assert page.locator("#param-chips button").all_text_contents() == ["W_xh", "W_hh", "b_h", "W_hy", "b_y"]
     assert "(∂J/∂W_hh)⁽¹⁾" in page.locator("#mode-explanation").text_content()  # the first view: the middle step
+    panels_current(page)
     assert "W_hh is shared by every step" in page.locator("#gradient-panel-body").text_content()
     assert page.locator("svg.network text.edge-label-W").first.text_content() == "Whh"  # W with hh lowered
     assert page.locator('label[for="rho"]').text_content() == "ρ(W_hh)"

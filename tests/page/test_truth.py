@@ -81,6 +81,7 @@ def test_reselecting_a_step_moves_the_bars_outline_and_keeps_the_rest(page):
         return Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data);
     }""")
     page.locator('g.column[data-step="9"] rect.column-bg').click(force=True)
+    panels_current(page)
     changed = page.evaluate("""(before) => {
         const c = document.querySelector('.bars-canvas');
         const ratio = c.width / c.getBoundingClientRect().width;
@@ -312,6 +313,7 @@ def test_the_gradient_bars_have_labelled_axes_whose_labels_never_run_together(pa
     lowest = lambda: min(float(t.replace("−", "-").replace("×10", "e")) for t in bars.locator(".axis-y .tick text").all_text_contents())  # noqa: E731
     assert lowest() == 0
     page.get_by_role("radio", name="signed").check()
+    panels_current(page)
     assert "below 0" in page.locator("#gradient-panel-body .update-note").text_content()
     assert lowest() < 0 and "split=signed" in page.url
 

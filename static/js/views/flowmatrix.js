@@ -132,19 +132,25 @@ export function createFlowMatrix(container, { onHoverSource, onSelect }) {
     const t = sel.step;
     selected = { step: t, source: sel.source };
     let marks = [];
+    let colourOfMarks = '#111';
     if (colour === 'gradient' && t !== null) {
-      marks = neededSources(model, sel.param, t).map((s) => ({ s, t, colour: stepColour(t, model.steps) }));
+      marks = neededSources(model, sel.param, t).map((s) => ({ s, t }));
+      colourOfMarks = stepColour(t, model.steps);
     } else if (colour === 'source' && sel.source !== null) {
       marks = d3.range(0, sel.source + 1).filter((tt) => model.response.flows[path][sel.source][tt] > 0)
-        .map((tt) => ({ s: sel.source, t: tt, colour: stepColour(sel.source, model.steps) }));
+        .map((tt) => ({ s: sel.source, t: tt }));
+      colourOfMarks = stepColour(sel.source, model.steps);
     }
     if (distance !== null) { // a distance hovered on the gain plot: every loss's error d steps back
-      marks = rowSources.filter((s) => s - distance >= 0).map((s) => ({ s, t: s - distance, colour: '#111' }));
+      marks = rowSources.filter((s) => s - distance >= 0).map((s) => ({ s, t: s - distance }));
+      colourOfMarks = '#111';
     }
-    const rowOf = (s) => rowSources.indexOf(s);
-    svg.selectAll('rect.mark').data(marks.filter((d) => rowOf(d.s) >= 0), (d) => `${d.s},${d.t}`).join('rect').attr('class', 'mark')
-      .attr('x', (d) => d.t * cell).attr('y', (d) => rowOf(d.s) * cell).attr('width', cell).attr('height', cell)
-      .attr('stroke', (d) => d.colour);
+    // one outline path for all the marked cells: a step reselected at T = 256 replaced ~250 rects
+    const rowOf = new Map(rowSources.map((s, r) => [s, r]));
+    const outline = marks.filter((d) => rowOf.has(d.s))
+      .map((d) => `M${d.t * cell},${rowOf.get(d.s) * cell}h${cell}v${cell}h${-cell}Z`).join('');
+    svg.selectAll('path.mark').data(outline ? [outline] : []).join('path').attr('class', 'mark')
+      .attr('d', (v) => v).attr('stroke', colourOfMarks);
     if (!cursor) { // while the keyboard's cursor is on a cell, the summary speaks of that cell
       summary.text(colour === 'source'
       ? (sel.source === null ? 'Every loss\'s flow shown.' : `The flows of J${sup(sel.source)}: ${marks.length} steps reached.`)
