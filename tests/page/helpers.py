@@ -41,9 +41,17 @@ def marked_cells(page) -> list[tuple[int, int]]:
     return sorted((round(float(y) / cell), round(float(x) / cell)) for x, y in re.findall(r"M([-0-9.e]+),([-0-9.e]+)", d))
 
 
+def link_has(page, *parts: str):
+    """Wait until the page's link carries every part ("step=2"): the page writes its link once
+    the change's frame is painted."""
+    page.wait_for_function("parts => parts.every(p => location.search.includes(p))", arg=list(parts))
+
+
 def link_state(page) -> dict:
-    """What the page's link carries, one value per field."""
-    return {k: v[0] for k, v in parse_qs(urlparse(page.url).query, keep_blank_values=True).items()}
+    """What the page's link carries, one value per field, once a write of a change just made has
+    happened (the page writes its link after the change's frame is painted)."""
+    search = page.evaluate("() => new Promise((done) => requestAnimationFrame(() => setTimeout(() => done(location.search))))")
+    return {k: v[0] for k, v in parse_qs(search.lstrip("?"), keep_blank_values=True).items()}
 
 
 def api(page, **body):

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from .conftest import ARTIFACTS
-from .helpers import COLUMNS, api, hover_cell, panels_current, run, strip_values
+from .helpers import COLUMNS, api, hover_cell, link_has, panels_current, run, strip_values
 
 pytestmark = pytest.mark.browser
 
@@ -33,7 +33,7 @@ def test_switching_cells_keeps_the_sequence_and_the_selection(page):
     wait_for_cell(page, "lstm", 10)
     assert page.get_by_label("Sequence").input_value() == "hello world"
     assert page.locator("g.column.selected").get_attribute("data-step") == "4"
-    assert "cell=lstm" in page.url and "step=4" in page.url and "param=U" in page.url
+    link_has(page, "cell=lstm", "step=4", "param=U")
     assert chips(page) == ["U", "W", "b", "V", "c"]
     column = page.locator('g.column[data-step="4"]')
     assert column.locator("g.node.gate").count() == 4 and column.locator("g.node.s").count() == 1
@@ -99,7 +99,7 @@ def test_the_flow_matrix_switches_to_the_cell_state(page):
     wait_for_cell(page, "lstm", 8)
     assert page.locator("#flow-path").is_visible()
     page.get_by_label("s (cell state)").check()
-    assert "flowpath=s" in page.url
+    link_has(page, "flowpath=s")
     assert "δs" in page.locator("#flow-panel-body .legend-title").text_content()
     heatmap = page.locator("#flow-panel-body .heatmap")
     cell = int(heatmap.get_attribute("data-cell"))
@@ -129,7 +129,7 @@ def test_the_compare_view_shows_three_cells_on_one_scale(page):
     paths = {(p.get_attribute("data-cell"), p.get_attribute("data-path")): p for p in page.locator("#compare-body path.gain").all()}
     carried, faded = paths[("lstm", "s")].bounding_box(), paths[("rnn", "h")].bounding_box()
     assert carried["y"] + carried["height"] < faded["y"] + faded["height"]  # the carousel ends higher: less lost
-    assert "compare=1" in page.url
+    link_has(page, "compare=1")
     page.screenshot(path=ARTIFACTS / "compare-1280.png", full_page=True)
 
 

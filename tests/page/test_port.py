@@ -15,7 +15,7 @@ import pytest
 import torch
 
 from .conftest import ARTIFACTS
-from .helpers import drawn, panels_current, request_body, run
+from .helpers import drawn, link_has, panels_current, request_body, run
 
 pytestmark = pytest.mark.browser
 TEXT = "hello world"
@@ -195,7 +195,7 @@ def test_the_notation_switch_relabels_every_panel_keeps_the_numbers_and_survives
     forward = page.locator("#details-panel-body math").first
     assert forward.locator("msub").all_text_contents()[:3] == ["bh", "Whh", "Wxh"]
     assert page.locator("#summary").text_content().split("·")[2] == numbers
-    assert "notation=wxh" in page.url
+    link_has(page, "notation=wxh")
     page.reload()
     page.wait_for_function("() => document.querySelectorAll('#param-chips button').length === 5")
     assert page.locator("#notation").input_value() == "wxh"

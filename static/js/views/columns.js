@@ -1,4 +1,4 @@
-// One column of the unfolded network: step t's background and labels (the column answers a hover
+// One column of the unfolded network, and the names of its rows: step t's background and labels (the column answers a hover
 // with the arrow under the pointer, or else the step), its strips x, h, δh, ŷ, δo (and the gated
 // cells' rows, gates.js), its loss and its prediction. network.js places the columns and draws
 // each when it comes into view.
@@ -6,8 +6,9 @@ import { exact, formatNumber, sup } from '../blocks/format.js';
 import { strip } from '../blocks/strip.js';
 import { tooltip } from '../blocks/tooltip.js';
 import { layout } from '../config.js';
+import { symbolOf } from '../meta.js';
 import { describeCell, describeEdge, describeStep } from './describe.js';
-import { cellEdges, drawGateRows, drawInitialState } from './gates.js';
+import { cellEdges, drawGateRows, drawInitialState, gateRowLabels } from './gates.js';
 
 const d3 = window.d3;
 const { node } = layout;
@@ -21,6 +22,30 @@ export function outputEdges({ rows }) {
 
 export function acrossEdges(m) {
   return [{ name: 'W', row: 'h' }, ...(m.hasState ? [{ name: 'f', row: 's' }] : [])];
+}
+
+// The names of a column's rows, in the dock that stays at the left edge while the columns scroll.
+export function drawRowLabels(dock, m) {
+  const { rows } = m;
+  const half = node.height / 2;
+  const labels = [
+    ...(m.isText ? [{ y: 22, text: 'ŷ ✓ y', title: 'the predicted character (the likeliest), right ✓ or wrong ✗, and the target' }] : []),
+    ...(!m.isText && m.config.output_size === 1
+      ? [{ y: 22, text: 'ŷ, y', title: 'the prediction ŷ⁽ᵗ⁾ and its target y⁽ᵗ⁾ (the next number of the sequence)' }] : []),
+    { y: rows.J, text: 'J', title: 'J⁽ᵗ⁾: the loss at each step' },
+    { y: rows.o, text: 'ŷ', title: `ŷ⁽ᵗ⁾: the output, ${symbolOf('heads', m.config.output)}(o)` },
+    { y: rows.o + half + 7, text: 'δo', cls: 'error-label', title: 'δo⁽ᵗ⁾ = ŷ − y: the error at the output' },
+    { y: rows.h - half - 7, text: 'δh', cls: 'error-label', title: 'δh⁽ᵗ⁾ = ∂J/∂h⁽ᵗ⁾: the error at the hidden state' },
+    { y: rows.h, text: 'h', title: 'h⁽ᵗ⁾: the hidden state' },
+    ...gateRowLabels(m),
+    { y: rows.x, text: 'x', title: m.isText ? 'x⁽ᵗ⁾: the input character, one-hot' : 'x⁽ᵗ⁾: the input' },
+    { y: m.height - 10, text: 't', title: 'the step' },
+  ];
+  dock.attr('width', layout.margin.left).attr('height', m.height)
+    .selectAll('text').data(labels).join('text')
+    .attr('class', (d) => `row-label ${d.cls ?? ''}`).attr('x', 6).attr('y', (d) => d.y + 4)
+    .text((d) => d.text)
+    .call(tooltip, (d) => [d.title]);
 }
 
 // The loss in its pill: J⁽ᵗ⁾ and three digits, or the number alone when it needs ×10ⁿ.

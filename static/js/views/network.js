@@ -7,13 +7,13 @@ import { createOnscreen } from '../blocks/onscreen.js';
 import { watchWidth } from '../blocks/size.js';
 import { tooltip } from '../blocks/tooltip.js';
 import { layout, valueScale } from '../config.js';
-import { cellInfo, symbolOf } from '../meta.js';
+import { cellInfo } from '../meta.js';
 import { describeEdge, summarise } from './describe.js';
-import { acrossEdges, createColumns, outputEdges } from './columns.js';
+import { acrossEdges, createColumns, drawRowLabels, outputEdges } from './columns.js';
 import { drawErrorPath } from './errorpath.js';
 import { drawFrame } from './frame.js';
 import { drawFlows, highlightFlows, markDistance } from './flows.js';
-import { cellEdges, gateRowLabels, gateScales } from './gates.js';
+import { cellEdges, gateScales } from './gates.js';
 import { svgLabel } from '../notation.js';
 
 const d3 = window.d3;
@@ -83,32 +83,9 @@ export function createNetwork(container, { onSelectStep, onHoverSource, onPickSo
     if (viewShown) edges.selectAll('line.edge').classed('pending', (d) => d.t > viewShown.forwardTo);
   }
 
-  function rowLabels(m) {
-    const { rows } = m;
-    const half = node.height / 2;
-    const labels = [
-      ...(m.isText ? [{ y: 22, text: 'ŷ ✓ y', title: 'the predicted character (the likeliest), right ✓ or wrong ✗, and the target' }] : []),
-      ...(!m.isText && m.config.output_size === 1
-        ? [{ y: 22, text: 'ŷ, y', title: 'the prediction ŷ⁽ᵗ⁾ and its target y⁽ᵗ⁾ (the next number of the sequence)' }] : []),
-      { y: rows.J, text: 'J', title: 'J⁽ᵗ⁾: the loss at each step' },
-      { y: rows.o, text: 'ŷ', title: `ŷ⁽ᵗ⁾: the output, ${symbolOf('heads', m.config.output)}(o)` },
-      { y: rows.o + half + 7, text: 'δo', cls: 'error-label', title: 'δo⁽ᵗ⁾ = ŷ − y: the error at the output' },
-      { y: rows.h - half - 7, text: 'δh', cls: 'error-label', title: 'δh⁽ᵗ⁾ = ∂J/∂h⁽ᵗ⁾: the error at the hidden state' },
-      { y: rows.h, text: 'h', title: 'h⁽ᵗ⁾: the hidden state' },
-      ...gateRowLabels(m),
-      { y: rows.x, text: 'x', title: m.isText ? 'x⁽ᵗ⁾: the input character, one-hot' : 'x⁽ᵗ⁾: the input' },
-      { y: m.height - 10, text: 't', title: 'the step' },
-    ];
-    dock.attr('width', layout.margin.left).attr('height', m.height)
-      .selectAll('text').data(labels).join('text')
-      .attr('class', (d) => `row-label ${d.cls ?? ''}`).attr('x', 6).attr('y', (d) => d.y + 4)
-      .text((d) => d.text)
-      .call(tooltip, (d) => [d.title]);
-  }
-
   function draw(m) {
     model = m;
-    rowLabels(m);
+    drawRowLabels(dock, m);
     const width = x(m.steps - 1) + layout.column / 2 + layout.margin.right;
     contentWidth = width;
     svg.attr('width', width).attr('height', m.height)
@@ -124,6 +101,7 @@ export function createNetwork(container, { onSelectStep, onHoverSource, onPickSo
       ...gateScales(m),
     };
     // every step has its column group; what is in it is drawn once it comes into view (fill)
+    classedBy.clear();
     columns.selectAll('g.column').data(d3.range(-1, m.steps), (t) => t).join('g')
       .attr('class', (t) => (t < 0 ? 'column initial' : 'column step'))
       .attr('data-step', (t) => (t < 0 ? null : t))
@@ -268,6 +246,7 @@ export function createNetwork(container, { onSelectStep, onHoverSource, onPickSo
     }
   });
 
+  const classedBy = new Map(); // class -> the value it was last set for (emptied by draw)
   function highlight(view) {
     if (!model) return;
     viewShown = view;
@@ -275,12 +254,19 @@ export function createNetwork(container, { onSelectStep, onHoverSource, onPickSo
     if (summary.text() !== said) summary.text(said);
     const { sel, forwardTo, backwardTo, phase } = view;
     const playing = { forward: forwardTo, backward: backwardTo }[phase] ?? null;
-    columns.selectAll('g.column.step')
-      .classed('pending', (t) => t > forwardTo)
-      .classed('current', (t) => t === playing)
-      .classed('selected', (t) => t === sel.step)
-      .classed('errors-hidden', (t) => t < backwardTo);
-    markPending();
+    // each class is set again only when what decides it has changed (the player moves one
+    // of them a frame, a selection another)
+    const steps = columns.selectAll('g.column.step');
+    const classes = {
+      pending: [forwardTo, (t) => t > forwardTo], current: [playing, (t) => t === playing],
+      selected: [sel.step, (t) => t === sel.step], 'errors-hidden': [backwardTo, (t) => t < backwardTo],
+    };
+    for (const [name, [by, on]] of Object.entries(classes)) {
+      if (classedBy.get(name) === by) continue;
+      classedBy.set(name, by);
+      steps.classed(name, on);
+    }
+    if (classedBy.get('edges') !== forwardTo) { classedBy.set('edges', forwardTo); markPending(); } // new arrows: drawEdges
     const reveal = Math.max(0, backwardTo);
     clip.attr('x', backwardTo > model.steps - 1 ? 1e6 : x(reveal) - layout.column / 2);
     highlightFlows(flows, model, view);
