@@ -43,6 +43,18 @@ export function stepColour(t, steps) {
   return d3.interpolatePlasma(0.05 + 0.7 * (t / Math.max(1, steps - 1))); // stops at orange: yellow is lost on white
 }
 
+// A step's colour dark enough to read as text on white (a contrast of 4.5:1, WCAG AA): the
+// palette's pale members (light blue, pink, yellow) stay as they are for strokes and fills.
+const luminance = (c) => {
+  const lin = (v) => { const u = v / 255; return u <= 0.03928 ? u / 12.92 : ((u + 0.055) / 1.055) ** 2.4; };
+  return 0.2126 * lin(c.r) + 0.7152 * lin(c.g) + 0.0722 * lin(c.b);
+};
+export function stepInk(t, steps) {
+  let c = d3.rgb(stepColour(t, steps));
+  for (let i = 0; i < 12 && 1.05 / (luminance(c) + 0.05) < 4.5; i += 1) c = c.darker(0.25);
+  return c.formatHex();
+}
+
 // One colour per cell wherever cells are compared.
 const CELL_COLOURS = { rnn: '#0072B2', lstm: '#D55E00', gru: '#009E73' };
 export const cellColour = (cell) => CELL_COLOURS[cell];

@@ -6,7 +6,8 @@ import { P } from './notation.js';
 
 const d3 = window.d3;
 
-export function drawLegends(container, model, colour) {
+// step: the selected step, whose colour marks the errors its contribution needs (showStep)
+export function drawLegends(container, model, colour, step) {
   const root = d3.select(container);
   root.selectAll('*').remove();
   gradientLegend(root.append('div').attr('class', 'legend').node(), {
@@ -31,11 +32,16 @@ export function drawLegends(container, model, colour) {
   }
   const items = colour === 'gradient'
     ? [{ label: 'grey lanes: every loss\'s error; width: how much of it is left (log, thinner by a decade lost)', colour: '#c4cacf' },
-      { label: 'in the step\'s colour: the errors the selected contribution needs', colour: stepColour(0, model.steps) }]
+      { label: 'in the step\'s colour: the errors the selected contribution needs', colour: stepColour(step ?? 0, model.steps), cls: 'needed-swatch' }]
     : [{ label: 'width: how much of the loss\'s own error is left, ‖δh⁽ᵗ←ˢ⁾‖ / ‖δh⁽ˢ←ˢ⁾‖, on a log scale', colour: '#888' }];
   if (model.hasState) items.push({ label: 'dashed: ‖δs⁽ᵗ←ˢ⁾‖ along the cell state', colour: '#ccc', dashed: true });
   if (colour === 'source') items.push({ label: 'faded: another loss than the traced one', colour: '#ddd' });
   swatchLegend(root.append('div').attr('class', 'legend').node(), { title: 'error bands', items });
+}
+
+// A new selected step: the swatch of the errors it needs takes its colour.
+export function showStep(container, model, step) {
+  d3.select(container).select('.needed-swatch i').style('background', stepColour(step ?? 0, model.steps));
 }
 
 export function explain(colour, model, sel) {

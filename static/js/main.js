@@ -4,7 +4,7 @@
 import { askJSON } from './api.js';
 import { measureRendered } from './blocks/timing.js';
 import * as controls from './controls.js';
-import { drawLegends, explain } from './legends.js';
+import { drawLegends, explain, showStep } from './legends.js';
 import { META } from './meta.js';
 import { buildModel } from './model.js';
 import { P, setNotation } from './notation.js';
@@ -110,6 +110,7 @@ store.on(['model', 'position', ...SELECTION], (state, changed) => {
   if (!changed.has('position') || changed.size > 1) $('mode-explanation').textContent = explain(state.colour, state.model, viewOf(state).sel);
   if (player.playing()) measureRendered('rnn-unfolded:frame', performance.now(), { inFrame: true });
 });
+store.on(['step'], (state) => { if (state.model) showStep($('legends'), state.model, state.step); });
 store.on(['param'], (state) => {
   d3.selectAll('#param-chips button').attr('aria-pressed', (p) => String(p === state.param));
 });
@@ -213,7 +214,7 @@ function applyToggles() {
   $('folded-panel').hidden = !state.folded;
   $('network-panel').hidden = state.folded;
   if (state.folded) drawFolded($('folded-panel'), model);
-  if (model) drawLegends($('legends'), model, state.colour);
+  if (model) drawLegends($('legends'), model, state.colour, state.step);
 }
 
 // Values a link carried that the page could not use: say so, and which defaults stand in.

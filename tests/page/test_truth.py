@@ -448,3 +448,34 @@ def test_the_error_bands_of_a_long_sequence_are_drawn_where_the_columns_are(page
     page.wait_for_function("() => !document.querySelector('svg.network g.flow[data-source=\"0\"]')")
     at_end = page.evaluate(bands)
     assert steps - 1 in [b["s"] for b in at_end] and len(at_end) < steps / 2
+
+
+def _rgb(colour: str) -> tuple[int, ...]:
+    """'#a1caf1' or 'rgb(161, 202, 241)' as (r, g, b)."""
+    if colour.startswith("#"):
+        return tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    return tuple(int(v) for v in re.findall(r"\d+", colour)[:3])
+
+
+def _contrast_on_white(colour: str) -> float:
+    def lin(v):
+        u = v / 255
+        return u / 12.92 if u <= 0.03928 else ((u + 0.055) / 1.055) ** 2.4
+    r, g, b = (lin(v) for v in _rgb(colour))
+    return 1.05 / (0.2126 * r + 0.7152 * g + 0.0722 * b + 0.05)
+
+
+def test_the_legend_shows_the_selected_steps_colour_and_its_labels_stay_readable(page):
+    # 12 steps: one hue each; step 5's is the palette's light blue, too pale for text on white
+    open_view(page, "sequence=abcdefghijklm&step=5")
+    for step in (5, 7):
+        if step != 5:
+            page.locator(f'g.column[data-step="{step}"] rect.column-bg').click(force=True)
+            panels_current(page)
+        stroke = page.locator(".contribution-frame rect").get_attribute("stroke")
+        swatch = page.locator("#legends .needed-swatch i").evaluate("i => getComputedStyle(i).backgroundColor")
+        assert _rgb(swatch) == _rgb(stroke), step  # the swatch is the colour the errors are lit in
+        label = page.locator(".contribution-frame text").get_attribute("fill")
+        caption = page.locator(".matrices .matrix.selected figcaption").evaluate("f => getComputedStyle(f).color")
+        assert _contrast_on_white(label) >= 4.5 and _contrast_on_white(caption) >= 4.5, step
+    assert _contrast_on_white(stroke) < 3  # the stroke keeps the palette's own pale colour

@@ -45,7 +45,7 @@ export function swatchLegend(container, { title, items }) {
   root.selectAll('*').remove();
   if (title) root.append('div').attr('class', 'legend-title').text(title);
   const row = root.append('div').attr('class', 'swatches');
-  const item = row.selectAll('span.swatch').data(items).join('span').attr('class', 'swatch');
+  const item = row.selectAll('span.swatch').data(items).join('span').attr('class', (d) => (d.cls ? `swatch ${d.cls}` : 'swatch'));
   item.append('i').style('background', (d) => d.colour).style('border-style', (d) => d.dashed ? 'dashed' : null);
   item.append('span').text((d) => d.label);
 }

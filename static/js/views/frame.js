@@ -3,7 +3,7 @@
 // gradient only, and once the backward pass has computed it (view.showFrame).
 import { exact, sup } from '../blocks/format.js';
 import { tooltip } from '../blocks/tooltip.js';
-import { layout, stepColour } from '../config.js';
+import { layout, stepColour, stepInk } from '../config.js';
 import { P } from '../notation.js';
 import { gateBoxes } from './gates.js';
 
@@ -39,7 +39,7 @@ export function drawFrame(layer, m, x, { colour, sel, showFrame }) {
   const below = sel.param === 'W';
   const name = `(∂J/∂${P(sel.param)})${sup(t)}`;
   layer.selectAll('text').data(box ? [box] : []).join('text')
-    .attr('x', (d) => d[0] + d[2] / 2).attr('y', (d) => (below ? d[1] + d[3] + 13 : d[1] - 3)).attr('fill', stepColour(t, m.steps))
+    .attr('x', (d) => d[0] + d[2] / 2).attr('y', (d) => (below ? d[1] + d[3] + 13 : d[1] - 3)).attr('fill', stepInk(t, m.steps))
     .text(name)
     .call(tooltip, () => [`${name}: step ${t}'s contribution to ∂J/∂${P(sel.param)}`,
       `‖${name}‖ = ${exact(m.response.gradients.norms[sel.param][t])}`,

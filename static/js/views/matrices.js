@@ -4,7 +4,7 @@
 import { exact, maxAbs, sup } from '../blocks/format.js';
 import { drawHeatmap } from '../blocks/heatmap.js';
 import { hide as hideTip, show as showTip } from '../blocks/tooltip.js';
-import { stepColour, valueScale } from '../config.js';
+import { stepInk, valueScale } from '../config.js';
 import { P } from '../notation.js';
 
 const d3 = window.d3;
@@ -22,12 +22,12 @@ function items(m, { param, step, from, summing }, all, total) {
   if (all.length && m.steps <= SMALL_MULTIPLES) {
     all.forEach((values, t) => {
       if (t < from) { pending(t); return; }
-      matrix(t, values, t === step ? 'step selected' : 'step', stepColour(t, m.steps));
+      matrix(t, values, t === step ? 'step selected' : 'step', stepInk(t, m.steps));
       op(`op${t}`, t < m.steps - 1 ? '+' : '=');
     });
   } else if (all.length && step !== null) {
     if (step < from) pending(step);
-    else matrix(step, all[step], 'step selected', stepColour(step, m.steps));
+    else matrix(step, all[step], 'step selected', stepInk(step, m.steps));
     op('sum', `… Σ over ${m.steps} steps =`);
   } else {
     list.push({ key: 'note', tag: 'p', cls: 'muted', text: 'Per-step matrices are shown for shorter sequences; the bars above give every step.' });
