@@ -73,8 +73,10 @@ export function createRunner({ store, show, trainer }) {
     markStale();
   }
 
+  // the notice asks to fix a field only when one is marked (a busy or unreachable server marks none)
   function markStale() {
     $('stale').hidden = !store.get().model;
+    $('stale-fields').hidden = !document.querySelector('[aria-invalid="true"]');
   }
 
   // now: Enter, Run or a new cell asks at once; live: a dragged slider, whose picture is not

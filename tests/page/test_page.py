@@ -121,6 +121,8 @@ def test_an_invalid_input_shows_the_apis_message_next_to_the_field(page):
     page.locator("#error-hidden_size").wait_for()
     assert "less than or equal to 128" in page.locator("#error-hidden_size").text_content()
     assert page.locator("#error-sequence").text_content() == ""
+    # the old picture is marked as not matching, and the notice asks to fix the marked field
+    assert page.locator("#stale").is_visible() and page.locator("#stale-fields").is_visible()
 
 
 def test_a_preset_runs_and_colour_by_source_isolates_a_loss(page):
