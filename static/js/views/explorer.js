@@ -71,7 +71,7 @@ export function createExplorer(container, { onRho, onForgetBias, onHoverDistance
     const g = m.response.gain;
     plot.selectAll('*').remove();
     if (!g) { legend.text('The gain is sent for shorter sequences.'); return; }
-    const width = Math.max(300, Math.min(520, panelWidth() - 8));
+    const width = Math.max(220, Math.min(520, panelWidth() - 8)); // within a narrow panel, not cut off by it
     const height = 200;
     const margin = { top: 10, right: 12, bottom: 34, left: 56 };
     const curve = (values, name) => values.map((v, d) => ({ d, v, name })).filter((p) => p.v !== null && p.v > 0);
