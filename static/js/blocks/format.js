@@ -36,11 +36,15 @@ export function visibleChar(ch) {
 // Step indices as superscripts, the way the equations write them: sup(3) = '⁽³⁾', sup('2←5') = '⁽²←⁵⁾'.
 export const sup = (index) => `⁽${superscript(index)}⁾`;
 
-// Tick labels: two significant digits; on a log axis only the powers of ten are labelled.
+// Tick labels: two significant digits; on a log axis only the powers of ten are labelled, as 10ⁿ
+// outside [10⁻³, 10⁴).
 export function tickFormat({ log = false } = {}) {
   return (v) => {
     if (!log) return formatNumber(v, 2);
     const e = Math.log10(v);
-    return Math.abs(e - Math.round(e)) < 1e-9 ? formatNumber(10 ** Math.round(e), 1) : '';
+    if (Math.abs(e - Math.round(e)) >= 1e-9) return '';
+    const k = Math.round(e);
+    // a power of ten alone, 10⁻⁴ rather than 1×10⁻⁴: short enough to leave the axis title room
+    return k >= -3 && k < 4 ? formatNumber(10 ** k, 1) : `10${superscript(k)}`;
   };
 }
