@@ -11,6 +11,7 @@ import { P, setNotation } from './notation.js';
 import { relabelHelp, setupHelp } from './help.js';
 import { createLesson } from './lesson.js';
 import { openingPatch } from './opening.js';
+import { lockSeededFields, setupImportExport } from './port.js';
 import { createRunner } from './runner.js';
 import { createSchedule } from './schedule.js';
 import { FIELDS, toRequest } from './state.js';
@@ -27,7 +28,6 @@ import { createNetwork } from './views/network.js';
 import { drawNeurons } from './views/neurons.js';
 import { createPlayer, phaseAt } from './views/player.js';
 import { createTrainer } from './views/training.js';
-import { lockSeededFields, setupImportExport } from './weights.js';
 
 const d3 = window.d3;
 const $ = (id) => document.getElementById(id);
@@ -140,7 +140,7 @@ const trainer = createTrainer({
   onSnapshot: (data) => (data ? show(data).catch(drawFailed) : run()),
 });
 const { run, fromForm, drawFailed } = createRunner({ store, show, trainer });
-setupImportExport({ store, trainer, run, flush: () => { network.flush(); schedule.flush(); } });
+setupImportExport({ askJSON, store, trainer, run, flush: () => { network.flush(); schedule.flush(); } });
 
 function setupParamChips(model) {
   d3.select('#param-chips').selectAll('button').data(model.params).join('button').attr('type', 'button')

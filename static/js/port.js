@@ -1,9 +1,13 @@
 // Your own model in, your view out. Import: a dropped, chosen or pasted .json of weights
 // (canonical, a PyTorch state_dict, Keras weights, or a file this page exported), checked and
 // mapped by the server (/api/v1/convert); the cell follows the model. Export: each panel as SVG
-// or PNG, the answer and the weights as JSON, the request as curl.
+// or PNG, the answer and the weights as JSON, the request as curl. setupImportExport wires both
+// to the page: imported weights fix the cell, H, the seed and the forget bias, so the form
+// follows them and locks those fields until the seeded weights are back.
+import * as controls from './controls.js';
 import { curlCommand, download, jsonBlob, panelSVG, svgToPNG } from './export.js';
 import { cellInfo } from './meta.js';
+import { toRequest } from './state.js';
 
 const $ = (id) => document.getElementById(id);
 const isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -178,4 +182,38 @@ export function createExporter({ askJSON, state, request, weights, flush = () =>
     }
   });
   $('curl-close').addEventListener('click', () => $('curl-dialog').close());
+}
+
+const SEEDED_FIELDS = ['hidden_size', 'seed', 'forget_bias'];
+
+export function lockSeededFields(found) {
+  for (const id of SEEDED_FIELDS) {
+    $(id).disabled = Boolean(found);
+    $(id).title = found ? 'Set by the imported weights (Back to seeded weights frees it)' : '';
+  }
+}
+
+// trainer: {invalidate(), weights()}; run(): asks for the answer of the store's state;
+// flush(): brings every panel up to date before one is exported.
+export function setupImportExport({ askJSON, store, trainer, run, flush }) {
+  function useWeights(found) {
+    const patch = { weights: found };
+    if (found) Object.assign(patch, { cell: found.cell, hidden_size: found.arrays.W[0].length }, found.activation ? { activation: found.activation } : {});
+    if (found?.vocab) patch.kind = 'text';
+    store.set(patch);
+    controls.writeForm(store.get());
+    lockSeededFields(found);
+    trainer.invalidate();
+    run();
+  }
+  createImporter({ askJSON, onImport: useWeights, onForget: () => useWeights(null) });
+  createExporter({
+    askJSON,
+    flush,
+    state: () => store.get(),
+    request: () => toRequest(store.get()),
+    // at full precision: trained, else imported, else the seeded ones asked for with 17 digits
+    weights: async () => trainer.weights() ?? store.get().weights?.arrays
+      ?? (await askJSON('/api/v1/unfold', { ...toRequest(store.get()), include: [], digits: 17 }, 'export')).data?.weights,
+  });
 }
