@@ -1,12 +1,14 @@
 """Page timings in the real page: the system Chromium (Playwright) against a real server.
 
-Reads the page's own User Timing measures (static/js/main.js):
+Reads the page's own User Timing measures (static/js/runner.js and main.js):
   rnn-unfolded:parse  the answer's headers arrived -> its JSON read
   rnn-unfolded:draw   JSON read -> the network drawn, styled, laid out and painted (the panels
                       below it are drawn in the next frame)
   rnn-unfolded:complete JSON read -> every panel drawn and painted too
   rnn-unfolded:frame  one animation frame while the player runs: the update and its rendering
-  rnn-unfolded:select a click on a step or a parameter -> every view updated and painted
+  rnn-unfolded:select a click on a step or a parameter -> what is in view updated and painted
+                      (a panel out of view catches up when it comes into view or the page is idle)
+  rnn-unfolded:slider the rho(W) slider's input event -> its answer's picture painted (in view)
 """
 
 import statistics

@@ -51,7 +51,8 @@ export function createRunner({ store, show, trainer }) {
   }
 
   // The network is painted first (the draw measure), every panel below it after (complete);
-  // a dragged slider draws everything in one frame: its gain plot is one of the panels.
+  // a dragged slider draws what is in view in one frame (its gain plot is a panel), and the
+  // panels out of view later: its measure is the slider's, and no 'complete' is claimed.
   async function drawAnswer(data, body, parsed, slider) {
     const together = slider !== null;
     try {
@@ -62,8 +63,8 @@ export function createRunner({ store, show, trainer }) {
       drawFailed(error);
       return;
     }
-    measureRendered('rnn-unfolded:complete', parsed, { inFrame: !together });
     if (together) measureRendered('rnn-unfolded:slider', slider);
+    else measureRendered('rnn-unfolded:complete', parsed, { inFrame: true });
   }
 
   // A bug of ours, not the user's input: say so, keep the form as it is.

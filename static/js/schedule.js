@@ -18,16 +18,13 @@ export function createSchedule({ store, viewOf, playing, network, panels }) {
   const stale = new Map(); // panel -> 'draw' | 'highlight': behind the store while out of view
   let idle = null;
   let lagTimer = null;
-  const onscreen = createOnscreen((region) => {
-    const panel = panels.find((p) => p.region === region);
-    if (panel && stale.has(panel)) bring(panel, stale.get(panel), { now: true });
-  });
+  // a panel left behind, up to date now: it came into view, was reached, or the page is idle
+  const catchUpWith = (panel) => { if (stale.has(panel)) bring(panel, stale.get(panel), { now: true }); };
+  const onscreen = createOnscreen((region) => catchUpWith(panels.find((p) => p.region === region)));
   for (const panel of panels) {
     onscreen.watch(panel.region);
-    // a panel reached before the observer has said so (a key, a pointer) is brought up to date first
-    for (const type of ['focusin', 'pointerenter']) {
-      panel.region.addEventListener(type, () => { if (stale.has(panel)) bring(panel, stale.get(panel), { now: true }); });
-    }
+    // reached before the observer has said so (a key, a pointer): brought up to date first
+    for (const type of ['focusin', 'pointerenter']) panel.region.addEventListener(type, () => catchUpWith(panel));
   }
 
   // what: 'draw' (a new answer) or 'highlight'; now: even if out of view
@@ -47,10 +44,10 @@ export function createSchedule({ store, viewOf, playing, network, panels }) {
     panel.view.highlight(viewOf(state));
   }
 
-  // every panel left behind, up to date now (an idle moment, an export)
+  // every panel left behind (an idle moment, an export)
   function catchUp() {
     idle = null;
-    for (const [panel, what] of [...stale]) bring(panel, what, { now: true });
+    for (const panel of [...stale.keys()]) catchUpWith(panel);
   }
 
   function lagBehind() {

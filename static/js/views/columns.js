@@ -1,7 +1,7 @@
-// One column of the unfolded network, and the names of its rows: step t's background and labels (the column answers a hover
-// with the arrow under the pointer, or else the step), its strips x, h, δh, ŷ, δo (and the gated
-// cells' rows, gates.js), its loss and its prediction. network.js places the columns and draws
-// each when it comes into view.
+// One column of the unfolded network: step t's background and labels (the column answers a
+// hover with the arrow under the pointer, or else the step), its strips x, h, δh, ŷ, δo (and the
+// gated cells' rows, gates.js), its loss and its prediction; and the names of the rows, at the
+// left edge. network.js places the columns and draws each when it comes into view.
 import { exact, formatNumber, sup } from '../blocks/format.js';
 import { strip } from '../blocks/strip.js';
 import { tooltip } from '../blocks/tooltip.js';

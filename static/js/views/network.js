@@ -102,6 +102,7 @@ export function createNetwork(container, { onSelectStep, onHoverSource, onPickSo
     };
     // every step has its column group; what is in it is drawn once it comes into view (fill)
     classedBy.clear();
+    edgesPendingFrom = null;
     columns.selectAll('g.column').data(d3.range(-1, m.steps), (t) => t).join('g')
       .attr('class', (t) => (t < 0 ? 'column initial' : 'column step'))
       .attr('data-step', (t) => (t < 0 ? null : t))
@@ -223,7 +224,7 @@ export function createNetwork(container, { onSelectStep, onHoverSource, onPickSo
     scrollPending = true;
     requestAnimationFrame(() => { scrollPending = false; fillVisible({ evenOutOfView: true }); });
   }, { passive: true });
-  window.addEventListener('resize', fillVisible);
+  window.addEventListener('resize', () => fillVisible());
   const onscreen = createOnscreen(() => fillVisible());
   onscreen.watch(container);
 
@@ -246,7 +247,8 @@ export function createNetwork(container, { onSelectStep, onHoverSource, onPickSo
     }
   });
 
-  const classedBy = new Map(); // class -> the value it was last set for (emptied by draw)
+  const classedBy = new Map(); // a column class -> the value it was last set for (emptied by draw)
+  let edgesPendingFrom = null; // the forward pass's step the arrows were last faded for
   function highlight(view) {
     if (!model) return;
     viewShown = view;
@@ -266,7 +268,7 @@ export function createNetwork(container, { onSelectStep, onHoverSource, onPickSo
       classedBy.set(name, by);
       steps.classed(name, on);
     }
-    if (classedBy.get('edges') !== forwardTo) { classedBy.set('edges', forwardTo); markPending(); } // new arrows: drawEdges
+    if (edgesPendingFrom !== forwardTo) { edgesPendingFrom = forwardTo; markPending(); } // new arrows: drawEdges marks them
     const reveal = Math.max(0, backwardTo);
     clip.attr('x', backwardTo > model.steps - 1 ? 1e6 : x(reveal) - layout.column / 2);
     highlightFlows(flows, model, view);
