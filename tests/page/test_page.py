@@ -253,7 +253,6 @@ def test_the_page_measures_its_drawing_and_its_frames(page):
     assert 2 * 9 - 2 <= frames <= 2 * 9 + 1  # one per position the player drew
 
 
-
 def test_a_selection_paints_what_is_in_view_first_and_the_panels_below_follow(page):
     page.goto(f"{page.base}/?sequence=a+longer+sequence+to+select+in&hidden_size=8&step=2")
     drawn(page, 29)
@@ -280,6 +279,27 @@ def test_a_selection_paints_what_is_in_view_first_and_the_panels_below_follow(pa
     page.locator('g.column[data-step="7"] rect.column-bg').click(force=True)
     page.locator("#flow-panel-body .heatmap svg").focus()
     assert "Step 7 selected" in page.locator("#flow-summary").text_content()
+
+
+def test_the_network_scrolled_out_of_view_waits_for_a_new_answer_and_draws_it_when_back(page):
+    page.goto(f"{page.base}/?sequence=a+longer+sequence+to+slide+in&hidden_size=8")
+    drawn(page, 28)
+    filled = "() => [...document.querySelectorAll('svg.network g.column.step')].filter(g => g.childElementCount > 0).length"
+    assert page.evaluate(filled) > 0
+    # at the explorer, far below the network, a slider move brings a new answer
+    page.locator("#explorer-panel-body").evaluate("e => e.scrollIntoView({ block: 'start' })")
+    page.wait_for_timeout(100)  # the observer reports the network out of view
+    page.locator("#rho-slider").fill("1.2")
+    page.wait_for_function("() => performance.getEntriesByName('rnn-unfolded:slider').length === 1")
+    assert "ρ(W) = 1.2" in page.locator("#summary").text_content()
+    assert page.evaluate(filled) == 0  # its columns wait: none is drawn while out of view
+    # back at the top, the columns in view are drawn with the new answer's numbers
+    page.evaluate("() => window.scrollTo(0, 0)")
+    page.wait_for_function(f"() => ({filled})() > 0")
+    body = api(page, sequence="a longer sequence to slide in", hidden_size=8, spectral_radius=1.2, include=["auto"])
+    t = page.evaluate("() => +[...document.querySelectorAll('svg.network g.column.step')].find(g => g.childElementCount > 0).dataset.step")
+    assert strip_values(page.locator(f'g.column[data-step="{t}"] g.node.h')) == body["forward"]["h"][t]
+
 
 def test_a_strips_png_is_a_valid_png_of_exactly_its_pixels(page):
     """blocks/png.js writes a strip's row of pixels as a PNG by hand (no canvas, no deflate): its
