@@ -134,6 +134,17 @@ def test_the_servers_settings_come_from_the_environment(monkeypatch):
         Settings()
 
 
+def test_a_served_app_runs_each_computation_on_one_blas_thread():
+    """The slots are the parallelism: a BLAS thread pool under each would oversubscribe the cores."""
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    with threadpool_limits(2, user_api="blas"):
+        assert all(pool["num_threads"] == 2 for pool in threadpool_info() if pool["user_api"] == "blas")
+        create_app(Settings())
+        pools = [pool for pool in threadpool_info() if pool["user_api"] == "blas"]
+        assert pools and all(pool["num_threads"] == 1 for pool in pools)
+
+
 def test_identical_requests_at_once_share_one_computation():
     """Twenty students open the same link in the same instant: one computation, twenty answers,
     no 503 although the server has two slots; a refusal is shared the same way."""
