@@ -16,17 +16,17 @@ def gain_curve(flow: np.ndarray, has_loss: np.ndarray) -> list[float | None]:
     reaches that far."""
     steps = flow.shape[0]
     own = np.diagonal(flow)
-    curve: list[float | None] = []
-    for d in range(steps):
-        sources = np.arange(d, steps)
-        sources = sources[has_loss[sources] & (own[sources] > 0)]
-        terms = flow[sources, sources - d]
-        if len(sources) == 0 or not np.all(terms > 0):
-            curve.append(None)
-            continue
-        value = float(np.exp(np.mean(np.log(terms / own[sources]))))
-        curve.append(value if np.isfinite(value) else None)
-    return curve
+    counted = has_loss & (own > 0)
+    # row s, column d: source s's term d steps back, F[s][s-d] / F[s][s] (where s - d >= 0)
+    back = np.arange(steps)[:, None] - np.arange(steps)[None, :]
+    used = counted[:, None] & (back >= 0)
+    with np.errstate(all="ignore"):
+        ratio = flow[np.arange(steps)[:, None], np.maximum(back, 0)] / np.where(counted, own, 1.0)[:, None]
+        logs = np.log(np.where(used, ratio, 1.0))
+        count = used.sum(axis=0)
+        values = np.exp(logs.sum(axis=0) / np.maximum(count, 1))
+    usable = (count > 0) & ~np.any(used & ~(ratio > 0), axis=0) & np.isfinite(values)
+    return [float(v) if ok else None for v, ok in zip(values, usable, strict=True)]
 
 
 def jacobian_norms(fwd, distances: int | None = None) -> list[float | None]:
