@@ -5,6 +5,8 @@ of F[s][s-d] / F[s][s]. For the simple RNN also the exact spectral norm of the J
 dh^(tau)/dh^(tau-d) and the bound (||W||_2 gamma)^d.
 """
 
+from concurrent.futures import Executor
+
 import numpy as np
 
 from .contract import ACTIVATION_GAIN
@@ -29,24 +31,39 @@ def gain_curve(flow: np.ndarray, has_loss: np.ndarray) -> list[float | None]:
     return [float(v) if ok else None for v, ok in zip(values, usable, strict=True)]
 
 
-def jacobian_norms(fwd, distances: int | None = None) -> list[float | None]:
+def jacobian_norms(fwd, distances: int | None = None, pool: Executor | None = None) -> list[float | None]:
     """||dh^(tau)/dh^(tau-d)||_2 for d = 0 .. T-1 (simple RNN), the product
     prod_{j=tau-d+1..tau} diag(g'(a^(j))) W taken from the last step back. Only the first
-    ``distances`` are computed (all by default); None beyond, and past an overflow."""
+    ``distances`` are computed (all by default); None beyond, and past an overflow.
+
+    The singular values are most of the work: with a ``pool``, half of them are computed there
+    while this thread computes the other half."""
     dg = ACTIVATIONS[fwd.activation].dg(fwd.a, fwd.h)
     steps, H = fwd.h.shape
     W = fwd.params.W
-    product = np.eye(H)
-    norms: list[float | None] = [None] * steps
-    norms[0] = 1.0
+    products = np.empty((min(steps, distances or steps), H, H))
+    products[0] = np.eye(H)
+    finite = 1
     with np.errstate(all="ignore"):
-        for d in range(1, min(steps, distances or steps)):
-            product = product @ (dg[steps - d][:, None] * W)
-            value = float(np.linalg.norm(product, 2)) if np.isfinite(product).all() else np.inf
-            if not np.isfinite(value):
+        while finite < len(products):
+            products[finite] = products[finite - 1] @ (dg[steps - finite][:, None] * W)
+            if not np.isfinite(products[finite]).all():
                 break
-            norms[d] = value
+            finite += 1
+        early, late = products[: finite // 2], products[finite // 2 : finite]
+        later = pool.submit(_largest_singular_values, late) if pool is not None else None
+        values = np.concatenate([_largest_singular_values(early),
+                                 later.result() if later is not None else _largest_singular_values(late)])
+    norms: list[float | None] = [None] * steps
+    for d, value in enumerate(values):
+        if not np.isfinite(value):
+            break
+        norms[d] = float(value)
     return norms
+
+
+def _largest_singular_values(matrices: np.ndarray) -> np.ndarray:
+    return np.linalg.svd(matrices, compute_uv=False)[:, 0] if len(matrices) else np.empty(0)
 
 
 def bound(fwd) -> list[float | None]:
@@ -57,7 +74,7 @@ def bound(fwd) -> list[float | None]:
     return [float(v) if np.isfinite(v) else None for v in values]
 
 
-def error_gain(fwd, bwd, jacobian_distances: int | None = None) -> dict:
+def error_gain(fwd, bwd, jacobian_distances: int | None = None, pool: Executor | None = None) -> dict:
     """The gain section: G(d) along h for every cell, along s for the LSTM, and for the simple
     RNN the exact Jacobian norms (for the first ``jacobian_distances``), the bound and the
     threshold 1/gamma for ||W||_2."""
@@ -68,7 +85,7 @@ def error_gain(fwd, bwd, jacobian_distances: int | None = None) -> dict:
         gamma = ACTIVATION_GAIN[fwd.activation]
         distances = min(fwd.h.shape[0], jacobian_distances or fwd.h.shape[0])
         out.update({
-            "jacobian": jacobian_norms(fwd, distances), "jacobian_distances": distances, "bound": bound(fwd),
+            "jacobian": jacobian_norms(fwd, distances, pool), "jacobian_distances": distances, "bound": bound(fwd),
             "gamma": gamma,
             "w_norm": float(np.linalg.norm(fwd.params.W, 2)), "threshold": 1.0 / gamma,
         })

@@ -153,3 +153,22 @@ def test_skipping_the_shares_changes_nothing_else():
             np.testing.assert_array_equal(getattr(lean, name), getattr(full, name))
         for name in full.grads:
             np.testing.assert_array_equal(lean.grads[name], full.grads[name])
+
+
+@pytest.mark.parametrize("radius", [0.9, 40.0])  # 40: the products overflow part way along
+def test_jacobian_norms_shared_with_a_pool_are_the_same_numbers(radius):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from core import encode_numbers, init_params, rescale_recurrent
+    from core.gain import jacobian_norms
+
+    seq = encode_numbers([0.0] * 240, task="many-to-one")  # h stays 0: only the Jacobians grow
+    fwd = forward(rescale_recurrent(init_params(1, 5, 1, seed=2), radius), seq, "identity", "identity")
+    alone = jacobian_norms(fwd)
+    with ThreadPoolExecutor(1) as pool:
+        shared = jacobian_norms(fwd, pool=pool)
+    assert shared == alone
+    reached = [d for d, value in enumerate(alone) if value is not None]
+    assert reached == list(range(len(reached))) and (len(reached) < len(alone)) == (radius > 1)
+    direct = [np.linalg.norm(np.linalg.matrix_power(fwd.params.W, d), 2) for d in reached]  # identity: g' = 1
+    np.testing.assert_allclose([alone[d] for d in reached], direct, rtol=1e-10)
