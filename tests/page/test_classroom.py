@@ -67,3 +67,20 @@ def test_a_busy_server_is_retried_and_the_page_says_so(page):
     drawn(page, 9)
     assert refusals["left"] == 0
     assert page.locator("#error-general").text_content() == "" and page.locator("#stale").is_hidden()
+
+
+def test_the_working_notice_waits_a_moment_so_quick_answers_do_not_flash_it(page):
+    page.goto(page.base)
+    run(page, "hello", 4)
+    page.evaluate("""() => { window.noticeShown = 0;
+        new MutationObserver(() => { if (!document.getElementById('loading').hidden) window.noticeShown += 1; })
+          .observe(document.getElementById('loading'), { attributes: true }); }""")
+    run(page, "quick", 4)  # the page's own server answers in milliseconds
+    assert page.evaluate("() => window.noticeShown") == 0
+    page.route("**/api/v1/unfold**", lambda route: (page.wait_for_timeout(900), route.continue_()))
+    page.get_by_label("Sequence").fill("a slow answer")
+    page.get_by_label("Sequence").press("Enter")
+    page.locator("#loading").wait_for()  # shown while the answer is still on its way
+    assert page.locator("#loading-text").text_content().startswith("Computing the forward pass")
+    drawn(page, 12)
+    assert page.locator("#loading").is_hidden() and page.evaluate("() => window.noticeShown") == 1
