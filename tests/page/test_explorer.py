@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from .helpers import api, drawn, link_has, marked_cells, panels_current, request_body
+from .helpers import api, drawn, link_has, marked_cells, painted, panels_current, request_body, strip_values
 
 pytestmark = pytest.mark.browser
 
@@ -90,6 +90,34 @@ def test_a_slider_changes_the_numbers_of_the_equations_and_matrices_in_place(pag
     assert after == answer["forward"]["a"][3] and after != json.loads(before)  # a⁽³⁾ = b + W h⁽²⁾ + U x⁽³⁾
     norm = page.locator("#details-panel-body .eq.gradient math > mrow > mn:last-child").text_content()
     assert float(norm.replace("−", "-")) == pytest.approx(answer["gradients"]["norms"]["W"][3], rel=1e-5)
+
+
+def test_a_slider_updates_the_networks_columns_in_place_and_a_new_shape_makes_them_afresh(page):
+    page.set_viewport_size({"width": 1280, "height": 1600})  # the network in view beside the slider
+    page.goto(f"{page.base}/?kind=numbers&rho=0.5&sequence=" + NUMBERS)
+    drawn(page)
+    column = 'svg.network g.column[data-step="3"]'
+    page.evaluate("c => { document.querySelector(c + ' g.node.h image.cells').__kept = true; }", column)
+    href = page.locator(f"{column} g.node.h image.cells").get_attribute("href")
+    bodies = []
+    page.on("request", lambda r: bodies.append(request_body(r)) if "/api/v1/unfold" in r.url else None)
+    page.locator("#rho-slider").fill("1.3")
+    settle_on(page, "1.3")
+    # the same element, with the new answer's numbers, painted
+    assert page.evaluate("c => document.querySelector(c + ' g.node.h image.cells').__kept === true", column)
+    assert page.locator(f"{column} g.node.h image.cells").get_attribute("href") != href
+    answer = api(page, **bodies[-1])
+    node = page.locator(f"{column} g.node.h")
+    assert strip_values(node) == answer["forward"]["h"][3]
+    assert all(got == want for got, want in painted(node))
+    loss = page.locator(f"{column} .loss-value").text_content()
+    assert float(loss.split(" ")[-1].replace("−", "-")) == pytest.approx(answer["forward"]["loss"][3], rel=2e-3)
+    assert page.locator(f"{column} > *").count() == page.locator('svg.network g.column[data-step="4"] > *').count()
+    # another cell is another shape: its columns are made afresh, with its own rows
+    page.check('input[name="cell"][value="lstm"]')
+    drawn(page)
+    page.wait_for_selector(f"{column} g.node.s")
+    assert page.evaluate("c => !document.querySelector(c + ' g.node.h image.cells').__kept", column)
 
 
 def test_the_truncations_cost_and_the_gradient_check(page):

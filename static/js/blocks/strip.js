@@ -34,12 +34,19 @@ export function strip(selection, { width, height, describe }) {
   selection.each(function (node) {
     const shown = node.values.slice(0, layout.strip.maxCells * 4);
     const cell = width / shown.length;
-    const g = d3.select(this).attr('data-cells', shown.length);
-    g.selectAll('rect.frame').data([0]).join('rect').attr('class', 'frame')
-      .attr('x', -width / 2 - 1).attr('y', -height / 2 - 1).attr('width', width + 2).attr('height', height + 2);
-    g.selectAll('image.cells').data([0]).join('image').attr('class', 'cells')
+    const g = d3.select(this);
+    if (g.attr('data-cells') !== String(shown.length)) g.attr('data-cells', shown.length);
+    // the frame and the image are kept while their size stays (a redraw changes only the pixels)
+    const size = `${width}×${height}`;
+    g.selectAll('rect.frame').data([size], (d) => d).join((enter) => enter.append('rect').attr('class', 'frame')
+      .attr('x', -width / 2 - 1).attr('y', -height / 2 - 1).attr('width', width + 2).attr('height', height + 2));
+    g.selectAll('image.cells').data([size], (d) => d).join((enter) => enter.append('image').attr('class', 'cells')
       .attr('x', -width / 2).attr('y', -height / 2).attr('width', width).attr('height', height)
-      .attr('preserveAspectRatio', 'none').attr('href', paint(shown, node.scale, width));
+      .attr('preserveAspectRatio', 'none'))
+      .each(function () {
+        const href = paint(shown, node.scale, width);
+        if (this.getAttribute('href') !== href) this.setAttribute('href', href);
+      });
     if (describe) {
       const at = (event) => Math.max(0, Math.min(shown.length - 1, Math.floor((d3.pointer(event, this)[0] + width / 2) / cell)));
       g.on('mouseover.tip mousemove.tip', (event) => {

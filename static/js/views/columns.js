@@ -3,6 +3,7 @@
 // gated cells' rows, gates.js), its loss and its prediction; and the names of the rows, at the
 // left edge. network.js places the columns and draws each when it comes into view.
 import { exact, formatNumber, sup } from '../blocks/format.js';
+import { part, setText } from '../blocks/part.js';
 import { strip } from '../blocks/strip.js';
 import { tooltip } from '../blocks/tooltip.js';
 import { layout } from '../config.js';
@@ -64,20 +65,23 @@ export function createColumns({ onSelectStep, onHoverSource, onPickSource, param
     });
   }
 
+  // Step t's background and labels (and h0's column left of step 0). A column drawn again for a
+  // new answer of the same shape (network.js) keeps its elements and updates them in place.
   function drawColumn(g, m, t, scales) {
     const { rows } = m;
-    g.selectAll('*').remove();
-    g.append('rect').attr('class', 'column-bg').attr('x', -layout.column / 2).attr('y', 4)
-      .attr('width', layout.column).attr('height', m.height - 8)
+    part(g, 'rect', 'bg', (bg) => bg.attr('class', 'column-bg').attr('x', -layout.column / 2).attr('y', 4)
+      .attr('width', layout.column).attr('height', m.height - 8))
       .on('click', () => onSelectStep(t));
     if (t < 0) {
-      const h0 = g.append('g').attr('class', 'node h0').attr('transform', `translate(0,${rows.h})`);
+      const h0 = part(g, 'g', 'h0', (sel) => sel.attr('class', 'node h0').attr('transform', `translate(0,${rows.h})`));
       nodeStrip(h0, m, t, 'h0', m.response.h0, scales.h);
-      g.append('text').attr('class', 'node-label h0-label').attr('y', rows.h - node.height / 2 - 6).text('h⁽⁻¹⁾');
+      part(g, 'text', 'h0-label', (sel) => sel.attr('class', 'node-label h0-label').attr('y', rows.h - node.height / 2 - 6)
+        .text('h⁽⁻¹⁾'));
       drawInitialState(g, m, scales, (sel, quantity, values, scale) => nodeStrip(sel, m, t, quantity, values, scale));
     } else {
-      g.append('text').attr('class', 'step-label').attr('y', m.height - 6).text(t);
-      g.append('text').attr('class', 'input-label').attr('y', rows.x + node.height / 2 + 16).text(m.inputLabel(t));
+      part(g, 'text', 'step', (sel) => sel.attr('class', 'step-label').attr('y', m.height - 6).text(t));
+      setText(part(g, 'text', 'input', (sel) => sel.attr('class', 'input-label').attr('y', rows.x + node.height / 2 + 16)),
+        m.inputLabel(t));
     }
     g.selectAll('.column-bg, .step-label, .input-label, .node-label').call(tooltip, (_, event) => describeColumn(m, t, event, g.node()));
   }
@@ -106,46 +110,47 @@ export function createColumns({ onSelectStep, onHoverSource, onPickSource, param
     const { rows } = m;
     const f = m.response.forward;
     const e = m.response.errors;
-    const xNode = g.append('g').attr('class', 'node x').attr('transform', `translate(0,${rows.x})`);
-    nodeStrip(xNode, m, t, 'x', f.x[t], scales.x);
-    const hNode = g.append('g').attr('class', 'node h').attr('transform', `translate(0,${rows.h})`);
-    nodeStrip(hNode, m, t, 'h', f.h[t], scales.h);
-    const dh = g.append('g').attr('class', 'node dh error').attr('transform', `translate(0,${rows.h - node.height / 2 - 7})`);
-    nodeStrip(dh, m, t, 'dh', e.h[t], scales.dh, 7);
-    const oNode = g.append('g').attr('class', 'node o').attr('transform', `translate(0,${rows.o})`);
-    nodeStrip(oNode, m, t, 'y_hat', f.y_hat[t], scales.y_hat);
-    const dout = g.append('g').attr('class', 'node do error').attr('transform', `translate(0,${rows.o + node.height / 2 + 7})`);
-    nodeStrip(dout, m, t, 'do', e.o[t], scales.do, 7);
+    const row = (key, cls, y) => part(g, 'g', key, (sel) => sel.attr('class', cls).attr('transform', `translate(0,${y})`));
+    nodeStrip(row('x', 'node x', rows.x), m, t, 'x', f.x[t], scales.x);
+    nodeStrip(row('h', 'node h', rows.h), m, t, 'h', f.h[t], scales.h);
+    nodeStrip(row('dh', 'node dh error', rows.h - node.height / 2 - 7), m, t, 'dh', e.h[t], scales.dh, 7);
+    nodeStrip(row('o', 'node o', rows.o), m, t, 'y_hat', f.y_hat[t], scales.y_hat);
+    nodeStrip(row('do', 'node do error', rows.o + node.height / 2 + 7), m, t, 'do', e.o[t], scales.do, 7);
     drawGateRows(g, m, t, scales, (sel, quantity, values, scale, height) => nodeStrip(sel, m, t, quantity, values, scale, height));
     drawLoss(g, m, t);
   }
 
   function drawLoss(g, m, t) {
-    const { rows } = m;
     const f = m.response.forward;
-    const loss = g.append('g').attr('class', `loss ${f.has_loss[t] ? 'has-loss' : 'no-loss'}`)
-      .attr('data-source', t).attr('transform', `translate(0,${rows.J})`);
-    loss.append('rect').attr('x', -node.width / 2).attr('y', -13).attr('width', node.width).attr('height', 26).attr('rx', 13);
-    loss.append('text').attr('class', 'loss-value').attr('y', 4)
-      .text(f.has_loss[t] ? lossLabel(t, f.loss[t]) : 'no loss');
-    if (f.has_loss[t]) {
-      loss.call(tooltip, () => [`J${sup(t)} = ${exact(f.loss[t])}`, 'hover to trace its error; click to select this step (by source: to keep tracing it)'])
-        .on('mouseenter.source', () => onHoverSource(t)).on('mouseleave.source', () => onHoverSource(null))
-        .on('click', () => onPickSource(t));
-      if (m.isText) {
-        const right = m.predictedLabel(t) === m.targetLabel(t);
-        const p = f.y_hat[t];
-        const [guess, target] = [d3.maxIndex(p), d3.maxIndex(f.y[t])];
-        g.append('text').attr('class', `prediction ${right ? 'right' : 'wrong'}`).attr('y', 26)
-          .text(`${m.predictedLabel(t)} ${right ? '✓' : '✗'} ${m.targetLabel(t)}`)
-          .call(tooltip, () => [`predicted '${m.predictedLabel(t)}' ${right ? '✓' : '✗'}: ŷ${sup(t)} gives it ${exact(p[guess])}`,
-            `the target '${m.targetLabel(t)}' gets ${exact(p[target])}`, 'the prediction is the likeliest character']);
-      } else if (f.y_hat[t].length === 1) { // a number: the prediction and its target, as numbers
-        const numbers = g.append('g').attr('class', 'prediction numeric');
-        numbers.append('text').attr('class', 'predicted').attr('y', 18).text(`ŷ ${formatNumber(f.y_hat[t][0], 3)}`);
-        numbers.append('text').attr('class', 'target').attr('y', 34).text(`y ${formatNumber(f.y[t][0], 3)}`);
-        numbers.call(tooltip, () => [`ŷ${sup(t)} = ${exact(f.y_hat[t][0])}`, `target y${sup(t)} = ${exact(f.y[t][0])}`]);
-      }
+    const loss = part(g, 'g', 'loss', (sel) => {
+      sel.attr('class', `loss ${f.has_loss[t] ? 'has-loss' : 'no-loss'}`).attr('data-source', t)
+        .attr('transform', `translate(0,${m.rows.J})`);
+      sel.append('rect').attr('x', -node.width / 2).attr('y', -13).attr('width', node.width).attr('height', 26).attr('rx', 13);
+      sel.append('text').attr('class', 'loss-value').attr('y', 4);
+    });
+    setText(loss.select('text.loss-value'), f.has_loss[t] ? lossLabel(t, f.loss[t]) : 'no loss');
+    if (!f.has_loss[t]) return;
+    loss.call(tooltip, () => [`J${sup(t)} = ${exact(f.loss[t])}`, 'hover to trace its error; click to select this step (by source: to keep tracing it)'])
+      .on('mouseenter.source', () => onHoverSource(t)).on('mouseleave.source', () => onHoverSource(null))
+      .on('click', () => onPickSource(t));
+    if (m.isText) {
+      const right = m.predictedLabel(t) === m.targetLabel(t);
+      const p = f.y_hat[t];
+      const [guess, target] = [d3.maxIndex(p), d3.maxIndex(f.y[t])];
+      const prediction = part(g, 'text', 'prediction', (sel) => sel.attr('y', 26));
+      if (prediction.attr('class') !== `prediction ${right ? 'right' : 'wrong'}`) prediction.attr('class', `prediction ${right ? 'right' : 'wrong'}`);
+      setText(prediction, `${m.predictedLabel(t)} ${right ? '✓' : '✗'} ${m.targetLabel(t)}`)
+        .call(tooltip, () => [`predicted '${m.predictedLabel(t)}' ${right ? '✓' : '✗'}: ŷ${sup(t)} gives it ${exact(p[guess])}`,
+          `the target '${m.targetLabel(t)}' gets ${exact(p[target])}`, 'the prediction is the likeliest character']);
+    } else if (f.y_hat[t].length === 1) { // a number: the prediction and its target, as numbers
+      const numbers = part(g, 'g', 'numbers', (sel) => {
+        sel.attr('class', 'prediction numeric');
+        sel.append('text').attr('class', 'predicted').attr('y', 18);
+        sel.append('text').attr('class', 'target').attr('y', 34);
+      });
+      setText(numbers.select('text.predicted'), `ŷ ${formatNumber(f.y_hat[t][0], 3)}`);
+      setText(numbers.select('text.target'), `y ${formatNumber(f.y[t][0], 3)}`);
+      numbers.call(tooltip, () => [`ŷ${sup(t)} = ${exact(f.y_hat[t][0])}`, `target y${sup(t)} = ${exact(f.y[t][0])}`]);
     }
   }
 

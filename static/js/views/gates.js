@@ -1,6 +1,7 @@
 // The gated cells' own rows in the unfolded network: one strip per gate between x and h, and
 // for the LSTM its cell state s with its error δs; their tooltips, edges and frames.
 import { exact, maxAbs, sup } from '../blocks/format.js';
+import { part } from '../blocks/part.js';
 import { gateScale, layout, valueScale } from '../config.js';
 import { gatesOf } from '../meta.js';
 import { gateLetter, relabel } from '../notation.js';
@@ -29,24 +30,23 @@ export function gateScales(m) {
 export function drawGateRows(g, m, t, scales, strip) {
   if (m.cell === 'rnn') return;
   const f = m.response.forward;
+  const row = (key, cls, y) => part(g, 'g', key, (sel) => sel.attr('class', cls).attr('transform', `translate(0,${y})`));
   m.gates.forEach((name, k) => {
-    const row = g.append('g').attr('class', `node gate gate-${name}`).attr('data-gate', name)
-      .attr('transform', `translate(0,${gateY(m, k)})`);
-    strip(row, `gate:${name}`, f.gates[name][t], scales[`gate:${name}`], gate.height);
+    const gateRow = row(`gate-${name}`, `node gate gate-${name}`, gateY(m, k));
+    if (gateRow.attr('data-gate') !== name) gateRow.attr('data-gate', name);
+    strip(gateRow, `gate:${name}`, f.gates[name][t], scales[`gate:${name}`], gate.height);
   });
   if (!m.hasState) return;
-  const s = g.append('g').attr('class', 'node s').attr('transform', `translate(0,${m.rows.s})`);
-  strip(s, 's', f.s[t], scales.s);
-  const ds = g.append('g').attr('class', 'node ds error').attr('transform', `translate(0,${m.rows.s - half - 7})`);
-  strip(ds, 'ds', m.response.errors.s[t], scales.ds, 7);
+  strip(row('s', 'node s', m.rows.s), 's', f.s[t], scales.s);
+  strip(row('ds', 'node ds error', m.rows.s - half - 7), 'ds', m.response.errors.s[t], scales.ds, 7);
 }
 
 // The column left of step 0: s^(-1).
 export function drawInitialState(g, m, scales, strip) {
   if (!m.hasState) return;
-  const s0 = g.append('g').attr('class', 'node s0').attr('transform', `translate(0,${m.rows.s})`);
+  const s0 = part(g, 'g', 's0', (sel) => sel.attr('class', 'node s0').attr('transform', `translate(0,${m.rows.s})`));
   strip(s0, 's0', m.response.s0, scales.s);
-  g.append('text').attr('class', 'node-label').attr('y', m.rows.s + half + 13).text('s⁽⁻¹⁾');
+  part(g, 'text', 's0-label', (sel) => sel.attr('class', 'node-label').attr('y', m.rows.s + half + 13).text('s⁽⁻¹⁾'));
 }
 
 // The row labels of the gated cells' own rows: [{y, text, title, cls}].

@@ -83,6 +83,10 @@ export function createNetwork(container, { onSelectStep, onHoverSource, onPickSo
     if (viewShown) edges.selectAll('line.edge').classed('pending', (d) => d.t > viewShown.forwardTo);
   }
 
+  // What decides which elements a column has and where: two answers of one shape differ in numbers only.
+  const shapeOf = (m) => m && [m.steps, m.cell, m.isText, m.config.output_size, m.height, JSON.stringify(m.rows),
+    m.response.forward.has_loss.join('')].join('|');
+
   function draw(m) {
     model = m;
     drawRowLabels(dock, m);
@@ -100,18 +104,26 @@ export function createNetwork(container, { onSelectStep, onHoverSource, onPickSo
       y_hat: valueScale(maxAbs(f.y_hat)), dh: valueScale(maxAbs(e.h)), do: valueScale(maxAbs(e.o)),
       ...gateScales(m),
     };
-    // every step has its column group; what is in it is drawn once it comes into view (fill)
-    classedBy.clear();
+    // every step has its column group; what is in it is drawn once it comes into view (fill).
+    // An answer of the same shape as the last (a slider dragged, a new seed) updates the drawn
+    // columns' elements in place; one of another shape starts them afresh.
+    const same = shapeOf(m) === shapeOf(current?.m);
+    const before = same ? current.filled : new Set();
+    if (!same) classedBy.clear(); // the columns' classes are set again (highlight)
     edgesPendingFrom = null;
-    columns.selectAll('g.column').data(d3.range(-1, m.steps), (t) => t).join('g')
-      .attr('class', (t) => (t < 0 ? 'column initial' : 'column step'))
-      .attr('data-step', (t) => (t < 0 ? null : t))
-      .attr('transform', (t) => `translate(${x(t)},0)`)
-      .each(function (t) { d3.select(this).selectAll('*').remove(); });
+    const all = columns.selectAll('g.column').data(d3.range(-1, m.steps), (t) => t)
+      .join((enter) => enter.append('g')
+        .attr('class', (t) => (t < 0 ? 'column initial' : 'column step'))
+        .attr('data-step', (t) => (t < 0 ? null : t))
+        .attr('transform', (t) => `translate(${x(t)},0)`));
+    if (!same) all.each(function () { d3.select(this).selectAll('*').remove(); });
     drawColumn(columns.select('g.column.initial'), m, -1, scales);
     current = { m, scales, filled: new Set(), drawn: 0 }; // drawn: counts changes to filled
     drawEdges(m, current.filled);
     fillVisible();
+    // the last answer's columns this one has not drawn (out of view) would show its numbers
+    columns.selectAll('g.column.step').filter((t) => before.has(t) && !current.filled.has(t))
+      .each(function () { d3.select(this).selectAll('*').remove(); });
     drawBands();
     clip.attr('x', 0).attr('y', 0).attr('width', width).attr('height', m.height);
     return scales;
