@@ -111,19 +111,23 @@ def measure(base: str, draw_steps: int = 256, frame_steps: int = 64, hidden: int
         raise RuntimeError("no Chromium: install the Debian package chromium (make browser)")
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=path, args=CHROMIUM_FLAGS)
+
+        def alone(measure, *args):
+            """One measurement on a page of its own, closed after it: a page left open goes on
+            working (its gradient check, a moment after its last answer) beside the next one."""
+            context = browser.new_context(viewport={"width": 1280, "height": 800})
+            try:
+                return measure(context.new_page(), base, *args)
+            finally:
+                context.close()
+
         try:
-            page = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
-            draw = draw_times(page, base, draw_steps, hidden, runs)
-            page = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
-            draw_large = draw_times(page, base, 1024, hidden, 3)
-            page = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
-            select = select_times(page, base, draw_steps, hidden)
-            page = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
-            frames = frame_times(page, base, frame_steps, hidden)
-            sliders = {}
-            for steps, units in ((32, 16), (draw_steps, hidden)):  # issue 12's two sizes
-                page = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
-                sliders[(steps, units)] = slider_times(page, base, steps, units)
+            draw = alone(draw_times, draw_steps, hidden, runs)
+            draw_large = alone(draw_times, 1024, hidden, 3)
+            select = alone(select_times, draw_steps, hidden)
+            frames = alone(frame_times, frame_steps, hidden)
+            sizes = ((32, 16), (draw_steps, hidden))  # issue 12's two
+            sliders = {(steps, units): alone(slider_times, steps, units) for steps, units in sizes}
         finally:
             browser.close()
     return {"draw": draw, "draw_large": draw_large, "select": select, "frames": frames, "sliders": sliders}
