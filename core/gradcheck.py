@@ -8,6 +8,7 @@ against what it claims to be: sum over steps t and sources s with 0 <= s - t < k
 dJ^(s)/dtheta^(t), where theta^(t) is step t's own copy of the shared parameters.
 """
 
+from collections import Counter
 from collections.abc import Callable
 
 import numpy as np
@@ -30,15 +31,27 @@ def step_losses(
     params_at: Callable[[int], Params], x: np.ndarray, seq: Sequence, activation: str, output: str,
     h0: np.ndarray, s0: np.ndarray | None = None,
 ) -> np.ndarray:
-    """(T,) losses J^(t) of a plain forward loop in which step t uses the parameters ``params_at(t)``."""
-    head = HEADS[output]
+    """(T,) losses J^(t) of a plain forward loop in which step t uses the parameters ``params_at(t)``.
+    Only the recurrence is a loop: the inputs' and the outputs' products are taken for every step
+    at once with the parameters most steps share, then again for the steps whose own differ."""
+    each = [params_at(t) for t in range(seq.steps)]
+    most = Counter(map(id, each)).most_common(1)[0][0]
+    common = next(p for p in each if id(p) == most)
+    own = [t for t, p in enumerate(each) if p is not common]
+    inputs = x @ common.U.T + common.b
+    for t in own:
+        inputs[t] = each[t].U @ x[t] + each[t].b
+    step = CELL_MODULES[common.cell].step
     h, s = h0, s0
+    hs = np.empty((seq.steps, h0.shape[0]))
+    for t, p in enumerate(each):
+        _, _, h, s = step(p, inputs[t], h, s, activation)
+        hs[t] = h
+    o = hs @ common.V.T + common.c
+    for t in own:
+        o[t] = each[t].c + each[t].V @ hs[t]
     losses = np.zeros(seq.steps)
-    for t in range(seq.steps):
-        p = params_at(t)
-        _, _, h, s = CELL_MODULES[p.cell].step(p, p.U @ x[t] + p.b, h, s, activation)
-        if seq.has_loss[t]:
-            losses[t] = head.loss((p.c + p.V @ h)[None, :], seq.y[t][None, :])[0]
+    losses[seq.has_loss] = HEADS[output].loss(o[seq.has_loss], seq.y[seq.has_loss])
     return losses
 
 
@@ -91,7 +104,10 @@ def numerical_gradients(
             def moved(delta, name=name, value=value, index=index):
                 return params.replace(**{name: nudge(value, index, delta)})
             if truncate is None:  # one perturbation of the shared theta moves every step
-                grad[index] = slope(lambda d, moved=moved: losses(lambda step: moved(d))).sum()
+                def everywhere(delta, moved=moved):
+                    shared = moved(delta)
+                    return losses(lambda step: shared)
+                grad[index] = slope(everywhere).sum()
                 continue
             for t in range(steps):  # perturb step t's own copy only
                 run = lambda d, moved=moved, t=t: losses(lambda step: moved(d) if step == t else params)  # noqa: E731

@@ -67,3 +67,27 @@ def test_loss_matches_the_textbook_formula_of_each_head(output):
     np.testing.assert_allclose(fwd.y_hat, p, rtol=1e-12)
     np.testing.assert_allclose(fwd.loss, expected, rtol=1e-12)
     assert fwd.total_loss == pytest.approx(expected.sum(), rel=1e-12)
+
+
+@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
+def test_the_finite_differences_forward_loop_gives_the_forward_passs_losses(cell):
+    """step_losses takes the inputs' and outputs' products for all steps at once: with one
+    parameter set they are the forward pass's losses, and a step with its own set is its own."""
+    from core import HEADS
+    from core.cells import CELL_MODULES
+    from core.gradcheck import step_losses
+
+    params, seq, h0 = problem("softmax", "many-to-many", seed=3, steps=6, cell=cell)
+    s0 = np.zeros_like(h0) if cell == "lstm" else None
+    fwd = forward(params, seq, "tanh", "softmax", h0, s0)
+    same = step_losses(lambda t: params, seq.x, seq, "tanh", "softmax", h0, s0)
+    np.testing.assert_allclose(same, fwd.loss, rtol=1e-13)
+    other = params.replace(U=params.U * 1.5, V=params.V - 0.2, b=params.b + 0.1)
+    h, s, want = h0, s0, []
+    for t in range(seq.steps):
+        p = other if t == 2 else params
+        _, _, h, s = CELL_MODULES[cell].step(p, p.U @ seq.x[t] + p.b, h, s, "tanh")
+        want.append(HEADS["softmax"].loss((p.c + p.V @ h)[None, :], seq.y[t][None, :])[0])
+    got = step_losses(lambda t: other if t == 2 else params, seq.x, seq, "tanh", "softmax", h0, s0)
+    np.testing.assert_allclose(got, want, rtol=1e-13)
+    assert not np.allclose(got, fwd.loss)
