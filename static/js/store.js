@@ -1,9 +1,11 @@
 // One owner for the page's state. A declared table of fields (state.js) says how each is
 // parsed and bounded from the URL and whether the URL carries it. set(patch) changes the
 // state, tells each listener which keys changed, so a view redraws only for what it shows,
-// and writes the URL once if a carried field changed: after the next frame is painted (a
-// history write costs a few milliseconds the click's frame does not have), and once for
-// every change made before then.
+// and writes the URL once if a carried field changed: once the page is idle (a history write
+// costs a few milliseconds, which the change's own frame and the next answer's drawing do not
+// have), and once for every change made before then.
+
+const URL_WRITE_WITHIN_MS = 500; // on a page that is never idle, the link is written this late at most
 
 function parseSearch(fields, search) {
   const params = new URLSearchParams(search);
@@ -40,10 +42,10 @@ export function createStore(fields, { search = window.location.search, history =
     history.replaceState(null, '', query ? `?${query}` : window.location.pathname);
   }
   function writeURLSoon() {
-    writing ??= requestAnimationFrame(() => setTimeout(writeURL));
+    writing ??= requestIdleCallback(writeURL, { timeout: URL_WRITE_WITHIN_MS });
   }
-  // a page left before that frame still leaves its state in the link
-  window.addEventListener('pagehide', () => { if (writing !== null) { cancelAnimationFrame(writing); writeURL(); } });
+  // a page left before then still leaves its state in the link
+  window.addEventListener('pagehide', () => { if (writing !== null) { cancelIdleCallback(writing); writeURL(); } });
 
   return {
     get: () => current,

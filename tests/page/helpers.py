@@ -43,14 +43,14 @@ def marked_cells(page) -> list[tuple[int, int]]:
 
 def link_has(page, *parts: str):
     """Wait until the page's link carries every part ("step=2"): the page writes its link once
-    the change's frame is painted."""
+    it is idle after the change."""
     page.wait_for_function("parts => parts.every(p => location.search.includes(p))", arg=list(parts))
 
 
 def link_state(page) -> dict:
     """What the page's link carries, one value per field, once a write of a change just made has
-    happened (the page writes its link after the change's frame is painted)."""
-    search = page.evaluate("() => new Promise((done) => requestAnimationFrame(() => setTimeout(() => done(location.search))))")
+    happened (the page writes its link once it is idle: idle callbacks run in the order asked)."""
+    search = page.evaluate("() => new Promise((done) => requestIdleCallback(() => setTimeout(() => done(location.search))))")
     return {k: v[0] for k, v in parse_qs(search.lstrip("?"), keep_blank_values=True).items()}
 
 

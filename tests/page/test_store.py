@@ -63,7 +63,7 @@ def test_one_url_write_per_change(page):
     page.goto(page.base)
     run(page, "hello world", 10)
     writes = lambda: page.evaluate("() => window.__urlWrites")  # noqa: E731
-    # the link is written once the change's frame is painted: wait for it, then count
+    # the link is written once the page is idle after the change: wait for it, then count
     written = lambda part: page.wait_for_function("p => location.search.includes(p)", arg=part)  # noqa: E731
     page.wait_for_timeout(200)
     before = writes()
@@ -79,15 +79,15 @@ def test_one_url_write_per_change(page):
     page.locator('g.column[data-step="6"] rect.column-bg').click(force=True)  # the same step again: no change
     page.locator('g.loss[data-source="6"]').hover()  # hovering a source is not carried by the link
     page.wait_for_function("() => document.querySelector('g.flow.hovered') !== null")
-    page.wait_for_timeout(200)  # longer than a frame and the write after it
+    page.wait_for_timeout(600)  # longer than the page waits for an idle moment to write
     assert writes() == before + 3
-    # two changes before the next frame: one write carries both
+    # two changes before the page is idle: one write carries both
     page.evaluate("""() => {
         [...document.querySelectorAll('#param-chips button')].find((b) => b.textContent === 'W').click();
         document.querySelector('g.column[data-step="2"] rect.column-bg').dispatchEvent(new MouseEvent('click', { bubbles: true }));
     }""")
     written("step=2")
-    page.wait_for_timeout(200)
+    page.wait_for_timeout(600)
     assert writes() == before + 4 and "param=" not in page.url  # W is the default: not carried
 
 
