@@ -135,6 +135,13 @@ def test_a_preset_runs_and_colour_by_source_isolates_a_loss(page):
     page.locator('g.loss[data-source="6"]').hover()
     faded = page.locator("g.flow.faded").evaluate_all("gs => gs.map(g => +g.dataset.source)")
     assert set(faded) == set(range(11)) - {6}
+    # faded by the bands' own fill alpha, the traced one strongest: no band or group carries an
+    # opacity (each would be a compositor effect of its own, hundreds at T = 256)
+    alphas = page.locator("g.flow").evaluate_all("""gs => gs.map(g => [+g.dataset.source, +getComputedStyle(g).opacity,
+        ...[...g.querySelectorAll('.band')].map(b => [+getComputedStyle(b).opacity, +getComputedStyle(b).fillOpacity])])""")
+    assert all(group == 1 and all(opacity == 1 for opacity, _ in bands) for _, group, *bands in alphas)
+    fill = {source: min(alpha for _, alpha in bands) for source, _, *bands in alphas if bands}
+    assert fill[6] > 0.9 and max(alpha for source, alpha in fill.items() if source != 6) < 0.15
     link_has(page, "colour=source")
 
 
