@@ -51,20 +51,27 @@ export function createGradientPanel(container, { onSelectStep, onSplit }) {
   function segments(m, param, split) {
     const norms = m.response.gradients.norms[param];
     const own = param === 'V' || param === 'c';
-    return d3.range(m.steps).flatMap((t) => {
-      if (own) return norms[t] > 0 ? [{ t, s: t, value: norms[t] }] : [];
-      // without the shares (too many steps for the answer to carry them) one bar per step
-      if (!m.response.flows.share) return norms[t] > 0 ? [{ t, s: null, value: norms[t], whole: true }] : [];
-      let parts = m.sources.map((s) => ({ t, s, value: m.response.flows.share[s][t] * norms[t] }))
-        .filter((d) => d.value !== 0);
-      if (split === 'size') {
-        const sum = d3.sum(parts, (d) => Math.abs(d.value));
-        parts = parts.map((d) => ({ ...d, signed: d.value, value: sum > 0 ? (Math.abs(d.value) / sum) * norms[t] : 0 }));
+    const share = m.response.flows.share;
+    const segs = []; // T × sources candidates at T = 256: plain loops, no object per candidate
+    for (let t = 0; t < m.steps; t += 1) {
+      const norm = norms[t];
+      if (own || !share) { // V and c: each step's own loss; without the shares (too many steps for the answer to carry them) one bar per step
+        if (norm > 0) segs.push(own ? { t, s: t, value: norm } : { t, s: null, value: norm, whole: true });
+        continue;
       }
-      const big = parts.filter((d) => Math.abs(d.value) >= MIN_SHARE * norms[t]);
-      const rest = d3.sum(parts.filter((d) => Math.abs(d.value) < MIN_SHARE * norms[t]), (d) => d.value);
-      return rest ? [...big, { t, s: null, value: rest }] : big;
-    });
+      let sum = 0;
+      for (const s of m.sources) sum += Math.abs(share[s][t] * norm);
+      let rest = 0;
+      for (const s of m.sources) {
+        const part = share[s][t] * norm;
+        if (part === 0) continue;
+        const value = split === 'size' ? (sum > 0 ? (Math.abs(part) / sum) * norm : 0) : part;
+        if (Math.abs(value) < MIN_SHARE * norm) rest += value;
+        else segs.push(split === 'size' ? { t, s, value, signed: part } : { t, s, value });
+      }
+      if (rest) segs.push({ t, s: null, value: rest });
+    }
+    return segs;
   }
 
   // The segments of one parameter, stacked (positives up, negatives down, per step); kept
@@ -168,11 +175,14 @@ export function createGradientPanel(container, { onSelectStep, onSplit }) {
       off.height = ph;
       const pen = off.getContext('2d');
       pen.setTransform(ratio, 0, 0, ratio, 0, 0);
+      const byColour = new Map(); // one path per colour: a fill style set per segment costs more than the rectangle
       for (const d of segs) {
-        pen.fillStyle = d.s === null ? '#bbb' : stepColour(d.s, steps);
+        const colour = d.s === null ? '#bbb' : stepColour(d.s, steps);
+        if (!byColour.has(colour)) byColour.set(colour, new Path2D());
         const top = y(Math.max(d.from, d.to));
-        pen.fillRect(x(d.t), top, w, Math.max(0.5, y(Math.min(d.from, d.to)) - top));
+        byColour.get(colour).rect(x(d.t), top, w, Math.max(0.5, y(Math.min(d.from, d.to)) - top));
       }
+      for (const [colour, path] of byColour) { pen.fillStyle = colour; pen.fill(path); }
       bitmap = { key: full, canvas: off };
     }
     if (canvas.attr('width') !== String(pw) || canvas.attr('height') !== String(ph)) {
