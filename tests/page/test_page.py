@@ -67,16 +67,25 @@ def test_flow_matrix_has_t_by_t_cells_and_the_band(page):
     heatmap = page.locator("#flow-panel-body .heatmap")
     assert heatmap.get_attribute("data-rows") == "8" and heatmap.get_attribute("data-cols") == "8"
     assert page.locator("#flow-panel-body path.band").get_attribute("data-window") == "3"
-    painted = page.evaluate("""() => {
+    flows = api(page, sequence="abcabcabc", truncate=3)["flows"]["h"]
+    painted = page.evaluate("""(flows) => {
         const wrap = document.querySelector('#flow-panel-body .heatmap');
         const cell = +wrap.dataset.cell, n = +wrap.dataset.rows;
         const ctx = wrap.querySelector('canvas').getContext('2d');
-        return Array.from({length: n}, (_, s) => Array.from({length: n}, (_, t) =>
-            ctx.getImageData(t * cell + cell / 2, s * cell + cell / 2, 1, 1).data[3] > 0));
-    }""")
+        // the colour of F[s][t] on the matrix's log scale (viridis from its smallest to its largest F > 0)
+        const positive = flows.flat().filter((v) => v > 0);
+        const scale = d3.scaleSequentialLog([d3.min(positive), d3.max(positive)], d3.interpolateViridis);
+        return Array.from({length: n}, (_, s) => Array.from({length: n}, (_, t) => {
+            const [r, g, b, a] = ctx.getImageData(t * cell + cell / 2, s * cell + cell / 2, 1, 1).data;
+            const want = d3.color(scale(flows[s][t] || 1)).rgb();
+            return [a > 0, Math.max(Math.abs(r - want.r), Math.abs(g - want.g), Math.abs(b - want.b))];
+        }));
+    }""", flows)
     for s in range(8):
         for t in range(8):
-            assert painted[s][t] == (0 <= s - t < 3), (s, t)
+            shown, off = painted[s][t]
+            assert shown == (0 <= s - t < 3), (s, t)
+            assert not shown or off <= 2, (s, t, off)  # the scale's colour, to a unit or two of a channel
 
 
 def test_animation_reaches_the_end_and_the_scrubber_and_keys_work(page):

@@ -40,7 +40,7 @@ function drawAxes(frame, { rows, cols, cell, width, height, axes }) {
 
 // The cells as pixels: one pixel a cell written straight into an ImageData, then scaled up to
 // `paint` pixels a cell without smoothing (a fillRect per cell cost ~25 ms at 256 x 256).
-function paintCells(canvas, { values, rows, cols, paint, colour, blank }) {
+function paintCells(canvas, { values, rows, cols, paint, colour, bytes, blank }) {
   const ctx = canvas.getContext('2d');
   ctx.clearRect(0, 0, canvas.width, canvas.height);
   if (!rows || !cols) return;
@@ -49,7 +49,7 @@ function paintCells(canvas, { values, rows, cols, paint, colour, blank }) {
   for (let r = 0; r < rows; r += 1) {
     for (let c = 0; c < cols; c += 1) {
       if (blank(r, c)) continue;
-      const [R, G, B, A] = rgba(colour(values[r][c], r, c));
+      const [R, G, B, A] = bytes ? bytes(values[r][c]) : rgba(colour(values[r][c], r, c));
       const k = 4 * (r * cols + c);
       data[k] = R; data[k + 1] = G; data[k + 2] = B; data[k + 3] = A;
     }
@@ -63,7 +63,8 @@ function paintCells(canvas, { values, rows, cols, paint, colour, blank }) {
   ctx.drawImage(small, 0, 0, cols * paint, rows * paint);
 }
 
-export function drawHeatmap(container, { values, colour, blank = () => false, rowLabel = 'row', colLabel = 'col',
+// colour(value, row, col) -> a CSS colour, or bytes(value) -> [r, g, b, a] (faster, for large matrices).
+export function drawHeatmap(container, { values, colour, bytes, blank = () => false, rowLabel = 'row', colLabel = 'col',
   onHover, onLeave, onClick, maxSize = config.maxSize, minCell = config.minCell, maxCell = config.maxCell, axes = null }) {
   const rows = values.length;
   const cols = rows ? values[0].length : 0;
@@ -85,7 +86,7 @@ export function drawHeatmap(container, { values, colour, blank = () => false, ro
   const canvas = wrap.selectAll('canvas').data([0]).join('canvas')
     .attr('width', cols * paint).attr('height', rows * paint)
     .style('width', `${width}px`).style('height', `${height}px`).node();
-  paintCells(canvas, { values, rows, cols, paint, colour, blank });
+  paintCells(canvas, { values, rows, cols, paint, colour, bytes, blank });
   const svg = wrap.selectAll('svg').data([0]).join('svg').attr('width', width).attr('height', height);
   const hover = svg.selectAll('rect.hover').data([0]).join('rect').attr('class', 'hover')
     .attr('width', cell).attr('height', cell).style('display', 'none');

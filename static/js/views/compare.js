@@ -1,6 +1,7 @@
 // The compare view: one sequence through the simple RNN, the LSTM and the GRU. Their flow
 // matrices on one shared log colour scale, and their error gain G(d) on one log plot.
 import { exact, sup } from '../blocks/format.js';
+import { logScaleBytes } from '../blocks/colour.js';
 import { drawHeatmap } from '../blocks/heatmap.js';
 import { gradientLegend, swatchLegend } from '../blocks/legend.js';
 import { hide as hideTip, overAxis, show as showTip } from '../blocks/tooltip.js';
@@ -30,7 +31,7 @@ function drawMatrices(root, list, scale) {
     figure.append('figcaption').style('color', cellColour(cell)).text(title);
     if (sources.length === 1) figure.append('div').attr('class', 'help').text(`the one loss, J${sup(sources[0])}: step t = 0 … ${F[0].length - 1} →`);
     drawHeatmap(figure.append('div').node(), {
-      values: F, colour: (v) => scale(v), blank: (i, t) => F[i][t] === 0, maxSize: sources.length > 1 ? 200 : 300, minCell: 4,
+      values: F, bytes: logScaleBytes(scale), blank: (i, t) => F[i][t] === 0, maxSize: sources.length > 1 ? 200 : 300, minCell: 4,
       rowLabel: 'source s', colLabel: 'step t',
       onHover: (event, { row, col: t, value }) => showTip(event, [
         `${title(cell)}: ‖δ${path}${sup(`${t}←${sources[row]}`)}‖ = ${exact(value)}`,

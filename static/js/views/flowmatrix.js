@@ -2,6 +2,7 @@
 // t (the step reached), with the truncation band outlined. Linked both ways with the network.
 // For the LSTM it can show the cell state's flows ||δs^(t←s)|| instead (path 's').
 import { exact, sup } from '../blocks/format.js';
+import { logScaleBytes } from '../blocks/colour.js';
 import { watchWidth } from '../blocks/size.js';
 import { drawHeatmap } from '../blocks/heatmap.js';
 import { gradientLegend } from '../blocks/legend.js';
@@ -37,7 +38,7 @@ export function createFlowMatrix(container, { onHoverSource, onSelect }) {
     const scale = magnitudeScale(F.flat());
     drawn = drawHeatmap(plot.node(), {
       values: F,
-      colour: (v) => scale(v),
+      bytes: logScaleBytes(scale),
       blank: (r, t) => F[r][t] === 0,
       rowLabel: 'source s', colLabel: 'step t',
       maxSize: Math.max(120, Math.min(320, panelWidth() - 64)), // the panel's width, less the axes
