@@ -99,10 +99,10 @@ const schedule = createSchedule({
   store, viewOf, playing: () => player.playing(),
   network: { view: network, keys: ['model', ...SELECTION, 'position', 'distance'] },
   panels: [
-    { view: flowMatrix, keys: ['model', 'param', 'step', 'source', 'hover', 'colour', 'position', 'distance'], region: $('flow-panel-body') },
+    { view: flowMatrix, keys: ['model', 'param', 'step', 'source', 'hover', 'colour', 'position', 'distance'], region: $('flow-panel-body'), live: true },
     { view: gradient, keys: ['model', 'param', 'step', 'position', 'split'], region: $('gradient-panel-body') },
     { view: details, keys: ['model', 'param', 'step', 'position'], region: $('details-panel-body') },
-    { view: explorer, keys: ['model'], region: $('explorer-panel-body') },
+    { view: explorer, keys: ['model'], region: $('explorer-panel-body'), live: true },
   ],
 });
 store.on(['model', 'position', ...SELECTION], (state, changed) => {

@@ -1,8 +1,9 @@
 // When each view is brought up to date with the store. The network follows every change at
 // once; the panels below it (flow matrix, gradient, equations, explorer):
 // - for a new answer, in the frame after the network's (drawLater: at T = 256 they are about
-//   as much work again), or in the same frame for a dragged slider (drawNow: its gain plot is
-//   one of them);
+//   as much work again); for a dragged slider, the live ones (the flow matrix and the gain plot,
+//   which show what the slider moves) in the same frame (drawNow), the others once the drag
+//   pauses (SETTLE_MS without a new answer: a drag brings one every 50-200 ms);
 // - while the player runs, at most every LAG_MS, catching up on the playhead's latest position;
 // - out of view, when they come into view or the page is idle: a selection or a dragged slider
 //   paints what is seen first, and the panels below the fold follow a moment later.
@@ -10,8 +11,9 @@ import { createOnscreen } from './blocks/onscreen.js';
 
 const LAG_MS = 150;
 const IDLE_TIMEOUT_MS = 300; // a panel out of view waits for an idle moment at most this long
+const SETTLE_MS = 600;
 
-// network, panels: [{view, keys, region}], view: {draw(model, options), highlight(viewState)};
+// network, panels: [{view, keys, region, live}], view: {draw(model, options), highlight(viewState)};
 // viewOf(state) -> what the views highlight; playing() -> whether the player runs.
 export function createSchedule({ store, viewOf, playing, network, panels }) {
   let pending = null; // the model whose panels wait for the next frame
@@ -91,11 +93,21 @@ export function createSchedule({ store, viewOf, playing, network, panels }) {
     });
   }
 
-  // A dragged slider's answer: the panels in view in this frame, the others once idle.
+  // A dragged slider's answer: the live panels in view in this frame, the others once the drag
+  // pauses, and any out of view once they come into view or the page is idle.
+  let settle = null;
   function drawNow(model) {
     if (pending !== model) return;
     pending = null;
-    for (const panel of panels) bring(panel, 'draw');
+    for (const panel of panels.filter((p) => p.live)) bring(panel, 'draw');
+    for (const panel of panels.filter((p) => !p.live)) {
+      stale.set(panel, 'draw');
+      panel.region.setAttribute('aria-busy', 'true');
+    }
+    clearTimeout(settle);
+    settle = setTimeout(() => {
+      for (const panel of panels) if (stale.has(panel)) bring(panel, 'draw');
+    }, SETTLE_MS);
   }
 
   return { hold, drawLater, drawNow, flush: catchUp, waiting: () => pending !== null };

@@ -120,6 +120,28 @@ def test_a_slider_updates_the_networks_columns_in_place_and_a_new_shape_makes_th
     assert page.evaluate("c => !document.querySelector(c + ' g.node.h image.cells').__kept", column)
 
 
+def test_a_dragged_slider_redraws_the_flow_matrix_and_gain_plot_at_once_and_the_rest_once_it_pauses(page):
+    page.set_viewport_size({"width": 1280, "height": 1600})  # every panel in view
+    page.goto(f"{page.base}/?kind=numbers&rho=0.5&sequence=" + NUMBERS)
+    drawn(page)
+    panels_current(page)
+    # which panels are behind at the moment the slider's frame is painted
+    page.evaluate("""() => { window.__atSlider = [];
+        new PerformanceObserver((list) => { for (const e of list.getEntries()) if (e.name === 'rnn-unfolded:slider')
+          window.__atSlider.push([...document.querySelectorAll('.panel [data-region], [data-region] .panel-body, [id$="-panel-body"]')]
+            .filter((el) => el.getAttribute('aria-busy') === 'true').map((el) => el.id)); }).observe({ entryTypes: ['measure'] }); }""")
+    before = page.locator("#explorer-panel-body path.gain-h").get_attribute("d")
+    page.locator("#rho-slider").fill("1.3")
+    settle_on(page, "1.3")
+    page.wait_for_function("() => window.__atSlider.length === 1")
+    behind = page.evaluate("() => window.__atSlider[0]")
+    assert "gradient-panel-body" in behind and "details-panel-body" in behind
+    assert "flow-panel-body" not in behind and "explorer-panel-body" not in behind
+    assert page.locator("#explorer-panel-body path.gain-h").get_attribute("d") != before
+    panels_current(page)  # the drag has paused: the others follow
+    assert page.locator("#gradient-panel-body").get_attribute("aria-busy") is None
+
+
 def test_the_truncations_cost_and_the_gradient_check(page):
     page.goto(f"{page.base}/?sequence=abcabcabcabc&truncate=2&hidden_size=4")
     drawn(page)
