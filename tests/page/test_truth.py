@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from .conftest import ARTIFACTS
-from .helpers import api, drawn, link_has, panels_current
+from .helpers import api, drawn, link_has, link_state, panels_current
 
 pytestmark = pytest.mark.browser
 
@@ -260,7 +260,7 @@ def test_screenshots_of_every_preset_in_both_colourings(page, width, height):
                                " && document.getElementById('stale').hidden"
                                " && document.getElementById('preset-description').textContent !== ''", arg=preset["name"])
         page.wait_for_function("() => !document.getElementById('loading') || document.getElementById('loading').hidden")
-        step = page.evaluate("() => new URLSearchParams(location.search).get('step') ?? '0'")
+        step = link_state(page).get("step", "0")  # the preset's step, once the page has written its link
         assert in_view(page, f'g.column[data-step="{step}"] rect.column-bg'), preset["name"]
         assert page.evaluate("() => document.scrollingElement.scrollWidth <= window.innerWidth"), preset["name"]
         for colour in ("gradient", "source"):
