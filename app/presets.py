@@ -36,7 +36,7 @@ PRESETS = [
     {
         "name": "vanishing",
         "title": "Vanishing gradients",
-        "description": "Many-to-one over 30 steps with rho(W) = 0.6: the single loss's error dies out "
+        "description": "Many-to-one over 30 steps with ρ(W) = 0.6: the single loss's error dies out "
         "long before it reaches the first input.",
         "request": {**LONG_RANGE, "spectral_radius": 0.6},
         "view": TRACE_LAST,
@@ -44,7 +44,7 @@ PRESETS = [
     {
         "name": "exploding",
         "title": "Exploding gradients",
-        "description": "Many-to-one over 20 steps with a linear activation and rho(W) = 1.5: the error grows "
+        "description": "Many-to-one over 20 steps with a linear activation and ρ(W) = 1.5: the error grows "
         "as it travels back.",
         "request": {
             "inputs": [round(0.1 * math.cos(i), 6) for i in range(21)], "task": "many-to-one",
@@ -71,9 +71,9 @@ PRESETS = [
     },
     {
         "name": "edge",
-        "title": "The edge: rho(W) = 1",
-        "description": "The vanishing sequence at rho(W) = 1, the border between shrinking and growing: tanh "
-        "still saturates, so the error fades, but far more slowly than at 0.6. Drag the rho(W) slider in the "
+        "title": "The edge: ρ(W) = 1",
+        "description": "The vanishing sequence at ρ(W) = 1, the border between shrinking and growing: tanh "
+        "still saturates, so the error fades, but far more slowly than at 0.6. Drag the ρ(W) slider in the "
         "explorer across it.",
         "request": {**LONG_RANGE, "spectral_radius": 1.0},
         "view": TRACE_LAST,
@@ -81,9 +81,9 @@ PRESETS = [
     {
         "name": "sigmoid",
         "title": "Sigmoid's 1/4",
-        "description": "The same sequence with a sigmoid, whose slope is at most 1/4: even at rho(W) = 1.5 "
-        "the error is gone within a few steps, where tanh's would still carry (gamma = 1/4, so "
-        "||W|| < 4 is enough to vanish).",
+        "description": "The same sequence with a sigmoid, whose slope is at most 1/4: even at ρ(W) = 1.5 "
+        "the error is gone within a few steps, where tanh's would still carry (γ = 1/4, so "
+        "‖W‖₂ < 4 is enough to vanish).",
         "request": {**LONG_RANGE, "activation": "sigmoid", "spectral_radius": 1.5},
         "view": TRACE_LAST,
     },
@@ -91,7 +91,7 @@ PRESETS = [
         "name": "truncation_hurts",
         "title": "Truncation that hurts",
         "description": "The loss is at the end and the letter that decides it 29 steps back: a window k = 5 "
-        "throws away most of dJ/dW (the explorer says how much). On the repeating pattern a window costs "
+        "throws away most of ∂J/∂W (the explorer says how much). On the repeating pattern a window costs "
         "far less.",
         "request": {**LONG_RANGE, "truncate": 5},
         "view": TRACE_LAST,

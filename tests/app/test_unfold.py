@@ -1,6 +1,7 @@
 """POST /api/v1/unfold: every field, and the numbers against the core."""
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -202,6 +203,10 @@ def test_presets_each_run_and_show_what_they_say(client):
     assert gain("edge")[12] > 10 * gain("vanishing")[12]
     assert gain("sigmoid")[6] < 1e-2 * gain("sigmoid", activation="tanh")[6]
     assert cost("truncation_hurts") > 0.5 and cost("truncated") < 0.35
+    # what a learner reads is written in the page's symbols, not ASCII stand-ins for them
+    for preset in presets.values():
+        words = f"{preset['title']} {preset['description']}"
+        assert not re.search(r"rho\(|gamma|\|\||dJ/d", words), preset["name"]
 
 
 def test_health_page_and_docs(client):
