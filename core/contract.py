@@ -42,7 +42,7 @@ PARAM_NAMES = {
 # subscript); the page relabels with them and the numbers stay. "gates" renames a gate's letter
 # (PyTorch calls the LSTM's output gate o, which MATH.md keeps for the output layer).
 NOTATIONS = {
-    "textbook": {"title": "U, W, V, b, c", "gates": {},
+    "textbook": {"title": "U, W, b, V, c", "gates": {},
                  "params": {"U": ("U", ""), "W": ("W", ""), "b": ("b", ""), "b_hn": ("b", "hn"),
                             "V": ("V", ""), "c": ("c", "")}},
     "wx": {"title": "Wx, Ws, Wy", "gates": {},

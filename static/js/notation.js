@@ -1,5 +1,5 @@
 // The letters the page writes for the parameters (and the LSTM's output gate): the textbook's
-// U, W, V, b, c, or another text's, or PyTorch's (META.notations, from core.contract). It
+// U, W, b, V, c, or another text's, or PyTorch's (META.notations, from core.contract). It
 // relabels only: every number stays the same.
 import { el, mi } from './blocks/mathml.js';
 import { META } from './meta.js';

@@ -113,6 +113,9 @@ def test_the_pages_names_and_limits_are_the_servers(page):
         page.goto(f"{page.base}/?hidden_size={hidden}")
         settled(page)
         assert (page.locator("#hidden_size").input_value() == str(hidden)) == taken
+    # the default letters are listed in the chips' order
+    chips = page.locator("#param-chips button").all_text_contents()
+    assert page.locator('#notation option[value="textbook"]').text_content() == ", ".join(chips)
     # the parameter chips are the cell's parameters as the server names them
     page.goto(f"{page.base}/?cell=gru")
     settled(page)
