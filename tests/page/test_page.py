@@ -1,5 +1,6 @@
 """The page as a learner uses it, in a real Chromium."""
 
+import json
 import re
 
 import pytest
@@ -361,3 +362,24 @@ def test_a_strips_png_is_a_valid_png_of_exactly_its_pixels(page):
     for i in range(width):  # ... and the same colour wherever a pixel is opaque
         if pixels[4 * i + 3] == 255:
             assert decoded[4 * i:4 * i + 3] == pixels[4 * i:4 * i + 3]
+
+
+def test_a_tiny_loss_keeps_its_name_in_its_pill(page):
+    """A loss that needs ×10ⁿ is still labelled J⁽ᵗ⁾, fitted to its pill (it used to drop the name)."""
+    def tiny(route):
+        answer = route.fetch()
+        body = answer.json()
+        body["forward"]["loss"] = [v * 1e-5 for v in body["forward"]["loss"]]
+        text = json.dumps(body)
+        route.fulfill(response=answer, body=text,
+                      headers={**answer.headers, "content-encoding": "identity", "content-length": str(len(text))})
+
+    page.route("**/api/v1/unfold**", tiny)
+    page.goto(f"{page.base}/?sequence=abcdefghijkl")
+    drawn(page, 11)
+    labels = page.locator("svg.network .loss-value").evaluate_all(
+        "ts => ts.map(t => [t.textContent, t.getAttribute('textLength'), t.closest('g.loss').querySelector('rect').width.baseVal.value])")
+    assert len(labels) == 11
+    for text, fitted, pill in labels:
+        assert text.startswith("J⁽") and "×10" in text, text
+        assert fitted is not None and float(fitted) < pill, (text, fitted, pill)

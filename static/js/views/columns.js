@@ -49,10 +49,12 @@ export function drawRowLabels(dock, m) {
     .call(tooltip, (d) => [d.title]);
 }
 
-// The loss in its pill: J⁽ᵗ⁾ and three digits, or the number alone when it needs ×10ⁿ.
+// The loss in its pill: J⁽ᵗ⁾ and three digits (two when it needs ×10ⁿ); a label too long for
+// the pill is fitted to it (LONG_LABEL characters is about what 12 px text fits in its width).
+const LONG_LABEL = 11;
 function lossLabel(t, loss) {
   const value = formatNumber(loss, 3);
-  return value.includes('×') ? formatNumber(loss, 2) : `J${sup(t)} ${value}`;
+  return `J${sup(t)} ${value.includes('×') ? formatNumber(loss, 2) : value}`;
 }
 
 // param(): the selected parameter, whose contribution a step's tooltip gives.
@@ -128,7 +130,10 @@ export function createColumns({ onSelectStep, onHoverSource, onPickSource, param
       sel.append('rect').attr('x', -node.width / 2).attr('y', -13).attr('width', node.width).attr('height', 26).attr('rx', 13);
       sel.append('text').attr('class', 'loss-value').attr('y', 4);
     });
-    setText(loss.select('text.loss-value'), f.has_loss[t] ? lossLabel(t, f.loss[t]) : 'no loss');
+    const label = f.has_loss[t] ? lossLabel(t, f.loss[t]) : 'no loss';
+    const text = setText(loss.select('text.loss-value'), label);
+    const fitted = label.length > LONG_LABEL ? String(node.width - 10) : null;
+    if (text.attr('textLength') !== fitted) text.attr('textLength', fitted).attr('lengthAdjust', fitted && 'spacingAndGlyphs');
     if (!f.has_loss[t]) return;
     loss.call(tooltip, () => [`J${sup(t)} = ${exact(f.loss[t])}`, 'hover to trace its error; click to select this step (by source: to keep tracing it)'])
       .on('mouseenter.source', () => onHoverSource(t)).on('mouseleave.source', () => onHoverSource(null))
