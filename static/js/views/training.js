@@ -150,8 +150,8 @@ export function createTrainer({ request, current, askJSON, onSnapshot, onStateCh
 
   function drawCurve() {
     const width = 280;
-    const height = 96;
-    const margin = { top: 6, right: 8, bottom: 20, left: 44 };
+    const height = 104;
+    const margin = { top: 16, right: 8, bottom: 20, left: 44 }; // the title above the plot, clear of the curve
     const points = run.losses;
     const log = $('train-log').checked;
     const svg = curve.attr('width', width).attr('height', height);
@@ -166,7 +166,7 @@ export function createTrainer({ request, current, askJSON, onSnapshot, onStateCh
       .call(d3.axisBottom(x).ticks(4, 'd').tickSizeOuter(0));
     svg.selectAll('g.axis-y').data([0]).join('g').attr('class', 'axis axis-y').attr('transform', `translate(${margin.left},0)`)
       .call(d3.axisLeft(y).ticks(3).tickFormat(tickFormat({ log })));
-    svg.selectAll('text.axis-title').data([0]).join('text').attr('class', 'axis-title').attr('x', margin.left + 4).attr('y', margin.top + 8)
+    svg.selectAll('text.axis-title').data([0]).join('text').attr('class', 'axis-title').attr('x', margin.left).attr('y', margin.top - 5)
       .text(`J${log ? ' (log)' : ''} by training step`);
     svg.selectAll('path.loss-line').data([points]).join('path').attr('class', 'loss-line')
       .attr('d', d3.line().x((p) => x(p.step)).y((p) => y(Math.max(p.loss, 1e-12))));
