@@ -140,6 +140,13 @@ def test_projector_mode_is_larger_and_in_the_link(page):
     assert page.evaluate("() => document.getElementById('lesson-title').getBoundingClientRect().height") < size
     page.locator("#projector").check()
     page.screenshot(path=ARTIFACTS / "projector-lesson-08-1024x768.png")
+    # on this short screen the card leaves room for the network: scrolled to it, at least half of
+    # the screen below the (sticky) card shows the network, and the card's pager is in sight
+    page.locator("#network-panel").scroll_into_view_if_needed()
+    card, network = (page.locator(sel).bounding_box() for sel in ("#lesson", "#network-panel"))
+    assert card["height"] < 0.5 * 768 and network["y"] + network["height"] > card["y"] + card["height"] + 200
+    assert page.get_by_role("button", name="Next ›").first.is_visible()
+    page.screenshot(path=ARTIFACTS / "projector-lesson-08-network-1024x768.png")
 
 
 def test_the_arrows_say_which_shared_weights_they_are(page):
