@@ -106,6 +106,9 @@ def test_animation_reaches_the_end_and_the_scrubber_and_keys_work(page):
     assert page.locator("#phase-label").text_content() == "Backward: errors reach step 2"
     hidden = page.locator("g.column.errors-hidden").evaluate_all("gs => gs.map(g => +g.dataset.step)")
     assert hidden == [0, 1]
+    # an error not reached yet is not shown, and so not hovered for its value either
+    assert not page.locator('g.column[data-step="1"] g.node.dh').is_visible()
+    assert page.locator('g.column[data-step="2"] g.node.dh').is_visible()
     page.locator("body").click(position={"x": 5, "y": 700})
     page.keyboard.press("ArrowRight")
     assert page.locator("#phase-label").text_content() == "Backward: errors reach step 1"
