@@ -212,6 +212,12 @@ def gradcheck(req: UnfoldRequest, eps: float = 1e-5) -> dict:
     errors = core.gradcheck(
         problem.params, problem.seq, problem.activation, problem.output, problem.h0, problem.truncate, eps, problem.s0
     )
+    if not all(np.isfinite(value) for value in errors.values()):  # J(θ ± ε) overflowed where J did not
+        raise core.InputError(
+            "sequence" if req.is_text else "inputs",
+            "finite differences overflow here (J moved by ε is not a finite number): the check needs smaller "
+            "inputs, a smaller spectral_radius or a bounded activation",
+        )
     return rounded({"config": _config(req, problem), "eps": eps, "max_relative_error": errors}, req.digits)
 
 

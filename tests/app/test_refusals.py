@@ -137,6 +137,16 @@ def test_gradcheck_refuses_work_over_its_limit(client):
     assert f"the limit is {MAX_GRADCHECK_COST:,}" in text and text.startswith("sequence:")
 
 
+def test_gradcheck_says_so_when_finite_differences_overflow_where_the_answer_does_not(client):
+    """Found by the fuzzer: J is finite, J moved by ε is not; the check has no number to give."""
+    values = [-1.9, -7.438176035604411e80, -1.559914775078633e-136]
+    request = {"inputs": values, "targets": values, "activation": "identity", "hidden_size": 33, "seed": 33,
+               "spectral_radius": 61.88556050590145}
+    assert client.post("/api/v1/unfold", json=request).status_code == 200
+    text, _ = refused(client, request, path="/api/v1/gradcheck")
+    assert text.startswith("inputs:") and "finite differences overflow" in text
+
+
 def test_refusals_do_not_echo_the_input(client):
     response = client.post("/api/v1/unfold", json={"sequence": "<script>alert(1)</script>", "hidden_size": 999})
     assert response.status_code == 422 and "<script>" not in response.text
