@@ -378,11 +378,11 @@ def test_a_tiny_loss_keeps_its_name_in_its_pill(page):
                       headers={**answer.headers, "content-encoding": "identity", "content-length": str(len(text))})
 
     page.route("**/api/v1/unfold**", tiny)
-    page.goto(f"{page.base}/?sequence=abcdefghijkl")
-    drawn(page, 11)
+    page.goto(f"{page.base}/?sequence=abcdefgh")
+    drawn(page, 7)
     labels = page.locator("svg.network .loss-value").evaluate_all(
         "ts => ts.map(t => [t.textContent, t.getAttribute('textLength'), t.closest('g.loss').querySelector('rect').width.baseVal.value])")
-    assert len(labels) == 11
+    assert len(labels) == 7  # every column in view
     for text, fitted, pill in labels:
         assert text.startswith("J⁽") and "×10" in text, text
         assert fitted is not None and float(fitted) < pill, (text, fitted, pill)
