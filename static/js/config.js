@@ -31,11 +31,12 @@ export const heatmap = { maxCell: 40, minCell: 1, maxSize: 320 };
 
 export const timing = { frameMs: 650, speeds: [0.5, 1, 2, 4, 8] };
 
-// Step colours: categorical while the steps fit (twelve of Kelly's colours of maximum
-// contrast, ordered so that neighbouring steps differ most, no two alike in hue and lightness);
+// Step colours: categorical while the steps fit (eleven of Kelly's colours of maximum
+// contrast and a cyan in place of his light blue, which drew step 5's frame all but invisible
+// on white; ordered so that neighbouring steps differ most, no two alike in hue and lightness);
 // beyond that a perceptually uniform sequential scale (plasma without its pale end) where the
 // colour tells early from late, and the tooltips tell the step.
-export const STEP_PALETTE = ['#0067A5', '#F38400', '#008856', '#BE0032', '#875692', '#A1CAF1', '#882D17', '#E68FAC',
+export const STEP_PALETTE = ['#0067A5', '#F38400', '#008856', '#BE0032', '#875692', '#0095B6', '#882D17', '#E68FAC',
   '#8DB600', '#2B3D26', '#F3C300', '#C2B280'];
 export const categoricalSteps = (steps) => steps <= STEP_PALETTE.length;
 export function stepColour(t, steps) {
@@ -44,7 +45,7 @@ export function stepColour(t, steps) {
 }
 
 // A step's colour dark enough to read as text on white (a contrast of 4.5:1, WCAG AA): the
-// palette's pale members (light blue, pink, yellow) stay as they are for strokes and fills.
+// palette's pale members (pink, yellow, buff) stay as they are for strokes and fills.
 const luminance = (c) => {
   const lin = (v) => { const u = v / 255; return u <= 0.03928 ? u / 12.92 : ((u + 0.055) / 1.055) ** 2.4; };
   return 0.2126 * lin(c.r) + 0.7152 * lin(c.g) + 0.0722 * lin(c.b);
