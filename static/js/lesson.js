@@ -19,6 +19,14 @@ const REGION_NAMES = {
 const VIEW = { colour: 'gradient', param: 'W', source: null, flowpath: 'h', step: 'middle', position: 'end', folded: false };
 
 // What a step shows: its request (BASE, a preset's, or its own changes) and its view.
+// On a short screen the card's text scrolls within it (app.css): while some of it is out of
+// sight it fades out at the bottom, so a reader knows to scroll it.
+function markMore(text) {
+  const update = () => text.classList.toggle('more', text.scrollTop + text.clientHeight < text.scrollHeight - 1);
+  text.onscroll = update;
+  requestAnimationFrame(update); // once laid out
+}
+
 export function stepState(n) {
   const step = STEPS[n - 1];
   const preset = step.preset ? META.presets.find((p) => p.name === step.preset) : null;
@@ -64,6 +72,7 @@ export function createLesson({ store, open }) {
     // the words wait for the answer the step asked for
     const ready = model && !state.lessonPending;
     $('lesson-text').textContent = ready ? step.text(model) : 'Computing…';
+    markMore($('lesson-text'));
     $('lesson-equation').textContent = ready ? step.equation(model) : '';
     const jumps = d3.select('#lesson-go');
     jumps.selectAll('*').remove();

@@ -146,6 +146,12 @@ def test_projector_mode_is_larger_and_in_the_link(page):
     card, network = (page.locator(sel).bounding_box() for sel in ("#lesson", "#network-panel"))
     assert card["height"] < 0.5 * 768 and network["y"] + network["height"] > card["y"] + card["height"] + 200
     assert page.get_by_role("button", name="Next ›").first.is_visible()
+    # the card's text that does not fit fades out until it is scrolled to its end
+    text = page.locator("#lesson-text")
+    page.wait_for_function("() => document.getElementById('lesson-text').classList.contains('more')")
+    text.evaluate("t => { t.scrollTop = t.scrollHeight; }")
+    page.wait_for_function("() => !document.getElementById('lesson-text').classList.contains('more')")
+    text.evaluate("t => { t.scrollTop = 0; }")
     page.screenshot(path=ARTIFACTS / "projector-lesson-08-network-1024x768.png")
 
 
