@@ -316,6 +316,7 @@ def test_the_gradient_bars_have_labelled_axes_whose_labels_never_run_together(pa
     panels_current(page)
     assert "below 0" in page.locator("#gradient-panel-body .update-note").text_content()
     assert lowest() < 0
+    assert bars.locator(".axis-title-y").text_content() == "(∂J/∂W)⁽ᵗ⁾ along itself"  # not a norm: it goes below 0
     link_has(page, "split=signed")
 
 

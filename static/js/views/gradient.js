@@ -127,11 +127,13 @@ export function createGradientPanel(container, { onSelectStep, onSplit }) {
     bars.selectAll('text.axis-title-x').data([0]).join('text').attr('class', 'axis-title axis-title-x')
       .attr('x', (margin.left + width - margin.right) / 2).attr('y', height - 3).attr('text-anchor', 'middle')
       .text('step t');
+    // by size a bar is the contribution's norm; signed, its parts measured along its direction
+    const size = split === 'signed' ? `(∂J/∂${P(param)})⁽ᵗ⁾ along itself` : `‖(∂J/∂${P(param)})⁽ᵗ⁾‖`;
     bars.selectAll('text.axis-title-y').data([0]).join('text').attr('class', 'axis-title axis-title-y')
       .attr('transform', `translate(12,${(margin.top + height - margin.bottom) / 2}) rotate(-90)`).attr('text-anchor', 'middle')
-      .text(`‖(∂J/∂${P(param)})⁽ᵗ⁾‖`);
-    const size = `‖(∂J/∂${P(param)})⁽ᵗ⁾‖`;
-    axisTips(bars.select('g.axis-y'), size, ['the size of one step\'s contribution']);
+      .text(size);
+    axisTips(bars.select('g.axis-y'), size, [split === 'signed' ? 'each loss\'s part of one step\'s contribution, measured along it: below 0 it pulls against the rest'
+      : 'the size of one step\'s contribution']);
     axisTips(bars.select('g.axis-x'), 'step t');
     bars.select('text.axis-title-x').call(tooltip, () => ['step t', 'one bar per step: its contribution to the gradient']);
     bars.select('text.axis-title-y').call(tooltip, () => [size, `the size of step t's contribution to ∂J/∂${P(param)}, split by the loss it came from`]);
