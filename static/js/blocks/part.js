@@ -17,3 +17,12 @@ export function part(parent, tag, key, make) {
 export function setText(selection, text) {
   return selection.each(function () { if (this.textContent !== text) this.textContent = text; });
 }
+
+// The selection's attribute `name`, written only where it differs (null removes it).
+export function setAttr(selection, name, value) {
+  const wanted = value === null ? null : String(value);
+  return selection.each(function () {
+    if (this.getAttribute(name) === wanted) return;
+    if (wanted === null) this.removeAttribute(name); else this.setAttribute(name, wanted);
+  });
+}

@@ -7,6 +7,7 @@
 // from the pointer's position.
 import { layout } from '../config.js';
 import { rgba } from './colour.js';
+import { setAttr } from './part.js';
 import { rowPNG } from './png.js';
 import { hide, show } from './tooltip.js';
 
@@ -35,7 +36,7 @@ export function strip(selection, { width, height, describe }) {
     const shown = node.values.slice(0, layout.strip.maxCells * 4);
     const cell = width / shown.length;
     const g = d3.select(this);
-    if (g.attr('data-cells') !== String(shown.length)) g.attr('data-cells', shown.length);
+    setAttr(g, 'data-cells', shown.length);
     // the frame and the image are kept while their size stays (a redraw changes only the pixels)
     const size = `${width}×${height}`;
     g.selectAll('rect.frame').data([size], (d) => d).join((enter) => enter.append('rect').attr('class', 'frame')
@@ -43,10 +44,7 @@ export function strip(selection, { width, height, describe }) {
     g.selectAll('image.cells').data([size], (d) => d).join((enter) => enter.append('image').attr('class', 'cells')
       .attr('x', -width / 2).attr('y', -height / 2).attr('width', width).attr('height', height)
       .attr('preserveAspectRatio', 'none'))
-      .each(function () {
-        const href = paint(shown, node.scale, width);
-        if (this.getAttribute('href') !== href) this.setAttribute('href', href);
-      });
+      .call(setAttr, 'href', paint(shown, node.scale, width));
     if (describe) {
       const at = (event) => Math.max(0, Math.min(shown.length - 1, Math.floor((d3.pointer(event, this)[0] + width / 2) / cell)));
       g.on('mouseover.tip mousemove.tip', (event) => {

@@ -3,7 +3,7 @@
 // gated cells' rows, gates.js), its loss and its prediction; and the names of the rows, at the
 // left edge. network.js places the columns and draws each when it comes into view.
 import { exact, formatNumber, sup } from '../blocks/format.js';
-import { part, setText } from '../blocks/part.js';
+import { part, setAttr, setText } from '../blocks/part.js';
 import { strip } from '../blocks/strip.js';
 import { tooltip } from '../blocks/tooltip.js';
 import { layout } from '../config.js';
@@ -133,7 +133,7 @@ export function createColumns({ onSelectStep, onHoverSource, onPickSource, param
     const label = f.has_loss[t] ? lossLabel(t, f.loss[t]) : 'no loss';
     const text = setText(loss.select('text.loss-value'), label);
     const fitted = label.length > LONG_LABEL ? String(node.width - 10) : null;
-    if (text.attr('textLength') !== fitted) text.attr('textLength', fitted).attr('lengthAdjust', fitted && 'spacingAndGlyphs');
+    setAttr(setAttr(text, 'textLength', fitted), 'lengthAdjust', fitted && 'spacingAndGlyphs');
     if (!f.has_loss[t]) return;
     loss.call(tooltip, () => [`J${sup(t)} = ${exact(f.loss[t])}`, 'hover to trace its error; click to select this step (by source: to keep tracing it)'])
       .on('mouseenter.source', () => onHoverSource(t)).on('mouseleave.source', () => onHoverSource(null))
@@ -143,8 +143,7 @@ export function createColumns({ onSelectStep, onHoverSource, onPickSource, param
       const p = f.y_hat[t];
       const [guess, target] = [d3.maxIndex(p), d3.maxIndex(f.y[t])];
       const prediction = part(g, 'text', 'prediction', (sel) => sel.attr('y', 26));
-      if (prediction.attr('class') !== `prediction ${right ? 'right' : 'wrong'}`) prediction.attr('class', `prediction ${right ? 'right' : 'wrong'}`);
-      setText(prediction, `${m.predictedLabel(t)} ${right ? '✓' : '✗'} ${m.targetLabel(t)}`)
+      setText(setAttr(prediction, 'class', `prediction ${right ? 'right' : 'wrong'}`), `${m.predictedLabel(t)} ${right ? '✓' : '✗'} ${m.targetLabel(t)}`)
         .call(tooltip, () => [`predicted '${m.predictedLabel(t)}' ${right ? '✓' : '✗'}: ŷ${sup(t)} gives it ${exact(p[guess])}`,
           `the target '${m.targetLabel(t)}' gets ${exact(p[target])}`, 'the prediction is the likeliest character']);
     } else if (f.y_hat[t].length === 1) { // a number: the prediction and its target, as numbers

@@ -32,8 +32,8 @@ export function drawGateRows(g, m, t, scales, strip) {
   const f = m.response.forward;
   const row = (key, cls, y) => part(g, 'g', key, (sel) => sel.attr('class', cls).attr('transform', `translate(0,${y})`));
   m.gates.forEach((name, k) => {
-    const gateRow = row(`gate-${name}`, `node gate gate-${name}`, gateY(m, k));
-    if (gateRow.attr('data-gate') !== name) gateRow.attr('data-gate', name);
+    const gateRow = part(g, 'g', `gate-${name}`, (sel) => sel.attr('class', `node gate gate-${name}`).attr('data-gate', name)
+      .attr('transform', `translate(0,${gateY(m, k)})`));
     strip(gateRow, `gate:${name}`, f.gates[name][t], scales[`gate:${name}`], gate.height);
   });
   if (!m.hasState) return;
