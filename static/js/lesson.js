@@ -18,7 +18,6 @@ const REGION_NAMES = {
 // A step's view starts from this one, so that nothing of the previous step's lingers.
 const VIEW = { colour: 'gradient', param: 'W', source: null, flowpath: 'h', step: 'middle', position: 'end', folded: false };
 
-// What a step shows: its request (BASE, a preset's, or its own changes) and its view.
 // On a short screen the card's text scrolls within it (app.css): while some of it is out of
 // sight it fades out at the bottom, so a reader knows to scroll it.
 function markMore(text) {
@@ -27,6 +26,7 @@ function markMore(text) {
   requestAnimationFrame(update); // once laid out
 }
 
+// What a step shows: its request (BASE, a preset's, or its own changes) and its view.
 export function stepState(n) {
   const step = STEPS[n - 1];
   const preset = step.preset ? META.presets.find((p) => p.name === step.preset) : null;
