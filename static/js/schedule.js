@@ -35,8 +35,7 @@ export function createSchedule({ store, viewOf, playing, network, panels }) {
     if (!state.model || pending) return; // the next frame draws them all, with the latest state
     const owed = stale.get(panel) === 'draw' ? 'draw' : what;
     if (!now && !onscreen.isOnscreen(panel.region)) {
-      stale.set(panel, owed);
-      panel.region.setAttribute('aria-busy', 'true'); // behind the store until it is in view
+      leaveBehind(panel, owed); // until it is in view
       idle ??= requestIdleCallback(catchUp, { timeout: IDLE_TIMEOUT_MS });
       return;
     }
@@ -44,6 +43,12 @@ export function createSchedule({ store, viewOf, playing, network, panels }) {
     panel.region.removeAttribute('aria-busy');
     if (owed === 'draw') panel.view.draw(state.model, { flowPath: state.flowpath });
     panel.view.highlight(viewOf(state));
+  }
+
+  // a panel behind the store, and saying so
+  function leaveBehind(panel, what) {
+    stale.set(panel, what);
+    panel.region.setAttribute('aria-busy', 'true');
   }
 
   // every panel left behind (an idle moment, an export)
@@ -100,10 +105,7 @@ export function createSchedule({ store, viewOf, playing, network, panels }) {
     if (pending !== model) return;
     pending = null;
     for (const panel of panels.filter((p) => p.live)) bring(panel, 'draw');
-    for (const panel of panels.filter((p) => !p.live)) {
-      stale.set(panel, 'draw');
-      panel.region.setAttribute('aria-busy', 'true');
-    }
+    for (const panel of panels.filter((p) => !p.live)) leaveBehind(panel, 'draw');
     clearTimeout(settle);
     settle = setTimeout(() => {
       for (const panel of panels) if (stale.has(panel)) bring(panel, 'draw');
