@@ -129,14 +129,16 @@ export function createGradientPanel(container, { onSelectStep, onSplit }) {
       .text('step t');
     // by size a bar is the contribution's norm; signed, its parts measured along its direction
     const size = split === 'signed' ? `(∂J/∂${P(param)})⁽ᵗ⁾ along itself` : `‖(∂J/∂${P(param)})⁽ᵗ⁾‖`;
+    const about = split === 'signed'
+      ? 'each loss\'s part of one step\'s contribution, measured along it: below 0 it pulls against the rest'
+      : `the size of step t's contribution to ∂J/∂${P(param)}, split by the loss it came from`;
     bars.selectAll('text.axis-title-y').data([0]).join('text').attr('class', 'axis-title axis-title-y')
       .attr('transform', `translate(12,${(margin.top + height - margin.bottom) / 2}) rotate(-90)`).attr('text-anchor', 'middle')
       .text(size);
-    axisTips(bars.select('g.axis-y'), size, [split === 'signed' ? 'each loss\'s part of one step\'s contribution, measured along it: below 0 it pulls against the rest'
-      : 'the size of one step\'s contribution']);
+    axisTips(bars.select('g.axis-y'), size, [about]);
     axisTips(bars.select('g.axis-x'), 'step t');
     bars.select('text.axis-title-x').call(tooltip, () => ['step t', 'one bar per step: its contribution to the gradient']);
-    bars.select('text.axis-title-y').call(tooltip, () => [size, `the size of step t's contribution to ∂J/∂${P(param)}, split by the loss it came from`]);
+    bars.select('text.axis-title-y').call(tooltip, () => [size, about]);
     const byStep = d3.group(segs, (d) => d.t);
     const hit = (event) => {
       const [px, py] = d3.pointer(event, bars.node());
