@@ -8,7 +8,6 @@ against what it claims to be: sum over steps t and sources s with 0 <= s - t < k
 dJ^(s)/dtheta^(t), where theta^(t) is step t's own copy of the shared parameters.
 """
 
-from collections import Counter
 from collections.abc import Callable
 
 import numpy as np
@@ -28,28 +27,26 @@ def checked(cell: str) -> tuple[str, ...]:
 
 
 def step_losses(
-    params_at: Callable[[int], Params], x: np.ndarray, seq: Sequence, activation: str, output: str,
-    h0: np.ndarray, s0: np.ndarray | None = None,
+    params: Params, x: np.ndarray, seq: Sequence, activation: str, output: str,
+    h0: np.ndarray, s0: np.ndarray | None = None, own: tuple[int, Params] | None = None,
 ) -> np.ndarray:
-    """(T,) losses J^(t) of a plain forward loop in which step t uses the parameters ``params_at(t)``.
-    Only the recurrence is a loop: the inputs' and the outputs' products are taken for every step
-    at once with the parameters most steps share, then again for the steps whose own differ."""
-    each = [params_at(t) for t in range(seq.steps)]
-    most = Counter(map(id, each)).most_common(1)[0][0]
-    common = next(p for p in each if id(p) == most)
-    own = [t for t, p in enumerate(each) if p is not common]
-    inputs = x @ common.U.T + common.b
-    for t in own:
-        inputs[t] = each[t].U @ x[t] + each[t].b
-    step = CELL_MODULES[common.cell].step
+    """(T,) losses J^(t) of a plain forward loop with the parameters ``params`` at every step, or,
+    with ``own = (t, p)``, ``p`` at step t alone (a perturbed copy of step t's own θ^(t)). Only the
+    recurrence is a loop: the inputs' and outputs' products are taken for every step at once."""
+    own_step, own_params = own if own is not None else (None, None)
+    at = lambda t: own_params if t == own_step else params  # noqa: E731
+    inputs = x @ params.U.T + params.b
+    if own is not None:
+        inputs[own_step] = own_params.U @ x[own_step] + own_params.b
+    step = CELL_MODULES[params.cell].step
     h, s = h0, s0
     hs = np.empty((seq.steps, h0.shape[0]))
-    for t, p in enumerate(each):
-        _, _, h, s = step(p, inputs[t], h, s, activation)
+    for t in range(seq.steps):
+        _, _, h, s = step(at(t), inputs[t], h, s, activation)
         hs[t] = h
-    o = hs @ common.V.T + common.c
-    for t in own:
-        o[t] = each[t].c + each[t].V @ hs[t]
+    o = hs @ params.V.T + params.c
+    if own is not None:
+        o[own_step] = own_params.c + own_params.V @ hs[own_step]
     losses = np.zeros(seq.steps)
     losses[seq.has_loss] = HEADS[output].loss(o[seq.has_loss], seq.y[seq.has_loss])
     return losses
@@ -93,8 +90,8 @@ def numerical_gradients(
         moved[index] += delta
         return moved
 
-    def losses(params_at=lambda step: params, x=seq.x, h_start=h0, s_start=s0) -> np.ndarray:
-        return step_losses(params_at, x, seq, activation, output, h_start, s_start)
+    def losses(shared=params, own=None, x=seq.x, h_start=h0, s_start=s0) -> np.ndarray:
+        return step_losses(shared, x, seq, activation, output, h_start, s_start, own)
 
     grads: dict[str, np.ndarray] = {}
     for name in params.names:
@@ -104,14 +101,10 @@ def numerical_gradients(
             def moved(delta, name=name, value=value, index=index):
                 return params.replace(**{name: nudge(value, index, delta)})
             if truncate is None:  # one perturbation of the shared theta moves every step
-                def everywhere(delta, moved=moved):
-                    shared = moved(delta)
-                    return losses(lambda step: shared)
-                grad[index] = slope(everywhere).sum()
+                grad[index] = slope(lambda d, moved=moved: losses(shared=moved(d))).sum()
                 continue
             for t in range(steps):  # perturb step t's own copy only
-                run = lambda d, moved=moved, t=t: losses(lambda step: moved(d) if step == t else params)  # noqa: E731
-                grad[index] += slope(run)[reaches(t)].sum()
+                grad[index] += slope(lambda d, moved=moved, t=t: losses(own=(t, moved(d))))[reaches(t)].sum()
         grads[name] = grad
 
     def initial(name: str, state: np.ndarray) -> np.ndarray:
