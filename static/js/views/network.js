@@ -197,7 +197,10 @@ export function createNetwork(container, { onSelectStep, onHoverSource, onPickSo
     const right = x(t) + layout.column / 2;
     const view = viewWidth();
     const labels = layout.margin.left; // the sticky row labels cover this much
-    if (left >= scrolled + labels && right <= scrolled + view) return;
+    if (left >= scrolled + labels && right <= scrolled + view) { // in view already: drawn, if it is not yet
+      if (eager && current && !current.filled.has(t)) fillVisible({ evenOutOfView: true });
+      return;
+    }
     scrollTo(Math.max(0, align === 'end' ? right + layout.column - view : left - labels - layout.column), eager);
     fillVisible({ evenOutOfView: eager });
   }
