@@ -7,8 +7,9 @@ const NOTICE_AFTER_MS = 300;
 let clock = null;
 let notice = null;
 
+// Run stays enabled: a form with a disabled submit button ignores Enter, and Enter or Run
+// pressed while an answer is computed asks again once it is in (the runner queues it).
 export function setBusy(busy) {
-  $('run').disabled = busy;
   $('run').textContent = busy ? 'Running…' : 'Run';
   $('stage').setAttribute('aria-busy', String(busy));
   clearTimeout(notice);

@@ -168,6 +168,8 @@ function openState({ request, fromPreset, view }) {
   run();
 }
 
+const sameRequest = (a, b) => JSON.stringify(a) === JSON.stringify(b);
+
 // request: what was asked for this answer, when known (a training snapshot's is not)
 function show(data, request = null, { together = false } = {}) {
   const model = buildModel(data);
@@ -180,7 +182,8 @@ function show(data, request = null, { together = false } = {}) {
   setupParamChips(model);
   $('summary').textContent = headline(model);
   $('empty').hidden = true;
-  $('stale').hidden = true;
+  // an answer for a form changed since it was asked leaves the notice up: the new one is coming
+  if (request === null || sameRequest(request, toRequest(store.get()))) $('stale').hidden = true;
   const step = Math.min(state.step ?? 0, model.steps - 1);
   const param = model.params.includes(state.param) ? state.param : 'W';
   const source = model.sources.includes(state.source) ? state.source : null;

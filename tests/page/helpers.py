@@ -19,11 +19,12 @@ def run(page, sequence: str, steps: int, **fields):
 
 
 def drawn(page, steps: int | None = None):
-    """Wait until no answer is pending and the network is drawn (with ``steps`` columns, if given)."""
+    """Wait until no answer is pending, the one drawn is the form's (the stale notice is down)
+    and the network is drawn (with ``steps`` columns, if given)."""
     page.wait_for_function(
         "n => (n === null ? document.querySelectorAll('svg.network g.column[data-step]').length > 0"
         " : document.querySelectorAll('svg.network g.column[data-step]').length === n)"
-        " && document.getElementById('run').textContent === 'Run'", arg=steps)
+        " && document.getElementById('run').textContent === 'Run' && document.getElementById('stale').hidden", arg=steps)
 
 
 def panels_current(page):

@@ -154,3 +154,31 @@ def test_a_sequence_too_long_for_the_shares_still_draws_every_panel(page):
         return map.width > 100 && map.right <= panel.right + 1;
     }""")
     assert fits
+
+
+def test_an_answer_for_a_form_changed_since_keeps_the_picture_marked_until_the_latest_arrives(page):
+    """H = 3 is asked for, then H = 5 while its answer is on the way: the H = 3 answer is drawn
+    when it comes, but it is not the form's, so the notice stays up until the H = 5 one is in.
+    (CI once saw the notice dropped at the older answer, and a test read that as drawn.)"""
+    page.goto(page.base)
+    run(page, "hello", 4)
+    held = []
+    page.route("**/api/v1/unfold**", lambda route: held.append(route))
+
+    def release_next():
+        for _ in range(200):
+            if held:
+                held.pop(0).continue_()
+                return
+            page.wait_for_timeout(25)
+        raise AssertionError("the page did not ask for an answer")
+
+    page.fill("#hidden_size", "3")
+    page.wait_for_function("() => document.getElementById('run').textContent === 'Running…'")  # asked, held
+    page.fill("#hidden_size", "5")
+    release_next()
+    page.wait_for_function("() => document.getElementById('summary').textContent.includes('H = 3')")
+    assert page.locator("#stale").is_visible()
+    release_next()
+    page.wait_for_function("() => document.getElementById('summary').textContent.includes('H = 5')")
+    assert page.locator("#stale").is_hidden()
