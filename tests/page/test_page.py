@@ -68,6 +68,8 @@ def test_flow_matrix_has_t_by_t_cells_and_the_band(page):
     heatmap = page.locator("#flow-panel-body .heatmap")
     assert heatmap.get_attribute("data-rows") == "8" and heatmap.get_attribute("data-cols") == "8"
     assert page.locator("#flow-panel-body path.band").get_attribute("data-window") == "3"
+    assert "truncation window" in page.locator(".flow-caption").text_content()
+    assert "k = 3 steps" in page.locator(".flow-caption").text_content()
     flows = api(page, sequence="abcabcabc", truncate=3)["flows"]["h"]
     painted = page.evaluate("""(flows) => {
         const wrap = document.querySelector('#flow-panel-body .heatmap');

@@ -1,5 +1,5 @@
 // The flow matrix F[s][t] = ||δh^(t←s)|| as a log-coloured heatmap, rows s (the loss), columns
-// t (the step reached), with the truncation band outlined. Linked both ways with the network.
+// t (the step reached), with the band its errors reach outlined (t ≤ s, within k under truncation). Linked both ways with the network.
 // For the LSTM it can show the cell state's flows ||δs^(t←s)|| instead (path 's').
 import { exact, sup } from '../blocks/format.js';
 import { logScaleBytes } from '../blocks/colour.js';
@@ -16,6 +16,7 @@ const d3 = window.d3;
 export function createFlowMatrix(container, { onHoverSource, onSelect }) {
   const root = d3.select(container);
   const panelWidth = watchWidth(container, 380);
+  const caption = root.append('p').attr('class', 'help flow-caption');
   const plot = root.append('div').attr('class', 'flow-plot');
   const legend = root.append('div').attr('class', 'legend');
   const summary = root.append('p').attr('class', 'visually-hidden').attr('id', 'flow-summary').attr('aria-live', 'polite');
@@ -51,8 +52,17 @@ export function createFlowMatrix(container, { onHoverSource, onSelect }) {
       onClick: (event, { row, col: t }) => onSelect({ step: t, source: rowSources[row] }),
     });
     drawBand(m);
+    caption.text(captionOf(m));
     keyboard(F);
     gradientLegend(legend.node(), { scale, title: `‖δ${q}⁽ᵗ←ˢ⁾‖, the error of J⁽ˢ⁾ at step t (log scale)`, log: true });
+  }
+
+  // what the outline holds, said for the answer's truncation
+  function captionOf(m) {
+    const reach = m.window >= m.steps
+      ? 'An error only goes back in time: the outline holds t ≤ s (full BPTT).'
+      : `The outline is the truncation window: each error is followed back k = ${m.window} steps (s − ${m.window} < t ≤ s).`;
+    return `Row s: the loss J⁽ˢ⁾. Column t: the step its error reaches. ${reach}`;
   }
 
   function cellLines(m, s, t, value) {
