@@ -33,7 +33,7 @@ export function drawLegends(container, model, colour, step) {
   const items = colour === 'gradient'
     ? [{ label: 'grey lanes: every loss\'s error; width: how much of it is left (log, thinner by a decade lost)', colour: '#c4cacf' },
       { label: 'in the step\'s colour: the errors the selected contribution needs', colour: stepColour(step ?? 0, model.steps), cls: 'needed-swatch' }]
-    : [{ label: 'width: how much of the loss\'s own error is left, ‖δh⁽ᵗ←ˢ⁾‖ / ‖δh⁽ˢ←ˢ⁾‖, on a log scale', colour: '#888' }];
+    : [{ label: 'width: how much of the loss\'s own error is left, ‖δh⁽ᵗ←ˢ⁾‖ / ‖δh⁽ˢ←ˢ⁾‖, on a log scale; the traced loss\'s band is labelled with it', colour: '#888' }];
   if (model.hasState) items.push({ label: 'dashed: ‖δs⁽ᵗ←ˢ⁾‖ along the cell state', colour: '#ccc', dashed: true });
   if (colour === 'source') items.push({ label: 'faded: another loss than the traced one', colour: '#ddd' });
   swatchLegend(root.append('div').attr('class', 'legend').node(), { title: 'error bands', items });

@@ -285,6 +285,8 @@ def test_the_flow_matrix_has_axes_and_draws_only_the_rows_that_have_a_loss(page)
     assert cols[0] == 0 and cols == sorted(cols) and cols[-1] <= 9 and rows == cols
     assert "step t" in axes.locator(".axis-title-cols").text_content()
     assert "loss s" in axes.locator(".axis-title-rows").text_content()
+    caption = page.locator(".flow-caption").text_content()  # no truncation to speak of
+    assert "full BPTT" in caption and "truncation" not in caption
     legend_ticks = page.locator("#flow-panel-body .legend .tick").count()
     assert legend_ticks >= 2
     # many-to-one: one loss, one row (labelled with its step), not a T x T square
@@ -407,6 +409,24 @@ def test_a_losss_band_thins_as_its_error_vanishes_and_swells_as_it_explodes(page
     width = {x: abs(y - y2) for (x, y), (_, y2) in zip(points[:half], reversed(points[half:]), strict=True)}
     at_loss, far_back = width[max(width)], width[min(width)]
     assert (far_back < at_loss / 3) if trend == "thins" else (far_back > at_loss * 1.3), (at_loss, far_back)
+
+
+def test_the_traced_losss_band_is_labelled_with_the_fraction_of_its_error_left_at_each_step(page):
+    """Width is a log scale a learner cannot read off; the numbers are F[s][t] / F[s][s], for the
+    steps the error reaches (none past the truncation window) and for no loss not traced."""
+    query = dict(sequence="the first letter", task="many-to-one", hidden_size=6, seed=3, spectral_radius=0.7, truncate=9)
+    open_view(page, "&".join(f"{k if k != 'spectral_radius' else 'rho'}={v}" for k, v in query.items()) + "&colour=source&step=14")
+    assert page.locator(".left-marks text").count() == 0  # nothing traced yet
+    page.locator("g.loss.has-loss").hover()
+    flows = api(page, **query)["flows"]["h"]
+    s = len(flows) - 1
+    labels = page.locator(".left-marks text").evaluate_all("ts => ts.map(t => [+t.dataset.step, t.textContent])")
+    assert [t for t, _ in labels] == list(range(s - 8, s))  # k = 9: the loss's own step and 8 before it
+    for t, text in labels:
+        shown = float(text.replace("×10", "e").translate(str.maketrans("⁻⁰¹²³⁴⁵⁶⁷⁸⁹", "-0123456789")))
+        assert shown == pytest.approx(flows[s][t] / flows[s][s], rel=0.05), (t, text)
+    page.mouse.move(5, 5)
+    page.wait_for_function("() => document.querySelectorAll('.left-marks text').length === 0")
 
 
 def test_the_error_bands_of_a_long_sequence_are_drawn_where_the_columns_are(page):

@@ -2,7 +2,7 @@
 // back along the W edges, as a band whose width follows log F[s][t] (MATH.md, "Error flows").
 // For the LSTM the same error also travels along the cell state, in a lane of its own under s,
 // drawn dashed: the carousel, scaled at each step by the forget gate.
-import { exact, sup } from '../blocks/format.js';
+import { exact, formatNumber, sup } from '../blocks/format.js';
 import { show as showTip, hide as hideTip } from '../blocks/tooltip.js';
 import { layout, stepColour } from '../config.js';
 import { neededSources } from '../model.js';
@@ -126,6 +126,26 @@ export function markDistance(layer, m, x, width, distance) {
   layer.selectAll('circle.distance-mark').data(marks, (d) => `${d.p}${d.s}`).join('circle')
     .attr('class', 'distance-mark').attr('data-source', (d) => d.s).attr('data-step', (d) => d.t)
     .attr('cx', (d) => x(d.t)).attr('cy', (d) => lane(m, d.p, d.s)).attr('r', (d) => d.r);
+}
+
+// The traced loss's band is labelled at every step it reaches with the fraction of its own
+// error left there, F[s][t] / F[s][s]: the width says it on a log scale, the number exactly
+// enough to compare presets (a vanishing error is 10⁻⁹ of itself where an edge-of-chaos one is 0.3).
+const labelled = new WeakMap();
+export function markLeft(layer, m, x, width, source) {
+  if (labelled.get(layer.node())?.m === m && labelled.get(layer.node()).source === source) return;
+  labelled.set(layer.node(), { m, source });
+  const marks = source === null || source === undefined ? [] : pathsOf(m).flatMap((p) => {
+    const F = m.response.flows[p][source];
+    const from = Math.max(0, source - m.window + 1);
+    return d3.range(from, source).filter((t) => F[t] > 0).map((t) => ({
+      p, t, left: F[t] / F[source], y: lane(m, p, source) + width(F[t], F[source]) / 2 + 9,
+    }));
+  });
+  const group = layer.selectAll('g.left-marks').data([0]).join('g').attr('class', 'left-marks').raise();
+  group.selectAll('text').data(marks, (d) => `${d.p}${d.t}`).join('text')
+    .attr('x', (d) => x(d.t) + 4).attr('y', (d) => d.y).attr('data-step', (d) => d.t).attr('data-path', (d) => d.p)
+    .text((d) => formatNumber(d.left, 2));
 }
 
 // view: {colour, sel}. Gradient mode: the sources (dJ/dθ)^(t) needs stay, the others fade (the

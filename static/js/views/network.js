@@ -12,7 +12,7 @@ import { describeEdge, summarise } from './describe.js';
 import { acrossEdges, createColumns, drawRowLabels, outputEdges } from './columns.js';
 import { drawErrorPath } from './errorpath.js';
 import { drawFrame } from './frame.js';
-import { drawFlows, highlightFlows, markDistance } from './flows.js';
+import { drawFlows, highlightFlows, markDistance, markLeft } from './flows.js';
 import { cellEdges, gateScales } from './gates.js';
 import { svgLabel } from '../notation.js';
 
@@ -182,6 +182,7 @@ export function createNetwork(container, { onSelectStep, onHoverSource, onPickSo
     if (viewShown) {
       highlightFlows(flows, m, viewShown);
       markDistance(flows, m, x, flowWidth, viewShown.distance ?? null);
+      markLeft(flows, m, x, flowWidth, viewShown.sel.source);
     }
   }
 
@@ -288,6 +289,7 @@ export function createNetwork(container, { onSelectStep, onHoverSource, onPickSo
     clip.attr('x', backwardTo > model.steps - 1 ? 1e6 : x(reveal) - layout.column / 2);
     highlightFlows(flows, model, view);
     markDistance(flows, model, x, flowWidth, view.distance ?? null);
+    markLeft(flows, model, x, flowWidth, view.sel.source);
     drawErrorPath(errorPath, model, { ...view, x }, flowWidth, current.filled, current.drawn);
     drawFrame(frame, model, x, view);
   }
