@@ -9,6 +9,7 @@ import { META } from './meta.js';
 import { buildModel } from './model.js';
 import { P, setNotation } from './notation.js';
 import { relabelHelp, setupHelp } from './help.js';
+import { forget } from './keep.js';
 import { createLesson } from './lesson.js';
 import { openingPatch } from './opening.js';
 import { lockSeededFields, setupImportExport } from './port.js';
@@ -160,7 +161,7 @@ function openingView(model) {
 // imported weights and the side views are set aside, and the answer is asked for at once.
 function openState({ request, fromPreset, view }) {
   const base = fromPreset ? controls.stateFromRequest(request, store.get()) : { ...store.get(), ...request };
-  if (store.get().weights) lockSeededFields(null);
+  if (store.get().weights) { lockSeededFields(null); forget('imported'); }
   opening = view;
   store.set({ weights: null, folded: Boolean(view.folded), compare: false, neurons: false, lessonPending: true });
   controls.writeForm(base);
@@ -247,7 +248,9 @@ function start() {
   if (step) { openState(step); return; }
   // a first view frames a contribution that is not zero and needs several losses' errors
   if (!new URLSearchParams(window.location.search).has('step')) opening = { step: 'middle' };
-  run();
+  const restoring = trainer.restore(); // a training run kept from before a reload is drawn instead
+  if (restoring) restoring.then((drawn) => { if (!drawn) run(); });
+  else run();
 }
 
 start();

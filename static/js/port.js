@@ -6,6 +6,7 @@
 // follows them and locks those fields until the seeded weights are back.
 import * as controls from './controls.js';
 import { curlCommand, download, jsonBlob, panelSVG, svgToPNG } from './export.js';
+import { forget, recall, remember } from './keep.js';
 import { cellInfo } from './meta.js';
 import { toRequest } from './state.js';
 
@@ -104,6 +105,7 @@ export function createImporter({ askJSON, onImport, onForget }) {
     box.open = true;
     readFile(file);
   });
+  return { show };
 }
 
 // The panels that export, by the menu's data-panel names.
@@ -196,17 +198,37 @@ export function lockSeededFields(found) {
 // trainer: {invalidate(), weights()}; run(): asks for the answer of the store's state;
 // flush(): brings every panel up to date before one is exported.
 export function setupImportExport({ askJSON, store, trainer, run, flush }) {
-  function useWeights(found) {
+  // kept across a reload for a page opened on the same cell and H (the link carries both)
+  const belongsTo = (state) => `${state.cell}|${state.hidden_size}`;
+  function weightsPatch(found) {
     const patch = { weights: found };
     if (found) Object.assign(patch, { cell: found.cell, hidden_size: found.arrays.W[0].length }, found.activation ? { activation: found.activation } : {});
     if (found?.vocab) patch.kind = 'text';
-    store.set(patch);
+    return patch;
+  }
+  function useWeights(found) {
+    store.set(weightsPatch(found));
     controls.writeForm(store.get());
     lockSeededFields(found);
+    if (!found) forget('imported');
+    else if (!remember('imported', belongsTo(store.get()), found)) $('import-status').textContent += ' (Too large to be kept if the page is reloaded.)';
     trainer.invalidate();
     run();
   }
-  createImporter({ askJSON, onImport: useWeights, onForget: () => useWeights(null) });
+  const importer = createImporter({ askJSON, onImport: useWeights, onForget: () => useWeights(null) });
+  // weights kept from before a reload: the page's start writes the form from the store
+  const kept = recall('imported', belongsTo(store.get()));
+  try {
+    if (kept) {
+      importer.show(kept);
+      $('import').open = true; // the fields it locks are explained there
+      store.set(weightsPatch(kept));
+      lockSeededFields(kept);
+    }
+  } catch { // not what this page kept: the seeded weights stand
+    forget('imported');
+    store.set({ weights: null });
+  }
   createExporter({
     askJSON,
     flush,

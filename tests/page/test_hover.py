@@ -92,7 +92,7 @@ def test_the_training_curve_answers_a_hover(page):
     page.locator("#train").click()
     page.wait_for_function("() => Number(document.getElementById('train-scrubber').max) >= 2", timeout=30000)
     page.locator("#train").click()  # pause
-    page.wait_for_function("() => document.getElementById('train').textContent.includes('Train on')")
+    page.wait_for_function("() => document.getElementById('train').textContent.includes('Continue')")
     drawn(page)
     assert unexplained(page) == []
     page.screenshot(path=ARTIFACTS / "hover-training.png")

@@ -83,11 +83,19 @@ def test_a_pytorch_file_is_drawn_as_pytorch_computes_it_and_the_cell_follows(pag
     assert answer["vocab"] == VOCAB
     assert np.abs(np.array(answer["forward"]["h"]) - h[0].numpy()).max() < 1e-8  # the page's 9 digits
     page.screenshot(path=ARTIFACTS / "import-pytorch-1280x720.png", full_page=True)
-    # back to seeded weights: H and the seed are the user's again
+    # a reload keeps the imported model: the same numbers, the same locked fields, said so
+    page.reload()
+    drawn(page)
+    assert np.abs(np.array(page.answer()["forward"]["h"]) - h[0].numpy()).max() < 1e-8
+    assert page.locator("#hidden_size").is_disabled() and "my-lstm.json" in page.locator("#import-status").text_content()
+    # back to seeded weights: H and the seed are the user's again, and stay so after a reload
     page.get_by_role("button", name="Back to seeded weights").click()
     page.wait_for_function("() => !document.getElementById('hidden_size').disabled")
     drawn(page)
     assert page.answer().get("imported") is None
+    page.reload()
+    drawn(page)
+    assert page.answer().get("imported") is None and not page.locator("#hidden_size").is_disabled()
 
 
 def test_a_malformed_file_is_refused_naming_the_key_and_the_drawing_stays(page, tmp_path):
@@ -257,7 +265,7 @@ def test_trained_weights_export_at_full_precision(page, tmp_path):
     page.get_by_role("button", name="▶ Train").click()
     page.wait_for_function("() => /^step ([5-9]\\d|\\d{3,})/.test(document.getElementById('train-step').textContent)", timeout=30000)
     page.locator("#train").click()  # pause
-    page.wait_for_function("() => document.getElementById('train').textContent.includes('Train on')")
+    page.wait_for_function("() => document.getElementById('train').textContent.includes('Continue')")
     newest = trained[-1].json()["weights"]
     saved = json.loads(export(page, "weights", tmp_path).read_text())
     assert saved["cell"] == "rnn" and saved["vocab"] == sorted(set("hello hello "))

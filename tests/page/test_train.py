@@ -31,7 +31,7 @@ def test_training_lowers_the_loss_and_redraws_the_page_after_each_chunk(page):
     page.get_by_role("button", name="▶ Train").click()
     wait_for_step(page, 100)
     page.locator("#train").click()  # pause
-    page.wait_for_function("() => document.getElementById('train').textContent.includes('Train on')")
+    page.wait_for_function("() => document.getElementById('train').textContent.includes('Continue')")
     steps = int(re.search(r"step (\d+)", page.locator("#train-step").text_content()).group(1))
     assert steps >= 100 and steps % 25 == 0
     trained = summary_loss(page)
@@ -66,7 +66,7 @@ def test_an_error_while_training_keeps_what_was_learned(page):
     page.get_by_role("button", name="▶ Train").click()
     wait_for_step(page, 25)
     page.locator("#train").click()
-    page.wait_for_function("() => document.getElementById('train').textContent.includes('Train on')")
+    page.wait_for_function("() => document.getElementById('train').textContent.includes('Continue')")
     steps = page.locator("#train-step").text_content()
     # a clip threshold the API refuses: the message names it, the run and its curve stay
     page.select_option("#clip_mode", "norm")
@@ -80,4 +80,46 @@ def test_an_error_while_training_keeps_what_was_learned(page):
     # changing the network resets the training, and says so
     page.fill("#hidden_size", "9")
     page.wait_for_function("() => document.getElementById('train-message').textContent.includes('reset')")
+    assert page.locator("#train-step").text_content() == "step 0"
+
+
+def curve_points(page) -> int:
+    return len(re.findall(r"[ML]", page.locator("#train-curve path.loss-line").get_attribute("d")))
+
+
+def test_a_reload_keeps_the_training_run_and_continue_goes_on_from_it(page):
+    """Trained weights are work: a reload of the same request draws them again, with their
+    curve and step, and training goes on from them; Reset, or another request, drops them."""
+    page.goto(page.base)
+    run(page, TEXT, 17, hidden_size=8)
+    initial = summary_loss(page)
+    page.get_by_role("button", name="▶ Train").click()
+    wait_for_step(page, 50)
+    page.locator("#train").click()  # pause
+    page.wait_for_function("() => document.getElementById('train').textContent.includes('Continue')")
+    steps = int(re.search(r"step (\d+)", page.locator("#train-step").text_content()).group(1))
+    trained = summary_loss(page)
+    assert trained < initial and curve_points(page) == steps
+    page.reload()
+    page.wait_for_function("() => document.getElementById('train-message').textContent.startsWith('Kept from before the reload')")
+    page.wait_for_function("(j) => document.getElementById('summary').textContent.includes('J = ' + j)", arg=f"{trained:g}")
+    assert page.locator("#train-step").text_content().startswith(f"step {steps} · J")
+    assert curve_points(page) == steps and page.locator("#train").text_content() == "▶ Continue"
+    page.locator("#train-panel").screenshot(path=ARTIFACTS / "training-kept-after-a-reload.png")
+    # Continue goes on from the kept weights and the optimizer's state: the step count does too
+    page.locator("#train").click()
+    wait_for_step(page, steps + 25)
+    page.locator("#train").click()
+    page.wait_for_function("() => document.getElementById('train').textContent.includes('Continue')")
+    assert summary_loss(page) < trained and curve_points(page) > steps
+    # another request does not take them
+    page.goto(page.base + "/?sequence=" + TEXT.replace(" ", "%20") + "&hidden_size=9")
+    page.wait_for_function("() => document.getElementById('summary').textContent.includes('H = 9')")
+    assert page.locator("#train-step").text_content() == "step 0" and page.locator("#train-message").text_content() == ""
+    # Reset drops them: the same request then opens on the initial weights
+    page.goto(page.base + "/?sequence=" + TEXT.replace(" ", "%20") + "&hidden_size=8")
+    page.wait_for_function("() => document.getElementById('train-message').textContent.startsWith('Kept')")
+    page.get_by_role("button", name="Reset").click()
+    page.reload()
+    page.wait_for_function("(j) => document.getElementById('summary').textContent.includes('J = ' + j)", arg=f"{initial:g}")
     assert page.locator("#train-step").text_content() == "step 0"

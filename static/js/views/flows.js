@@ -143,9 +143,17 @@ export function markLeft(layer, m, x, width, source) {
     }));
   });
   const group = layer.selectAll('g.left-marks').data([0]).join('g').attr('class', 'left-marks').raise();
-  group.selectAll('text').data(marks, (d) => `${d.p}${d.t}`).join('text')
+  // a label no longer needed is hidden, not removed: tracing another loss, or none, and back
+  // again (as a hover does) reuses the same few elements
+  group.selectAll('text').data(marks, (d) => `${d.p}${d.t}`)
+    .join((enter) => enter.append('text'), (update) => update.attr('display', null), (exit) => exit.attr('display', 'none'))
     .attr('x', (d) => x(d.t) + 4).attr('y', (d) => d.y).attr('data-step', (d) => d.t).attr('data-path', (d) => d.p)
-    .text((d) => formatNumber(d.left, 2));
+    .text((d) => formatNumber(d.left, 2))
+    .on('mousemove', (event, d) => showTip(event, [
+      `J${sup(source)}'s error at ${PATHS[d.p].symbol}${sup(d.t)}: ${exact(d.left)} of what it was at its own step`,
+      `‖δ${PATHS[d.p].symbol}${sup(`${d.t}←${source}`)}‖ / ‖δ${PATHS[d.p].symbol}${sup(`${source}←${source}`)}‖`,
+    ]))
+    .on('mouseleave', hideTip);
 }
 
 // view: {colour, sel}. Gradient mode: the sources (dJ/dθ)^(t) needs stay, the others fade (the

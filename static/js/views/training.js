@@ -6,6 +6,7 @@
 // run learned is lost to an error: the weights so far stay, the message says what happened.
 import { formatNumber, tickFormat } from '../blocks/format.js';
 import { axisTips, hide as hideTip, overAxis, show as showTip } from '../blocks/tooltip.js';
+import { forget, recall, remember } from '../keep.js';
 import { META } from '../meta.js';
 
 const d3 = window.d3;
@@ -63,7 +64,7 @@ export function createTrainer({ request, current, askJSON, onSnapshot, onStateCh
   function setRunning(on) {
     running = on;
     const finishing = !on && looping;
-    button.textContent = on ? '❚❚ Pause' : finishing ? 'Pausing…' : run.step ? '▶ Train on' : '▶ Train';
+    button.textContent = on ? '❚❚ Pause' : finishing ? 'Pausing…' : run.step ? '▶ Continue' : '▶ Train';
     button.disabled = finishing;
     button.setAttribute('aria-pressed', String(on));
     onStateChange?.(on);
@@ -86,6 +87,16 @@ export function createTrainer({ request, current, askJSON, onSnapshot, onStateCh
     return data;
   }
 
+  // A run is kept across a reload for a page opened on the same request (imported weights
+  // aside: they are kept on their own). Its snapshots are not: each is a whole answer.
+  const belongsTo = () => JSON.stringify({ ...request(), weights: undefined });
+  function persist() {
+    const { weights, state, step, losses } = run;
+    if (remember('training', belongsTo(), { weights, state, step, losses })) return;
+    // too large with the optimizer's state: the weights alone (the optimizer starts afresh)
+    if (!remember('training', belongsTo(), { weights, state: null, step, losses })) say('This run is too large to be kept if the page is reloaded.');
+  }
+
   function keep(data) {
     const first = run.step;
     const before = current();
@@ -102,6 +113,7 @@ export function createTrainer({ request, current, askJSON, onSnapshot, onStateCh
     scrubber.value = run.snapshots.length - 1;
     scrubber.disabled = run.snapshots.length < 2;
     shownSnapshot = run.snapshots.length - 1;
+    persist();
   }
 
   async function loop() {
@@ -134,7 +146,7 @@ export function createTrainer({ request, current, askJSON, onSnapshot, onStateCh
       onSnapshot(data.unfold);
       drawCurve();
       await sample(); // one request at a time from the trainer: the server has two computation slots
-      if (run.step >= MAX_STEPS) { say(`Paused at ${MAX_STEPS} steps; Train goes on.`); break; }
+      if (run.step >= MAX_STEPS) { say(`Paused at ${MAX_STEPS} steps; Continue goes on.`); break; }
     }
   }
 
@@ -214,7 +226,11 @@ export function createTrainer({ request, current, askJSON, onSnapshot, onStateCh
   }
 
   button.addEventListener('click', toggle);
-  reset.addEventListener('click', () => { resetRun(); say('Back to the initial weights (the same seed gives the same run).'); });
+  reset.addEventListener('click', () => {
+    resetRun();
+    forget('training');
+    say('Back to the initial weights (the same seed gives the same run).');
+  });
   $('train-log').addEventListener('change', drawCurve);
   $('clip_mode').addEventListener('change', () => { $('clip_threshold').disabled = $('clip_mode').value === 'off'; });
   scrubber.addEventListener('input', () => {
@@ -228,11 +244,40 @@ export function createTrainer({ request, current, askJSON, onSnapshot, onStateCh
   });
   resetRun({ redraw: false });
 
+  // A run kept from before a reload of this request: its weights are drawn (the one snapshot),
+  // its curve and step come back, and Train goes on from it. Null when none was kept.
+  function restore() {
+    const saved = recall('training', belongsTo());
+    if (!saved) return null;
+    const { weights, state, step, losses } = saved;
+    run = { weights, state, step, losses, snapshots: [] };
+    counter.textContent = `step ${step}`;
+    setRunning(false);
+    drawCurve();
+    say(`Kept from before the reload: ${step} steps of training${state ? '' : ' (the optimizer starts afresh)'}. Continue trains further; Reset goes back to the initial weights.`);
+    return askJSON('/api/v1/unfold', { ...request(), weights, spectral_radius: undefined, forget_bias: undefined }, 'train')
+      .then(({ ok, data }) => {
+        if (!ok) throw new Error(data?.detail?.[0]?.msg ?? 'the server refused them');
+        run.snapshots.push({ step, data, loss: data.forward.total_loss });
+        shownSnapshot = 0;
+        counter.textContent = `step ${step} · J ${formatNumber(data.forward.total_loss, 4)}`;
+        onSnapshot(data);
+        sample();
+        return true;
+      })
+      .catch((error) => {
+        say(`The weights kept from before the reload could not be drawn (${error.message}); Continue trains them further, Reset drops them.`, true);
+        return false;
+      });
+  }
+
   return {
+    restore,
     // the network or the sequence changed: the weights learned belong to the old one
     invalidate() {
       if (!run.step && !running) return;
       resetRun({ redraw: false });
+      forget('training');
       say('Training reset: the network or the sequence changed.');
     },
     running: () => running,
