@@ -170,7 +170,16 @@ def test_identical_requests_at_once_share_one_computation():
 
 
 def _asset_urls(page_html: str) -> list[str]:
-    return re.findall(r'(?:src|href)="https?://[^/"]+(/static/[^"]+)"', page_html)
+    return re.findall(r'(?:src|href)="(/static/[^"]+)"', page_html)
+
+
+def test_the_pages_name_their_assets_by_path_so_they_load_over_the_pages_own_scheme(client):
+    """Behind a proxy that ends TLS the app sees http: an absolute http:// asset URL on an https
+    page is mixed content, which the browser blocks, leaving a page without style or script."""
+    for path in ("/", "/docs"):
+        page = client.get(path).text
+        assert re.findall(r'(?:src|href)="(https?:[^"]*)"', page) == [], path
+        assert len(_asset_urls(page)) >= 2, path
 
 
 def test_the_page_names_its_assets_by_content_and_they_are_kept_a_year(client):
