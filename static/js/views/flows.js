@@ -63,11 +63,14 @@ function head(m, x, width, path, s, from) {
   return { p: path, t, d: `M${x(t) - size * 1.6},${y}L${x(t)},${y - size}L${x(t)},${y + size}Z` };
 }
 
-// The loss's error drops from J^(s) into the h lane (and, for the LSTM, on into the s lane).
-function dropLine(m, x, width, s) {
+// The loss's error drops from J^(s) into the h lane (and, for the LSTM, on into the s lane):
+// a thin line, since its band says how large the error is (full-width drops, one a column,
+// stood like bars over the W arrows and outweighed the bands themselves).
+const DROP_WIDTH = 2.5;
+function dropLine(m, x, s) {
   const dx = x(s) + node.width / 2 + 5;
   const bottom = m.hasState ? lane(m, 's', s) : lane(m, 'h', s);
-  return { x1: dx, x2: dx, y1: m.rows.J + 13, y2: bottom, w: width(1, 1) };
+  return { x1: dx, x2: dx, y1: m.rows.J + 13, y2: bottom, w: DROP_WIDTH };
 }
 
 // The step under the pointer on the band of source s.
@@ -107,7 +110,7 @@ export function drawFlows(layer, m, x, { onSelectStep, range: [a, b] = [0, m.ste
     // an arrowhead where the error ends, pointing back in time
     g.selectAll('path.head').data(pathsOf(m).map((p) => head(m, x, width, p, s, from)).filter((d) => d && d.t >= a && d.t <= b))
       .join('path').attr('class', (d) => `head head-${d.p}`).attr('d', (d) => d.d);
-    const drop = s <= b ? [dropLine(m, x, width, s)] : [];
+    const drop = s <= b ? [dropLine(m, x, s)] : [];
     g.selectAll('line.drop').data(drop).join('line').attr('class', 'drop')
       .attr('x1', (d) => d.x1).attr('x2', (d) => d.x2).attr('y1', (d) => d.y1).attr('y2', (d) => d.y2)
       .attr('stroke-width', (d) => d.w);
