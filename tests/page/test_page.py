@@ -388,3 +388,17 @@ def test_a_tiny_loss_keeps_its_name_in_its_pill(page):
     for text, fitted, pill in labels:
         assert text.startswith("J⁽") and "×10" in text, text
         assert fitted is not None and float(fitted) < pill, (text, fitted, pill)
+
+
+@pytest.mark.parametrize("cell", ["gru", "lstm"])
+def test_a_toolbar_label_never_wraps_away_from_its_control(page, cell):
+    """The GRU's five parameter chips push the toolbar onto two lines; 'letters' had stayed at
+    the end of one with its menu at the start of the next."""
+    for width in (1024, 1280, 1440):
+        page.set_viewport_size({"width": width, "height": 800})
+        page.goto(f"{page.base}/?cell={cell}")
+        drawn(page)
+        for label, control in (('label[for="notation"]', "#notation"), ("#param-label", "#param-chips")):
+            a, b = page.locator(label).bounding_box(), page.locator(control).bounding_box()
+            assert abs((a["y"] + a["height"] / 2) - (b["y"] + b["height"] / 2)) < 4, (width, label)
+            assert 0 <= b["x"] - (a["x"] + a["width"]) < 16, (width, label)
