@@ -429,6 +429,17 @@ def test_the_traced_losss_band_is_labelled_with_the_fraction_of_its_error_left_a
     page.wait_for_function("() => document.querySelectorAll('.left-marks text:not([display=none])').length === 0")
 
 
+def test_a_new_answer_without_the_traced_loss_draws_without_its_labels(page):
+    """Loss 11 traced, then a shorter sequence: the new answer is drawn before the selection is
+    fitted to it, and it has no loss 11 (the lesson walk once hit this as a TypeError)."""
+    open_view(page, "sequence=abcdefghijklm&colour=source&source=11&step=11")
+    assert page.locator(".left-marks text:not([display=none])").count() == 11
+    page.get_by_label("Sequence").fill("abcdef")
+    page.get_by_label("Sequence").press("Enter")
+    drawn(page, 5)
+    assert page.locator(".left-marks text:not([display=none])").count() == 0
+
+
 def test_the_error_bands_of_a_long_sequence_are_drawn_where_the_columns_are(page):
     """A long sequence's bands hold T^2 / 2 points: only their parts over the drawn columns are
     drawn, a loss whose error does not reach them has no band, and what is drawn is exact."""

@@ -138,7 +138,8 @@ const labelled = new WeakMap();
 export function markLeft(layer, m, x, width, source) {
   if (labelled.get(layer.node())?.m === m && labelled.get(layer.node()).source === source) return;
   labelled.set(layer.node(), { m, source });
-  const marks = source === null || source === undefined ? [] : pathsOf(m).flatMap((p) => {
+  // a new answer is drawn before the selection is fitted to it: its source may not be one of m's
+  const marks = !m.sources.includes(source) ? [] : pathsOf(m).flatMap((p) => {
     const F = m.response.flows[p][source];
     const from = Math.max(0, source - m.window + 1);
     return d3.range(from, source).filter((t) => F[t] > 0).map((t) => ({
