@@ -218,6 +218,21 @@ def test_the_network_follows_the_selection_the_player_and_a_new_answer(page):
     assert in_view(page, 'g.column[data-step="38"] rect.column-bg')
 
 
+def test_the_playhead_moved_again_in_the_frame_after_a_scroll_is_still_shown(page):
+    """Step 3, then in the next frame step 38: the scroll event of the write for step 3 comes
+    after step 38 has asked for its own scroll, and had put the network back at step 3 (the
+    column that CI twice found missing)."""
+    open_view(page, "sequence=" + "abcdefghij" * 4 + "&step=35")
+    assert in_view(page, 'g.column[data-step="35"] rect.column-bg')
+    page.evaluate("""() => new Promise((done) => {
+        const scrubber = document.getElementById('scrubber');
+        const go = (v) => { scrubber.value = v; scrubber.dispatchEvent(new Event('input', { bubbles: true })); };
+        go(3);
+        requestAnimationFrame(() => { go(38); requestAnimationFrame(() => requestAnimationFrame(done)); });
+    })""")
+    assert in_view(page, 'g.column[data-step="38"] rect.column-bg')
+
+
 def test_a_link_can_trace_one_loss(page):
     open_view(page, "sequence=hello%20world&colour=source&source=6")
     assert page.locator("g.flow.hovered").evaluate_all("gs => gs.map(g => +g.dataset.source)") == [6]

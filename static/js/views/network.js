@@ -234,6 +234,9 @@ export function createNetwork(container, { onSelectStep, onHoverSource, onPickSo
   }
   let scrollPending = false;
   container.addEventListener('scroll', () => {
+    // a write is on its way: it decides the position. This event may be an earlier write's,
+    // dispatched in the frame after a newer reveal asked for its own (it undid that reveal)
+    if (scrollFrame !== null) return;
     scrolled = container.scrollLeft;
     shownLeft = scrolled;
     if (scrollPending) return;
