@@ -1,7 +1,5 @@
 """Builds the app: routers, static files, error handlers and the body-size limit."""
 
-import os
-import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -10,7 +8,7 @@ from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 from threadpoolctl import threadpool_limits
 
-from . import api, errors, pages
+from . import api, errors, pages, service
 from .assets import REVALIDATE, CachedStaticFiles, content_id
 from .cache import AnswerCache, Stats
 from .limits import BodySizeLimit
@@ -18,13 +16,6 @@ from .security import SecurityHeaders
 from .settings import IMMUTABLE, VERSION, Settings, get_settings
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def _lower_priority(nice: int) -> None:
-    """Runs in each new computation thread. On Linux a thread has its own nice value, and 0 names
-    the calling thread; elsewhere it would name the whole process, the event loop too, so not there."""
-    if nice and sys.platform.startswith("linux"):
-        os.setpriority(os.PRIO_PROCESS, 0, os.getpriority(os.PRIO_PROCESS, 0) + nice)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -57,7 +48,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # at most one per slot, each below the event loop's priority
     app.state.executor = ThreadPoolExecutor(
         settings.max_concurrent_computations, thread_name_prefix="compute",
-        initializer=_lower_priority, initargs=(settings.compute_nice,),
+        initializer=service.lower_priority, initargs=(settings.compute_nice,),
     )
     app.state.queued = 0  # requests waiting for a slot (api.compute)
     app.state.cache = AnswerCache(settings.cache_bytes)

@@ -1,12 +1,14 @@
 """POST /api/v1/unfold: every field, and the numbers against the core."""
 
 import math
+import os
 import re
 
 import numpy as np
 import pytest
 
 import core
+from app import service
 
 
 def unfold(client, **body):
@@ -173,6 +175,9 @@ def test_gradcheck_agrees_with_the_core_function(client):
     seq = core.encode_numbers([0.1, 0.4, -0.3, 0.8])
     expected = core.gradcheck(core.init_params(1, 3, 1, 0), seq, "tanh", "identity")
     assert body["max_relative_error"] == pytest.approx(expected, rel=1e-6)
+    # computed in a process of its own (app.service.APART), whose thousands of small NumPy calls
+    # then leave this process's GIL to the answers computed beside it
+    assert service.APART.submit(os.getpid).result() != os.getpid()
 
 
 def test_presets_each_run_and_show_what_they_say(client):
