@@ -7,6 +7,8 @@ rounded to the significant digits the request asks for.
 import multiprocessing
 import os
 import sys
+import threading
+import time
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
@@ -44,10 +46,19 @@ def lower_priority(nice: int) -> None:
         os.setpriority(os.PRIO_PROCESS, 0, os.getpriority(os.PRIO_PROCESS, 0) + nice)
 
 
-def _apart(nice: int) -> None:
-    """Runs once in APART's process: one BLAS thread (app.main says why), the computations' priority."""
+def _apart(nice: int, server: int) -> None:
+    """Runs once in APART's process: one BLAS thread (app.main says why), the computations' priority,
+    and a watch that ends it with the server's process. A server stopped by SIGTERM (uvicorn
+    re-raises it after its own shutdown, so no exit hook runs) had left it running, orphaned."""
     threadpool_limits(1, user_api="blas")
     lower_priority(nice)
+
+    def watch():
+        while os.getppid() == server:
+            time.sleep(1)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True, name="watch-server").start()
 
 
 # The gradient check runs in a process of its own. Its finite differences are thousands of small
@@ -56,7 +67,10 @@ def _apart(nice: int) -> None:
 # here). One process, started fresh (spawn: forking a process that runs threads is unsafe) at the
 # first check and kept; checks are rare, one per answer a reader pauses on.
 APART = ProcessPoolExecutor(
-    1, mp_context=multiprocessing.get_context("spawn"), initializer=_apart, initargs=(get_settings().compute_nice,)
+    1,
+    mp_context=multiprocessing.get_context("spawn"),
+    initializer=_apart,
+    initargs=(get_settings().compute_nice, os.getpid()),
 )
 
 
