@@ -120,7 +120,7 @@ export function drawFlows(layer, m, x, { onSelectStep, range: [a, b] = [0, m.ste
 
 // A distance d hovered on the gain plot: a ring on every band where its loss's error has gone d
 // steps back, so the plot's average can be traced to the bands it averages.
-export function markDistance(layer, m, x, width, distance) {
+function markDistance(layer, m, x, width, distance) {
   const marks = distance === null ? [] : m.sources.flatMap((s) => pathsOf(m).flatMap((p) => {
     const t = s - distance;
     const F = m.response.flows[p][s];
@@ -135,7 +135,7 @@ export function markDistance(layer, m, x, width, distance) {
 // error left there, F[s][t] / F[s][s]: the width says it on a log scale, the number exactly
 // enough to compare presets (a vanishing error is 10⁻⁹ of itself where an edge-of-chaos one is 0.3).
 const labelled = new WeakMap();
-export function markLeft(layer, m, x, width, source) {
+function markLeft(layer, m, x, width, source) {
   if (labelled.get(layer.node())?.m === m && labelled.get(layer.node()).source === source) return;
   labelled.set(layer.node(), { m, source });
   // a new answer is drawn before the selection is fitted to it: its source may not be one of m's
@@ -164,7 +164,7 @@ export function markLeft(layer, m, x, width, source) {
 // path itself is drawn on the strips by errorpath.js). Source mode: every source in its own colour.
 // Skips the work when nothing it shows has changed (the player calls it on every frame).
 const highlighted = new WeakMap();
-export function highlightFlows(layer, m, view) {
+function highlightFlows(layer, m, view) {
   const { colour, sel } = view;
   const key = `${colour}|${sel.param}|${sel.step}|${sel.source}`;
   if (highlighted.get(layer.node())?.m === m && highlighted.get(layer.node()).key === key) return;
@@ -176,4 +176,12 @@ export function highlightFlows(layer, m, view) {
     .classed('faded', (s) => (needed ? !needed.has(s) && s !== sel.source : isolated !== null && isolated !== s))
     .classed('hovered', (s) => s === sel.source)
     .style('color', (s) => (colour === 'source' ? stepColour(s, m.steps) : null));
+}
+
+// Everything on the bands that follows the view: which are highlighted, the distance hovered on
+// the gain plot, the traced loss's labels. view: {colour, sel, distance}.
+export function markFlows(layer, m, x, width, view) {
+  highlightFlows(layer, m, view);
+  markDistance(layer, m, x, width, view.distance ?? null);
+  markLeft(layer, m, x, width, view.sel.source);
 }

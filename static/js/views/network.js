@@ -12,7 +12,7 @@ import { describeEdge, summarise } from './describe.js';
 import { acrossEdges, createColumns, drawRowLabels, outputEdges } from './columns.js';
 import { drawErrorPath } from './errorpath.js';
 import { drawFrame } from './frame.js';
-import { drawFlows, highlightFlows, markDistance, markLeft } from './flows.js';
+import { drawFlows, markFlows } from './flows.js';
 import { cellEdges, gateScales } from './gates.js';
 import { svgLabel } from '../notation.js';
 
@@ -180,9 +180,7 @@ export function createNetwork(container, { onSelectStep, onHoverSource, onPickSo
     banded = { current, key: `${range}` };
     flowWidth = drawFlows(flows, m, x, { onSelectStep, range });
     if (viewShown) {
-      highlightFlows(flows, m, viewShown);
-      markDistance(flows, m, x, flowWidth, viewShown.distance ?? null);
-      markLeft(flows, m, x, flowWidth, viewShown.sel.source);
+      markFlows(flows, m, x, flowWidth, viewShown);
     }
   }
 
@@ -234,9 +232,9 @@ export function createNetwork(container, { onSelectStep, onHoverSource, onPickSo
   }
   let scrollPending = false;
   container.addEventListener('scroll', () => {
-    // a write is on its way: it decides the position. This event may be an earlier write's,
-    // dispatched in the frame after a newer reveal asked for its own (it undid that reveal)
-    if (scrollFrame !== null) return;
+    // the echo of our last write while a newer one is on its way: the newer decides (the event
+    // comes a frame late, after a newer reveal, and had undone it); another scroll is the reader's
+    if (scrollFrame !== null && Math.abs(container.scrollLeft - shownLeft) <= 1) return;
     scrolled = container.scrollLeft;
     shownLeft = scrolled;
     if (scrollPending) return;
@@ -290,9 +288,7 @@ export function createNetwork(container, { onSelectStep, onHoverSource, onPickSo
     if (edgesPendingFrom !== forwardTo) { edgesPendingFrom = forwardTo; markPending(); } // new arrows: drawEdges marks them
     const reveal = Math.max(0, backwardTo);
     clip.attr('x', backwardTo > model.steps - 1 ? 1e6 : x(reveal) - layout.column / 2);
-    highlightFlows(flows, model, view);
-    markDistance(flows, model, x, flowWidth, view.distance ?? null);
-    markLeft(flows, model, x, flowWidth, view.sel.source);
+    markFlows(flows, model, x, flowWidth, view);
     drawErrorPath(errorPath, model, { ...view, x }, flowWidth, current.filled, current.drawn);
     drawFrame(frame, model, x, view);
   }
