@@ -320,7 +320,7 @@ class SampleResponse(BaseModel):
 
 
 class ConvertRequest(BaseModel):
-    """Weights in any format `weights` accepts, to canonical or PyTorch's state_dict shape."""
+    """Weights in any format `weights` accepts, to canonical, a PyTorch state_dict or Keras's weights."""
 
     model_config = ConfigDict(**STRICT, json_schema_extra={"examples": [
         {"weights": {"U": [[0.5]], "W": [[0.9]], "b": [0.0], "V": [[1.0]], "c": [0.0]}, "to": "pytorch"},
@@ -328,13 +328,15 @@ class ConvertRequest(BaseModel):
 
     weights: dict[str, Array] = Field(max_length=MAX_WEIGHT_KEYS, description="As UnfoldRequest.weights.")
     cell: CellName | None = Field(None, description="Default: read from the weights.")
-    to: Literal["canonical", "pytorch"] = Field(
+    to: Literal["canonical", "pytorch", "keras"] = Field(
         "pytorch", description="pytorch: {module}.weight_ih_l0 ... and fc.weight, fc.bias, for "
-        "load_state_dict on a model with an nn.RNN, nn.LSTM or nn.GRU named {module} and an nn.Linear named fc.",
+        "load_state_dict on a model with an nn.RNN, nn.LSTM or nn.GRU named {module} and an nn.Linear named fc. "
+        "keras: {module}/kernel, {module}/recurrent_kernel, {module}/bias and dense/kernel, dense/bias, for "
+        "set_weights on a Keras SimpleRNN, LSTM or GRU (reset_after=True, the default) and a Dense.",
     )
     module: str | None = Field(
-        None, pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,31}$", description="The recurrent module's attribute name "
-        "(default: rnn, lstm or gru, after the cell).",
+        None, pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,31}$", description="The recurrent module's attribute name, or "
+        "the Keras layer's name (default: rnn, lstm or gru after the cell; Keras: simple_rnn, lstm or gru).",
     )
 
     @property

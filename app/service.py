@@ -342,5 +342,9 @@ def convert(req: ConvertRequest) -> dict:
     K = V.shape[0] if V is not None and V.ndim == 2 else 0
     params = core.params_from_arrays(found.arrays, D, K, found.cell)
     arrays = params.as_dict()
-    weights = arrays if req.to == "canonical" else core.to_pytorch(arrays, params.cell, req.module)
+    weights = arrays
+    if req.to == "pytorch":
+        weights = core.to_pytorch(arrays, params.cell, req.module)
+    elif req.to == "keras":
+        weights = core.to_keras(arrays, params.cell, req.module)
     return {"imported": _imported(found), "weights": weights}

@@ -17,7 +17,7 @@ from .errors import InputError, NumericalOverflow
 from .functions import ACTIVATIONS, HEADS
 from .gain import error_gain
 from .gradcheck import gradcheck, numerical_gradients
-from .interchange import Imported, read_weights, to_pytorch
+from .interchange import Imported, read_weights, to_keras, to_pytorch
 from .params import Params, init_params, params_from_arrays, rescale_recurrent, spectral_radius
 from .train import CLIP_MODES, OPTIMIZERS, Clip, OptimizerState, Trained, initial_state, sample, train
 from .unfold import Forward, forward
@@ -28,5 +28,5 @@ __all__ = [
     "Backward", "Forward", "Imported", "InputError", "NumericalOverflow", "Params", "Sequence",
     "backward", "gradients", "encode_numbers", "encode_text", "error_gain", "forward", "gradcheck", "init_params",
     "numerical_gradients", "param_shapes", "params_from_arrays", "rescale_recurrent", "spectral_radius",
-    "step_contributions", "step_norms", "initial_state", "read_weights", "sample", "to_pytorch", "train",
+    "step_contributions", "step_norms", "initial_state", "read_weights", "sample", "to_keras", "to_pytorch", "train",
 ]

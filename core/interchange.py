@@ -1,4 +1,4 @@
-"""Weights in the shapes people already have: PyTorch and Keras state dicts in, PyTorch out.
+"""Weights in the shapes people already have: PyTorch and Keras state dicts in, PyTorch and Keras out.
 
 The mapping is MATH.md's "Cells": U, W, b stack one block per gate in PyTorch's order; from
 PyTorch, b = bias_ih + bias_hh, except the GRU's candidate, whose recurrent bias stays apart
@@ -294,7 +294,8 @@ def _keras_parts(key: str) -> tuple[str, str]:
 
 
 def _keras_blocks(array: np.ndarray, cell: str, axis: int) -> np.ndarray:
-    """Keras's GRU stacks z, r, h; ours stacks r, z, n (PyTorch's order). Other cells agree."""
+    """Keras's GRU stacks z, r, h; ours stacks r, z, n (PyTorch's order). Other cells agree.
+    The swap of the first two blocks is its own inverse: it also takes ours to Keras's."""
     if cell != "gru":
         return array
     z, r, n = np.split(array, 3, axis=axis)
@@ -378,3 +379,23 @@ def to_pytorch(arrays: dict[str, np.ndarray], cell: str, module: str | None = No
     }
 
 
+
+
+def to_keras(arrays: dict[str, np.ndarray], cell: str, layer: str | None = None) -> dict[str, np.ndarray]:
+    """The weights of a Keras SimpleRNN, LSTM or GRU (reset_after=True, the default) named
+    ``layer`` (default: simple_rnn, lstm or gru) and a Dense named dense, that reproduce
+    ``arrays`` exactly, for layer.set_weights in the order kernel, recurrent_kernel, bias: the
+    kernels are ours transposed, the GRU's blocks in Keras's z, r, h order, and its bias the two
+    rows Keras keeps, b on the input row and b_hn on the recurrent row's candidate block."""
+    prefix = f"{layer or {'rnn': 'simple_rnn'}.get(cell, cell)}/"
+    keras = lambda array: _keras_blocks(array, cell, 0)  # noqa: E731 - our block order to Keras's
+    bias = arrays["b"]
+    if cell == "gru":
+        H = arrays["W"].shape[1]
+        recurrent = np.zeros_like(bias)
+        recurrent[2 * H:] = arrays["b_hn"]
+        bias = np.stack([keras(bias), keras(recurrent)])
+    return {
+        f"{prefix}kernel": keras(arrays["U"]).T.copy(), f"{prefix}recurrent_kernel": keras(arrays["W"]).T.copy(),
+        f"{prefix}bias": bias, "dense/kernel": arrays["V"].T.copy(), "dense/bias": arrays["c"],
+    }

@@ -138,11 +138,11 @@ export function createExporter({ askJSON, state, request, weights, flush = () =>
       const file = { cell: model.cell, activation: model.config.activation, vocab: model.response.vocab, weights: current };
       download(jsonBlob(file), `rnn-unfolded-weights-${model.cell}.json`);
     } else {
-      const { ok, data } = await askJSON('/api/v1/convert', { weights: current, cell: model.cell, to: 'pytorch' }, 'export');
+      const { ok, data } = await askJSON('/api/v1/convert', { weights: current, cell: model.cell, to }, 'export');
       if (!ok) { say(data?.detail?.[0]?.msg ?? 'The weights could not be converted.'); return; }
-      download(jsonBlob(data.weights), `rnn-unfolded-state_dict-${model.cell}.json`);
+      download(jsonBlob(data.weights), `rnn-unfolded-${to === 'pytorch' ? 'state_dict' : 'keras'}-${model.cell}.json`);
     }
-    say(`Saved the weights${to === 'pytorch' ? ' as a PyTorch state_dict' : ''}.`);
+    say(`Saved the weights${{ pytorch: ' as a PyTorch state_dict', keras: ' for Keras' }[to] ?? ''}.`);
   }
 
   function showCurl() {
@@ -155,6 +155,7 @@ export function createExporter({ askJSON, state, request, weights, flush = () =>
     answer: () => { download(jsonBlob(state().model.response), 'rnn-unfolded-answer.json'); say('Saved the answer as JSON.'); },
     weights: () => exportWeights('canonical'),
     'weights-pytorch': () => exportWeights('pytorch'),
+    'weights-keras': () => exportWeights('keras'),
     curl: showCurl,
   };
   // the menu closes on Escape and on a click elsewhere, as menus do

@@ -147,6 +147,9 @@ def test_exports_open_as_what_they_claim(page, tmp_path):
     state_dict = json.loads(export(page, "weights-pytorch", tmp_path).read_text())
     assert set(state_dict) == {"rnn.weight_ih_l0", "rnn.weight_hh_l0", "rnn.bias_ih_l0", "rnn.bias_hh_l0", "fc.weight", "fc.bias"}
     assert np.abs(np.array(state_dict["rnn.weight_hh_l0"]) - np.array(answer["weights"]["W"])).max() < 1e-8
+    keras = json.loads(export(page, "weights-keras", tmp_path).read_text())
+    assert set(keras) == {"simple_rnn/kernel", "simple_rnn/recurrent_kernel", "simple_rnn/bias", "dense/kernel", "dense/bias"}
+    assert np.abs(np.array(keras["simple_rnn/recurrent_kernel"]).T - np.array(answer["weights"]["W"])).max() < 1e-8
     # the canonical weights file reads back in and gives the same answer
     saved = export(page, "weights", tmp_path)
     page.locator("#import summary").click()
