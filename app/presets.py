@@ -36,7 +36,7 @@ PRESETS = [
     {
         "name": "vanishing",
         "title": "Vanishing gradients",
-        "description": "Many-to-one over 30 steps with ρ(W) = 0.6: the single loss's error dies out "
+        "description": "Many-to-one over 29 steps with ρ(W) = 0.6: the single loss's error dies out "
         "long before it reaches the first input.",
         "request": {**LONG_RANGE, "spectral_radius": 0.6},
         "view": TRACE_LAST,
@@ -90,7 +90,7 @@ PRESETS = [
     {
         "name": "truncation_hurts",
         "title": "Truncation that hurts",
-        "description": "The loss is at the end and the letter that decides it 29 steps back: a window k = 5 "
+        "description": "The loss is at the end and the letter that decides it 28 steps back: a window k = 5 "
         "throws away most of ∂J/∂W (the explorer says how much). On the repeating pattern a window costs "
         "far less.",
         "request": {**LONG_RANGE, "truncate": 5},

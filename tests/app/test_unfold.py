@@ -208,6 +208,13 @@ def test_presets_each_run_and_show_what_they_say(client):
     assert gain("edge")[12] > 10 * gain("vanishing")[12]
     assert gain("sigmoid")[6] < 1e-2 * gain("sigmoid", activation="tanh")[6]
     assert cost("truncation_hurts") > 0.5 and cost("truncated") < 0.35
+    # the counts a description gives are the answer's: T steps, and a letter at t = 0 is T - 1 back
+    for name, preset in presets.items():
+        steps = len(results[name]["forward"]["h"])
+        for over in re.findall(r"over (\d+) steps", preset["description"]):
+            assert int(over) == steps, name
+        for back in re.findall(r"(\d+) steps back", preset["description"]):
+            assert int(back) == steps - 1, name
     # what a learner reads is written in the page's symbols, not ASCII stand-ins for them
     for preset in presets.values():
         words = f"{preset['title']} {preset['description']}"
