@@ -56,7 +56,8 @@ def test_dragging_rho_across_the_threshold_turns_vanishing_into_exploding(page):
         slider.fill(value)
     settle_on(page, "1.5")
     assert gain_trend(page) == 1
-    assert "above 1" in page.locator(".explorer-readout").text_content()
+    readout = page.locator(".explorer-readout").text_content()
+    assert "above 1" in readout and "g′ = 1 everywhere" in readout and "saturated" not in readout  # identity
     # the bound (2.64^d) runs off the top: it ends where it crosses the edge, not flat along it
     bound = page.locator("svg.explorer-gain path.gain-bound").get_attribute("d")
     ys = [float(v) for v in re.findall(r"[ML][-0-9.]+,([-0-9.]+)", bound)]

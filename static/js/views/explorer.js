@@ -57,10 +57,15 @@ export function createExplorer(container, { onRho, onForgetBias, onHoverDistance
       slider.property('value', m.config.spectral_radius);
       sliderValue.text(formatNumber(m.config.spectral_radius, 3));
       const W = P('W');
+      // above 1, what decides whether errors grow depends on g
+      const mayGrow = {
+        identity: `g′ = 1 everywhere, so ${W} alone decides: far enough back they scale as ρ(${W})ᵈ, growing when ρ(${W}) > 1.`,
+        relu: 'relu′ is 0 or 1, so it depends on which units are active along the way.',
+      }[m.config.activation] ?? 'whether they do depends on how saturated g is (g′ is small where g is flat).';
       readout.text(`ρ(${W}) = ${formatNumber(m.config.spectral_radius, 3)} · ‖${W}‖₂ = ${formatNumber(g.w_norm, 3)} · `
         + `γ = max|g′| = ${formatNumber(g.gamma, 2)} (${m.config.activation}) · ‖${W}‖₂γ = ${formatNumber(product, 3)}: `
         + (product < 1 ? `below 1, so every error must shrink at least that much a step back (‖${W}‖₂ < 1/γ = ${formatNumber(g.threshold, 2)}).`
-          : 'above 1, so the errors may grow: whether they do depends on how saturated g is.'));
+          : `above 1, so the errors may grow: ${mayGrow}`));
     } else {
       readout.text(m.hasState ? 'The LSTM\'s cell state carries its error through the forget gates: the forget bias moves its gain.'
         : 'The GRU\'s update gate lets its state, and its error, pass a step almost unchanged where z is near 1.');
