@@ -110,8 +110,9 @@ export const STEPS = [
     view: { position: 'end', colour: 'source', source: null, step: 0 },
     regions: ['network', 'flows'],
     text: () => 'Colour by source turns the picture around: each loss J⁽ˢ⁾ sends its error back in its own colour, and '
-      + 'a band\'s width says how much of it is left. The flow matrix, below the network, writes the same numbers as a grid: row s is a loss, '
-      + 'column t a step its error reaches, and the colour is the size of that error. Hover a loss to follow it alone.',
+      + 'a band\'s width says how much of it is left, as a share of what it was at its own step. The flow matrix, below the network, '
+      + 'writes the sizes themselves as a grid: row s is a loss, column t a step its error reaches, and the colour is the size of that error. '
+      + 'Hover a loss to follow it alone.',
     equation: (m) => `F[3][0] = ‖δh⁽⁰←³⁾‖ = ${fmt(m.response.flows.h[3][0], 4)}   (the error of J⁽³⁾ left at step 0)`,
   },
   {
