@@ -15,10 +15,11 @@ export const pathsOf = (m) => (m.hasState ? ['h', 's'] : ['h']);
 
 // A band's width follows how much of its loss's own error is left, on a log scale: full width
 // (flowWidth[1]) at the loss's own step, PX_PER_DECADE less for every factor of ten lost (down to
-// flowWidth[0]) and more for every factor gained, so a vanishing error visibly thins within a
-// few steps and an exploding one swells. width(F, own): own is the error at the loss's own step.
-const PX_PER_DECADE = 2.4;
-const MAX_WIDTH = 16;
+// flowWidth[0], two decades down) and more for every factor gained, so a vanishing error visibly
+// thins within a few steps and an exploding one swells; past two decades the traced band's labels
+// say how far. width(F, own): own is the error at the loss's own step.
+const PX_PER_DECADE = 4;
+const MAX_WIDTH = 20;
 function widthScale() {
   const [thin, full] = layout.flowWidth;
   return (value, own) => {
