@@ -37,6 +37,11 @@ export function drawLegends(container, model, colour, step) {
   if (model.hasState) items.push({ label: 'dashed: ‖δs⁽ᵗ←ˢ⁾‖ along the cell state', colour: '#ccc', dashed: true });
   if (colour === 'source') items.push({ label: 'faded: another loss than the traced one', colour: '#ddd' });
   swatchLegend(root.append('div').attr('class', 'legend').node(), { title: 'error bands', items });
+  // the shadings' colours are the columns' own (app.css)
+  swatchLegend(root.append('div').attr('class', 'legend').node(), {
+    title: 'columns',
+    items: [{ label: 'the selected step (click a column)', cls: 'shade-selected' }, { label: 'the playhead\'s step', cls: 'shade-current' }],
+  });
 }
 
 // A new selected step: the swatch of the errors it needs takes its colour.

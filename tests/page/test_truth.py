@@ -528,3 +528,8 @@ def test_the_legend_shows_the_selected_steps_colour_and_its_labels_stay_readable
         if step == 5:  # the presets' usual selection: its frame must stand out on white
             assert _contrast_on_white(stroke) >= 3
     assert _contrast_on_white(stroke) < 3  # the stroke keeps the palette's own pale colour
+    # the columns' shadings are in the legend, in the colour the selected column is shaded
+    page.mouse.move(0, 0)  # not the hover's shading
+    selected = page.locator('g.column.selected rect.column-bg').evaluate("r => getComputedStyle(r).fill")
+    assert page.locator("#legends .shade-selected i").evaluate("i => getComputedStyle(i).backgroundColor") == selected
+    assert "selected step" in page.locator("#legends .shade-selected").text_content()
