@@ -402,3 +402,14 @@ def test_a_toolbar_label_never_wraps_away_from_its_control(page, cell):
             a, b = page.locator(label).bounding_box(), page.locator(control).bounding_box()
             assert abs((a["y"] + a["height"] / 2) - (b["y"] + b["height"] / 2)) < 4, (width, label)
             assert 0 <= b["x"] - (a["x"] + a["width"]) < 16, (width, label)
+
+
+def test_a_short_or_narrow_screen_gives_the_tagline_s_lines_to_the_network(page):
+    """At 1024 x 768 the tagline wrapped to four lines above everything; the network then began
+    so low that its x row was below the fold."""
+    for width, height, shown in ((1440, 900, True), (1280, 720, False), (1024, 768, False)):
+        page.set_viewport_size({"width": width, "height": height})
+        page.goto(page.base)
+        drawn(page)
+        assert page.locator(".tagline").is_visible() == shown, (width, height)
+    assert page.locator("#network-panel").bounding_box()["y"] < 420
