@@ -37,7 +37,8 @@ def test_training_lowers_the_loss_and_redraws_the_page_after_each_chunk(page):
     trained = summary_loss(page)
     assert trained < 0.1 * initial
     assert page.locator("text.prediction.right").count() > right_before  # the ✓ marks follow the weights
-    # the curve has one point per step, falling
+    # the curve has one point per step, falling, on a log axis (a linear one flattens the tail)
+    assert "(log)" in page.locator("#train-curve text.axis-title").text_content()
     path = page.locator("#train-curve path.loss-line").get_attribute("d")
     ys = [float(v) for v in re.findall(r"[ML][0-9.]+,([0-9.]+)", path)]
     assert len(ys) == steps and ys[-1] > ys[0]  # SVG y grows downwards: a lower loss sits lower
