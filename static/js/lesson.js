@@ -19,10 +19,17 @@ const REGION_NAMES = {
 const VIEW = { colour: 'gradient', param: 'W', source: null, flowpath: 'h', step: 'middle', position: 'end', folded: false };
 
 // On a short screen the card's text scrolls within it (app.css): while some of it is out of
-// sight it fades out at the bottom, so a reader knows to scroll it.
+// sight it fades out at the bottom and a button under it says so and scrolls it on (a fade
+// alone was read as the end of the text).
 function markMore(text) {
-  const update = () => text.classList.toggle('more', text.scrollTop + text.clientHeight < text.scrollHeight - 1);
+  const more = document.getElementById('lesson-more');
+  const update = () => {
+    const hidden = text.scrollTop + text.clientHeight < text.scrollHeight - 1;
+    text.classList.toggle('more', hidden);
+    more.hidden = !hidden;
+  };
   text.onscroll = update;
+  more.onclick = () => text.scrollBy({ top: 0.8 * text.clientHeight, behavior: 'smooth' });
   requestAnimationFrame(update); // once laid out
 }
 

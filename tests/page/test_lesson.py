@@ -146,10 +146,17 @@ def test_projector_mode_is_larger_and_in_the_link(page):
     card, network = (page.locator(sel).bounding_box() for sel in ("#lesson", "#network-panel"))
     assert card["height"] < 0.5 * 768 and network["y"] + network["height"] > card["y"] + card["height"] + 200
     assert page.get_by_role("button", name="Next ›").first.is_visible()
-    # the card's text that does not fit fades out until it is scrolled to its end
+    # the card's text that does not fit fades out, and a button says there is more and scrolls it
+    # on, until its last line is in sight
     text = page.locator("#lesson-text")
     page.wait_for_function("() => document.getElementById('lesson-text').classList.contains('more')")
-    text.evaluate("t => { t.scrollTop = t.scrollHeight; }")
+    more = page.get_by_role("button", name="↓ more of this step")
+    for _ in range(6):
+        if not more.is_visible():
+            break
+        more.click()
+        page.wait_for_timeout(400)  # a smooth scroll
+    assert not more.is_visible()
     page.wait_for_function("() => !document.getElementById('lesson-text').classList.contains('more')")
     text.evaluate("t => { t.scrollTop = 0; }")
     page.screenshot(path=ARTIFACTS / "projector-lesson-08-network-1024x768.png")
