@@ -101,7 +101,7 @@ def meta() -> dict:
         },
         "optimizers": list(core.OPTIMIZERS),
         "notations": [
-            {"name": name, "title": n["title"], "gates": n["gates"],
+            {"name": name, "title": n["title"],
              "params": {param: {"letter": letter, "sub": sub} for param, (letter, sub) in n["params"].items()}}
             for name, n in contract.NOTATIONS.items()
         ],

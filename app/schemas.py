@@ -521,7 +521,7 @@ class Meta(BaseModel):
     defaults: dict
     limits: dict
     optimizers: list[str]
-    notations: list[dict] = Field(description="The names each notation gives the parameters (and gates); the page "
+    notations: list[dict] = Field(description="The names each notation gives the parameters; the page "
                                   "relabels with them.")
     presets: list[Preset]
 

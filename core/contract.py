@@ -39,19 +39,20 @@ PARAM_NAMES = {
     "gru": ("U", "W", "b", "b_hn", "V", "c"),
 }
 # The names a parameter goes by in the texts learners read and in PyTorch, as (letter,
-# subscript); the page relabels with them and the numbers stay. "gates" renames a gate's letter
-# (PyTorch calls the LSTM's output gate o, which MATH.md keeps for the output layer).
+# subscript); the page relabels with them and the numbers stay. Gates keep their letters in every
+# notation: PyTorch calls the LSTM's output gate o, which MATH.md keeps for the output layer's
+# logits, so here it stays q (one letter, one meaning on one page).
 NOTATIONS = {
-    "textbook": {"title": "U, W, b, V, c", "gates": {},
+    "textbook": {"title": "U, W, b, V, c",
                  "params": {"U": ("U", ""), "W": ("W", ""), "b": ("b", ""), "b_hn": ("b", "hn"),
                             "V": ("V", ""), "c": ("c", "")}},
-    "wx": {"title": "Wx, Ws, Wy", "gates": {},
+    "wx": {"title": "Wx, Ws, Wy",
            "params": {"U": ("W", "x"), "W": ("W", "s"), "b": ("b", "s"), "b_hn": ("b", "hn"),
                       "V": ("W", "y"), "c": ("b", "y")}},
-    "wxh": {"title": "Wxh, Whh, Why", "gates": {},
+    "wxh": {"title": "Wxh, Whh, Why",
             "params": {"U": ("W", "xh"), "W": ("W", "hh"), "b": ("b", "h"), "b_hn": ("b", "hn"),
                        "V": ("W", "hy"), "c": ("b", "y")}},
-    "pytorch": {"title": "PyTorch", "gates": {"output": "o"},
+    "pytorch": {"title": "PyTorch (its output gate o is q here)",
                 "params": {"U": ("W", "ih"), "W": ("W", "hh"), "b": ("b", "ih+hh"), "b_hn": ("b", "hn"),
                            "V": ("W", "fc"), "c": ("b", "fc")}},
 }

@@ -1,6 +1,6 @@
-// The letters the page writes for the parameters (and the LSTM's output gate): the textbook's
-// U, W, b, V, c, or another text's, or PyTorch's (META.notations, from core.contract). It
-// relabels only: every number stays the same.
+// The letters the page writes for the parameters: the textbook's U, W, b, V, c, or another
+// text's, or PyTorch's (META.notations, from core.contract). It relabels only: every number
+// stays the same.
 import { el, mi } from './blocks/mathml.js';
 import { META } from './meta.js';
 
@@ -32,7 +32,6 @@ export function svgLabel(text, name) {
   if (label?.sub) text.append('tspan').attr('baseline-shift', 'sub').attr('font-size', '72%').text(label.sub);
 }
 
-export const gateLetter = (gate, letter) => current.gates[gate] ?? letter;
 
 // A formula written in the textbook's letters, in the current ones: each parameter standing
 // alone ('W h', 'Wᵀ', 'U_n x') is renamed; letters inside words are left alone.

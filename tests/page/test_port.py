@@ -215,12 +215,16 @@ def test_the_notation_switch_relabels_every_panel_keeps_the_numbers_and_survives
     page.locator("#param-chips button", has_text="U").wait_for()
     assert "The arrows U, W and V are the same weights" in page.locator("#help-network").text_content()
     page.select_option("#notation", "wxh")
-    # PyTorch's letters, with the LSTM's output gate called o as nn.LSTM calls it
+    # PyTorch's letters; the LSTM's output gate stays q (nn.LSTM calls it o, the letter the page
+    # gives the output layer's logits: one letter, two meanings, on one page), and the menu says so
     page.locator('input[name="cell"][value="lstm"]').check()
     page.select_option("#notation", "pytorch")
     page.locator("#param-chips button", has_text="W_ih").wait_for()
-    page.wait_for_function("() => [...document.querySelectorAll('text.gate-label')].some((t) => t.textContent === 'o')")
-    assert "q" not in page.locator("text.gate-label").all_text_contents()
+    assert "q" in page.locator("text.gate-label").all_text_contents()
+    assert "o is q" in page.locator('#notation option[value="pytorch"]').text_content()
+    panels_current(page)
+    lefts = page.locator("#details-panel-body .eq math").evaluate_all("ms => ms.map(m => m.textContent.split('=')[0].trim())")
+    assert sum(left.startswith("o") for left in lefts) == 1, lefts  # the logits alone
     page.screenshot(path=ARTIFACTS / "notation-pytorch-lstm-1280x720.png", full_page=True)
 
 

@@ -3,7 +3,7 @@
 import { delta as d, el, mi, mn, mo, row, sub, sup, transposed } from '../blocks/mathml.js';
 import { sup as supText } from '../blocks/format.js';
 import { symbolOf } from '../meta.js';
-import { gateLetter, paramML as p } from '../notation.js';
+import { paramML as p } from '../notation.js';
 
 
 const block = (values, k, H) => values.slice(k * H, (k + 1) * H);
@@ -18,9 +18,9 @@ function forwardRows(m, t) {
   if (m.cell === 'rnn') return [pre, ['forward', sup('h', t), call(symbolOf('activations', m.config.activation), sup('a', t)), f.h[t]]];
   const gate = (name, letter, fn) => ['forward', sup(letter, t), call(fn, sub('a', letter)), f.gates[name][t]];
   if (m.cell === 'lstm') {
-    return [pre, gate('input', 'i', 'σ'), gate('forget', 'f', 'σ'), gate('candidate', 'g', 'tanh'), gate('output', gateLetter('output', 'q'), 'σ'),
+    return [pre, gate('input', 'i', 'σ'), gate('forget', 'f', 'σ'), gate('candidate', 'g', 'tanh'), gate('output', 'q', 'σ'),
       ['forward', sup('s', t), [mi('f'), mo('⊙'), prevOf('s', t), mo('+'), mi('i'), mo('⊙'), mi('g')], f.s[t]],
-      ['forward', sup('h', t), [mi(gateLetter('output', 'q')), mo('⊙'), ...call('tanh', sup('s', t))], f.h[t]]];
+      ['forward', sup('h', t), [mi('q'), mo('⊙'), ...call('tanh', sup('s', t))], f.h[t]]];
   }
   const candidate = [p('U', 'n'), sup('x', t), mo('+'), p('b', 'n'), mo('+'), mi('r'), mo('⊙'),
     mo('('), p('W', 'n'), prev(), mo('+'), p('b_hn'), mo(')')];
@@ -81,15 +81,14 @@ function backwardRows(m, t) {
   }
   rows.push(m.cuts(t)
     ? ['backward', d('s', t), windowSum('s', t, m.window), e.s[t]]
-    : ['backward', d('s', t), [d('h', t), mo('⊙'), mi(gateLetter('output', 'q')), mo('⊙'), mo('('), mn(1), mo('−'), el('msup', mi('tanh'), mn(2)),
+    : ['backward', d('s', t), [d('h', t), mo('⊙'), mi('q'), mo('⊙'), mo('('), mn(1), mo('−'), el('msup', mi('tanh'), mn(2)),
       mi('s'), mo(')'), ...(lastStep ? [] : [mo('+'), sup('f', t + 1), mo('⊙'), d('s', t + 1)])], e.s[t]]);
   const gate = (letter, rhs, k) => ['backward', row(mi('δ'), sub('a', letter)), rhs, block(e.a[t], k, H)];
   const sig = (x) => [mi(x), mo('('), mn(1), mo('−'), mi(x), mo(')')];
   rows.push(gate('f', [d('s', t), mo('⊙'), prevOf('s', t), mo('⊙'), ...sig('f')], 1));
   rows.push(gate('i', [d('s', t), mo('⊙'), mi('g'), mo('⊙'), ...sig('i')], 0));
   rows.push(gate('g', [d('s', t), mo('⊙'), mi('i'), mo('⊙'), mo('('), mn(1), mo('−'), el('msup', mi('g'), mn(2)), mo(')')], 2));
-  const q = gateLetter('output', 'q');
-  rows.push(gate(q, [d('h', t), mo('⊙'), ...call('tanh', mi('s')), mo('⊙'), ...sig(q)], 3));
+  rows.push(gate('q', [d('h', t), mo('⊙'), ...call('tanh', mi('s')), mo('⊙'), ...sig('q')], 3));
   return rows;
 }
 

@@ -4,7 +4,7 @@ import { exact, maxAbs, sup } from '../blocks/format.js';
 import { part } from '../blocks/part.js';
 import { gateScale, layout, valueScale } from '../config.js';
 import { gatesOf } from '../meta.js';
-import { gateLetter, relabel } from '../notation.js';
+import { relabel } from '../notation.js';
 
 const { node, gate } = layout;
 const half = node.height / 2;
@@ -12,8 +12,8 @@ const gateY = (m, k) => m.rows.gates + k * (gate.height + gate.gap);
 const gatesTop = (m) => gateY(m, 0) - gate.height / 2;
 const gatesBottom = (m) => gateY(m, m.gates.length - 1) + gate.height / 2;
 
-// the notation may rename a gate (PyTorch's o for the LSTM's output gate q)
-export const letter = (m, name) => gateLetter(name, gatesOf(m.cell)[name].letter);
+// q, not o, for the LSTM's output gate in every notation: o is the output layer's logits
+export const letter = (m, name) => gatesOf(m.cell)[name].letter;
 
 export function gateScales(m) {
   if (m.cell === 'rnn') return {};
