@@ -5,6 +5,7 @@ import contextlib
 import os
 import platform
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -57,8 +58,15 @@ def running_server(log_level: str = "warning", wait_seconds: float = 15.0, worke
             time.sleep(0.1)
         yield base
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        # as Ctrl+C would: uvicorn then exits through Python's own exit, which also shuts the
+        # gradient check's process down (after a SIGTERM it re-raises the signal, and that
+        # process's resource tracker warns of leaked semaphores)
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def chromium_path() -> str | None:
