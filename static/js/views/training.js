@@ -90,12 +90,24 @@ export function createTrainer({ request, current, askJSON, onSnapshot, onStateCh
   // A run is kept across a reload for a page opened on the same request (imported weights
   // aside: they are kept on their own). Its snapshots are not: each is a whole answer.
   const belongsTo = () => JSON.stringify({ ...request(), weights: undefined });
+  // Written when the page is idle (a large run's JSON takes a frame or two) or as it is left,
+  // whichever comes first, and only if the run is still the one on screen: a Reset meanwhile
+  // has forgotten it, and must stay obeyed.
+  let unsaved = null;
   function persist() {
-    const { weights, state, step, losses } = run;
-    if (remember('training', belongsTo(), { weights, state, step, losses })) return;
-    // too large with the optimizer's state: the weights alone (the optimizer starts afresh)
-    if (!remember('training', belongsTo(), { weights, state: null, step, losses })) say('This run is too large to be kept if the page is reloaded.');
+    const mine = run;
+    const about = belongsTo();
+    unsaved = () => {
+      unsaved = null;
+      if (run !== mine) return;
+      const { weights, state, step, losses } = mine;
+      if (remember('training', about, { weights, state, step, losses })) return;
+      // too large with the optimizer's state: the weights alone (the optimizer starts afresh)
+      if (!remember('training', about, { weights, state: null, step, losses })) say('This run is too large to be kept if the page is reloaded.');
+    };
+    requestIdleCallback(() => unsaved?.(), { timeout: 1000 });
   }
+  window.addEventListener('pagehide', () => unsaved?.());
 
   function keep(data) {
     const first = run.step;
