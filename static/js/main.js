@@ -19,7 +19,7 @@ import { FIELDS, toRequest } from './state.js';
 import { createStore } from './store.js';
 import { setupToolbar } from './toolbar.js';
 import { compareCells } from './views/compare.js';
-import { headline } from './views/describe.js';
+import { describeParam, headline } from './views/describe.js';
 import { createDetails } from './views/details.js';
 import { createExplorer } from './views/explorer.js';
 import { createFlowMatrix } from './views/flowmatrix.js';
@@ -146,6 +146,7 @@ setupImportExport({ askJSON, store, trainer, run, flush: () => { network.flush()
 function setupParamChips(model) {
   d3.select('#param-chips').selectAll('button').data(model.params).join('button').attr('type', 'button')
     .attr('class', 'chip').attr('aria-pressed', (p) => String(p === store.get().param)).text((p) => P(p))
+    .attr('title', (p) => describeParam(model, p))
     .on('click', (event, p) => select({ param: p }));
 }
 

@@ -402,6 +402,11 @@ def test_a_toolbar_label_never_wraps_away_from_its_control(page, cell):
             a, b = page.locator(label).bounding_box(), page.locator(control).bounding_box()
             assert abs((a["y"] + a["height"] / 2) - (b["y"] + b["height"] / 2)) < 4, (width, label)
             assert 0 <= b["x"] - (a["x"] + a["width"]) < 16, (width, label)
+    # each θ chip says what its parameter is (a reviewer met the GRU's b_hn unexplained)
+    titles = page.locator("#param-chips button").evaluate_all("bs => bs.map(b => [b.textContent, b.title])")
+    assert all(title.startswith(f"{name}: ") and ("weights" in title or "bias" in title) for name, title in titles), titles
+    if cell == "gru":
+        assert "candidate's recurrent bias" in dict(titles)["b_hn"]
 
 
 def test_a_short_or_narrow_screen_gives_the_tagline_s_lines_to_the_network(page):

@@ -39,9 +39,18 @@ const EDGE_FLOWS = {
   f: ['f ⊙ s⁽ᵗ⁻¹⁾: the forget gate keeps part of the cell state', 'the error of s goes back through it alone'],
   loss: ['J⁽ᵗ⁾ = loss(ŷ⁽ᵗ⁾, y⁽ᵗ⁾): the output against its target', 'the backward pass starts here: δo = ŷ − y'],
   'gates-s': ['s⁽ᵗ⁾ = f ⊙ s⁽ᵗ⁻¹⁾ + i ⊙ g: the gates write the cell state', 'no weights on this arrow, only the gates\' products'],
-  's-h': ['h⁽ᵗ⁾ = o ⊙ tanh(s⁽ᵗ⁾): the output gate reads the cell state', 'no weights on this arrow'],
+  's-h': ['h⁽ᵗ⁾ = q ⊙ tanh(s⁽ᵗ⁾): the output gate q reads the cell state', 'no weights on this arrow'],
   'gates-h': ['h⁽ᵗ⁾ = (1 − z) ⊙ n + z ⊙ h⁽ᵗ⁻¹⁾: the update gate mixes old and new', 'no weights on this arrow'],
 };
+
+// What each parameter is, for the θ chips' tooltips (b_hn is the GRU's own: PyTorch's bias_hh, n rows).
+const PARAM_ROLES = {
+  U: 'input → hidden weights', W: 'hidden → hidden weights (the loop)', b: 'the hidden layer\'s bias',
+  b_hn: 'the GRU candidate\'s recurrent bias: added to W_n h before the reset gate r multiplies it',
+  V: 'hidden → output weights', c: 'the output layer\'s bias',
+};
+export const describeParam = (m, name) => `${P(name)}: ${PARAM_ROLES[name]}${m.cell === 'rnn' || !['U', 'W', 'b'].includes(name) ? '' : ', one block a gate'}`
+  + '. Shown: its gradient, each step\'s contribution and their sum.';
 
 export function describeEdge(m, name) {
   if (EDGE_FLOWS[name]) return EDGE_FLOWS[name];
