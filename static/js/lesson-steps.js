@@ -73,7 +73,8 @@ export const STEPS = [
     text: () => 'Backpropagation computes two different kinds of derivative. Errors, written δ, belong to neurons: '
       + 'δo⁽ᵗ⁾ = ∂J/∂o⁽ᵗ⁾ and δh⁽ᵗ⁾ = ∂J/∂h⁽ᵗ⁾, one vector per step, drawn in the δ rows. Gradients belong to '
       + `parameters: ∂J/∂${P('W')} is a matrix shaped like ${P('W')}. The errors come first; the gradients are built from them. `
-      + 'The backward pass starts at the last step, where the output error is simply the guess minus the truth.',
+      + 'The backward pass starts at the last step, where the output error is simply the guess minus the truth. '
+      + `(The frame on step 3's ${P('W')} arrow marks that step's share of ∂J/∂${P('W')}: step 8 comes back to it.)`,
     equation: (m) => `δo⁽³⁾ = ŷ⁽³⁾ − y⁽³⁾ = ${vec(e(m).o[3])}`,
   },
   {

@@ -19,7 +19,7 @@ STEPS = {
     3: ({"network", "equations"}, {"step": "0"}, ["h⁽⁰⁾ = tanh(b + W h⁽⁻¹⁾ + U x⁽⁰⁾) = ["], "Forward: step 0 of 3"),
     4: ({"network"}, {"step": "3"}, ["ŷ⁽³⁾ = ["], "Forward: step 3 of 3"),
     5: ({"network"}, {"step": "0"}, ["J = J⁽⁰⁾ + J⁽¹⁾ + J⁽²⁾ + J⁽³⁾ = "], "Forward: step 3 of 3"),
-    6: ({"network", "equations"}, {"step": "3"}, ["δo⁽³⁾ = ŷ⁽³⁾ − y⁽³⁾", "Errors, written δ"], "Backward: errors reach step 3"),
+    6: ({"network", "equations"}, {"step": "3"}, ["δo⁽³⁾ = ŷ⁽³⁾ − y⁽³⁾", "Errors, written δ", "step 8 comes back to it"], "Backward: errors reach step 3"),
     7: ({"network", "equations"}, {"step": "1"}, ["δh⁽¹⁾ = Vᵀ δo⁽¹⁾ + Wᵀ δa⁽²⁾"], "Backward: errors reach step 1"),
     8: ({"network"}, {"step": "1"}, ["(∂J/∂W)⁽¹⁾ = δa⁽¹⁾ h⁽⁰⁾ᵀ", "J⁽¹⁾, J⁽²⁾ and J⁽³⁾"], "Sum"),
     9: ({"gradient"}, {"step": "1"}, ["∂J/∂W = (∂J/∂W)⁽⁰⁾ + (∂J/∂W)⁽¹⁾"], "Sum"),
