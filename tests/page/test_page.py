@@ -407,6 +407,14 @@ def test_a_toolbar_label_never_wraps_away_from_its_control(page, cell):
     assert all(title.startswith(f"{name}: ") and ("weights" in title or "bias" in title) for name, title in titles), titles
     if cell == "gru":
         assert "candidate's recurrent bias" in dict(titles)["b_hn"]
+    # the sidebar's menus show their options whole (the output head's read 'identity + ½')
+    for menu in ("#output", "#activation"):
+        room, longest = page.locator(menu).evaluate('''s => {
+            const c = document.createElement('canvas').getContext('2d');
+            c.font = getComputedStyle(s).font;
+            return [s.clientWidth, Math.max(...[...s.options].map((o) => c.measureText(o.text).width))];
+        }''')
+        assert longest + 16 <= room or room == 0, (menu, longest, room)  # 16: the arrow; 0: hidden for this cell
 
 
 def test_a_short_or_narrow_screen_gives_the_tagline_s_lines_to_the_network(page):
