@@ -25,6 +25,7 @@ FORMATS = ("canonical", "pytorch", "keras")
 CELL_OF_BLOCKS = {1: "rnn", 4: "lstm", 3: "gru"}
 TORCH_MODULES = {"rnn": "nn.RNN", "lstm": "nn.LSTM", "gru": "nn.GRU"}
 KERAS_LAYERS = {"rnn": "SimpleRNN", "lstm": "LSTM", "gru": "GRU"}
+KERAS_NAMES_OF = {"rnn": "simple_rnn", "lstm": "lstm", "gru": "gru"}  # a layer's default name
 TORCH_RECURRENT = re.compile(r"^(?P<prefix>.*?)(?P<name>weight_ih|weight_hh|weight_hr|bias_ih|bias_hh)_l(?P<layer>\d+)"
                              r"(?P<reverse>_reverse)?$")
 KERAS_NAMES = ("kernel", "recurrent_kernel", "bias")
@@ -363,39 +364,38 @@ def _keras(weights: dict, cell: str | None) -> Imported:
     return Imported("keras", cell, arrays, mapping, tuple(notes), sources)
 
 
+def _recurrent_bias(arrays: dict[str, np.ndarray], cell: str) -> np.ndarray:
+    """The bias a library keeps beside the recurrent weights: zero, but for the GRU's candidate
+    block, which is b_hn (applied inside the reset gate's product, so it cannot join b)."""
+    bias = np.zeros_like(arrays["b"])
+    if cell == "gru":
+        bias[2 * arrays["W"].shape[1]:] = arrays["b_hn"]
+    return bias
+
+
 def to_pytorch(arrays: dict[str, np.ndarray], cell: str, module: str | None = None) -> dict[str, np.ndarray]:
     """A state_dict of ``module`` (an nn.RNN, nn.LSTM or nn.GRU, default named after the cell)
     plus an nn.Linear named fc, that reproduces ``arrays`` exactly: bias_ih carries b and bias_hh
     is zero, but for the GRU's candidate, whose recurrent bias is b_hn."""
     prefix = f"{module or cell}."
-    H = arrays["W"].shape[1]
-    bias_hh = np.zeros_like(arrays["b"])
-    if cell == "gru":
-        bias_hh[2 * H:] = arrays["b_hn"]
     return {
         f"{prefix}weight_ih_l0": arrays["U"], f"{prefix}weight_hh_l0": arrays["W"],
-        f"{prefix}bias_ih_l0": arrays["b"], f"{prefix}bias_hh_l0": bias_hh,
+        f"{prefix}bias_ih_l0": arrays["b"], f"{prefix}bias_hh_l0": _recurrent_bias(arrays, cell),
         "fc.weight": arrays["V"], "fc.bias": arrays["c"],
     }
 
 
-
-
 def to_keras(arrays: dict[str, np.ndarray], cell: str, layer: str | None = None) -> dict[str, np.ndarray]:
     """The weights of a Keras SimpleRNN, LSTM or GRU (reset_after=True, the default) named
-    ``layer`` (default: simple_rnn, lstm or gru) and a Dense named dense, that reproduce
-    ``arrays`` exactly, for layer.set_weights in the order kernel, recurrent_kernel, bias: the
-    kernels are ours transposed, the GRU's blocks in Keras's z, r, h order, and its bias the two
-    rows Keras keeps, b on the input row and b_hn on the recurrent row's candidate block."""
-    prefix = f"{layer or {'rnn': 'simple_rnn'}.get(cell, cell)}/"
-    keras = lambda array: _keras_blocks(array, cell, 0)  # noqa: E731 - our block order to Keras's
-    bias = arrays["b"]
+    ``layer`` (default: Keras's own, simple_rnn, lstm or gru) and a Dense named dense, that
+    reproduce ``arrays`` exactly, for layer.set_weights in the order kernel, recurrent_kernel,
+    bias: the kernels are ours transposed, the GRU's blocks in Keras's z, r, h order, and its
+    bias the two rows Keras keeps, b on the input row and b_hn on the recurrent row."""
+    prefix = f"{layer or KERAS_NAMES_OF[cell]}/"
+    U, W, bias = (_keras_blocks(arrays[name], cell, 0) for name in ("U", "W", "b"))
     if cell == "gru":
-        H = arrays["W"].shape[1]
-        recurrent = np.zeros_like(bias)
-        recurrent[2 * H:] = arrays["b_hn"]
-        bias = np.stack([keras(bias), keras(recurrent)])
+        bias = np.stack([bias, _keras_blocks(_recurrent_bias(arrays, cell), cell, 0)])
     return {
-        f"{prefix}kernel": keras(arrays["U"]).T.copy(), f"{prefix}recurrent_kernel": keras(arrays["W"]).T.copy(),
-        f"{prefix}bias": bias, "dense/kernel": arrays["V"].T.copy(), "dense/bias": arrays["c"],
+        f"{prefix}kernel": U.T.copy(), f"{prefix}recurrent_kernel": W.T.copy(), f"{prefix}bias": bias,
+        "dense/kernel": arrays["V"].T.copy(), "dense/bias": arrays["c"],
     }
