@@ -4,10 +4,10 @@
 // chunks arrive, with a mark wherever clipping acted; a scrubber takes the page back to any
 // snapshot kept so far; for text, a line shows what the model would write now. Nothing the
 // run learned is lost to an error: the weights so far stay, the message says what happened.
-import { formatNumber, tickFormat } from '../blocks/format.js';
-import { axisTips, hide as hideTip, overAxis, show as showTip } from '../blocks/tooltip.js';
+import { formatNumber } from '../blocks/format.js';
 import { forget, recall, remember } from '../keep.js';
 import { META } from '../meta.js';
+import { drawLossCurve } from './losscurve.js';
 
 const d3 = window.d3;
 const $ = (id) => document.getElementById(id);
@@ -173,42 +173,10 @@ export function createTrainer({ request, current, askJSON, onSnapshot, onStateCh
   }
 
   function drawCurve() {
-    const width = 280;
-    const height = 104;
-    const margin = { top: 16, right: 8, bottom: 20, left: 44 }; // the title above the plot, clear of the curve
     const points = run.losses;
-    const log = $('train-log').checked;
-    const svg = curve.attr('width', width).attr('height', height);
     d3.select('#train-panel').classed('has-run', points.length > 0);
-    if (!points.length) { svg.selectAll('*').remove(); return; }
-    const x = d3.scaleLinear([0, Math.max(1, run.step)], [margin.left, width - margin.right]);
-    const extent = d3.extent(points, (p) => p.loss);
-    const y = (log ? d3.scaleLog() : d3.scaleLinear())
-      .domain(log ? [Math.max(1e-12, extent[0]), Math.max(extent[1], extent[0] * 10)] : [0, extent[1]])
-      .range([height - margin.bottom, margin.top]).nice();
-    svg.selectAll('g.axis-x').data([0]).join('g').attr('class', 'axis axis-x').attr('transform', `translate(0,${height - margin.bottom})`)
-      .call(d3.axisBottom(x).ticks(4, 'd').tickSizeOuter(0));
-    svg.selectAll('g.axis-y').data([0]).join('g').attr('class', 'axis axis-y').attr('transform', `translate(${margin.left},0)`)
-      .call(d3.axisLeft(y).ticks(3).tickFormat(tickFormat({ log })));
-    svg.selectAll('text.axis-title').data([0]).join('text').attr('class', 'axis-title').attr('x', margin.left).attr('y', margin.top - 5)
-      .text(`J${log ? ' (log)' : ''} by training step`);
-    svg.selectAll('path.loss-line').data([points]).join('path').attr('class', 'loss-line')
-      .attr('d', d3.line().x((p) => x(p.step)).y((p) => y(Math.max(p.loss, 1e-12))));
-    svg.selectAll('line.clip-mark').data(points.filter((p) => p.clipped)).join('line').attr('class', 'clip-mark')
-      .attr('x1', (p) => x(p.step)).attr('x2', (p) => x(p.step))
-      .attr('y1', height - margin.bottom).attr('y2', height - margin.bottom - 6);
-    const at = shownSnapshot === null ? null : run.snapshots[shownSnapshot];
-    svg.selectAll('line.shown').data(at ? [at] : []).join('line').attr('class', 'shown')
-      .attr('x1', (p) => x(p.step)).attr('x2', (p) => x(p.step)).attr('y1', margin.top).attr('y2', height - margin.bottom);
-    axisTips(svg.select('g.axis-x'), 'training step');
-    axisTips(svg.select('g.axis-y'), `J${log ? ' (log scale)' : ''}`, ['the loss before that step\'s update']);
-    svg.on('mousemove', (event) => {
-      if (overAxis(event)) return;
-      const [px] = d3.pointer(event);
-      const step = Math.round(x.invert(px));
-      const p = points[Math.max(0, Math.min(points.length - 1, step))];
-      if (p) showTip(event, [`step ${p.step}: J = ${formatNumber(p.loss, 6)}`, p.clipped ? 'the gradients were clipped' : 'J before this step\'s update']);
-    }).on('mouseleave', hideTip);
+    const shown = shownSnapshot === null ? null : run.snapshots[shownSnapshot];
+    drawLossCurve(curve, { points, last: run.step, shown: shown?.step ?? null, log: $('train-log').checked });
   }
 
   function toggle() {
