@@ -124,3 +124,24 @@ def test_a_reload_keeps_the_training_run_and_continue_goes_on_from_it(page):
     page.reload()
     page.wait_for_function("(j) => document.getElementById('summary').textContent.includes('J = ' + j)", arg=f"{initial:g}")
     assert page.locator("#train-step").text_content() == "step 0"
+
+
+def test_a_kept_run_that_is_not_a_run_is_dropped_and_the_page_still_opens(page):
+    """sessionStorage is the reader's (or an extension's) to edit: a record that is not a run is
+    forgotten, and the page opens on its seeded network as if nothing had been kept."""
+    page.goto(page.base)
+    run(page, TEXT, 17, hidden_size=8)
+    page.get_by_role("button", name="▶ Train").click()
+    wait_for_step(page, 25)
+    page.locator("#train").click()
+    page.wait_for_function("() => document.getElementById('train').textContent.includes('Continue')")
+    page.wait_for_function("() => sessionStorage.getItem('rnn-unfolded:training') !== null")
+    page.evaluate("""() => {
+        const record = JSON.parse(sessionStorage.getItem('rnn-unfolded:training'));
+        sessionStorage.setItem('rnn-unfolded:training', JSON.stringify({ ...record, value: 'x' }));
+    }""")
+    page.reload()
+    run_drawn = "() => document.getElementById('run').textContent === 'Run' && document.getElementById('summary').textContent !== ''"
+    page.wait_for_function(run_drawn)
+    assert page.locator("#train-step").text_content() == "step 0" and page.locator("#train").text_content() == "▶ Train"
+    assert page.evaluate("() => sessionStorage.getItem('rnn-unfolded:training')") is None

@@ -70,13 +70,15 @@ export function createTrainer({ request, current, askJSON, onSnapshot, onStateCh
     onStateChange?.(on);
   }
 
+  // The request with the run's weights in place of the seeded ones (which ρ(W) and the forget
+  // bias would set): every request about what the run learned is asked this way.
+  const learned = (body) => ({ ...body, weights: run.weights, spectral_radius: undefined, forget_bias: undefined });
+
   async function chunk() {
-    const body = { ...request(), ...settings(), unfold: true };
+    let body = { ...request(), ...settings(), unfold: true };
     if (run.weights) { // continue exactly: these weights, this state; nothing re-initialises them
-      Object.assign(body, { weights: run.weights });
+      body = learned(body);
       if (run.state) body.optimizer_state = run.state;
-      delete body.spectral_radius;
-      delete body.forget_bias;
     }
     const { ok, status, data } = await askJSON('/api/v1/train', body, 'train');
     if (!ok) {
@@ -166,8 +168,7 @@ export function createTrainer({ request, current, askJSON, onSnapshot, onStateCh
     const body = request();
     if (body.sequence === undefined || !run.weights) { sampleLine.textContent = ''; return; }
     const { ok, data } = await askJSON('/api/v1/sample', {
-      ...body, weights: run.weights, spectral_radius: undefined, forget_bias: undefined, include: undefined,
-      length: SAMPLE.length, temperature: SAMPLE.temperature, sample_seed: run.step,
+      ...learned(body), include: undefined, length: SAMPLE.length, temperature: SAMPLE.temperature, sample_seed: run.step,
     }, 'sample').catch(() => ({ ok: false }));
     if (ok) sampleLine.textContent = `It would write: ${data.start}${data.text}`;
   }
@@ -225,17 +226,21 @@ export function createTrainer({ request, current, askJSON, onSnapshot, onStateCh
   resetRun({ redraw: false });
 
   // A run kept from before a reload of this request: its weights are drawn (the one snapshot),
-  // its curve and step come back, and Train goes on from it. Null when none was kept.
+  // its curve and step come back, and Continue goes on from it. Null when none was kept, or
+  // what was kept is not a run (storage is the reader's to edit: the page must still open).
   function restore() {
     const saved = recall('training', belongsTo());
-    if (!saved) return null;
-    const { weights, state, step, losses } = saved;
+    const { weights, state = null, step, losses } = saved ?? {};
+    if (!(weights && typeof weights === 'object' && Number.isInteger(step) && step > 0 && Array.isArray(losses))) {
+      if (saved) forget('training');
+      return null;
+    }
     run = { weights, state, step, losses, snapshots: [] };
     counter.textContent = `step ${step}`;
     setRunning(false);
     drawCurve();
     say(`Kept from before the reload: ${step} steps of training${state ? '' : ' (the optimizer starts afresh)'}. Continue trains further; Reset goes back to the initial weights.`);
-    return askJSON('/api/v1/unfold', { ...request(), weights, spectral_radius: undefined, forget_bias: undefined }, 'train')
+    return askJSON('/api/v1/unfold', learned(request()), 'train')
       .then(({ ok, data }) => {
         if (!ok) throw new Error(data?.detail?.[0]?.msg ?? 'the server refused them');
         run.snapshots.push({ step, data, loss: data.forward.total_loss });
