@@ -390,7 +390,7 @@ def test_a_tiny_loss_keeps_its_name_in_its_pill(page):
         assert fitted is not None and float(fitted) < pill, (text, fitted, pill)
 
 
-@pytest.mark.parametrize("cell", ["gru", "lstm"])
+@pytest.mark.parametrize("cell", ["rnn", "gru", "lstm"])  # the activation menu is the simple RNN's
 def test_a_toolbar_label_never_wraps_away_from_its_control(page, cell):
     """The GRU's five parameter chips push the toolbar onto two lines; 'letters' had stayed at
     the end of one with its menu at the start of the next."""
