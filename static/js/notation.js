@@ -32,7 +32,6 @@ export function svgLabel(text, name) {
   if (label?.sub) text.append('tspan').attr('baseline-shift', 'sub').attr('font-size', '72%').text(label.sub);
 }
 
-
 // A formula written in the textbook's letters, in the current ones: each parameter standing
 // alone ('W h', 'Wᵀ', 'U_n x') is renamed; letters inside words are left alone.
 const TOKEN = /(?<![A-Za-zα-ωδ])(b_hn|U|W|V|b|c)(?![A-Za-z])/g;

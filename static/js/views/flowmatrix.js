@@ -1,5 +1,6 @@
 // The flow matrix F[s][t] = ||δh^(t←s)|| as a log-coloured heatmap, rows s (the loss), columns
-// t (the step reached), with the band its errors reach outlined (t ≤ s, within k under truncation). Linked both ways with the network.
+// t (the step reached), with the band its errors reach outlined (t ≤ s, within k under
+// truncation). Linked both ways with the network.
 // For the LSTM it can show the cell state's flows ||δs^(t←s)|| instead (path 's').
 import { exact, sup } from '../blocks/format.js';
 import { logScaleBytes } from '../blocks/colour.js';
