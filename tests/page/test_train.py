@@ -23,15 +23,20 @@ def wait_for_step(page, at_least):
         " return m && +m[1] >= n; }", arg=at_least, timeout=30000)
 
 
+def train_then_pause(page, at_least: int):
+    """Train the network on screen for at least ``at_least`` steps, then pause and wait for it."""
+    page.get_by_role("button", name="▶ Train").click()
+    wait_for_step(page, at_least)
+    page.locator("#train").click()  # pause
+    page.wait_for_function("() => document.getElementById('train').textContent.includes('Continue')")
+
+
 def test_training_lowers_the_loss_and_redraws_the_page_after_each_chunk(page):
     page.goto(page.base)
     run(page, TEXT, 17, hidden_size=16)
     initial = summary_loss(page)
     right_before = page.locator("text.prediction.right").count()
-    page.get_by_role("button", name="▶ Train").click()
-    wait_for_step(page, 100)
-    page.locator("#train").click()  # pause
-    page.wait_for_function("() => document.getElementById('train').textContent.includes('Continue')")
+    train_then_pause(page, 100)
     steps = int(re.search(r"step (\d+)", page.locator("#train-step").text_content()).group(1))
     assert steps >= 100 and steps % 25 == 0
     trained = summary_loss(page)
@@ -64,10 +69,7 @@ def test_an_error_while_training_keeps_what_was_learned(page):
     page.allowed_errors.append("status of 422")
     page.goto(page.base)
     run(page, TEXT, 17, hidden_size=8)
-    page.get_by_role("button", name="▶ Train").click()
-    wait_for_step(page, 25)
-    page.locator("#train").click()
-    page.wait_for_function("() => document.getElementById('train').textContent.includes('Continue')")
+    train_then_pause(page, 25)
     steps = page.locator("#train-step").text_content()
     # a clip threshold the API refuses: the message names it, the run and its curve stay
     page.select_option("#clip_mode", "norm")
@@ -94,10 +96,7 @@ def test_a_reload_keeps_the_training_run_and_continue_goes_on_from_it(page):
     page.goto(page.base)
     run(page, TEXT, 17, hidden_size=8)
     initial = summary_loss(page)
-    page.get_by_role("button", name="▶ Train").click()
-    wait_for_step(page, 50)
-    page.locator("#train").click()  # pause
-    page.wait_for_function("() => document.getElementById('train').textContent.includes('Continue')")
+    train_then_pause(page, 50)
     steps = int(re.search(r"step (\d+)", page.locator("#train-step").text_content()).group(1))
     trained = summary_loss(page)
     assert trained < initial and curve_points(page) == steps
@@ -131,10 +130,7 @@ def test_a_kept_run_that_is_not_a_run_is_dropped_and_the_page_still_opens(page):
     forgotten, and the page opens on its seeded network as if nothing had been kept."""
     page.goto(page.base)
     run(page, TEXT, 17, hidden_size=8)
-    page.get_by_role("button", name="▶ Train").click()
-    wait_for_step(page, 25)
-    page.locator("#train").click()
-    page.wait_for_function("() => document.getElementById('train').textContent.includes('Continue')")
+    train_then_pause(page, 25)
     page.wait_for_function("() => sessionStorage.getItem('rnn-unfolded:training') !== null")
     page.evaluate("""() => {
         const record = JSON.parse(sessionStorage.getItem('rnn-unfolded:training'));
