@@ -52,7 +52,7 @@ NOTATIONS = {
     "wxh": {"title": "Wxh, Whh, Why",
             "params": {"U": ("W", "xh"), "W": ("W", "hh"), "b": ("b", "h"), "b_hn": ("b", "hn"),
                        "V": ("W", "hy"), "c": ("b", "y")}},
-    "pytorch": {"title": "PyTorch (its output gate o is q here)",
+    "pytorch": {"title": "PyTorch (gate o is q)",
                 "params": {"U": ("W", "ih"), "W": ("W", "hh"), "b": ("b", "ih+hh"), "b_hn": ("b", "hn"),
                            "V": ("W", "fc"), "c": ("b", "fc")}},
 }
