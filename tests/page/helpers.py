@@ -7,6 +7,25 @@ from urllib.parse import parse_qs, urlparse
 import httpx
 
 COLUMNS = "svg.network g.column[data-step]"
+# How long a Promise evaluated in the page may take to settle. Playwright's evaluate has no
+# timeout of its own: a Promise that never settles (an idle callback that never fires on a busy
+# page) held `make test` for good. Every wait in the tests has a bound; this is the evaluate's.
+SETTLE_MS = 20_000
+
+
+def settled(target, function: str, arg=None, ms: int = SETTLE_MS):
+    """``target.evaluate(function, arg)`` (a page or a locator) for a ``function`` that returns a
+    Promise, failing with a clear error if it has not settled within ``ms``."""
+    bounded = (
+        f"(arg) => Promise.race([({function})(arg), new Promise((_, fail) => setTimeout("
+        f"() => fail(new Error('did not settle within {ms} ms')), {ms}))])"
+    )
+    return target.evaluate(bounded, arg)
+
+
+def frames(page, count: int = 2) -> None:
+    """Wait for ``count`` animation frames (bounded, as every wait)."""
+    settled(page, "(n) => new Promise((done) => { const next = (k) => k ? requestAnimationFrame(() => next(k - 1)) : done(); next(n); })", count)
 
 
 def run(page, sequence: str, steps: int, **fields):
@@ -51,7 +70,7 @@ def link_has(page, *parts: str):
 def link_state(page) -> dict:
     """What the page's link carries, one value per field, once a write of a change just made has
     happened (the page writes its link once it is idle: idle callbacks run in the order asked)."""
-    search = page.evaluate("() => new Promise((done) => requestIdleCallback(() => setTimeout(() => done(location.search))))")
+    search = settled(page, "() => new Promise((done) => requestIdleCallback(() => setTimeout(() => done(location.search)), { timeout: 2000 }))")
     return {k: v[0] for k, v in parse_qs(search.lstrip("?"), keep_blank_values=True).items()}
 
 
@@ -110,7 +129,7 @@ PAINTED = """async (g) => {
 
 def painted(node) -> list:
     """[(painted rgb, expected rgb)] for every cell of a strip."""
-    return node.evaluate(PAINTED)
+    return settled(node, PAINTED)
 
 
 def input_labels(page) -> str:
@@ -121,7 +140,7 @@ def input_labels(page) -> str:
     labels = {}
     for left in range(0, total + width // 2, max(1, width // 2)):
         panel.evaluate("(el, x) => { el.scrollLeft = x; }", left)
-        page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+        frames(page)
         labels.update(page.locator("svg.network g.column[data-step]:has(.input-label)").evaluate_all(
             "gs => gs.map(g => [+g.dataset.step, g.querySelector('.input-label').textContent])"))
     return "".join(labels[t] for t in sorted(labels))

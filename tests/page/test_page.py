@@ -16,6 +16,7 @@ from .helpers import (
     painted,
     panels_current,
     run,
+    settled,
     strip_values,
 )
 
@@ -339,7 +340,7 @@ def test_a_strips_png_is_a_valid_png_of_exactly_its_pixels(page):
     pixels = []
     for _ in range(width):
         pixels += [rng.randrange(256), rng.randrange(256), rng.randrange(256), rng.choice([0, 255])]
-    url, decoded = page.evaluate("""async ([pixels, width]) => {
+    url, decoded = settled(page, """async ([pixels, width]) => {
         const src = document.querySelector('script[type=module]').src.replace('main.js', 'blocks/png.js');
         const { rowPNG } = await import(src);
         const url = rowPNG(Uint8Array.from(pixels), width);

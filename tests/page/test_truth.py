@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from .conftest import ARTIFACTS
-from .helpers import api, drawn, link_has, link_state, panels_current
+from .helpers import api, drawn, link_has, link_state, panels_current, settled
 
 pytestmark = pytest.mark.browser
 
@@ -224,7 +224,7 @@ def test_the_playhead_moved_again_in_the_frame_after_a_scroll_is_still_shown(pag
     column that CI twice found missing)."""
     open_view(page, "sequence=" + "abcdefghij" * 4 + "&step=35")
     assert in_view(page, 'g.column[data-step="35"] rect.column-bg')
-    page.evaluate("""() => new Promise((done) => {
+    settled(page, """() => new Promise((done) => {
         const scrubber = document.getElementById('scrubber');
         const go = (v) => { scrubber.value = v; scrubber.dispatchEvent(new Event('input', { bubbles: true })); };
         go(3);
@@ -484,7 +484,7 @@ def test_the_error_bands_of_a_long_sequence_are_drawn_where_the_columns_are(page
         band.dispatchEvent(new MouseEvent('mousemove', { bubbles: true, clientX: column.left + column.width / 2, clientY: box.top + box.height / 2 }));
     }""")
     tip = page.locator(".tooltip").text_content()
-    written = page.evaluate("""async (v) => {
+    written = settled(page, """async (v) => {
         const src = document.querySelector('script[type=module]').src.replace('main.js', 'blocks/format.js');
         return (await import(src)).exact(v);
     }""", flows[50][3])  # the API's number, written the way the page writes every number
