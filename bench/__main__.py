@@ -167,11 +167,11 @@ def main(args) -> int:
     m_clip = core.Clip("value", 5.0)
     peer_step, peer_weights = minchar.trainer(m_params, m_ids, 0.1)
     peer_losses = [peer_step() for _ in range(3)]
-    checked = core.train(m_params, m_seq, 3, 0.1, core.initial_state("adagrad", m_params), clip=m_clip)
+    checked = core.train(m_params, m_seq, 3, 0.1, core.new_optimizer_state("adagrad", m_params), clip=m_clip)
     assert np.allclose(checked.losses, peer_losses, rtol=1e-10), "min-char-rnn computes another loss"
     assert all(np.allclose(getattr(checked.params, k), v, rtol=1e-9, atol=1e-12) for k, v in peer_weights().items())
     chunk = 50
-    m_state = core.initial_state("adagrad", m_params)
+    m_state = core.new_optimizer_state("adagrad", m_params)
     t_train, t_minchar = (t / chunk for t in paired(
         lambda: core.train(m_params, m_seq, chunk, 0.1, m_state, clip=m_clip),
         lambda: [peer_step() for _ in range(chunk)], repeats=15))

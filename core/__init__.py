@@ -10,7 +10,7 @@ error flows, in NumPy.
 ((4, 4), (4, 4))
 """
 
-from .bptt import Backward, backward, gradients, step_contributions, step_norms
+from .bptt import Backward, backward, batch_gradients, gradients, step_contributions, step_norms
 from .contract import CELLS, GATES, PARAM_NAMES, STATES, param_shapes
 from .encode import TASKS, Sequence, encode_numbers, encode_text
 from .errors import InputError, NumericalOverflow
@@ -19,8 +19,9 @@ from .gain import error_gain
 from .gradcheck import gradcheck, numerical_gradients
 from .interchange import Imported, read_weights, to_keras, to_pytorch
 from .params import Params, init_params, params_from_arrays, rescale_recurrent, spectral_radius
-from .train import CLIP_MODES, OPTIMIZERS, Clip, OptimizerState, Trained, initial_state, sample, train
-from .unfold import Forward, forward
+from .tasks import DATASETS, Batch, Dataset, make_batch
+from .train import CLIP_MODES, OPTIMIZERS, Clip, OptimizerState, Trained, evaluate, new_optimizer_state, sample, train
+from .unfold import BatchForward, Forward, forward, forward_batch
 
 __all__ = [
     "ACTIVATIONS", "CELLS", "CLIP_MODES", "OPTIMIZERS", "Clip", "OptimizerState", "Trained",
@@ -28,5 +29,7 @@ __all__ = [
     "Backward", "Forward", "Imported", "InputError", "NumericalOverflow", "Params", "Sequence",
     "backward", "gradients", "encode_numbers", "encode_text", "error_gain", "forward", "gradcheck", "init_params",
     "numerical_gradients", "param_shapes", "params_from_arrays", "rescale_recurrent", "spectral_radius",
-    "step_contributions", "step_norms", "initial_state", "read_weights", "sample", "to_keras", "to_pytorch", "train",
+    "step_contributions", "step_norms", "new_optimizer_state", "read_weights", "sample", "to_keras", "to_pytorch",
+    "train", "BatchForward", "batch_gradients", "forward_batch", "DATASETS", "Batch", "Dataset", "evaluate",
+    "make_batch",
 ]

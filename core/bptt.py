@@ -11,7 +11,7 @@ import numpy as np
 from .cells import CELL_MODULES
 from .contract import window as window_of
 from .errors import InputError, NumericalOverflow
-from .unfold import Forward, first_nonfinite_row
+from .unfold import BatchForward, Forward, first_nonfinite_row, forward_batch
 
 
 @dataclass(frozen=True)
@@ -172,39 +172,45 @@ def _totals(fwd: Forward, cell, do: np.ndarray, da: np.ndarray) -> dict:
 
 
 def gradients(fwd: Forward, truncate: int | None = None) -> dict:
-    """The totals dJ/dtheta alone, for training. Full BPTT needs no split by source: every
-    rule being linear, one row carrying the summed error through the same local rules gives
-    the totals at O(T G H^2) instead of the split's O(T^2 G H^2). A window k < T cuts each
-    source at its own distance, so it keeps the split (backward, without the shares)."""
-    steps, H = fwd.h.shape
-    if truncate is not None and truncate < steps:
+    """The totals dJ/dtheta alone, for one sequence (batch_gradients with B = 1). A window
+    k < T cuts each source at its own distance, so it keeps the split (backward, without the
+    shares)."""
+    if truncate is not None and truncate < fwd.h.shape[0]:
         return backward(fwd, truncate, shares=False).grads
+    one = forward_batch(fwd.params, fwd.x[None], fwd.y[None], fwd.has_loss, fwd.activation, fwd.output, fwd.h0, fwd.s0)
+    return batch_gradients(one)
+
+
+def batch_gradients(fwd: BatchForward) -> dict[str, np.ndarray]:
+    """dJ/dtheta of the batch's J = (1/B) sum_b J_b, full BPTT (MATH.md, "Training on a task").
+
+    No split by source: every rule being linear, one row per sequence carrying its summed error
+    through the cell's local rule (cells/, ``back``) gives the totals at O(T B G H^2) instead of
+    the split's O(T^2 G H^2)."""
     p = fwd.params
     cell = CELL_MODULES[p.cell]
-    local = cell.Local(fwd)
-    has_state = fwd.s is not None
-    do = (fwd.y_hat - fwd.y) * fwd.has_loss[:, None]
-    own = do @ p.V
-    reach = np.zeros((steps + 1, 1, H))  # reach[t + 1]: the error at h^(t); reach[0]: at h^(-1)
-    ds = np.zeros((steps, 1, H)) if has_state else None
-    carry = np.zeros((1, H)) if has_state else None
-    da = np.zeros((steps, fwd.a.shape[1]))
+    steps, B, H = fwd.h.shape
+    do = (fwd.y_hat - fwd.y) * (fwd.has_loss[:, None, None] / B)  # dJ/do^(t) of the batch mean
+    own = do @ p.V  # V^T do^(t): each sequence's own loss at step t
+    da = np.empty_like(fwd.a)
+    w_errors = np.empty_like(fwd.a) if p.cell == "gru" else da  # the errors multiplying h'^T in W's
+    dh = np.zeros((B, H))  # the error reaching h^(t) from step t + 1
+    carry = np.zeros((B, H)) if fwd.s is not None else None  # the LSTM's f^(t+1) ds^(t+1)
     with np.errstate(all="ignore"):
-        if p.cell == "rnn":  # the simple RNN's rule inline: da = g'(a) dh, dh^(t-1) += W^T da
-            dg, W, rows = local.dg, p.W, reach[:, 0]
-            for t in range(steps - 1, -1, -1):
-                dh = rows[t + 1]
-                dh += own[t]
-                np.matmul(np.multiply(dh, dg[t], out=da[t]), W, out=rows[t])
-        else:
-            for t in range(steps - 1, -1, -1):
-                reach[t + 1, 0] += own[t]
-                local.at(t, reach[t + 1], None, reach[t], ds[t] if has_state else None, carry)
-            local.errors(slice(0, steps), reach[1:, 0], da, ds[:, 0] if has_state else None)
-    step = first_nonfinite_row(reach[1:, 0], reverse=True)
-    if step is not None:
-        raise NumericalOverflow("dh", step)
-    return _totals(fwd, cell, do, da)
+        for t in range(steps - 1, -1, -1):
+            dh += own[t]
+            dh, carry = cell.back(fwd, t, dh, carry, da[t], w_errors[t])
+    step = first_nonfinite_row(da, reverse=True)
+    if step is not None or not np.isfinite(dh).all():
+        raise NumericalOverflow("dh", -1 if step is None else step)
+    rows = lambda values: values.reshape(steps * B, -1)  # noqa: E731  (every step of every sequence)
+    grads = {
+        "U": rows(da).T @ rows(fwd.x), "W": rows(w_errors).T @ rows(fwd.h_prev), "b": rows(da).sum(axis=0),
+        "V": rows(do).T @ rows(fwd.h), "c": rows(do).sum(axis=0),
+    }
+    if p.cell == "gru":
+        grads["b_hn"] = rows(w_errors[:, :, 2 * H:]).sum(axis=0)  # r * da_n
+    return {name: grads[name] for name in p.names}
 
 
 def _by_step(rows: np.ndarray, sources: np.ndarray, steps: int) -> np.ndarray:

@@ -10,11 +10,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .bptt import gradients
+from .bptt import backward, batch_gradients
 from .encode import Sequence
 from .errors import InputError, NumericalOverflow
 from .params import Params
-from .unfold import forward
+from .tasks import EVAL_BATCH, Dataset
+from .unfold import check_targets_fit, forward, forward_batch
 
 OPTIMIZERS = ("sgd", "adagrad", "adam")
 CLIP_MODES = ("value", "norm")
@@ -54,7 +55,8 @@ class Trained:
     clipped: np.ndarray
 
 
-def initial_state(optimizer: str, params: Params) -> OptimizerState:
+def new_optimizer_state(optimizer: str, params: Params) -> OptimizerState:
+    """An optimizer's state before its first update: step 0 and zero accumulators."""
     if optimizer not in OPTIMIZERS:
         raise InputError("optimizer", f"must be one of {', '.join(OPTIMIZERS)}, not {optimizer!r}")
     zeros = lambda: {name: np.zeros_like(value) for name, value in params.as_dict().items()}  # noqa: E731
@@ -150,7 +152,7 @@ def _update(theta: np.ndarray, g: np.ndarray, optimizer: str, step: int, lr: flo
 
 def train(
     params: Params,
-    seq: Sequence,
+    data: Sequence | Dataset,
     steps: int,
     learning_rate: float,
     state: OptimizerState,
@@ -162,9 +164,17 @@ def train(
     truncate: int | None = None,
     clip: Clip | None = None,
 ) -> Trained:
-    """``steps`` training steps from ``params`` and ``state``. Raises NumericalOverflow (with
-    the training step in its message) if the weights or the loss stop being finite."""
+    """``steps`` training steps from ``params`` and ``state`` on a sequence (every step the same
+    one: a batch of B = 1) or on a generated task (update n on the batch of seed [seed, n], so a
+    resumed run sees the batches an uninterrupted one would). Raises NumericalOverflow (with the
+    training step in its message) if the weights or the loss stop being finite."""
     check_state(state, params)
+    if isinstance(data, Dataset):
+        if truncate is not None:
+            raise InputError("truncate", "applies to a typed sequence; training on a dataset uses full BPTT")
+        output = data.output
+    else:
+        check_targets_fit(data.y, data.has_loss, output)
     flat = _Flat(params)
     theta = flat.join(params.as_dict())
     m = None if state.m is None else flat.join(state.m)
@@ -174,11 +184,10 @@ def train(
     for n in range(steps):
         now = params.replace(**flat.split(theta))
         try:
-            fwd = forward(now, seq, activation, output, h0, s0, check_targets=n == 0)
-            g = flat.join(gradients(fwd, truncate))
+            losses[n], grads = _loss_and_gradients(now, data, count + 1, activation, output, h0, s0, truncate)
         except NumericalOverflow as overflow:
             raise NumericalOverflow(overflow.quantity, overflow.step, count + 1) from None
-        losses[n] = fwd.total_loss
+        g = flat.join(grads)
         norms[n] = np.sqrt(np.dot(g, g))
         clipped[n] = _clip(g, norms[n], clip)
         count += 1
@@ -189,6 +198,43 @@ def train(
     carried = {name: None if vector is None else flat.split(vector, copy=True) for name, vector in (("m", m), ("v", v))}
     state = OptimizerState(state.optimizer, count, **carried)
     return Trained(params.replace(**flat.split(theta, copy=True)), state, losses, norms, clipped)
+
+
+def _loss_and_gradients(params, data, update, activation, output, h0, s0, truncate) -> tuple[float, dict]:
+    """J before update number ``update`` and its gradient. A window k shorter than the sequence
+    cuts each source at its own distance, so it needs bptt's split by source."""
+    if isinstance(data, Dataset):
+        batch = data.update_batch(update)
+        x, y, has_loss = batch.x, batch.y, batch.has_loss
+    else:
+        if truncate is not None and truncate < data.steps:
+            fwd = forward(params, data, activation, output, h0, s0, check_targets=False)
+            return fwd.total_loss, backward(fwd, truncate, shares=False).grads
+        x, y, has_loss = data.x[None], data.y[None], data.has_loss
+    fwd = forward_batch(params, x, y, has_loss, activation, output, h0, s0)
+    return fwd.J, batch_gradients(fwd)
+
+
+EVAL_CHUNK = 64  # held-out sequences run together: bounds the memory of a long task's evaluation
+
+
+def evaluate(params: Params, dataset: Dataset, batch: int = EVAL_BATCH, *, h0=None, s0=None) -> dict:
+    """The held-out numbers of MATH.md: the mean loss (1/B_eval) sum_b J_b over the batch of seed
+    [seed, 0] and, for the softmax tasks, the accuracy: the share of pairs (b, s in S) whose
+    largest logit (the lowest k on a tie) is the target's class."""
+    held_out = dataset.held_out(batch)
+    total, right = 0.0, 0
+    for lo in range(0, batch, EVAL_CHUNK):
+        part = slice(lo, lo + EVAL_CHUNK)
+        fwd = forward_batch(params, held_out.x[part], held_out.y[part], held_out.has_loss, "tanh", held_out.output,
+                            h0, s0)
+        total += float(fwd.loss.sum())
+        if held_out.output == "softmax":
+            right += int((fwd.o[held_out.has_loss].argmax(axis=-1) == held_out.labels[part].T).sum())
+    out = {"loss": total / batch, "batch": batch}
+    if held_out.output == "softmax":
+        out["accuracy"] = right / held_out.labels.size
+    return out
 
 
 def sample(
@@ -233,5 +279,5 @@ def sample(
     return "".join(out)
 
 
-__all__ = ["CLIP_MODES", "OPTIMIZERS", "Clip", "OptimizerState", "Trained", "initial_state", "sample",
-           "train"]
+__all__ = ["CLIP_MODES", "OPTIMIZERS", "Clip", "OptimizerState", "Trained", "evaluate", "new_optimizer_state",
+           "sample", "train"]

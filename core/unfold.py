@@ -63,7 +63,25 @@ def first_nonfinite_row(values: np.ndarray, reverse: bool = False) -> int | None
     return int(rows[-1] if reverse else rows[0])
 
 
-def _check_targets(y: np.ndarray, has_loss: np.ndarray, output: str) -> None:
+def check_inputs(params: Params, input_size: int, target_size: int, activation: str, output: str, s0) -> None:
+    """What any forward pass checks first: the names, the data's sizes against the weights', and
+    an initial cell state only for the LSTM."""
+    if activation not in ACTIVATIONS:
+        raise InputError("activation", f"must be one of {', '.join(ACTIVATIONS)}, not {activation!r}")
+    if output not in HEADS:
+        raise InputError("output", f"must be one of {', '.join(HEADS)}, not {output!r}")
+    D, H, K = params.sizes
+    if input_size != D or target_size != K:
+        raise InputError(
+            "weights",
+            f"expect inputs of size {D} and targets of size {K}, the data has {input_size} and {target_size}",
+        )
+    if s0 is not None and params.cell != "lstm":
+        raise InputError("s0", "is the LSTM's initial cell state; the other cells have none")
+
+
+def check_targets_fit(y: np.ndarray, has_loss: np.ndarray, output: str) -> None:
+    """Targets the head can read: probability vectors for softmax, numbers in [0, 1] for sigmoid."""
     y = y[has_loss]
     if output == "softmax" and not (np.all(y >= 0) and np.allclose(y.sum(axis=1), 1.0, atol=1e-9)):
         raise InputError(
@@ -81,6 +99,85 @@ def initial_state(name: str, given, H: int) -> np.ndarray:
     return state
 
 
+@dataclass(frozen=True)
+class BatchForward:
+    """The forward pass over B sequences at once, step-first (one step is one contiguous block):
+    x (T, B, D), y (T, B, K), has_loss (T,), a (T, B, G H), gates (T, B, G H) or None, h and
+    h_prev (T, B, H): the state after each step and the one it read (h0 first); s and s_prev the
+    same for the LSTM's cell state (None otherwise); o and y_hat (T, B, K); loss (T, B), J_b^(t)."""
+
+    params: Params
+    activation: str
+    output: str
+    x: np.ndarray
+    y: np.ndarray
+    has_loss: np.ndarray
+    a: np.ndarray
+    gates: np.ndarray | None
+    h: np.ndarray
+    h_prev: np.ndarray
+    s: np.ndarray | None
+    s_prev: np.ndarray | None
+    o: np.ndarray
+    y_hat: np.ndarray
+    loss: np.ndarray
+
+    @property
+    def J(self) -> float:
+        """The batch's loss: the mean over the sequences of each one's summed loss J_b."""
+        return float(self.loss.sum()) / self.loss.shape[1]
+
+
+def forward_batch(
+    params: Params, x: np.ndarray, y: np.ndarray, has_loss: np.ndarray, activation: str = "tanh",
+    output: str = "softmax", h0: np.ndarray | None = None, s0: np.ndarray | None = None,
+) -> BatchForward:
+    """The cell of ``params`` over B sequences, x (B, T, D) with targets y (B, T, K), each from
+    the same h0 (and s0): each step is the cell's rule (cells/) applied to B rows at once, then
+    o = c + V h and y_hat = f(o) at every step. One sequence is the case B = 1 (forward)."""
+    check_inputs(params, x.shape[2], y.shape[2], activation, output, s0)
+    B, steps, _ = x.shape
+    H = params.sizes[1]
+    cell = CELL_MODULES[params.cell]
+    xs = np.ascontiguousarray(x.transpose(1, 0, 2))
+    xu = xs @ params.U.T + params.b  # the inputs' part of every pre-activation at once
+    a = np.empty((steps, B, params.W.shape[0]))
+    h = np.empty((steps + 1, B, H))  # h[t + 1] = h^(t); h[0] = h0
+    h[0] = initial_state("h0", h0, H)
+    gates = None if params.cell == "rnn" else np.empty_like(a)
+    s = None
+    if params.cell == "lstm":
+        s = np.empty((steps + 1, B, H))
+        s[0] = initial_state("s0", s0, H)
+    with np.errstate(all="ignore"):
+        for t in range(steps):
+            out = cell.step(params, xu[t], h[t], None if s is None else s[t], activation)
+            a[t], h[t + 1] = out.a, out.h
+            if gates is not None:
+                gates[t] = out.gates
+            if s is not None:
+                s[t + 1] = out.s
+        ys = y.transpose(1, 0, 2)
+        o = h[1:] @ params.V.T + params.c
+        if output == "softmax":  # the head's f and loss, sharing one log_softmax
+            log_p = log_softmax(o)
+            y_hat = np.exp(log_p)
+            loss = -(ys * log_p).sum(axis=-1)
+        else:
+            head = HEADS[output]
+            y_hat = head.f(o)
+            loss = head.loss(o, ys)
+        loss *= has_loss[:, None]
+    for name, values in (("a", a), ("s", None if s is None else s[1:]), ("h", h[1:]), ("o", o), ("loss", loss)):
+        step = None if values is None else first_nonfinite_row(values)
+        if step is not None:
+            raise NumericalOverflow(name, step)
+    return BatchForward(
+        params, activation, output, xs, ys, has_loss, a, gates, h[1:], h[:-1],
+        None if s is None else s[1:], None if s is None else s[:-1], o, y_hat, loss,
+    )
+
+
 def forward(
     params: Params,
     seq: Sequence,
@@ -91,72 +188,20 @@ def forward(
     *,
     check_targets: bool = True,
 ) -> Forward:
-    """Run the cell of ``params`` over ``seq``, then o = c + V h and y_hat = f(o).
+    """Run the cell of ``params`` over ``seq``, then o = c + V h and y_hat = f(o): the batch of
+    one sequence.
 
     ``activation`` is the simple RNN's g; the gated cells use sigma and tanh. ``s0`` is the
     LSTM's initial cell state (zeros if absent). ``check_targets=False`` skips checking the
     targets against the head (training checks them once, not at every step).
     """
-    if activation not in ACTIVATIONS:
-        raise InputError("activation", f"must be one of {', '.join(ACTIVATIONS)}, not {activation!r}")
-    if output not in HEADS:
-        raise InputError("output", f"must be one of {', '.join(HEADS)}, not {output!r}")
-    D, H, K = params.sizes
-    if seq.x.shape[1] != D or seq.y.shape[1] != K:
-        raise InputError(
-            "weights",
-            f"expect inputs of size {D} and targets of size {K}, the data has {seq.x.shape[1]} and {seq.y.shape[1]}",
-        )
-    h0 = initial_state("h0", h0, H)
-    lstm = params.cell == "lstm"
-    if s0 is not None and not lstm:
-        raise InputError("s0", "is the LSTM's initial cell state; the other cells have none")
-    s0 = initial_state("s0", s0, H) if lstm else None
     if check_targets:
-        _check_targets(seq.y, seq.has_loss, output)
-
-    cell = CELL_MODULES[params.cell]
-    steps = seq.steps
-    xu = seq.x @ params.U.T + params.b  # the inputs' part of every pre-activation at once
-    a = np.empty((steps, params.W.shape[0]))
-    h = np.empty((steps, H))
-    gates = None if params.cell == "rnn" else np.empty_like(a)
-    s = np.empty((steps, H)) if lstm else None
-    with np.errstate(all="ignore"):
-        h_prev, s_prev = h0, s0
-        if params.cell == "rnn":  # the same sums as cells.rnn.step, without a call per step (training's loop)
-            g, W = ACTIVATIONS[activation].g, params.W
-            for t in range(steps):
-                at = np.matmul(W, h_prev, out=a[t])
-                at += xu[t]
-                if g is np.tanh:
-                    h_prev = np.tanh(at, out=h[t])
-                else:
-                    h[t] = g(at)
-                    h_prev = h[t]
-        for t in range(steps if params.cell != "rnn" else 0):
-            out = cell.step(params, xu[t], h_prev, s_prev, activation)
-            a[t], h[t] = out.a, out.h
-            if gates is not None:
-                gates[t] = out.gates
-            if s is not None:
-                s[t] = out.s
-            h_prev, s_prev = out.h, out.s
-        o = h @ params.V.T + params.c
-        if output == "softmax":  # the head's f and loss, sharing one log_softmax
-            log_p = log_softmax(o)
-            y_hat = np.exp(log_p)
-            loss = np.where(seq.has_loss, -(seq.y * log_p).sum(axis=-1), 0.0)
-        else:
-            head = HEADS[output]
-            y_hat = head.f(o)
-            loss = np.where(seq.has_loss, head.loss(o, seq.y), 0.0)
-    checked = [("a", a), ("s", s), ("h", h), ("o", o), ("loss", loss)]
-    for name, values in checked:
-        step = None if values is None else first_nonfinite_row(values)
-        if step is not None:
-            raise NumericalOverflow(name, step)
+        check_targets_fit(seq.y, seq.has_loss, output)
+    one = forward_batch(params, seq.x[None], seq.y[None], seq.has_loss, activation, output, h0, s0)
+    sequence = lambda values: None if values is None else values[:, 0]  # noqa: E731
+    loss = one.loss[:, 0]
     return Forward(
-        params, seq.x, seq.y, seq.has_loss, h0, a, h, o, y_hat, loss,
-        float(loss.sum()), activation, output, gates, s, s0,
+        params, seq.x, seq.y, seq.has_loss, one.h_prev[0, 0], one.a[:, 0], one.h[:, 0], one.o[:, 0],
+        one.y_hat[:, 0], loss, float(loss.sum()), activation, output, sequence(one.gates), sequence(one.s),
+        None if one.s is None else one.s_prev[0, 0],
     )

@@ -12,13 +12,30 @@ from .step import Step
 
 
 def step(p, xu: np.ndarray, h_prev: np.ndarray, s_prev, activation: str):
-    H = h_prev.shape[0]
-    recurrent = p.W @ h_prev  # W_r h', W_z h', W_n h'
+    """Rows: xu (..., 3H), h_prev (..., H)."""
+    H = h_prev.shape[-1]
+    recurrent = h_prev @ p.W.T  # W_r h', W_z h', W_n h'
     a = xu + recurrent
-    r, z = sigmoid(a[:H]), sigmoid(a[H: 2 * H])
-    a[2 * H:] = xu[2 * H:] + r * (recurrent[2 * H:] + p.b_hn)
-    n = np.tanh(a[2 * H:])
-    return Step(a, np.concatenate([r, z, n]), (1.0 - z) * n + z * h_prev, None)
+    r, z = sigmoid(a[..., :H]), sigmoid(a[..., H: 2 * H])
+    a[..., 2 * H:] = xu[..., 2 * H:] + r * (recurrent[..., 2 * H:] + p.b_hn)
+    n = np.tanh(a[..., 2 * H:])
+    return Step(a, np.concatenate([r, z, n], axis=-1), (1.0 - z) * n + z * h_prev, None)
+
+
+def back(fwd, t: int, dh: np.ndarray, carry, da: np.ndarray, w_errors: np.ndarray) -> tuple:
+    """One step back for rows that each have their own gates (a batch of sequences): da_n, da_z,
+    da_r as below, written into ``da``, and [da_r; da_z; r da_n] into ``w_errors``; returns
+    dh^(t-1) = z dh + W^T [da_r; da_z; r da_n] (and no carry)."""
+    H = dh.shape[-1]
+    r, z, n = (fwd.gates[t][..., k * H:(k + 1) * H] for k in range(3))
+    h_prev = fwd.h_prev[t]
+    p = fwd.params
+    da[..., 2 * H:] = dh * (1.0 - z) * (1.0 - n * n)
+    da[..., H: 2 * H] = dh * (h_prev - n) * z * (1.0 - z)
+    da[..., :H] = da[..., 2 * H:] * (h_prev @ p.W[2 * H:].T + p.b_hn) * r * (1.0 - r)
+    w_errors[..., : 2 * H] = da[..., : 2 * H]
+    w_errors[..., 2 * H:] = r * da[..., 2 * H:]
+    return z * dh + w_errors @ p.W, None
 
 
 def _blocks(fwd):

@@ -14,12 +14,29 @@ from .step import Step
 
 
 def step(p, xu: np.ndarray, h_prev: np.ndarray, s_prev: np.ndarray, activation: str):
-    H = h_prev.shape[0]
-    a = xu + p.W @ h_prev
-    gates = np.concatenate([sigmoid(a[: 2 * H]), np.tanh(a[2 * H: 3 * H]), sigmoid(a[3 * H:])])
-    i, f, g, q = gates.reshape(4, H)
+    """Rows: xu (..., 4H), h_prev and s_prev (..., H)."""
+    H = h_prev.shape[-1]
+    a = h_prev @ p.W.T
+    a += xu
+    gates = np.concatenate([sigmoid(a[..., : 2 * H]), np.tanh(a[..., 2 * H: 3 * H]), sigmoid(a[..., 3 * H:])], axis=-1)
+    i, f, g, q = (gates[..., k * H:(k + 1) * H] for k in range(4))
     s = f * s_prev + i * g
     return Step(a, gates, q * np.tanh(s), s)
+
+
+def back(fwd, t: int, dh: np.ndarray, carry: np.ndarray, da: np.ndarray, w_errors: np.ndarray) -> tuple:
+    """One step back for rows that each have their own gates (a batch of sequences), with
+    carry = f^(t+1) * ds^(t+1): ds = dh q (1 - tanh^2 s) + carry, then da_i, da_f, da_g, da_q as
+    below, written into ``da``; returns dh^(t-1) = W^T da and the carry f^(t) * ds^(t)."""
+    H = dh.shape[-1]
+    i, f, g, q = (fwd.gates[t][..., k * H:(k + 1) * H] for k in range(4))
+    tanh_s = np.tanh(fwd.s[t])
+    ds = dh * q * (1.0 - tanh_s * tanh_s) + carry
+    da[..., :H] = ds * g * i * (1.0 - i)
+    da[..., H: 2 * H] = ds * fwd.s_prev[t] * f * (1.0 - f)
+    da[..., 2 * H: 3 * H] = ds * i * (1.0 - g * g)
+    da[..., 3 * H:] = dh * tanh_s * q * (1.0 - q)
+    return da @ fwd.params.W, ds * f
 
 
 class Local:

@@ -7,9 +7,17 @@ from .step import Step
 
 
 def step(p, xu: np.ndarray, h_prev: np.ndarray, s_prev, activation: str):
-    """a^(t) = U x^(t) + b + W h^(t-1);  h^(t) = g(a^(t))."""
-    a = xu + p.W @ h_prev
+    """a^(t) = U x^(t) + b + W h^(t-1);  h^(t) = g(a^(t)).  Rows: xu (..., H), h_prev (..., H)."""
+    a = h_prev @ p.W.T
+    a += xu
     return Step(a, None, ACTIVATIONS[activation].g(a), None)
+
+
+def back(fwd, t: int, dh: np.ndarray, carry, da: np.ndarray, w_errors: np.ndarray) -> tuple:
+    """One step back for rows that each have their own a^(t) (a batch of sequences):
+    da = g'(a) * dh, written into ``da``; returns dh^(t-1) = W^T da (and no carry)."""
+    np.multiply(dh, ACTIVATIONS[fwd.activation].dg(fwd.a[t], fwd.h[t]), out=da)
+    return da @ fwd.params.W, None
 
 
 class Local:

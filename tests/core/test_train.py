@@ -30,7 +30,7 @@ def test_sgd_and_adam_take_pytorchs_steps(cell, optimizer):
     names = params.names
     tensors = {name: torch.tensor(value, requires_grad=True) for name, value in params.as_dict().items()}
     torch_optimizer = {"sgd": torch.optim.SGD, "adam": torch.optim.Adam}[optimizer](list(tensors.values()), lr=lr)
-    ours, state = params, core.initial_state(optimizer, params)
+    ours, state = params, core.new_optimizer_state(optimizer, params)
     for _ in range(5):
         # the same gradients into both: ours of PyTorch's current weights (equal to ours, step by step)
         current = params.replace(**{name: tensors[name].detach().numpy().copy() for name in names})
@@ -54,7 +54,7 @@ def test_adagrad_is_min_char_rnns_update():
         for name in expected:
             m[name] = m[name] + g[name] * g[name]
             expected[name] = expected[name] - lr * g[name] / np.sqrt(m[name] + 1e-8)
-    trained = core.train(params, seq, 3, lr, core.initial_state("adagrad", params))
+    trained = core.train(params, seq, 3, lr, core.new_optimizer_state("adagrad", params))
     for name, value in expected.items():
         np.testing.assert_allclose(getattr(trained.params, name), value, rtol=1e-13, atol=1e-15)
         np.testing.assert_allclose(trained.state.m[name], m[name], rtol=1e-13)
@@ -62,12 +62,12 @@ def test_adagrad_is_min_char_rnns_update():
 
 def test_the_record_is_the_loss_and_gradient_norm_before_each_update():
     params, seq = setup()
-    trained = core.train(params, seq, 2, 0.1, core.initial_state("sgd", params))
+    trained = core.train(params, seq, 2, 0.1, core.new_optimizer_state("sgd", params))
     fwd = core.forward(params, seq)
     assert trained.losses[0] == fwd.total_loss
     joint = np.sqrt(sum(np.sum(g * g) for g in core.backward(fwd).grads.values()))
     assert trained.grad_norms[0] == pytest.approx(joint, rel=1e-14)
-    after_one = core.train(params, seq, 1, 0.1, core.initial_state("sgd", params)).params
+    after_one = core.train(params, seq, 1, 0.1, core.new_optimizer_state("sgd", params)).params
     assert trained.losses[1] == core.forward(after_one, seq).total_loss
 
 
@@ -75,15 +75,15 @@ def test_clipping_by_value_and_by_norm():
     params, seq = setup()
     g = gradients(params, seq)
     c = 0.05
-    by_value = core.train(params, seq, 1, 1.0, core.initial_state("sgd", params), clip=core.Clip("value", c))
+    by_value = core.train(params, seq, 1, 1.0, core.new_optimizer_state("sgd", params), clip=core.Clip("value", c))
     for name, grad in g.items():
         np.testing.assert_allclose(getattr(params, name) - getattr(by_value.params, name), np.clip(grad, -c, c), atol=1e-15)
     assert by_value.clipped[0]
     joint = np.sqrt(sum(np.sum(v * v) for v in g.values()))
-    by_norm = core.train(params, seq, 1, 1.0, core.initial_state("sgd", params), clip=core.Clip("norm", joint / 2))
+    by_norm = core.train(params, seq, 1, 1.0, core.new_optimizer_state("sgd", params), clip=core.Clip("norm", joint / 2))
     step = np.sqrt(sum(np.sum((getattr(params, n) - getattr(by_norm.params, n)) ** 2) for n in params.names))
     assert step == pytest.approx(joint / 2, rel=1e-12) and by_norm.clipped[0]
-    loose = core.train(params, seq, 1, 1.0, core.initial_state("sgd", params), clip=core.Clip("norm", joint * 2))
+    loose = core.train(params, seq, 1, 1.0, core.new_optimizer_state("sgd", params), clip=core.Clip("norm", joint * 2))
     assert not loose.clipped[0]
 
 
@@ -91,8 +91,8 @@ def test_clipping_by_value_and_by_norm():
 @pytest.mark.parametrize("optimizer", core.OPTIMIZERS)
 def test_two_halves_give_exactly_the_weights_of_one_run(cell, optimizer):
     params, seq = setup(cell)
-    whole = core.train(params, seq, 10, 0.05, core.initial_state(optimizer, params), truncate=4)
-    first = core.train(params, seq, 5, 0.05, core.initial_state(optimizer, params), truncate=4)
+    whole = core.train(params, seq, 10, 0.05, core.new_optimizer_state(optimizer, params), truncate=4)
+    first = core.train(params, seq, 5, 0.05, core.new_optimizer_state(optimizer, params), truncate=4)
     second = core.train(first.params, seq, 5, 0.05, first.state, truncate=4)
     for name in params.names:
         assert np.array_equal(getattr(whole.params, name), getattr(second.params, name)), name
@@ -103,7 +103,7 @@ def test_two_halves_give_exactly_the_weights_of_one_run(cell, optimizer):
 @pytest.mark.parametrize("cell", core.CELLS)
 def test_a_repeated_word_is_learned(cell):
     params, seq = setup(cell, hidden=16)
-    trained = core.train(params, seq, 300, 0.05, core.initial_state("adam", params))
+    trained = core.train(params, seq, 300, 0.05, core.new_optimizer_state("adam", params))
     assert trained.losses[-1] < 0.05 * trained.losses[0]
     assert core.sample(trained.params, seq.vocab, "h", 11, 0.0, 0) == "ello hello "
 
@@ -131,12 +131,12 @@ def test_sampling_is_seeded_and_temperature_zero_is_the_likeliest_path():
 def test_a_diverging_run_says_at_which_training_step():
     params, seq = setup()
     with pytest.raises(core.NumericalOverflow, match="training step"):
-        core.train(params, seq, 50, 1e6, core.initial_state("sgd", params), activation="identity")
+        core.train(params, seq, 50, 1e6, core.new_optimizer_state("sgd", params), activation="identity")
 
 
 def test_a_resumed_state_must_fit_the_weights():
     params, seq = setup()
-    state = core.initial_state("adam", params)
+    state = core.new_optimizer_state("adam", params)
     bad = core.OptimizerState("adam", 3, m={**state.m, "W": np.zeros((2, 2))}, v=state.v)
     with pytest.raises(core.InputError, match="optimizer_state.m.W"):
         core.train(params, seq, 1, 0.1, bad)
