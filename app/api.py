@@ -22,6 +22,8 @@ from .presets import PRESETS
 from .schemas import (
     ConvertRequest,
     ConvertResponse,
+    DatasetRequest,
+    DatasetResponse,
     ErrorResponse,
     GradcheckResponse,
     Health,
@@ -189,6 +191,13 @@ async def train(req: TrainRequest, request: Request):
     new weights and optimizer state at full precision: send them back to continue exactly.
     With `unfold: true` the answer also carries the unfold of the new weights."""
     return await compute(request, service.train, req)
+
+
+@router.post("/dataset", response_model=DatasetResponse, responses=REFUSALS, response_class=NumpyJSONResponse)
+async def dataset(req: DatasetRequest, request: Request):
+    """A batch of a generated task (inputs, targets, the steps that carry a loss), exactly as
+    /train draws it: update n's batch (seed [seed, n]) or, for step 0, the held-out batch."""
+    return await compute(request, service.dataset, req)
 
 
 @router.post("/sample", response_model=SampleResponse, responses=REFUSALS, response_class=NumpyJSONResponse)

@@ -4,6 +4,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
+import core
+import core.tasks
 from core import InputError
 from core.contract import ACTIVATION_NAMES, CELLS, DEFAULT_ACTIVATION, HEAD_NAMES, TASK_NAMES
 from core.interchange import Imported, read_weights
@@ -11,7 +13,10 @@ from core.interchange import Imported, read_weights
 from .settings import (
     DEFAULT_DIGITS,
     DEFAULT_TRAIN,
+    MAX_BATCH,
+    MAX_CLASSES,
     MAX_CLIP,
+    MAX_DATASET_LENGTH,
     MAX_DIGITS,
     MAX_FORGET_BIAS,
     MAX_HIDDEN,
@@ -62,8 +67,39 @@ class Weights(BaseModel):
     b_hn: Vector | None = Field(None, description="The GRU's candidate recurrent bias (gru only).")
 
 
+class DatasetIn(BaseModel):
+    """A generated task (docs/MATH.md, section 17): B sequences of length T drawn from a seed.
+    Each task reads only its own options: remember-first classes and noise, copy classes and
+    delay, adding none."""
+
+    model_config = STRICT
+    name: Literal[core.DATASETS] = Field(description="remember-first, adding or copy.")
+    length: int = Field(ge=2, le=MAX_DATASET_LENGTH, description="T, the steps of every sequence.")
+    batch: int = Field(32, ge=1, le=MAX_BATCH, description="B, the sequences of each update's batch.")
+    seed: int = Field(0, ge=0, le=MAX_SEED, description="Update n trains on the batch of seed [seed, n]; "
+                      "the held-out batch is [seed, 0].")
+    classes: int | None = Field(None, ge=2, le=MAX_CLASSES, description="C (default 4): remember-first, copy.")
+    noise: int | None = Field(None, ge=1, le=MAX_CLASSES, description="N noise symbols (default 4): remember-first.")
+    delay: int | None = Field(None, ge=1, le=MAX_DATASET_LENGTH - 1,
+                              description="d, 1 <= d < length (default 1): copy.")
+
+    @model_validator(mode="after")
+    def _options_of_the_task(self) -> "DatasetIn":
+        for option in ("classes", "noise", "delay"):
+            if getattr(self, option) is not None and option not in core.tasks.DATASET_OPTIONS[self.name]:
+                uses = ", ".join(core.tasks.DATASET_OPTIONS[self.name]) or "no options"
+                raise InputError(f"dataset.{option}", f"is not an option of {self.name} (it reads {uses})")
+        self.resolved()  # the core's own checks (delay < length), worded with the field
+        return self
+
+    def resolved(self) -> "core.Dataset":
+        options = {name: value for name in ("classes", "noise", "delay") if (value := getattr(self, name)) is not None}
+        return core.Dataset(self.name, self.length, self.batch, self.seed, **options)
+
+
 class UnfoldRequest(BaseModel):
-    """Give `sequence` (text) or `inputs` (numbers or vectors); everything else has a default."""
+    """Give `sequence` (text), `inputs` (numbers or vectors) or `dataset` (a generated task: the answer
+    unfolds sequence `index` of its held-out batch); everything else has a default."""
 
     model_config = ConfigDict(
         **STRICT,
@@ -79,6 +115,10 @@ class UnfoldRequest(BaseModel):
         None, description="One target per input (for many-to-one, a single target is enough). "
         "Without targets, each input predicts the next one.",
     )
+    dataset: DatasetIn | None = Field(None, description="A generated task instead of a sequence; the "
+                                      "unfold shows sequence `index` of its held-out batch (seed [seed, 0]).")
+    index: int | None = Field(None, ge=0, lt=core.tasks.EVAL_BATCH,
+                              description="Which sequence of the dataset's held-out batch to unfold (default 0).")
     task: Task = "many-to-many"
     cell: CellName = Field("rnn", description="rnn (simple RNN), lstm or gru, as PyTorch's nn.RNN, nn.LSTM, nn.GRU.")
     hidden_size: int = Field(8, ge=1, le=MAX_HIDDEN)
@@ -149,8 +189,14 @@ class UnfoldRequest(BaseModel):
 
     @model_validator(mode="after")
     def _one_source_of_data(self) -> "UnfoldRequest":
-        if (self.sequence is None) == (self.inputs is None):
-            raise ValueError("give exactly one of sequence (text) or inputs (numbers)")
+        if sum(source is not None for source in (self.sequence, self.inputs, self.dataset)) != 1:
+            raise ValueError("give exactly one of sequence (text), inputs (numbers) or dataset (a generated task)")
+        if self.index is not None and self.dataset is None:
+            raise InputError("index", "picks a sequence of a dataset's held-out batch; give dataset as well")
+        if self.dataset is not None:
+            for name in ("task", "output"):
+                if name in self.model_fields_set:
+                    raise InputError(name, f"is set by the dataset ({self.dataset.name}); leave it out")
         if self.targets is not None and self.inputs is None:
             raise ValueError("targets go with inputs; a text sequence predicts its next character")
         return self
@@ -203,7 +249,14 @@ class UnfoldRequest(BaseModel):
         return self.sequence is not None
 
     @property
+    def data_field(self) -> str:
+        """The field that holds the request's data, for a refusal about its size."""
+        return "sequence" if self.is_text else "dataset" if self.dataset is not None else "inputs"
+
+    @property
     def resolved_output(self) -> str:
+        if self.dataset is not None:
+            return core.tasks.DATASET_HEADS[self.dataset.name]
         return self.output or ("softmax" if self.is_text else "identity")
 
     @property
@@ -286,10 +339,46 @@ class TrainResponse(BaseModel):
     grad_norms: Vector = Field(description="The joint norm of all the gradients of each update, before clipping.")
     clipped: list[bool] = Field(description="Whether clipping changed the gradients of each update.")
     step: int = Field(description="Updates done so far, this request's included.")
-    final_loss: float = Field(description="J after the last update.")
+    final_loss: float = Field(description="J after the last update (with a dataset: the held-out loss, eval.loss).")
+    eval: "EvalOut | None" = Field(
+        None, description="With a dataset: the held-out numbers after this request's updates."
+    )
     weights: dict = Field(description="The new weights at full precision (send them back to continue).")
     optimizer_state: dict = Field(description="The optimizer's state at full precision (send it back to continue).")
     unfold: "UnfoldResponse | None" = Field(None, description="The unfold of the new weights, if asked.")
+
+
+class EvalOut(BaseModel):
+    """The held-out batch (seed [seed, 0]) under the weights of the answer."""
+
+    loss: float = Field(description="(1/B_eval) sum_b J_b.")
+    accuracy: float | None = Field(None, description="Share of (sequence, loss step) pairs whose largest logit is "
+                                   "the target's class; absent for adding.")
+    batch: int = Field(description="B_eval, the held-out sequences.")
+
+
+class DatasetRequest(BaseModel):
+    """A batch of a generated task, to inspect or reproduce the data a run trains on."""
+
+    model_config = ConfigDict(**STRICT, json_schema_extra={"examples": [
+        {"dataset": {"name": "adding", "length": 10, "batch": 4, "seed": 0}, "step": 1},
+    ]})
+    dataset: DatasetIn
+    step: int = Field(0, ge=0, le=2**31 - 1, description="The batch of update n (seed [seed, n], dataset.batch "
+                      "sequences); 0, the default, is the held-out batch (seed [seed, 0], 512 sequences).")
+
+
+class DatasetResponse(BaseModel):
+    dataset: dict = Field(description="The dataset with every option its task reads.")
+    step: int
+    seed: list[int] = Field(description="The generator's seed: [dataset.seed, step].")
+    output: OutputName = Field(description="The head the task's loss uses.")
+    input_size: int
+    output_size: int
+    loss_steps: list[int] = Field(description="S: the steps that carry a loss.")
+    chance: dict = Field(description="What guessing scores: accuracy 1/C, or (adding) the loss of predicting 1.")
+    inputs: list = Field(description="X, (B, T, D).")
+    targets: list = Field(description="Y, (B, |S|): the target of each loss step, a class or the sum.")
 
 
 class SampleRequest(UnfoldRequest):
@@ -360,6 +449,8 @@ class ErrorResponse(BaseModel):
 
 
 class Config(BaseModel):
+    dataset: dict | None = Field(None, description="With a dataset: the dataset, every option its task reads.")
+    index: int | None = Field(None, description="With a dataset: the held-out sequence unfolded.")
     task: Task
     cell: CellName
     gates: list[str] = Field(description="The gates stacked in U, W, b and a, in order; empty for rnn.")
@@ -532,4 +623,5 @@ class Health(BaseModel):
 
 
 TrainResponse.model_rebuild()
+DatasetResponse.model_rebuild()
 ConvertResponse.model_rebuild()

@@ -18,7 +18,7 @@ from threadpoolctl import threadpool_limits
 import core
 
 from .encoding import rounded
-from .schemas import SECTIONS, ConvertRequest, SampleRequest, TrainRequest, UnfoldRequest
+from .schemas import SECTIONS, ConvertRequest, DatasetRequest, SampleRequest, TrainRequest, UnfoldRequest
 from .settings import (
     AUTO_SECTIONS,
     AUTO_TRUNCATED_SECTIONS,
@@ -88,6 +88,9 @@ class Problem:
 
 
 def _sequence(req: UnfoldRequest) -> core.Sequence:
+    if req.dataset is not None:  # one sequence of the held-out batch, with its own loss steps
+        example = req.dataset.resolved().example(req.index or 0)
+        return core.Sequence(example.x[0], example.y[0], example.has_loss)
     if req.is_text:
         return core.encode_text(req.sequence, req.task, req.vocab)
     seq = core.encode_numbers(req.inputs, req.targets, req.task)
@@ -126,8 +129,15 @@ def _config(req: UnfoldRequest, problem: Problem, sections: tuple[str, ...] = ()
     cell = problem.params.cell
     seeded_lstm = cell == "lstm" and req.weights is None
     forget_bias = (DEFAULT_FORGET_BIAS if req.forget_bias is None else req.forget_bias) if seeded_lstm else None
+    task = req.task
+    if req.dataset is not None:  # the dataset's own loss steps; its config says which
+        task = "many-to-many" if req.dataset.name == "copy" else "many-to-one"
+        echo = {"dataset": req.dataset.resolved().described(), "index": req.index or 0}
+    else:
+        echo = {}
     return {
-        "task": req.task, "cell": cell, "gates": list(core.GATES[cell]),
+        **echo,
+        "task": task, "cell": cell, "gates": list(core.GATES[cell]),
         "activation": problem.activation if cell == "rnn" else None, "output": problem.output,
         "hidden_size": H, "input_size": D, "output_size": K, "steps": problem.seq.steps, "seed": req.seed,
         "spectral_radius": core.spectral_radius(problem.params.W) if cell == "rnn" else None,
@@ -247,7 +257,7 @@ def gradcheck(req: UnfoldRequest, eps: float = 1e-5) -> dict:
     cost = _gradcheck_cost(problem)
     if cost > MAX_GRADCHECK_COST:
         raise core.InputError(
-            "sequence" if req.is_text else "inputs",
+            req.data_field,
             f"finite differences here would cost {cost:,} step evaluations; the limit is {MAX_GRADCHECK_COST:,} "
             "(use fewer steps, hidden units or characters)",
         )
@@ -257,7 +267,7 @@ def gradcheck(req: UnfoldRequest, eps: float = 1e-5) -> dict:
     ).result()
     if not all(np.isfinite(value) for value in errors.values()):  # J(θ ± ε) overflowed where J did not
         raise core.InputError(
-            "sequence" if req.is_text else "inputs",
+            req.data_field,
             "finite differences overflow here (J moved by ε is not a finite number): the check needs smaller "
             "inputs, a smaller spectral_radius or a bounded activation",
         )
@@ -265,18 +275,22 @@ def gradcheck(req: UnfoldRequest, eps: float = 1e-5) -> dict:
 
 
 def _train_cost(req: TrainRequest, problem: Problem) -> int:
-    """settings.MAX_TRAIN_COST's units: steps x T x (G H (H + D + K) + 2000 G), x k if truncated."""
+    """settings.MAX_TRAIN_COST's units: steps x T x (G H (H + D + K) + 2000 G), x k if truncated;
+    with a dataset, the products of B sequences a step, and the held-out evaluation's B_eval."""
     D, H, K = problem.params.sizes
     G = len(core.GATES[problem.params.cell]) or 1
     steps = problem.seq.steps
+    products = G * H * (H + D + K)
+    if req.dataset is not None:
+        return steps * (req.steps * (req.dataset.batch * products + 2000 * G) + core.tasks.EVAL_BATCH * products // 2)
     rows = 1 if problem.truncate is None or problem.truncate >= steps else problem.truncate
-    return req.steps * steps * (G * H * (H + D + K) + 2000 * G) * rows
+    return req.steps * steps * (products + 2000 * G) * rows
 
 
 def _optimizer_state(req: TrainRequest, params: core.Params) -> core.OptimizerState:
     state = req.optimizer_state
     if state is None:
-        return core.initial_state(req.optimizer, params)
+        return core.new_optimizer_state(req.optimizer, params)
     arrays = lambda w: None if w is None else {  # noqa: E731
         name: np.array(value, dtype=np.float64) for name, value in w.model_dump(exclude_none=True).items()
     }
@@ -299,27 +313,55 @@ def train(req: TrainRequest) -> dict:
     cost = _train_cost(req, problem)
     if cost > MAX_TRAIN_COST:
         raise core.InputError(
-            "steps", f"{req.steps} steps of this network and sequence cost {cost:,} units; the limit is "
+            "steps", f"{req.steps} steps of this network and {'dataset' if req.dataset else 'sequence'} cost "
+            f"{cost:,} units; the limit is "
             f"{MAX_TRAIN_COST:,} a request (ask for fewer steps per request, or use a shorter sequence or fewer "
             "hidden units)",
         )
     clip = None if req.clip is None else core.Clip(req.clip.mode, req.clip.threshold)
+    dataset = None if req.dataset is None else req.dataset.resolved()
     trained = core.train(
-        problem.params, problem.seq, req.steps, req.resolved_learning_rate, _optimizer_state(req, problem.params),
-        activation=problem.activation, output=problem.output, h0=problem.h0, s0=problem.s0,
-        truncate=problem.truncate, clip=clip,
+        problem.params, dataset or problem.seq, req.steps, req.resolved_learning_rate,
+        _optimizer_state(req, problem.params), activation=problem.activation, output=problem.output,
+        h0=problem.h0, s0=problem.s0, truncate=problem.truncate, clip=clip,
     )
     now = replace(problem, params=trained.params)
-    after = core.forward(now.params, now.seq, now.activation, now.output, now.h0, now.s0)
-    return {
+    if dataset is not None:
+        held_out = core.evaluate(now.params, dataset, h0=now.h0, s0=now.s0)
+        final_loss = held_out["loss"]
+    else:
+        held_out = None
+        final_loss = core.forward(now.params, now.seq, now.activation, now.output, now.h0, now.s0).total_loss
+    answer = {
         "config": rounded(_config(req, now), req.digits),
         "optimizer": req.optimizer, "learning_rate": req.resolved_learning_rate,
         "clip": None if req.clip is None else req.clip.model_dump(),
         "losses": rounded(trained.losses, req.digits), "grad_norms": rounded(trained.grad_norms, req.digits),
-        "clipped": trained.clipped.tolist(), "step": trained.state.step, "final_loss": after.total_loss,
+        "clipped": trained.clipped.tolist(), "step": trained.state.step, "final_loss": final_loss,
         # at full precision: the next request continues from exactly these numbers
         "weights": trained.params.as_dict(), "optimizer_state": _state_out(trained.state),
         "unfold": _unfold(req, now) if req.unfold else None,
+    }
+    if held_out is not None:
+        answer["eval"] = rounded(held_out, req.digits)
+    return answer
+
+
+def dataset(req: DatasetRequest) -> dict:
+    """A batch of the task exactly as training draws it: update n's, or (step 0) the held-out one."""
+    data = req.dataset.resolved()
+    size = core.tasks.EVAL_BATCH if req.step == 0 else data.batch
+    D, _ = data.sizes
+    if size * data.length * D > MAX_HEAVY_NUMBERS:
+        raise core.InputError("dataset", f"this batch holds {size * data.length * D:,} input numbers; the limit is "
+                              f"{MAX_HEAVY_NUMBERS:,} (use a shorter length, a smaller batch or fewer classes)")
+    batch = data.update_batch(req.step) if req.step else data.held_out()
+    labels = batch.labels if data.output == "identity" else batch.labels.astype(np.int64)
+    return {
+        "dataset": data.described(),
+        "step": req.step, "seed": [data.seed, req.step], "output": data.output,
+        "input_size": D, "output_size": data.sizes[1], "loss_steps": data.loss_steps.tolist(), "chance": data.chance,
+        "inputs": batch.x, "targets": labels,
     }
 
 

@@ -49,6 +49,11 @@ MAX_TRAIN_STEPS = 1000
 MAX_TRAIN_COST = 150_000_000
 MAX_LEARNING_RATE = 10.0
 MAX_CLIP = 1e6
+# Training on a generated task (docs/MATH.md, section 17): sequences per batch, their length, and
+# classes and noise symbols (the one-hot input size C + N stays small).
+MAX_DATASET_LENGTH = 256
+MAX_BATCH = 256
+MAX_CLASSES = 32
 MAX_SAMPLE_LENGTH = 1000
 MAX_TEMPERATURE = 10.0
 # Each optimizer's default learning rate: with them, every cell learns "hello hello hello " to

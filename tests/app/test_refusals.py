@@ -21,7 +21,7 @@ CASES = [
     ({"sequence": "a"}, "sequence: String should have at least 2 characters"),
     ({"sequence": "x" * 1026}, "sequence: String should have at most 1025 characters"),
     ({"sequence": "".join(chr(0x4E00 + i) for i in range(130))}, "sequence: has 130 distinct characters; the limit is 128"),
-    ({}, "exactly one of sequence (text) or inputs (numbers)"),
+    ({}, "exactly one of sequence (text), inputs (numbers) or dataset"),
     ({"sequence": "ab", "inputs": [1, 2]}, "exactly one of sequence"),
     ({"sequence": "abc", "targets": [1, 2]}, "targets go with inputs"),
     ({"sequence": "hello", "activation": "softsign"}, "activation: Input should be 'tanh', 'relu', 'sigmoid' or 'identity'"),
