@@ -107,3 +107,58 @@ def gated_batched(params: core.Params, seq: core.Sequence) -> tuple[np.ndarray, 
     if not lstm:
         out["b_hn"] = out["b_hn"][2 * H:]
     return dh.norm(dim=2).numpy(), flow_s, out
+
+
+def batch_trainer(params: core.Params, dataset: core.Dataset, learning_rate: float, dtype=torch.float64):
+    """PyTorch's own nn.RNN / nn.LSTM / nn.GRU (batch_first) and nn.Linear holding our weights,
+    trained by torch.optim.Adam on the same batches (seed [seed, n]) with the loss of MATH.md:
+    the batch mean of each sequence's loss summed over its loss steps. Returns step() -> J and
+    weights() -> our parameters' names."""
+    D, H, K = params.sizes
+    kind = {"rnn": torch.nn.RNN, "lstm": torch.nn.LSTM, "gru": torch.nn.GRU}[params.cell]
+    rnn = kind(D, H, batch_first=True).to(dtype)
+    head = torch.nn.Linear(H, K).to(dtype)
+    with torch.no_grad():
+        rnn.weight_ih_l0.copy_(torch.tensor(params.U))
+        rnn.weight_hh_l0.copy_(torch.tensor(params.W))
+        rnn.bias_ih_l0.copy_(torch.tensor(params.b))
+        rnn.bias_hh_l0.zero_()
+        if params.cell == "gru":
+            rnn.bias_hh_l0[2 * H:] = torch.tensor(params.b_hn)
+        head.weight.copy_(torch.tensor(params.V))
+        head.bias.copy_(torch.tensor(params.c))
+    # bias_hh stays zero in our mapping (b carries both), but for the GRU's candidate block: freeze
+    # the part the canonical model does not have by zeroing its gradient
+    optimizer = torch.optim.Adam([*rnn.parameters(), *head.parameters()], lr=learning_rate, eps=1e-8)
+    mask = torch.zeros(rnn.bias_hh_l0.shape, dtype=dtype)
+    if params.cell == "gru":
+        mask[2 * H:] = 1
+    count = [0]
+
+    def step() -> float:
+        count[0] += 1
+        batch = dataset.update_batch(count[0])
+        x = torch.tensor(batch.x, dtype=dtype)
+        steps = torch.tensor(np.flatnonzero(batch.has_loss))
+        out, _ = rnn(x)
+        o = head(out[:, steps])
+        if batch.output == "softmax":
+            loss = torch.nn.functional.cross_entropy(o.reshape(-1, K), torch.tensor(batch.labels).reshape(-1),
+                                                     reduction="sum") / x.shape[0]
+        else:
+            loss = 0.5 * ((o[..., 0] - torch.tensor(batch.labels, dtype=dtype)) ** 2).sum() / x.shape[0]
+        optimizer.zero_grad()
+        loss.backward()
+        rnn.bias_hh_l0.grad.mul_(mask)
+        optimizer.step()
+        return float(loss.detach())
+
+    def weights() -> dict:
+        with torch.no_grad():
+            out = {"U": rnn.weight_ih_l0, "W": rnn.weight_hh_l0, "b": rnn.bias_ih_l0, "V": head.weight, "c": head.bias}
+            out = {name: value.double().numpy().copy() for name, value in out.items()}
+            if params.cell == "gru":
+                out["b_hn"] = rnn.bias_hh_l0[2 * H:].double().numpy().copy()
+        return out
+
+    return step, weights

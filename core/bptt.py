@@ -185,7 +185,7 @@ def batch_gradients(fwd: BatchForward) -> dict[str, np.ndarray]:
     """dJ/dtheta of the batch's J = (1/B) sum_b J_b, full BPTT (MATH.md, "Training on a task").
 
     No split by source: every rule being linear, one row per sequence carrying its summed error
-    through the cell's local rule (cells/, ``back``) gives the totals at O(T B G H^2) instead of
+    through the cell's local rule (cells/, ``Local.rows``) gives the totals at O(T B G H^2) instead of
     the split's O(T^2 G H^2)."""
     p = fwd.params
     cell = CELL_MODULES[p.cell]
@@ -197,9 +197,10 @@ def batch_gradients(fwd: BatchForward) -> dict[str, np.ndarray]:
     dh = np.zeros((B, H))  # the error reaching h^(t) from step t + 1
     carry = np.zeros((B, H)) if fwd.s is not None else None  # the LSTM's f^(t+1) ds^(t+1)
     with np.errstate(all="ignore"):
+        local = cell.Local(fwd)  # every step's local derivatives at once
         for t in range(steps - 1, -1, -1):
             dh += own[t]
-            dh, carry = cell.back(fwd, t, dh, carry, da[t], w_errors[t])
+            dh, carry = local.rows(t, dh, da[t], w_errors[t], carry)
     step = first_nonfinite_row(da, reverse=True)
     if step is not None or not np.isfinite(dh).all():
         raise NumericalOverflow("dh", -1 if step is None else step)

@@ -18,10 +18,15 @@ class Activation(NamedTuple):
     dg: Callable[[Array, Array], Array]
 
 
-def sigmoid(z: Array) -> Array:
-    """Logistic function without overflow: exp is only taken of non-positive numbers."""
-    e = np.exp(-np.abs(z))
-    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+def sigmoid(z: Array, out: Array | None = None) -> Array:
+    """Logistic function without overflow: exp is only taken of non-positive numbers,
+    1 / (1 + e) for z >= 0 and e / (1 + e) below, e = exp(-|z|). Into ``out`` if given."""
+    e = np.abs(z)
+    np.negative(e, out=e)
+    np.exp(e, out=e)
+    top = np.where(z >= 0, 1.0, e)
+    e += 1.0
+    return np.divide(top, e, out=out)
 
 
 ACTIVATIONS: dict[str, Activation] = {

@@ -215,7 +215,7 @@ def _loss_and_gradients(params, data, update, activation, output, h0, s0, trunca
     return fwd.J, batch_gradients(fwd)
 
 
-EVAL_CHUNK = 64  # held-out sequences run together: bounds the memory of a long task's evaluation
+EVAL_NUMBERS = 1_000_000  # pre-activations of the held-out sequences run together (8 MB): bounds the memory
 
 
 def evaluate(params: Params, dataset: Dataset, batch: int = EVAL_BATCH, *, h0=None, s0=None) -> dict:
@@ -224,8 +224,9 @@ def evaluate(params: Params, dataset: Dataset, batch: int = EVAL_BATCH, *, h0=No
     largest logit (the lowest k on a tie) is the target's class."""
     held_out = dataset.held_out(batch)
     total, right = 0.0, 0
-    for lo in range(0, batch, EVAL_CHUNK):
-        part = slice(lo, lo + EVAL_CHUNK)
+    together = max(1, EVAL_NUMBERS // (dataset.length * params.b.shape[0]))
+    for lo in range(0, batch, together):
+        part = slice(lo, lo + together)
         fwd = forward_batch(params, held_out.x[part], held_out.y[part], held_out.has_loss, "tanh", held_out.output,
                             h0, s0)
         total += float(fwd.loss.sum())

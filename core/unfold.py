@@ -51,6 +51,11 @@ class Forward:
         """(T, H): h^(t-1) for every step, h0 first."""
         return np.vstack([self.h0[None, :], self.h[:-1]])
 
+    @property
+    def s_prev(self) -> np.ndarray | None:
+        """(T, H): the LSTM's s^(t-1) for every step, s0 first; None for the other cells."""
+        return None if self.s is None else np.vstack([self.s0[None, :], self.s[:-1]])
+
 
 def first_nonfinite_row(values: np.ndarray, reverse: bool = False) -> int | None:
     with np.errstate(over="ignore", invalid="ignore"):  # an overflowing sum only means: look closer

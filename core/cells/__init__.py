@@ -2,12 +2,17 @@
 local backward rule of that step (MATH.md, "Forward", "Backward" and "Cells"):
 
     step(p, xu, h_prev, s_prev, activation) -> Step(a, gates, h, s)
-        one step forward; xu = U x + b, the input's part of the pre-activations.
+        one step forward for one sequence or a batch of them (rows); xu = U x + b, the input's
+        part of the pre-activations.
     Local(fwd).at(t, dh, da, reaching, ds, carry)
         one step backward for a block of sources at once (one row per source), written into
         the arrays given: from the errors dh^(t<-s) (and, for the LSTM, the carry from step
         t+1), what reaches h^(t-1) through this step, the LSTM's ds^(t<-s) and its carry for
         step t-1 (in place), and da^(t<-s) when da is given (the shares need it; else None).
+    Local(fwd).rows(t, dh, da, w_errors, carry) -> (dh^(t-1), carry)
+        one step back for a batch of sequences, one row each, each with its own gates
+        (bptt.batch_gradients): da (and, for the GRU, the errors behind W's contribution) written
+        into the arrays given.
     weight_errors(fwd, da) -> (T, G H)
         the errors that multiply h^(t-1)^T in W's step contribution.
     extra_grads(fwd, da) -> {name: array}

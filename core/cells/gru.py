@@ -22,25 +22,9 @@ def step(p, xu: np.ndarray, h_prev: np.ndarray, s_prev, activation: str):
     return Step(a, np.concatenate([r, z, n], axis=-1), (1.0 - z) * n + z * h_prev, None)
 
 
-def back(fwd, t: int, dh: np.ndarray, carry, da: np.ndarray, w_errors: np.ndarray) -> tuple:
-    """One step back for rows that each have their own gates (a batch of sequences): da_n, da_z,
-    da_r as below, written into ``da``, and [da_r; da_z; r da_n] into ``w_errors``; returns
-    dh^(t-1) = z dh + W^T [da_r; da_z; r da_n] (and no carry)."""
-    H = dh.shape[-1]
-    r, z, n = (fwd.gates[t][..., k * H:(k + 1) * H] for k in range(3))
-    h_prev = fwd.h_prev[t]
-    p = fwd.params
-    da[..., 2 * H:] = dh * (1.0 - z) * (1.0 - n * n)
-    da[..., H: 2 * H] = dh * (h_prev - n) * z * (1.0 - z)
-    da[..., :H] = da[..., 2 * H:] * (h_prev @ p.W[2 * H:].T + p.b_hn) * r * (1.0 - r)
-    w_errors[..., : 2 * H] = da[..., : 2 * H]
-    w_errors[..., 2 * H:] = r * da[..., 2 * H:]
-    return z * dh + w_errors @ p.W, None
-
-
 def _blocks(fwd):
-    H = fwd.h.shape[1]
-    return (fwd.gates[:, k * H:(k + 1) * H] for k in range(3))
+    H = fwd.h.shape[-1]
+    return (fwd.gates[..., k * H:(k + 1) * H] for k in range(3))
 
 
 class Local:
@@ -52,15 +36,16 @@ class Local:
     """
 
     def __init__(self, fwd):
+        """Every step's factors at once, from a Forward (T, ...) or a BatchForward (T, B, ...)."""
         r, z, n = _blocks(fwd)
         p = fwd.params
-        H = fwd.h.shape[1]
+        H = fwd.h.shape[-1]
         h_prev = fwd.h_prev
         from_n = (1.0 - z) * (1.0 - n * n)
         candidate_recurrent = h_prev @ p.W[2 * H:].T + p.b_hn
         # da = dh * from_h (blocks r, z, n); the W side multiplies the n block by r
-        self.from_h = np.stack([from_n * candidate_recurrent * r * (1.0 - r), (h_prev - n) * z * (1.0 - z), from_n], 1)
-        self.w_side = self.from_h * np.stack([np.ones_like(r), np.ones_like(z), r], axis=1)
+        self.from_h = np.stack([from_n * candidate_recurrent * r * (1.0 - r), (h_prev - n) * z * (1.0 - z), from_n], -2)
+        self.w_side = self.from_h * np.stack([np.ones_like(r), np.ones_like(z), r], axis=-2)
         self.z = z
         self.W = p.W
         self.H = H
@@ -80,6 +65,15 @@ class Local:
         M = np.einsum("kh,khj->hj", self.w_side[t], self._W_blocks)
         M[self._diagonal, self._diagonal] += self.z[t]
         np.matmul(dh, M, out=reaching)
+
+    def rows(self, t: int, dh, da, w_errors, carry=None) -> tuple:
+        """One step back for rows that each have their own gates (a batch of sequences): da into
+        ``da`` and [da_r; da_z; r da_n] into ``w_errors``; returns dh^(t-1) = z dh + W^T w_errors."""
+        self.errors(t, dh, da)
+        np.multiply(dh[:, None, :], self.w_side[t], out=w_errors.reshape(-1, 3, self.H))
+        reaching = w_errors @ self.W
+        reaching += self.z[t] * dh
+        return reaching, None
 
 
 def weight_errors(fwd, da: np.ndarray) -> np.ndarray:

@@ -18,25 +18,14 @@ def step(p, xu: np.ndarray, h_prev: np.ndarray, s_prev: np.ndarray, activation: 
     H = h_prev.shape[-1]
     a = h_prev @ p.W.T
     a += xu
-    gates = np.concatenate([sigmoid(a[..., : 2 * H]), np.tanh(a[..., 2 * H: 3 * H]), sigmoid(a[..., 3 * H:])], axis=-1)
+    gates = sigmoid(a)  # i, f and q; the candidate block is tanh
+    np.tanh(a[..., 2 * H: 3 * H], out=gates[..., 2 * H: 3 * H])
     i, f, g, q = (gates[..., k * H:(k + 1) * H] for k in range(4))
-    s = f * s_prev + i * g
-    return Step(a, gates, q * np.tanh(s), s)
-
-
-def back(fwd, t: int, dh: np.ndarray, carry: np.ndarray, da: np.ndarray, w_errors: np.ndarray) -> tuple:
-    """One step back for rows that each have their own gates (a batch of sequences), with
-    carry = f^(t+1) * ds^(t+1): ds = dh q (1 - tanh^2 s) + carry, then da_i, da_f, da_g, da_q as
-    below, written into ``da``; returns dh^(t-1) = W^T da and the carry f^(t) * ds^(t)."""
-    H = dh.shape[-1]
-    i, f, g, q = (fwd.gates[t][..., k * H:(k + 1) * H] for k in range(4))
-    tanh_s = np.tanh(fwd.s[t])
-    ds = dh * q * (1.0 - tanh_s * tanh_s) + carry
-    da[..., :H] = ds * g * i * (1.0 - i)
-    da[..., H: 2 * H] = ds * fwd.s_prev[t] * f * (1.0 - f)
-    da[..., 2 * H: 3 * H] = ds * i * (1.0 - g * g)
-    da[..., 3 * H:] = dh * tanh_s * q * (1.0 - q)
-    return da @ fwd.params.W, ds * f
+    s = f * s_prev
+    s += i * g
+    h = np.tanh(s)
+    h *= q
+    return Step(a, gates, h, s)
 
 
 class Local:
@@ -49,17 +38,18 @@ class Local:
     """
 
     def __init__(self, fwd):
-        T, H = fwd.h.shape
-        i, f, g, q = (fwd.gates[:, k * H:(k + 1) * H] for k in range(4))
+        """Every step's factors at once, from a Forward (T, ...) or a BatchForward (T, B, ...)."""
+        H = fwd.h.shape[-1]
+        i, f, g, q = (fwd.gates[..., k * H:(k + 1) * H] for k in range(4))
         tanh_s = np.tanh(fwd.s)
-        s_prev = np.vstack([fwd.s0[None, :], fwd.s[:-1]])
+        s_prev = fwd.s_prev
         self.H = H
         self.f = f
         self.W = fwd.params.W
         self._W_blocks = fwd.params.W.reshape(4, H, H)
         self.to_s = q * (1.0 - tanh_s**2)  # ds/dh along h = q tanh(s)
         # da_i, da_f, da_g per unit of ds; da_q per unit of dh
-        self.from_s = np.stack([g * i * (1.0 - i), s_prev * f * (1.0 - f), i * (1.0 - g * g)], axis=1)
+        self.from_s = np.stack([g * i * (1.0 - i), s_prev * f * (1.0 - f), i * (1.0 - g * g)], axis=-2)
         self.from_h = tanh_s * q * (1.0 - q)
 
     def errors(self, t, dh, da, ds) -> None:
@@ -80,6 +70,15 @@ class Local:
         np.matmul(ds, B, out=reaching)
         reaching += dh @ (self.from_h[t][:, None] * self._W_blocks[3])
         np.multiply(ds, self.f[t], out=carry)
+
+    def rows(self, t: int, dh, da, w_errors, carry) -> tuple:
+        """One step back for rows that each have their own gates (a batch of sequences): ds and
+        da as above, da into ``da``; returns dh^(t-1) = W^T da and the carry f * ds for t - 1."""
+        ds = dh * self.to_s[t]
+        ds += carry
+        self.errors(t, dh, da, ds)
+        ds *= self.f[t]
+        return da @ self.W, ds
 
 
 def weight_errors(fwd, da: np.ndarray) -> np.ndarray:

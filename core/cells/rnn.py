@@ -13,20 +13,13 @@ def step(p, xu: np.ndarray, h_prev: np.ndarray, s_prev, activation: str):
     return Step(a, None, ACTIVATIONS[activation].g(a), None)
 
 
-def back(fwd, t: int, dh: np.ndarray, carry, da: np.ndarray, w_errors: np.ndarray) -> tuple:
-    """One step back for rows that each have their own a^(t) (a batch of sequences):
-    da = g'(a) * dh, written into ``da``; returns dh^(t-1) = W^T da (and no carry)."""
-    np.multiply(dh, ACTIVATIONS[fwd.activation].dg(fwd.a[t], fwd.h[t]), out=da)
-    return da @ fwd.params.W, None
-
-
 class Local:
     """da^(t<-s) = g'(a^(t)) * dh^(t<-s);  dh^(t-1<-s) = W^T da^(t<-s)."""
 
     def __init__(self, fwd):
         self.dg = ACTIVATIONS[fwd.activation].dg(fwd.a, fwd.h)
         self.W = fwd.params.W
-        self._da = np.empty(fwd.h.shape)  # when the caller keeps no da: rows, one per source
+        self._da = np.empty((fwd.h.shape[0], fwd.h.shape[-1]))  # when the caller keeps no da: rows, one per source
 
     def errors(self, t, dh, da, ds=None) -> None:
         """da at step(s) t from dh: rows of sources at one step, or totals over a span of steps."""
@@ -37,6 +30,12 @@ class Local:
             da = self._da[: len(dh)]
         self.errors(t, dh, da)
         np.matmul(da, self.W, out=reaching)
+
+    def rows(self, t: int, dh, da, w_errors, carry=None) -> tuple:
+        """One step back for rows that each have their own a^(t) (a batch of sequences): da into
+        ``da``; returns dh^(t-1) = W^T da (and no carry)."""
+        self.errors(t, dh, da)
+        return da @ self.W, None
 
 
 def weight_errors(fwd, da: np.ndarray) -> np.ndarray:
