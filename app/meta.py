@@ -35,7 +35,8 @@ from .settings import (
 )
 
 # Fields that apply to one cell only (the API refuses them for the others).
-CELL_ONLY = {"activation": "rnn", "spectral_radius": "rnn", "forget_bias": "lstm", "s0": "lstm"}
+CELL_ONLY = {"activation": "rnn", "spectral_radius": "rnn", "forget_bias": "lstm", "input_bias": "lstm",
+             "update_bias": "gru", "s0": "lstm"}
 
 
 def _cell(name: str) -> dict:

@@ -132,6 +132,15 @@ class UnfoldRequest(BaseModel):
         None, ge=-MAX_FORGET_BIAS, le=MAX_FORGET_BIAS,
         description="Initial forget-gate bias of the LSTM (default 1); larger keeps its cell state longer. lstm only.",
     )
+    input_bias: float | None = Field(
+        None, ge=-MAX_FORGET_BIAS, le=MAX_FORGET_BIAS,
+        description="Initial input-gate bias of the LSTM (default 0); below 0 its cell state is kept rather than "
+        "overwritten at first. lstm only.",
+    )
+    update_bias: float | None = Field(
+        None, ge=-MAX_FORGET_BIAS, le=MAX_FORGET_BIAS,
+        description="Initial update-gate bias of the GRU (default 0); larger keeps h, and its error, longer. gru only.",
+    )
     weights: dict[str, Array] | None = Field(
         None, max_length=MAX_WEIGHT_KEYS,
         description="Explicit parameters instead of the seeded initialisation, in one of three formats: "
@@ -240,8 +249,16 @@ class UnfoldRequest(BaseModel):
                                  "forget gate (use cell lstm)")
         if self.cell != "lstm" and self.s0 is not None:
             raise InputError("s0", f"is the LSTM's initial cell state; the {self.cell} cell has none")
-        if self.weights is not None and self.forget_bias is not None:
-            raise InputError("forget_bias", "initialises the forget gate; with explicit weights set it in b")
+        if self.cell != "lstm" and self.input_bias is not None:
+            raise InputError("input_bias", f"is the LSTM's input-gate bias; the {self.cell} cell has no input gate "
+                             "(use cell lstm)")
+        if self.cell != "gru" and self.update_bias is not None:
+            raise InputError("update_bias", f"is the GRU's update-gate bias; the {self.cell} cell has no update gate "
+                             "(use cell gru)")
+        gate = {"forget_bias": "forget", "input_bias": "input", "update_bias": "update"}
+        for name, which in gate.items():
+            if self.weights is not None and getattr(self, name) is not None:
+                raise InputError(name, f"initialises the {which} gate; with explicit weights set it in b")
         return self
 
     @property
@@ -463,6 +480,8 @@ class Config(BaseModel):
     seed: int
     spectral_radius: float | None = Field(description="rho(W) of the weights used (after any rescaling); rnn only.")
     forget_bias: float | None = Field(description="The forget-gate bias used at initialisation; lstm only.")
+    input_bias: float | None = Field(None, description="The input-gate bias used at initialisation, when given; lstm.")
+    update_bias: float | None = Field(None, description="The update-gate bias used at initialisation, when given; gru.")
     truncate: int | None
     digits: int = Field(description="Significant digits kept in this answer's numbers.")
     include: list[str] = Field(description="The opt-in sections this answer has ('auto' resolved).")

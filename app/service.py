@@ -106,7 +106,8 @@ def _params(req: UnfoldRequest, seq: core.Sequence) -> core.Params:
         params = core.params_from_arrays(req.imported.arrays, D, K, req.cell, req.explicit_hidden_size)
     else:
         forget_bias = DEFAULT_FORGET_BIAS if req.forget_bias is None else req.forget_bias
-        params = core.init_params(D, req.hidden_size, K, req.seed, req.cell, forget_bias)
+        params = core.init_params(D, req.hidden_size, K, req.seed, req.cell, forget_bias,
+                                  req.input_bias or 0.0, req.update_bias or 0.0)
     if req.spectral_radius is not None:
         params = core.rescale_recurrent(params, req.spectral_radius)
     return params
@@ -135,6 +136,9 @@ def _config(req: UnfoldRequest, problem: Problem, sections: tuple[str, ...] = ()
         echo = {"dataset": req.dataset.resolved().described(), "index": req.index or 0}
     else:
         echo = {}
+    for name in ("input_bias", "update_bias"):  # echoed only when asked for: older answers keep their bytes
+        if getattr(req, name) is not None:
+            echo[name] = getattr(req, name)
     return {
         **echo,
         "task": task, "cell": cell, "gates": list(core.GATES[cell]),

@@ -55,6 +55,8 @@ def spectral_radius(W: np.ndarray) -> float:
 def init_params(
     input_size: int, hidden_size: int, output_size: int, seed: int = 0, cell: str = "rnn",
     forget_bias: float = 1.0,
+    input_bias: float = 0.0,
+    update_bias: float = 0.0,
 ) -> Params:
     """Seeded Gaussian initialisation (LeCun scaling), biases zero but the LSTM's forget gate.
 
@@ -62,7 +64,10 @@ def init_params(
     variance, and for the simple RNN rho(W) is close to 1, the edge between vanishing and
     exploding. The LSTM's forget-gate bias starts at ``forget_bias``: 1 keeps f near 0.73 and
     lets the cell state carry its error a while (Jozefowicz et al., 2015); larger values carry it
-    further. The simple RNN draws exactly what it always did for the same seed.
+    further; with ``input_bias`` below 0 the input gate starts mostly shut, so the state is
+    kept rather than overwritten. The GRU's update gate starts at ``update_bias``: z near 1
+    (a large bias) keeps h^(t-1) and its error. The simple RNN draws exactly what it always did
+    for the same seed.
     """
     if cell not in CELLS:
         raise InputError("cell", f"must be one of {', '.join(CELLS)}, not {cell!r}")
@@ -75,7 +80,10 @@ def init_params(
     if cell == "rnn":  # the historical draw order: U, W, V
         return Params(U=U[:H], W=W[:H], b=b, V=rng.normal(0.0, 1.0 / np.sqrt(H), (K, H)), c=np.zeros(K))
     if cell == "lstm":
+        b[:H] = input_bias
         b[H:2 * H] = forget_bias
+    if cell == "gru":
+        b[H:2 * H] = update_bias
     return Params(
         U=U, W=W, b=b, V=rng.normal(0.0, 1.0 / np.sqrt(H), (K, H)), c=np.zeros(K), cell=cell,
         b_hn=np.zeros(H) if cell == "gru" else None,

@@ -103,3 +103,17 @@ def test_the_dataset_endpoint_gives_the_batches_training_draws(client):
 def test_every_dataset_field_is_refused_by_name(client, path, body, field, words):
     where, message = refusal(client, path, **body)
     assert where == field and words in message, (where, message)
+
+
+@pytest.mark.parametrize(("cell", "field", "block"), [("lstm", "input_bias", 0), ("gru", "update_bias", 1)])
+def test_a_gate_can_start_open_or_shut(client, cell, field, block):
+    """remember-first is learned by the gated cells when they start keeping memory (issue 27)."""
+    answer = post(client, "unfold", dataset={"name": "remember-first", "length": 6}, cell=cell, hidden_size=3,
+                  **{field: -2.5 if field == "input_bias" else 3.0})
+    b = np.array(answer["weights"]["b"])
+    assert b[block * 3:(block + 1) * 3].tolist() == [-2.5 if field == "input_bias" else 3.0] * 3
+    assert answer["config"][field] == (-2.5 if field == "input_bias" else 3.0)
+    others = np.delete(b, np.s_[block * 3:(block + 1) * 3])
+    assert set(others.tolist()) <= {0.0, 1.0}  # the rest as before (the LSTM's forget bias 1)
+    where, message = refusal(client, "unfold", sequence="hello", cell="rnn", **{field: 1.0})
+    assert where == field and "(use cell" in message

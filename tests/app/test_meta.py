@@ -41,7 +41,8 @@ def test_meta_limits_and_defaults_are_the_ones_the_request_schema_enforces(clien
 
 def test_cell_only_fields_are_refused_for_the_other_cells(client):
     meta = client.get("/api/v1/meta").json()
-    values = {"activation": "relu", "spectral_radius": 0.9, "forget_bias": 2.0, "s0": [0.0, 0.0]}
+    values = {"activation": "relu", "spectral_radius": 0.9, "forget_bias": 2.0, "input_bias": -3.0, "update_bias": 3.0,
+              "s0": [0.0, 0.0]}
     for field, owner in meta["cell_only"].items():
         for cell in meta["cells"]:
             body = {"sequence": "hello", "hidden_size": 2, "cell": cell["name"], field: values[field]}
