@@ -6,6 +6,7 @@ from functools import cache
 
 import core
 import core.contract as contract
+import core.tasks
 
 from .presets import PRESETS
 from .schemas import SECTIONS, Preset, UnfoldRequest
@@ -16,7 +17,10 @@ from .settings import (
     DEFAULT_LEARNING_STEPS,
     DEFAULT_TRAIN,
     MAX_AUTO_NUMBERS,
+    MAX_BATCH,
+    MAX_CLASSES,
     MAX_CLIP,
+    MAX_DATASET_LENGTH,
     MAX_DIGITS,
     MAX_FORGET_BIAS,
     MAX_GRADCHECK_COST,
@@ -24,6 +28,7 @@ from .settings import (
     MAX_HIDDEN,
     MAX_LEARNING_RATE,
     MAX_QUERY_CHARS,
+    MAX_RACE_STEPS,
     MAX_SAMPLE_LENGTH,
     MAX_SEED,
     MAX_SPECTRAL_RADIUS,
@@ -31,6 +36,7 @@ from .settings import (
     MAX_TEMPERATURE,
     MAX_TRAIN_STEPS,
     MAX_VOCAB,
+    RACE,
     VERSION,
 )
 
@@ -99,7 +105,16 @@ def meta() -> dict:
             "sample_length": MAX_SAMPLE_LENGTH,
             "temperature": MAX_TEMPERATURE,
             "query_chars": MAX_QUERY_CHARS,
+            "dataset_length": MAX_DATASET_LENGTH,
+            "batch": MAX_BATCH,
+            "classes": MAX_CLASSES,
+            "race_steps": MAX_RACE_STEPS,
         },
+        "datasets": [
+            {"name": name, "options": list(core.tasks.DATASET_OPTIONS[name]), "output": core.tasks.DATASET_HEADS[name]}
+            for name in core.DATASETS
+        ],
+        "race": RACE,
         "optimizers": list(core.OPTIMIZERS),
         "notations": [
             {"name": name, "title": n["title"],

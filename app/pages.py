@@ -27,6 +27,15 @@ def index(request: Request):
     return page
 
 
+@router.get("/race", response_class=HTMLResponse, include_in_schema=False)
+def race(request: Request):
+    """The three cells trained side by side on one generated task."""
+    vocabulary = meta()
+    page = templates.TemplateResponse(request, "race.html", {"meta": vocabulary, "meta_json": _embedded(vocabulary)})
+    page.headers["Cache-Control"] = "no-cache"
+    return page
+
+
 @router.get("/docs", response_class=HTMLResponse, include_in_schema=False)
 def docs(request: Request):
     """Swagger UI from static/vendor, so the API documentation works offline."""

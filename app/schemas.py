@@ -317,7 +317,8 @@ class TrainRequest(UnfoldRequest):
         {"sequence": "hello hello hello ", "hidden_size": 16, "steps": 25, "optimizer": "adam"},
     ]})
 
-    steps: int = Field(DEFAULT_TRAIN["steps"], ge=1, le=MAX_TRAIN_STEPS, description="Updates in this request.")
+    steps: int = Field(DEFAULT_TRAIN["steps"], ge=0, le=MAX_TRAIN_STEPS,
+                       description="Updates in this request (0: none; the answer measures the weights as they are).")
     learning_rate: float | None = Field(
         None, gt=0, le=MAX_LEARNING_RATE,
         description="Default by optimizer: "
@@ -634,6 +635,8 @@ class Meta(BaseModel):
     notations: list[dict] = Field(description="The names each notation gives the parameters; the page "
                                   "relabels with them.")
     presets: list[Preset]
+    datasets: list[dict] = Field(description="The generated tasks, the options each reads and its head.")
+    race: dict = Field(description="The race's defaults: the task, sizes, and each cell's optimizer and gate biases.")
 
 
 class Health(BaseModel):

@@ -54,6 +54,22 @@ MAX_CLIP = 1e6
 MAX_DATASET_LENGTH = 256
 MAX_BATCH = 256
 MAX_CLASSES = 32
+# The race (/race, issue 27): the three cells trained side by side on one task. Its defaults are
+# the setting where the textbook picture holds robustly in the study behind the issue (adding,
+# T = 50, H = 32, B = 32, Adam: the GRU at 1e-2, the LSTM at 3e-3 with forget bias 1), and each
+# task's starting length; `chunk` updates go in each request (each also measures the held-out
+# batch: 40 keeps that under a fifth of the race's time, and 50 points on each curve).
+RACE = {
+    "task": "adding", "hidden_size": 32, "batch": 32, "seed": 0, "steps": 2000, "chunk": 40,
+    "lengths": {"adding": 50, "remember-first": 50, "copy": 20},
+    "delay": 10,
+    "cells": {
+        "rnn": {"optimizer": "adam", "learning_rate": 0.01},
+        "lstm": {"optimizer": "adam", "learning_rate": 0.003, "forget_bias": 1.0, "input_bias": 0.0},
+        "gru": {"optimizer": "adam", "learning_rate": 0.01, "update_bias": 0.0},
+    },
+}
+MAX_RACE_STEPS = 20_000
 MAX_SAMPLE_LENGTH = 1000
 MAX_TEMPERATURE = 10.0
 # Each optimizer's default learning rate: with them, every cell learns "hello hello hello " to

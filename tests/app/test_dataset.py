@@ -117,3 +117,11 @@ def test_a_gate_can_start_open_or_shut(client, cell, field, block):
     assert set(others.tolist()) <= {0.0, 1.0}  # the rest as before (the LSTM's forget bias 1)
     where, message = refusal(client, "unfold", sequence="hello", cell="rnn", **{field: 1.0})
     assert where == field and "(use cell" in message
+
+
+def test_zero_updates_measure_the_starting_weights(client):
+    answer = post(client, "train", dataset=ADDING, cell="gru", hidden_size=4, steps=0, unfold=True, digits=17)
+    assert answer["step"] == 0 and answer["losses"] == []
+    start = core.init_params(2, 4, 1, seed=0, cell="gru")
+    assert answer["eval"]["loss"] == core.evaluate(start, core.Dataset("adding", 12, 8, 3))["loss"]
+    np.testing.assert_array_equal(np.array(answer["weights"]["U"]), start.U)

@@ -87,7 +87,7 @@ def test_sampling_is_seeded(client):
 
 @pytest.mark.parametrize("body,where,words", [
     ({"steps": 1000, "hidden_size": 128}, ["body", "steps"], f"the limit is {MAX_TRAIN_COST:,}"),
-    ({"steps": 0}, ["body", "steps"], "greater than or equal to 1"),
+    ({"steps": -1}, ["body", "steps"], "greater than or equal to 0"),
     ({"learning_rate": 0}, ["body", "learning_rate"], "greater than 0"),
     ({"optimizer": "rmsprop"}, ["body", "optimizer"], "'sgd', 'adagrad' or 'adam'"),
     ({"clip": {"mode": "value", "threshold": 0}}, ["body", "clip", "threshold"], "greater than 0"),

@@ -15,6 +15,8 @@ export function formatNumber(v, digits = 6) {
     return `${minus(trimZeros(mantissa))}×10${superscript(Number(exponent))}`;
   }
   if (Number.isInteger(v)) return minus(String(v));
+  // toPrecision writes 234.5 to 2 digits as "2.3e+2": round to a whole number instead
+  if (a >= 10 ** digits) return minus(String(Math.round(v)));
   return minus(trimZeros(v.toPrecision(digits)));
 }
 

@@ -1,0 +1,113 @@
+"""The race (/race, issue 27): three cells trained side by side on one generated task, drawn from
+the API's answers."""
+
+import json
+
+import httpx
+import pytest
+
+from .conftest import ARTIFACTS
+
+pytestmark = pytest.mark.browser
+
+
+def open_race(page, **fields):
+    page.goto(f"{page.base}/race")
+    page.wait_for_function("() => document.getElementById('task-help').textContent.length > 0")
+    for name, value in fields.items():
+        if name == "task":
+            page.select_option("#task", value)
+        else:
+            page.fill(f"#{name}", str(value))
+
+
+def series(page, chart: str) -> dict:
+    """What a chart draws: {series key: [[x, y], ...]}."""
+    return {key: json.loads(points) for key, points in page.locator(f"#{chart} path.series").evaluate_all(
+        "ps => ps.map(p => [p.dataset.series, p.dataset.points])")}
+
+
+def racer_steps(page) -> dict:
+    return dict(page.locator("#race-progress .racer").evaluate_all("rs => rs.map(r => [r.dataset.cell, +r.dataset.step])"))
+
+
+def test_a_race_trains_the_three_cells_and_every_number_on_screen_is_the_apis(page):
+    page.set_viewport_size({"width": 1366, "height": 768})
+    open_race(page, length=12, hidden_size=6, batch=8, steps=50)
+    assert "up to 11 steps" in page.locator("#task-help").text_content()
+    page.get_by_role("button", name="▶ Start").click()
+    page.wait_for_function("() => [...document.querySelectorAll('#race-progress .racer')]"
+                           ".every(r => +r.dataset.step >= 50)", timeout=60_000)
+    page.wait_for_function("() => document.getElementById('race-caption').textContent.startsWith('Finished')")
+    loss = series(page, "loss-chart")
+    assert set(loss) == {"rnn", "lstm", "gru"}
+    # the starting weights, then 40 updates a request
+    assert all([x for x, _ in points] == [0, 40, 50] for points in loss.values())
+    reach = series(page, "reach-chart")
+    assert {"rnn", "lstm", "gru", "lstm-s"} <= set(reach)
+    gains = series(page, "gain-chart")
+    assert len(gains["gru"]) == 12 and gains["gru"][0] == [0, 1]  # G(0) = 1: a loss's own error
+    # the same run asked of the API in one request lands on the numbers drawn (resumption is exact)
+    for cell, defaults in (("rnn", {}), ("lstm", {"forget_bias": 1.0, "input_bias": 0.0}), ("gru", {"update_bias": 0.0})):
+        learning_rate = {"rnn": 0.01, "lstm": 0.003, "gru": 0.01}[cell]
+        answer = httpx.post(f"{page.base}/api/v1/train", timeout=60, json={
+            "dataset": {"name": "adding", "length": 12, "batch": 8, "seed": 0}, "cell": cell, "hidden_size": 6,
+            "optimizer": "adam", "learning_rate": learning_rate, "steps": 50, "unfold": True, "include": ["gain"],
+            **defaults}).json()
+        assert loss[cell][-1][1] == answer["eval"]["loss"]
+        assert reach[cell][-1][1] == answer["unfold"]["gain"]["h"][11]
+        assert gains[cell] == [[d, g] for d, g in enumerate(answer["unfold"]["gain"]["h"])]
+        words = page.locator("#race-caption").text_content()
+        held_out = answer["eval"]["loss"]
+        assert 1e-3 <= held_out < 1e4  # written with 3 significant digits, as Python's g writes it here
+        title = {"rnn": "simple RNN", "lstm": "LSTM", "gru": "GRU"}[cell]
+        assert f"{title} after 50 updates: loss {held_out:.3g}" in words
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / "race-adding-1366x768.png")
+
+
+def test_a_race_can_be_paused_and_goes_on_where_it_stopped(page):
+    open_race(page, task="remember-first", length=10, hidden_size=4, batch=4, steps=4000)
+    assert not page.locator("#accuracy-panel").is_hidden()
+    page.locator("#start").click()
+    page.wait_for_function("() => [...document.querySelectorAll('#race-progress .racer')].some(r => +r.dataset.step >= 40)")
+    page.keyboard.press("Space")  # pauses (the page's key), as the button does
+    assert page.locator("#pause").text_content() == "▶ Go on"
+    page.wait_for_timeout(1500)  # what was in flight lands; nothing more is asked
+    held = racer_steps(page)
+    page.wait_for_timeout(1000)
+    assert racer_steps(page) == held
+    assert page.locator("#race-caption").text_content().startswith("Paused.")
+    accuracy = series(page, "accuracy-chart")
+    assert all(0 <= y <= 1 for points in accuracy.values() for _, y in points)
+    page.locator("#pause").click()
+    page.wait_for_function("held => [...document.querySelectorAll('#race-progress .racer')]"
+                           ".some(r => +r.dataset.step > held[r.dataset.cell])", arg=held)
+    page.locator("#stop").click()
+    assert page.locator("#start").text_content() == "▶ Start"
+    assert page.locator("#race-caption").text_content().startswith("Stopped.")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / "race-remember-first-paused.png", full_page=True)
+
+
+def test_a_cell_refused_by_the_server_says_why_and_the_others_go_on(page):
+    page.allowed_errors.append("status of 422")  # the refusal this test provokes
+    open_race(page, length=12, hidden_size=4, batch=4, steps=50)
+    page.fill("tr[data-cell='gru'] .learning_rate", "0")  # the form admits it; the API wants a rate above 0
+    page.locator("#start").click()
+    page.wait_for_function("() => document.querySelector(\"#race-progress .racer[data-cell='gru'] .racer-error\")"
+                           ".textContent.includes('learning_rate')")
+    page.wait_for_function("() => [...document.querySelectorAll('#race-progress .racer')]"
+                           ".filter(r => r.dataset.cell !== 'gru').every(r => +r.dataset.step >= 50)")
+    assert racer_steps(page)["gru"] == 0
+    assert page.locator("#race-caption").text_content().startswith("Finished")
+
+
+def test_a_field_out_of_its_range_is_named_before_anything_is_asked(page):
+    open_race(page)
+    asked = []
+    page.on("request", lambda request: asked.append(request.url) if "/api/v1/train" in request.url else None)
+    page.fill("tr[data-cell='gru'] .update_bias", "999")
+    page.locator("#start").click()
+    assert "update bias" in page.locator("#race-error").text_content()
+    assert page.locator("#start").text_content() == "▶ Start" and not asked
