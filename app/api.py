@@ -103,7 +103,8 @@ async def compute(request: Request, work, req) -> NumpyJSONResponse:
     shared = state.in_flight[key] = asyncio.get_running_loop().create_future()
     try:
         start = time.perf_counter()
-        job = asyncio.get_running_loop().run_in_executor(state.executor, lambda: encode(work(req), gzipped))
+        pools = state.pools.get()
+        job = asyncio.get_running_loop().run_in_executor(pools.compute, lambda: encode(work(req, pools), gzipped))
         try:
             body, headers = await asyncio.shield(job)
         except asyncio.CancelledError:  # the client left: the slot stays taken until the thread is done

@@ -1,17 +1,18 @@
 """Builds the app: routers, static files, error handlers and the body-size limit."""
 
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 from threadpoolctl import threadpool_limits
 
-from . import api, errors, pages, service
+from . import api, errors, pages
 from .assets import REVALIDATE, CachedStaticFiles, content_id
 from .cache import AnswerCache, Stats
 from .limits import BodySizeLimit
+from .pools import AppPools
 from .security import SecurityHeaders
 from .settings import IMMUTABLE, VERSION, Settings, get_settings
 
@@ -25,7 +26,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # and on busy cores its spinning waits made one request in five 3x slower. The processes'
     # parallelism is the computation slots below, one thread each.
     threadpool_limits(1, user_api="blas")
+    pools = AppPools(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        yield
+        pools.close()  # the executors end with their app (a test's app included)
+
     app = FastAPI(
+        lifespan=lifespan,
         title="rnn-unfolded",
         version=VERSION,
         description="A recurrent network (simple RNN, LSTM or GRU) unfolded in time: forward pass, every "
@@ -44,12 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", CachedStaticFiles(directory=static, cache_control=REVALIDATE), name="static")
     app.state.settings = settings
     app.state.compute_slots = threading.BoundedSemaphore(settings.max_concurrent_computations)
-    # the computations' own threads (not the pool that serves FastAPI's plain def endpoints):
-    # at most one per slot, each below the event loop's priority
-    app.state.executor = ThreadPoolExecutor(
-        settings.max_concurrent_computations, thread_name_prefix="compute",
-        initializer=service.lower_priority, initargs=(settings.compute_nice,),
-    )
+    app.state.pools = pools  # compute, beside and apart (app.pools), made at the first computation
     app.state.queued = 0  # requests waiting for a slot (api.compute)
     app.state.cache = AnswerCache(settings.cache_bytes)
     app.state.stats = Stats()

@@ -598,6 +598,15 @@ class GradcheckResponse(BaseModel):
     max_relative_error: dict[str, float] = Field(
         description="||analytic - numeric|| / (||analytic|| + ||numeric||) for every parameter, h0 (and s0) and x."
     )
+    max_abs_error: dict[str, float] = Field(description="max |analytic - numeric| per quantity.")
+    largest_gradient: dict[str, float] = Field(description="max |gradient| per quantity (analytic or numeric).")
+    agrees: dict[str, bool] = Field(
+        description="Per quantity: max_abs_error <= tolerance x largest_gradient + rounding_floor. A tiny gradient (a "
+        "vanishing error) can have a large relative error from the finite differences' own rounding and still agree.",
+    )
+    tolerance: float = Field(description="The relative tolerance, 1e-6.")
+    rounding_floor: float = Field(description="The error a central difference of J carries by itself: "
+                                  "10 u max(|J|, 1) / eps, u = 2.2e-16.")
 
 
 class PresetView(BaseModel):

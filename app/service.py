@@ -4,20 +4,15 @@ Arrays stay NumPy arrays all the way to the JSON encoder (orjson serialises them
 rounded to the significant digits the request asks for.
 """
 
-import multiprocessing
-import os
-import sys
-import threading
-import time
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
 import numpy as np
-from threadpoolctl import threadpool_limits
 
 import core
+from core.gradcheck import TOLERANCE, check_gradients
 
 from .encoding import rounded
+from .pools import Pools
 from .schemas import SECTIONS, ConvertRequest, DatasetRequest, SampleRequest, TrainRequest, UnfoldRequest
 from .settings import (
     AUTO_SECTIONS,
@@ -28,52 +23,9 @@ from .settings import (
     MAX_JACOBIAN_COST,
     MAX_STEPS,
     MAX_TRAIN_COST,
-    get_settings,
 )
 
 DEFAULT_FORGET_BIAS = 1.0
-# A helper thread per computation slot: half of the Jacobian norms' singular values are computed
-# there beside the request's own thread (T=256, H=64: 28 ms of SVDs become 14 when a core is free).
-# Its threads start from a computation thread and so share its lower priority (app.main).
-BESIDE = ThreadPoolExecutor(get_settings().max_concurrent_computations, thread_name_prefix="beside")
-
-
-def lower_priority(nice: int) -> None:
-    """Runs in each new computation thread (app.main) and in APART's process. On Linux a thread has
-    its own nice value, and 0 names the calling thread; elsewhere it would name the whole process,
-    the event loop too, so not there."""
-    if nice and sys.platform.startswith("linux"):
-        os.setpriority(os.PRIO_PROCESS, 0, os.getpriority(os.PRIO_PROCESS, 0) + nice)
-
-
-def _apart(nice: int, server: int) -> None:
-    """Runs once in APART's process: one BLAS thread (app.main says why), the computations' priority,
-    and a watch that ends it with the server's process. A server stopped by SIGTERM (uvicorn
-    re-raises it after its own shutdown, so no exit hook runs) had left it running, orphaned."""
-    threadpool_limits(1, user_api="blas")
-    lower_priority(nice)
-
-    def watch():
-        while os.getppid() == server:
-            time.sleep(1)
-        os._exit(0)
-
-    threading.Thread(target=watch, daemon=True, name="watch-server").start()
-
-
-# The gradient check runs in a process of its own. Its finite differences are thousands of small
-# NumPy calls that each take the GIL: an answer computed meanwhile in this process waited on them
-# (a slider's, T = 32 H = 16: 2 ms alone, 630 ms beside checks in a thread, 2 ms beside checks
-# here). One process, started fresh (spawn: forking a process that runs threads is unsafe) at the
-# first check and kept; checks are rare, one per answer a reader pauses on.
-APART = ProcessPoolExecutor(
-    1,
-    mp_context=multiprocessing.get_context("spawn"),
-    initializer=_apart,
-    initargs=(get_settings().compute_nice, os.getpid()),
-)
-
-
 @dataclass(frozen=True)
 class Problem:
     """What the core needs for one run, resolved from a request."""
@@ -189,12 +141,13 @@ def _gates(fwd: core.Forward) -> dict | None:
     return {name: np.ascontiguousarray(fwd.gates[:, k * H:(k + 1) * H]) for k, name in enumerate(core.GATES[fwd.cell])}
 
 
-def unfold(req: UnfoldRequest) -> dict:
-    """The whole unfolded computation as a dict of arrays, shaped as UnfoldResponse."""
-    return _unfold(req, resolve(req))
+def unfold(req: UnfoldRequest, pools: Pools | None = None) -> dict:
+    """The whole unfolded computation as a dict of arrays, shaped as UnfoldResponse. ``pools``:
+    the app's executors (the Jacobian norms' SVDs share pools.beside); None computes inline."""
+    return _unfold(req, resolve(req), pools)
 
 
-def _unfold(req: UnfoldRequest, problem: Problem) -> dict:
+def _unfold(req: UnfoldRequest, problem: Problem, pools: Pools | None = None) -> dict:
     sections = _sections(req, problem)
     fwd = core.forward(problem.params, problem.seq, problem.activation, problem.output, problem.h0, problem.s0)
     bwd = core.backward(
@@ -224,7 +177,8 @@ def _unfold(req: UnfoldRequest, problem: Problem) -> dict:
     if req.imported is not None:
         answer["imported"] = _imported(req.imported)
     if "gain" in sections:
-        answer["gain"] = core.error_gain(fwd, bwd, max(1, MAX_JACOBIAN_COST // fwd.h.shape[1] ** 3), BESIDE)
+        answer["gain"] = core.error_gain(fwd, bwd, max(1, MAX_JACOBIAN_COST // fwd.h.shape[1] ** 3),
+                                         None if pools is None else pools.beside)
     if "truncation" in sections:
         answer["truncation"] = _truncation(fwd, bwd, problem.truncate)
     return rounded(answer, req.digits)
@@ -255,7 +209,7 @@ def _gradcheck_cost(problem: Problem) -> int:
     return (parameters + states + steps * D) * steps * (1 if problem.truncate is None else steps)
 
 
-def gradcheck(req: UnfoldRequest, eps: float = 1e-5) -> dict:
+def gradcheck(req: UnfoldRequest, pools: Pools | None = None, eps: float = 1e-5) -> dict:
     """Largest relative error of every analytic gradient against finite differences."""
     problem = resolve(req)
     cost = _gradcheck_cost(problem)
@@ -265,17 +219,22 @@ def gradcheck(req: UnfoldRequest, eps: float = 1e-5) -> dict:
             f"finite differences here would cost {cost:,} step evaluations; the limit is {MAX_GRADCHECK_COST:,} "
             "(use fewer steps, hidden units or characters)",
         )
-    errors = APART.submit(
-        core.gradcheck,
-        problem.params, problem.seq, problem.activation, problem.output, problem.h0, problem.truncate, eps, problem.s0,
-    ).result()
+    args = (problem.params, problem.seq, problem.activation, problem.output, problem.h0, problem.truncate, eps,
+            problem.s0)
+    # in the app's process of its own (pools.apart), so that its GIL-bound loops slow no answer
+    report = check_gradients(*args) if pools is None else pools.apart.submit(check_gradients, *args).result()
+    errors = report["relative"]
     if not all(np.isfinite(value) for value in errors.values()):  # J(θ ± ε) overflowed where J did not
         raise core.InputError(
             req.data_field,
             "finite differences overflow here (J moved by ε is not a finite number): the check needs smaller "
             "inputs, a smaller spectral_radius or a bounded activation",
         )
-    return rounded({"config": _config(req, problem), "eps": eps, "max_relative_error": errors}, req.digits)
+    return rounded({
+        "config": _config(req, problem), "eps": eps, "max_relative_error": errors,
+        "max_abs_error": report["max_abs_error"], "largest_gradient": report["largest"], "agrees": report["agrees"],
+        "tolerance": TOLERANCE, "rounding_floor": report["floor"],
+    }, req.digits)
 
 
 def _train_cost(req: TrainRequest, problem: Problem) -> int:
@@ -312,7 +271,7 @@ def _state_out(state: core.OptimizerState) -> dict:
     return out
 
 
-def train(req: TrainRequest) -> dict:
+def train(req: TrainRequest, pools: Pools | None = None) -> dict:
     """`steps` updates; the weights and the optimizer's state come back at full precision, so
     the next request continues exactly (MATH.md, "Training")."""
     problem = resolve(req)
@@ -346,14 +305,14 @@ def train(req: TrainRequest) -> dict:
         "clipped": trained.clipped.tolist(), "step": trained.state.step, "final_loss": final_loss,
         # at full precision: the next request continues from exactly these numbers
         "weights": trained.params.as_dict(), "optimizer_state": _state_out(trained.state),
-        "unfold": _unfold(req, now) if req.unfold else None,
+        "unfold": _unfold(req, now, pools) if req.unfold else None,
     }
     if held_out is not None:
         answer["eval"] = rounded(held_out, req.digits)
     return answer
 
 
-def dataset(req: DatasetRequest) -> dict:
+def dataset(req: DatasetRequest, pools: Pools | None = None) -> dict:
     """A batch of the task exactly as training draws it: update n's, or (step 0) the held-out one."""
     data = req.dataset.resolved()
     size = core.tasks.EVAL_BATCH if req.step == 0 else data.batch
@@ -371,7 +330,7 @@ def dataset(req: DatasetRequest) -> dict:
     }
 
 
-def sample(req: SampleRequest) -> dict:
+def sample(req: SampleRequest, pools: Pools | None = None) -> dict:
     problem = resolve(req)
     start = req.start if req.start is not None else req.sequence[0]
     text = core.sample(
@@ -381,7 +340,7 @@ def sample(req: SampleRequest) -> dict:
     return {"start": start, "text": text, "temperature": req.temperature, "vocab": list(problem.seq.vocab)}
 
 
-def convert(req: ConvertRequest) -> dict:
+def convert(req: ConvertRequest, pools: Pools | None = None) -> dict:
     """The same weights in another format, checked as an unfold would check them (D and K read
     from the weights themselves)."""
     found = req.imported

@@ -227,8 +227,8 @@ def main(args) -> int:
     plain, _ = server.post(body, gzipped=False)
     t_plain = best(lambda: server.post(body, gzipped=False), repeats=20)
     t_gzipped = best(lambda: server.post(body), repeats=20)
-    content = unfold(UnfoldRequest.model_validate(body))
-    t_unfold = best(lambda: unfold(UnfoldRequest.model_validate(body)), repeats=20)
+    content = unfold(UnfoldRequest.model_validate(body), app.state.pools.get())
+    t_unfold = best(lambda: unfold(UnfoldRequest.model_validate(body), app.state.pools.get()), repeats=20)
     t_encode = best(lambda: encode_json(content), repeats=20)
     t_gzip = best(lambda: igzip.compress(plain, GZIP_LEVEL), repeats=10)
     row(f"POST /unfold T={T_MAIN} H={H_MAIN} vs torch", f"{t_plain * 1e3:.1f} ms", f"{t_torch * 1e3:.0f} ms",
@@ -263,9 +263,9 @@ def main(args) -> int:
     def checks():
         request = UnfoldRequest(sequence=sample_text(18), hidden_size=8)
         while not checking.is_set():
-            gradcheck(request)
+            gradcheck(request, app.state.pools.get())
 
-    gradcheck(UnfoldRequest(sequence=sample_text(18), hidden_size=8))  # its process started before the measured time
+    gradcheck(UnfoldRequest(sequence=sample_text(18), hidden_size=8), app.state.pools.get())  # its process starts
     beside = threading.Thread(target=checks)
     beside.start()
     t_beside = typical()  # the median: the best of a few would hide the waits

@@ -121,6 +121,59 @@ def numerical_gradients(
     return grads
 
 
+# An analytic gradient agrees with finite differences when their largest difference stays within
+# TOLERANCE of the gradient's largest entry, or within the rounding the central difference carries
+# by itself: J is computed to about u |J| (u = 2.2e-16), and that error divided by 2 eps is the
+# slope's; ROUNDING_MARGIN allows for the many operations behind J. Without the floor a gradient
+# of 1e-8 (a vanishing error reaching h0) read as "wrong" at a relative error of 1e-3, though its
+# difference from the finite difference was 2e-11, the differences' own noise.
+TOLERANCE = 1e-6
+ROUNDING_MARGIN = 10.0
+
+
+def rounding_floor(J: float, eps: float) -> float:
+    """The absolute error a central difference of J carries by itself: 10 u max(|J|, 1) / eps."""
+    return ROUNDING_MARGIN * np.finfo(np.float64).eps * max(abs(J), 1.0) / eps
+
+
+def agreement(analytic: dict, numeric: dict, floor: float) -> dict:
+    """Per quantity: the relative error ||a - n|| / (||a|| + ||n||), the largest |a - n|, the
+    largest |gradient| and whether they agree (largest |a - n| <= TOLERANCE x largest |gradient|
+    + floor)."""
+    report = {"relative": {}, "max_abs_error": {}, "largest": {}, "agrees": {}}
+    for name, a in analytic.items():
+        n = numeric[name]
+        error = float(np.max(np.abs(a - n), initial=0.0))
+        largest = float(max(np.max(np.abs(a), initial=0.0), np.max(np.abs(n), initial=0.0)))
+        report["relative"][name] = relative_error(a, n)
+        report["max_abs_error"][name] = error
+        report["largest"][name] = largest
+        report["agrees"][name] = bool(error <= TOLERANCE * largest + floor)
+    return report
+
+
+def check_gradients(
+    params: Params,
+    seq: Sequence,
+    activation: str = "tanh",
+    output: str = "softmax",
+    h0: np.ndarray | None = None,
+    truncate: int | None = None,
+    eps: float = 1e-5,
+    s0: np.ndarray | None = None,
+) -> dict:
+    """Every analytic gradient (each parameter, h0, s0 and x) against central finite differences:
+    agreement()'s report, with the rounding floor it allowed."""
+    fwd = forward(params, seq, activation, output, h0, s0)
+    bwd = backward(fwd, truncate)
+    analytic = {**bwd.grads, "h0": bwd.dh0, "s0": bwd.ds0, "x": bwd.dx}
+    with np.errstate(over="ignore", invalid="ignore"):  # J moved by eps may overflow where J did not: NaN says so
+        numeric = numerical_gradients(params, seq, activation, output, fwd.h0, truncate, eps, fwd.s0)
+        floor = rounding_floor(fwd.total_loss, eps)
+        report = agreement({name: analytic[name] for name in checked(params.cell)}, numeric, floor)
+    return {**report, "floor": floor}
+
+
 def gradcheck(
     params: Params,
     seq: Sequence,
@@ -132,9 +185,4 @@ def gradcheck(
     s0: np.ndarray | None = None,
 ) -> dict[str, float]:
     """Largest relative error between analytic and finite-difference gradients, per quantity."""
-    fwd = forward(params, seq, activation, output, h0, s0)
-    bwd = backward(fwd, truncate)
-    analytic = {**bwd.grads, "h0": bwd.dh0, "s0": bwd.ds0, "x": bwd.dx}
-    with np.errstate(over="ignore", invalid="ignore"):  # J moved by eps may overflow where J did not: NaN says so
-        numeric = numerical_gradients(params, seq, activation, output, fwd.h0, truncate, eps, fwd.s0)
-        return {name: relative_error(analytic[name], numeric[name]) for name in checked(params.cell)}
+    return check_gradients(params, seq, activation, output, h0, truncate, eps, s0)["relative"]

@@ -121,7 +121,7 @@ def test_computations_run_below_the_event_loops_priority(monkeypatch):
     from app.main import create_app
     from app.settings import Settings
 
-    monkeypatch.setattr(service, "unfold", lambda req: _nice_of_this_thread())
+    monkeypatch.setattr(service, "unfold", lambda req, pools: _nice_of_this_thread())
     loop_nice = os.getpriority(os.PRIO_PROCESS, 0)
     for nice in (7, 0):
         client = TestClient(create_app(Settings(compute_nice=nice, cache_bytes=0)))
@@ -145,7 +145,7 @@ def test_a_request_whose_client_left_keeps_its_slot_until_the_computation_ends()
     app = create_app(Settings(max_concurrent_computations=1))
     started, release = threading.Event(), threading.Event()
 
-    def slow(req):
+    def slow(req, pools):
         started.set()
         release.wait(10)
         return {"done": True}

@@ -5,6 +5,7 @@ import itertools
 import numpy as np
 import pytest
 
+import core
 from core import ACTIVATIONS, HEADS, TASKS, backward, forward, gradcheck, numerical_gradients
 
 from .helpers import problem
@@ -91,3 +92,26 @@ def test_the_finite_differences_forward_loop_gives_the_forward_passs_losses(cell
     got = step_losses(params, seq.x, seq, "tanh", "softmax", h0, s0, own=(2, other))
     np.testing.assert_allclose(got, want, rtol=1e-13)
     assert not np.allclose(got, fwd.loss)
+
+
+def test_the_check_tells_a_tiny_right_gradient_from_a_wrong_one():
+    """A vanishing error reaching h0 (about 1e-8) agrees with finite differences within their own
+    rounding, though its relative error is about 1e-3; the same gradient moved by a part in 10^4
+    of the largest parameter gradient does not (issue 25, item 1)."""
+    from core.gradcheck import agreement, check_gradients, numerical_gradients, rounding_floor
+
+    seq = core.encode_text("the first letter decides this!", "many-to-one")
+    D = len(seq.vocab)
+    params = core.rescale_recurrent(core.init_params(D, 8, D, seed=3), 0.6)
+    report = check_gradients(params, seq)
+    assert report["relative"]["h0"] > 1e-4 and report["largest"]["h0"] < 1e-6
+    assert all(report["agrees"].values())
+    fwd = core.forward(params, seq)
+    bwd = core.backward(fwd)
+    numeric = numerical_gradients(params, seq)
+    floor = rounding_floor(fwd.total_loss, 1e-5)
+    wrong = bwd.grads["W"].copy()
+    wrong[0, 0] += 1e-4 * np.abs(wrong).max()
+    assert not agreement({"W": wrong}, numeric, floor)["agrees"]["W"]
+    tiny_wrong = bwd.dh0 * 3  # three times a tiny gradient is wrong, tiny or not
+    assert not agreement({"h0": tiny_wrong}, numeric, floor)["agrees"]["h0"]
