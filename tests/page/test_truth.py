@@ -533,3 +533,20 @@ def test_the_legend_shows_the_selected_steps_colour_and_its_labels_stay_readable
     selected = page.locator('g.column.selected rect.column-bg').evaluate("r => getComputedStyle(r).fill")
     assert page.locator("#legends .shade-selected i").evaluate("i => getComputedStyle(i).backgroundColor") == selected
     assert "selected step" in page.locator("#legends .shade-selected").text_content()
+
+
+def test_a_step_without_a_loss_says_its_output_error_is_zero_and_why(page):
+    """Issue 25, item 3: δo(0) of a many-to-one sequence was written ŷ(0) − y(0) = [0, 0, …]
+    though ŷ(0) is not 0: J(0) is not part of the loss, and that is why δo(0) is 0."""
+    open_view(page, "sequence=hello&task=many-to-one&step=0")
+    panels_current(page)
+    rows = {lhs: (values, cls) for lhs, values, cls in equation_values(page)}
+    text = page.locator("#details-panel-body").text_content()
+    assert "not part of the loss" in text
+    zero = next(values for lhs, (values, _) in rows.items() if lhs.startswith("δo(0)"))
+    y_hat = next(values for lhs, (values, _) in rows.items() if lhs.startswith("ŷ(0)"))
+    assert not any(zero) and any(y_hat)  # zero, while the prediction is not
+    assert "ŷ(0)−y(0)" not in text.replace(" ", "")
+    open_view(page, "sequence=hello&task=many-to-one&step=3")  # the step with the loss keeps ŷ − y
+    panels_current(page)
+    assert "ŷ(3)−y(3)" in page.locator("#details-panel-body").text_content().replace(" ", "")

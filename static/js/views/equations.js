@@ -57,7 +57,11 @@ function truncated(m, t) {
 function backwardRows(m, t) {
   const e = m.response.errors;
   const H = m.hidden;
-  const rows = [['backward', d('o', t), [sup('ŷ', t), mo('−'), sup('y', t)], e.o[t]]];
+  // a step without a loss has no target: its δo is 0 because J^(t) is not part of J, whatever ŷ is
+  const rows = [m.response.forward.has_loss[t]
+    ? ['backward', d('o', t), [sup('ŷ', t), mo('−'), sup('y', t)], e.o[t]]
+    : ['backward', d('o', t), [mn(0), el('mtext', `, because J${supText(t)} is not part of the loss (no target at this step)`)],
+      e.o[t]]];
   const fromOutput = [transposed(p('V')), d('o', t), mo('+')];
   // at the last step nothing comes back from step t + 1
   const lastStep = t === m.steps - 1;
