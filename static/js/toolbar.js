@@ -26,6 +26,10 @@ export function setupToolbar(store, player) {
   for (const name of ['neurons', 'folded', 'compare']) {
     d3.select(`#${name}`).property('checked', state[name]).on('change', function () { store.set({ [name]: this.checked }); });
   }
+  // the comparison opens far below the network: ticking it brings it where the eye is
+  d3.select('#compare').on('change.scroll', function () {
+    if (this.checked) requestAnimationFrame(() => $('compare-panel').scrollIntoView({ behavior: 'smooth', block: 'start' }));
+  });
   d3.select(document).on('keydown', (event) => {
     // a view that takes arrow keys itself (data-keys) has them while it has the focus
     if (event.target.closest('input, select, textarea, button, [contenteditable], [data-keys]')) return;

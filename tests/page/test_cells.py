@@ -119,6 +119,15 @@ def test_the_compare_view_shows_three_cells_on_one_scale(page):
     wait_for_cell(page, "lstm", 29)
     page.get_by_label("compare cells").check()
     page.wait_for_function("() => document.querySelectorAll('#compare-body path.gain').length === 4")
+    # it opens far below the network: ticking it brings it into view (issue 25, item 9)
+    page.wait_for_function("() => { const r = document.getElementById('compare-panel').getBoundingClientRect();"
+                           " return r.top >= 0 && r.top < innerHeight / 2; }")
+    # and it says what it compares: untrained networks, with the numbers of their answers (issue 27)
+    said = page.locator("#compare-body .compare-conditions").text_content()
+    rnn = api(page, sequence=page.locator("#sequence").input_value(), cell="rnn", hidden_size=int(page.locator("#hidden_size").input_value()),
+              seed=int(page.locator("#seed").input_value()))
+    assert "untrained, seed" in said and "learned nothing" in said
+    assert f"ρ(W) = {rnn['config']['spectral_radius']:.3g}" in said
     figures = page.locator("#compare-body figure.compare-matrix")
     assert [(f.get_attribute("data-cell"), f.get_attribute("data-path")) for f in figures.all()] == [
         ("rnn", "h"), ("lstm", "h"), ("lstm", "s"), ("gru", "h")]

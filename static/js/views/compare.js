@@ -1,6 +1,6 @@
 // The compare view: one sequence through the simple RNN, the LSTM and the GRU. Their flow
 // matrices on one shared log colour scale, and their error gain G(d) on one log plot.
-import { exact, sup } from '../blocks/format.js';
+import { exact, formatNumber, sup } from '../blocks/format.js';
 import { logScaleBytes } from '../blocks/colour.js';
 import { drawHeatmap } from '../blocks/heatmap.js';
 import { gradientLegend, swatchLegend } from '../blocks/legend.js';
@@ -91,9 +91,33 @@ export async function compareCells(container, ask) {
     const failed = answers.find((a) => !a.ok);
     if (failed) { container.textContent = failed.data?.detail?.[0]?.msg ?? `The server answered ${failed.status}.`; return; }
     container.textContent = '';
-    drawCompare(container, Object.fromEntries(CELLS.map((cell, i) => [cell, answers[i].data])));
+    const byCell = Object.fromEntries(CELLS.map((cell, i) => [cell, answers[i].data]));
+    conditions(container, byCell);
+    drawCompare(container, byCell);
   } catch (error) {
     if (error.name !== 'AbortError') container.textContent = `Could not reach the server: ${error.message}`;
+  }
+}
+
+// What the comparison is of, from the answers themselves: seeded weights have learned nothing, so
+// the view shows how each cell's error travels as initialised, not which cell learns better.
+function conditions(container, answers) {
+  const any = Object.values(answers)[0].config;
+  const parts = Object.entries(answers).map(([cell, a]) => {
+    const c = a.config;
+    const seeded = cell === 'rnn' ? `ρ(W) = ${formatNumber(c.spectral_radius, 3)}`
+      : cell === 'lstm' ? `forget bias ${formatNumber(c.forget_bias, 3)}` : `update bias ${formatNumber(c.update_bias ?? 0, 3)}`;
+    if (a.imported) return `${title(cell)}: your imported weights${cell === 'rnn' ? `, ${seeded}` : ''}`;
+    return `${title(cell)}: untrained, seed ${c.seed}, ${seeded}`;
+  });
+  const untrained = Object.values(answers).some((a) => !a.imported);
+  const p = d3.select(container).append('p').attr('class', 'compare-conditions');
+  p.append('span').text(`The same ${any.steps}-step sequence (${any.task}), H = ${any.hidden_size}. ${parts.join('; ')}. `);
+  if (untrained) {
+    p.append('span').text('Untrained weights have learned nothing: this shows how each cell carries a loss\'s error back '
+      + 'as initialised, not which cell learns to remember. For that, ');
+    p.append('a').attr('href', '/race').text('run the race');
+    p.append('span').text(' (the three cells trained on a long-lag task).');
   }
 }
 
