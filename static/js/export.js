@@ -21,16 +21,52 @@ function visible(el) {
   return box.width > 0 && box.height > 0 && window.getComputedStyle(el).visibility !== 'hidden';
 }
 
+// The HTML parts of a legend (its titles and colour swatches) as SVG text and rectangles.
+function legendTexts(root) {
+  const items = [];
+  for (const el of root.querySelectorAll('.legend-title, .swatch')) {
+    if (!visible(el)) continue;
+    if (el.classList.contains('legend-title')) {
+      items.push({ kind: 'text', box: el.getBoundingClientRect(), text: el.textContent, weight: 400 });
+      continue;
+    }
+    const chip = el.querySelector('i');
+    const label = el.querySelector('span');
+    if (chip) items.push({ kind: 'rect', box: chip.getBoundingClientRect(), fill: getComputedStyle(chip).backgroundColor });
+    if (label) items.push({ kind: 'text', box: label.getBoundingClientRect(), text: label.textContent, weight: 400 });
+  }
+  return items;
+}
+
+function appendLegend(doc, items, dx, dy) {
+  for (const item of items) {
+    const node = doc.appendChild(document.createElementNS(SVG_NS, item.kind));
+    const x = item.box.left + dx;
+    const y = item.box.top + dy;
+    const attributes = item.kind === 'rect'
+      ? { x, y, width: item.box.width, height: item.box.height, fill: item.fill, stroke: '#999', 'stroke-width': 0.5 }
+      : { x, y: y + item.box.height * 0.8, 'font-family': 'system-ui, sans-serif', 'font-size': 12, fill: '#1d2327' };
+    Object.entries(attributes).forEach(([k, v]) => node.setAttribute(k, v));
+    if (item.kind === 'text') node.textContent = item.text;
+  }
+}
+
 // One SVG document of every svg and canvas inside container, each where it sits on the page
-// (a scrolled panel is measured from its start, so a wide network comes out whole).
-export function panelSVG(container, { title = '' } = {}) {
+// (a scrolled panel is measured from its start, so a wide network comes out whole), and of the
+// legends in `legends` (elements below it on the page): their bars, titles and swatches.
+// `parts` says how many pictures it holds (0: the panel has drawn nothing yet).
+export function panelSVG(container, { title = '', legends = [] } = {}) {
   const scroll = container.scrollLeft;
   container.scrollLeft = 0;
   const origin = container.getBoundingClientRect();
-  const parts = [...container.querySelectorAll('svg, canvas')]
+  const pictures = (root) => [...root.querySelectorAll('svg, canvas')]
     .filter((el) => !el.parentElement.closest('svg') && visible(el))
     .map((el) => ({ el, box: el.getBoundingClientRect() }));
+  const parts = [container, ...legends].flatMap(pictures);
+  const texts = legends.flatMap(legendTexts);
   container.scrollLeft = scroll;
+  const pictured = parts.length;
+  parts.push(...texts.map(({ box }) => ({ box, text: true })));
   const doc = document.createElementNS(SVG_NS, 'svg');
   const top = title ? 22 : 0;
   const width = Math.ceil(Math.max(1, ...parts.map(({ box }) => box.right - origin.left)));
@@ -47,7 +83,9 @@ export function panelSVG(container, { title = '' } = {}) {
       .forEach(([k, v]) => heading.setAttribute(k, v));
     heading.textContent = title;
   }
-  for (const { el, box } of parts) {
+  appendLegend(doc, texts, -origin.left, top - origin.top);
+  for (const { el, box, text } of parts) {
+    if (text) continue;
     const x = box.left - origin.left;
     const y = box.top - origin.top + top;
     if (el instanceof HTMLCanvasElement) {
@@ -65,7 +103,7 @@ export function panelSVG(container, { title = '' } = {}) {
     copy.setAttribute('height', box.height);
     doc.appendChild(copy);
   }
-  return { text: new XMLSerializer().serializeToString(doc), width, height };
+  return { text: new XMLSerializer().serializeToString(doc), width, height, parts: pictured };
 }
 
 // The SVG drawn onto a canvas at PNG_SCALE (an SVG without foreign content does not taint it).

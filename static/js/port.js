@@ -110,11 +110,11 @@ export function createImporter({ askJSON, onImport, onForget }) {
 
 // The panels that export, by the menu's data-panel names.
 const PANELS = {
-  network: { id: 'network-panel', title: 'The network unfolded in time' },
+  network: { id: 'network-panel', title: 'The network unfolded in time', legends: ['legends'] },
   flows: { id: 'flow-panel-body', title: 'Error flows F[s][t]' },
   gradient: { id: 'gradient-panel-body', title: 'Gradient: each step\'s contribution' },
   gain: { id: 'explorer-panel-body', title: 'Why errors vanish or explode' },
-  training: { id: 'train-views', title: 'Training: the loss J' },
+  training: { id: 'train-views', title: 'Training: the loss J', empty: 'No training yet: press ▶ Train, then export the curve.' },
 };
 
 // flush(): brings every panel up to date (one out of view may be behind the store).
@@ -123,8 +123,12 @@ export function createExporter({ askJSON, state, request, weights, flush = () =>
   const say = (text) => { $('export-status').textContent = text; };
 
   async function exportPanel(name, as) {
-    const { id, title } = PANELS[name];
-    const svg = panelSVG($(id), { title });
+    const { id, title, legends = [], empty } = PANELS[name];
+    const svg = panelSVG($(id), { title, legends: legends.map($) });
+    if (!svg.parts || (empty && !$(id).querySelector('svg path.loss-line'))) {
+      say(empty ?? `Nothing to export yet: the ${name} panel has drawn nothing.`);
+      return;
+    }
     if (as === 'svg') download(new Blob([svg.text], { type: 'image/svg+xml' }), `rnn-unfolded-${name}.svg`);
     else download(await svgToPNG(svg), `rnn-unfolded-${name}.png`);
     say(`Saved the ${name} panel as ${as.toUpperCase()}.`);

@@ -277,3 +277,23 @@ def test_trained_weights_export_at_full_precision(page, tmp_path):
     saved = json.loads(export(page, "weights", tmp_path).read_text())
     assert saved["cell"] == "rnn" and saved["vocab"] == sorted(set("hello hello "))
     assert saved["weights"] == newest  # every digit: training can go on from the file
+
+
+def test_an_export_says_when_there_is_nothing_yet_and_the_network_carries_its_legend(page, tmp_path):
+    """Issue 25, item 12: the training curve exported before any training was a 1-pixel SVG, and
+    the exported network had none of the legends that say what its colours mean."""
+    page.goto(page.base)
+    run(page, TEXT, len(TEXT) - 1)
+    page.locator("#export-menu summary").click()
+    downloads = []
+    page.on("download", lambda download: downloads.append(download))
+    page.locator('button[data-export="training:svg"]').click()
+    page.wait_for_function("() => document.getElementById('export-status').textContent.includes('No training yet')")
+    assert not downloads
+    network = export(page, "network:svg", tmp_path).read_text()
+    legend_titles = page.locator("#legends .legend-title").all_text_contents()
+    assert legend_titles and all(title in network for title in legend_titles)
+    assert network.count("<rect") > 3  # the swatches, beside the background
+    picture = export(page, "network:png", tmp_path)
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "export-network-with-legend.png").write_bytes(picture.read_bytes())
