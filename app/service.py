@@ -351,7 +351,7 @@ def convert(req: ConvertRequest, pools: Pools | None = None) -> dict:
     arrays = params.as_dict()
     weights = arrays
     if req.to == "pytorch":
-        weights = core.to_pytorch(arrays, params.cell, req.module)
+        weights = core.to_pytorch(arrays, params.cell, req.module, req.head)
     elif req.to == "keras":
-        weights = core.to_keras(arrays, params.cell, req.module)
+        weights = core.to_keras(arrays, params.cell, req.module, req.head)
     return {"imported": _imported(found), "weights": weights}

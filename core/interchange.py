@@ -97,8 +97,10 @@ def _guess(rows: int, cols: int) -> str:
     return ""
 
 
-def _cell_of(key: str, recurrent: np.ndarray, cell: str | None, stacked_rows: bool) -> tuple[str, int]:
-    """(cell, H) from the recurrent matrix: (G H, H) in PyTorch's layout, (H, G H) in Keras's."""
+def _cell_of(key: str, recurrent: np.ndarray, cell: str | None, stacked_rows: bool,
+             because: str = "") -> tuple[str, int]:
+    """(cell, H) from the recurrent matrix: (G H, H) in PyTorch's layout, (H, G H) in Keras's.
+    ``because``: why ``cell`` is expected, when it was read from the layer's other parts."""
     if recurrent.ndim != 2 or 0 in recurrent.shape:
         raise InputError(f"weights.{key}", f"must be a matrix, got shape {_shape(recurrent)}")
     stacked, H = recurrent.shape if stacked_rows else recurrent.shape[::-1]
@@ -109,7 +111,7 @@ def _cell_of(key: str, recurrent: np.ndarray, cell: str | None, stacked_rows: bo
             title = CELL_TITLES[cell]
             raise InputError(
                 f"weights.{key}", f"expected {_shape(want)} for {'an' if cell == 'lstm' else 'a'} {title} "
-                f"with H = {H}, got {_shape(recurrent)}{_guess(stacked, H)}",
+                f"with H = {H}, got {_shape(recurrent)}{because or _guess(stacked, H)}",
             )
         return cell, H
     if stacked % H or stacked // H not in CELL_OF_BLOCKS:
@@ -122,11 +124,12 @@ def _cell_of(key: str, recurrent: np.ndarray, cell: str | None, stacked_rows: bo
     return CELL_OF_BLOCKS[stacked // H], H
 
 
-def _recurrent_layer(weights: dict, recurrent_key: str, input_key: str, cell: str | None, keras: bool):
+def _recurrent_layer(weights: dict, recurrent_key: str, input_key: str, cell: str | None, keras: bool,
+                     because: str = ""):
     """(cell, H, recurrent matrix, input matrix) as stored: PyTorch stacks the gates' blocks in
     rows, (G H, H) and (G H, D); Keras in columns, (H, G H) and (D, G H)."""
     recurrent = _array(recurrent_key, weights[recurrent_key])
-    cell, H = _cell_of(recurrent_key, recurrent, cell, stacked_rows=not keras)
+    cell, H = _cell_of(recurrent_key, recurrent, cell, stacked_rows=not keras, because=because)
     G = blocks(cell)
     inputs = _array(input_key, weights[input_key])
     if inputs.ndim != 2 or inputs.shape[1 if keras else 0] != G * H:
@@ -212,6 +215,59 @@ def _output_layer(rest: list[str], parts, weight: str, example: str) -> tuple[st
     return keys[weight], keys.get("bias")
 
 
+def _torch_cell_by_evidence(weights: dict, recurrent: dict, prefix: str) -> tuple[str | None, str]:
+    """The cell most of a PyTorch layer's parts point to, and which parts say so: each of
+    weight_hh, weight_ih and the biases (their rows, in blocks of H = weight_hh's columns) and the
+    module's name (lstm, gru) is a vote. One wrong shape is then named as the odd one out, with
+    the cell the rest imply, rather than the cell its own shape implies blaming the parts that are
+    right. (None, "") when nothing can be read (the usual checks then say why)."""
+    try:
+        W = np.asarray(weights[recurrent["weight_hh"]], dtype=np.float64)
+    except (ValueError, TypeError):
+        return None, ""
+    if W.ndim != 2 or W.shape[1] == 0:
+        return None, ""
+    H = W.shape[1]
+    votes = []  # (cell, who says so)
+    for name in ("weight_hh", "weight_ih", "bias_ih", "bias_hh"):
+        if name not in recurrent:
+            continue
+        try:
+            rows = np.asarray(weights[recurrent[name]], dtype=np.float64).shape[0]
+        except (ValueError, TypeError, IndexError):
+            continue
+        if rows % H == 0 and rows // H in CELL_OF_BLOCKS:
+            votes.append((CELL_OF_BLOCKS[rows // H], recurrent[name]))
+    words = set(re.findall(r"[a-z]+", prefix.lower()))
+    votes += [(cell, f"the name {prefix!r}") for cell in ("lstm", "gru") if cell in words]
+    cells = [cell for cell, _ in votes]
+    if not cells:
+        return None, ""
+    best = max(set(cells), key=cells.count)
+    if cells.count(best) <= len(cells) / 2:
+        return None, ""
+    who = [source for cell, source in votes if cell == best]
+    said = who[0] if len(who) == 1 else ", ".join(who[:-1]) + " and " + who[-1]
+    return best, f" ({said} say{'s' if len(who) == 1 else ''} {TORCH_MODULES[best]})"
+
+
+def _refuse_embeddings(weights: dict, keys: list, input_key: str, D: int, H: int) -> None:
+    """An nn.Embedding (rows of D numbers, D the recurrent layer's input size, and named so or
+    not shaped as the output layer's H columns) is said to be one, not taken for a second output
+    layer: the one-hot models read here have none (issue 28 makes them readable)."""
+    for key in keys:
+        if not key.endswith("weight"):
+            continue
+        try:
+            shape = np.shape(np.asarray(weights[key], dtype=np.float64))
+        except (ValueError, TypeError):
+            continue
+        if len(shape) == 2 and shape[1] == D and ("emb" in key.lower() or shape[1] != H):
+            raise InputError(f"weights.{key}", f"is an embedding ({shape[0]} tokens of {D} numbers each, the input "
+                             f"size of {input_key}): rnn-unfolded reads one-hot inputs and does not read "
+                             "nn.Embedding yet. A model that embeds its tokens cannot be unfolded here as it is")
+
+
 def _split(key: str, separator: str) -> tuple[str, str]:
     head, sep, tail = key.rpartition(separator)
     return head + sep, tail
@@ -243,7 +299,11 @@ def _pytorch(weights: dict, cell: str | None) -> Imported:
         raise InputError("weights", f"has {recurrent[have]} but not its partner {lack}_l0 (a PyTorch layer has "
                          "both biases or, with bias=False, neither)")
     W_key, U_key = recurrent["weight_hh"], recurrent["weight_ih"]
-    cell, H, W, U = _recurrent_layer(weights, W_key, U_key, cell, keras=False)
+    because = ""
+    if cell is None:
+        cell, because = _torch_cell_by_evidence(weights, recurrent, next(iter(prefixes)))
+    cell, H, W, U = _recurrent_layer(weights, W_key, U_key, cell, keras=False, because=because)
+    _refuse_embeddings(weights, rest, U_key, U.shape[1], H)
     G = blocks(cell)
     module = TORCH_MODULES[cell]
     arrays = {"U": U, "W": W}
@@ -373,21 +433,27 @@ def _recurrent_bias(arrays: dict[str, np.ndarray], cell: str) -> np.ndarray:
     return bias
 
 
-def to_pytorch(arrays: dict[str, np.ndarray], cell: str, module: str | None = None) -> dict[str, np.ndarray]:
+def to_pytorch(
+    arrays: dict[str, np.ndarray], cell: str, module: str | None = None, head: str | None = None
+) -> dict[str, np.ndarray]:
     """A state_dict of ``module`` (an nn.RNN, nn.LSTM or nn.GRU, default named after the cell)
-    plus an nn.Linear named fc, that reproduces ``arrays`` exactly: bias_ih carries b and bias_hh
-    is zero, but for the GRU's candidate, whose recurrent bias is b_hn."""
+    plus an nn.Linear named ``head`` (default fc), that reproduces ``arrays`` exactly: bias_ih
+    carries b and bias_hh is zero, but for the GRU's candidate, whose recurrent bias is b_hn."""
     prefix = f"{module or cell}."
+    linear = head or "fc"
     return {
         f"{prefix}weight_ih_l0": arrays["U"], f"{prefix}weight_hh_l0": arrays["W"],
         f"{prefix}bias_ih_l0": arrays["b"], f"{prefix}bias_hh_l0": _recurrent_bias(arrays, cell),
-        "fc.weight": arrays["V"], "fc.bias": arrays["c"],
+        f"{linear}.weight": arrays["V"], f"{linear}.bias": arrays["c"],
     }
 
 
-def to_keras(arrays: dict[str, np.ndarray], cell: str, layer: str | None = None) -> dict[str, np.ndarray]:
+def to_keras(
+    arrays: dict[str, np.ndarray], cell: str, layer: str | None = None, head: str | None = None
+) -> dict[str, np.ndarray]:
     """The weights of a Keras SimpleRNN, LSTM or GRU (reset_after=True, the default) named
-    ``layer`` (default: Keras's own, simple_rnn, lstm or gru) and a Dense named dense, that
+    ``layer`` (default: Keras's own, simple_rnn, lstm or gru) and a Dense named ``head`` (default
+    dense), that
     reproduce ``arrays`` exactly, for layer.set_weights in the order kernel, recurrent_kernel,
     bias: the kernels are ours transposed, the GRU's blocks in Keras's z, r, h order, and its
     bias the two rows Keras keeps, b on the input row and b_hn on the recurrent row."""
@@ -397,5 +463,5 @@ def to_keras(arrays: dict[str, np.ndarray], cell: str, layer: str | None = None)
         bias = np.stack([bias, _keras_blocks(_recurrent_bias(arrays, cell), cell, 0)])
     return {
         f"{prefix}kernel": U.T.copy(), f"{prefix}recurrent_kernel": W.T.copy(), f"{prefix}bias": bias,
-        "dense/kernel": arrays["V"].T.copy(), "dense/bias": arrays["c"],
+        f"{head or 'dense'}/kernel": arrays["V"].T.copy(), f"{head or 'dense'}/bias": arrays["c"],
     }

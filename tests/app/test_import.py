@@ -183,7 +183,9 @@ MALFORMED = [
     ({"weights": {**good(), "U": [[0.0]]}}, "weights: mixes formats: U (canonical), rnn.weight_ih_l0 (pytorch)"),
     ({"weights": {**good(), "fc.weight": [[0.0] * 5] * 2}}, "weights.fc.weight: expected (K, 4): the output layer reads the H = 4"),
     ({"weights": {**good(), "rnn.bias_ih_l0": [0.0] * 3}}, "weights.rnn.bias_ih_l0: expected (16) for nn.LSTM with H = 4, got (3)"),
-    ({"weights": {**good(), "rnn.weight_hh_l0": [[0.0] * 4] * 10}}, "weights.rnn.weight_hh_l0: has shape (10, 4), which is no cell's"),
+    # the odd part is named, with the cell the layer's other parts imply (issue 25, item 13)
+    ({"weights": {**good(), "rnn.weight_hh_l0": [[0.0] * 4] * 10}}, "weights.rnn.weight_hh_l0: expected (16, 4) for an LSTM with H = 4, got (10, 4) (rnn.weight_ih_l0, rnn.bias_ih_l0 and rnn.bias_hh_l0 say nn.LSTM)"),
+    ({"weights": {"rnn.weight_hh_l0": [[0.0] * 4] * 10, "rnn.weight_ih_l0": [[0.0] * 3] * 10, "fc.weight": [[0.0] * 4]}}, "weights.rnn.weight_hh_l0: has shape (10, 4), which is no cell's"),
     ({"weights": {**good(), "rnn.weight_ih_l0": [[0.0] * 5] * 16}}, "weights.rnn.weight_ih_l0: expected (16, 3): the data has 3 inputs (D), got (16, 5)"),
     ({"weights": {**good(), "fc.weight": [[0.0] * 4] * 5, "fc.bias": [0.0] * 5}}, "weights.fc.weight: expected (2, 4): the data has 2 outputs (K), got (5, 4)"),
     ({"weights": good(), "hidden_size": 8}, "weights.rnn.weight_hh_l0: means H = 4, but hidden_size is 8"),
@@ -260,3 +262,45 @@ def test_any_dict_of_weight_names_is_answered_or_refused_never_a_500(client, wei
         assert response.status_code in (200, 422), (path, response.text)
         if response.status_code == 422:
             assert response.json()["detail"][0]["msg"].startswith(("weights", "inputs", "targets", "cell"))
+
+
+def test_the_exported_head_takes_the_name_the_users_model_gives_it(client):
+    """Issue 25, item 15: the PyTorch export always named the head fc, so a model whose Linear is
+    `decoder` could not load it strictly; the Keras export always named its Dense dense."""
+    class Model(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.encoder = torch.nn.GRU(D, H, batch_first=True).double()
+            self.decoder = torch.nn.Linear(H, K).double()
+
+    answer = unfold(client, **numbers(inputs(4)), cell="gru", hidden_size=H, seed=2)
+    exported = client.post("/api/v1/convert", json={"weights": answer["weights"], "to": "pytorch", "module": "encoder",
+                                                    "head": "decoder"}).json()["weights"]
+    model = Model()
+    model.load_state_dict({k: torch.tensor(v, dtype=torch.float64) for k, v in exported.items()}, strict=True)
+    keras = client.post("/api/v1/convert", json={"weights": answer["weights"], "to": "keras", "head": "out"}).json()
+    assert {"out/kernel", "out/bias"} <= set(keras["weights"]) and "dense/kernel" not in keras["weights"]
+    assert "head" in refusal(client, "/api/v1/convert", weights=good(), head="fc.bias")
+
+
+def test_a_wrong_shape_is_named_on_the_key_that_is_wrong_with_the_cell_the_rest_imply(client):
+    """Issue 25, item 13: an LSTM dict whose weight_hh had a GRU's rows (24 x 8) was refused as
+    'lstm.weight_ih_l0: expected (24, D) for nn.GRU', the wrong key and the wrong cell."""
+    rng = np.random.default_rng(0)
+    weights = {"lstm.weight_ih_l0": rng.normal(size=(32, 5)).tolist(), "lstm.weight_hh_l0": rng.normal(size=(24, 8)).tolist(),
+               "lstm.bias_ih_l0": [0.0] * 32, "lstm.bias_hh_l0": [0.0] * 32, "fc.weight": rng.normal(size=(5, 8)).tolist(),
+               "fc.bias": [0.0] * 5}
+    text = refusal(client, sequence="hello", weights=weights, vocab=list("ehlox"))
+    assert text.startswith("weights.lstm.weight_hh_l0: expected (32, 8) for an LSTM with H = 8, got (24, 8)")
+    assert "the name 'lstm.'" in text and "GRU" not in text
+
+
+def test_an_embedding_is_said_to_be_one_not_a_second_output_layer(client):
+    """Issue 25, item 14: a char model with nn.Embedding was refused as 'has 2 candidate output layers'."""
+    rng = np.random.default_rng(1)
+    weights = {"embed.weight": rng.normal(size=(5, 4)).tolist(), "rnn.weight_ih_l0": rng.normal(size=(8, 4)).tolist(),
+               "rnn.weight_hh_l0": rng.normal(size=(8, 8)).tolist(), "rnn.bias_ih_l0": [0.0] * 8, "rnn.bias_hh_l0": [0.0] * 8,
+               "fc.weight": rng.normal(size=(5, 8)).tolist(), "fc.bias": [0.0] * 5}
+    text = refusal(client, sequence="hello", weights=weights)
+    assert text.startswith("weights.embed.weight: is an embedding (5 tokens of 4 numbers each")
+    assert "does not read nn.Embedding yet" in text
