@@ -131,7 +131,11 @@ def test_a_kept_run_that_is_not_a_run_is_dropped_and_the_page_still_opens(page):
     page.goto(page.base)
     run(page, TEXT, 17, hidden_size=8)
     train_then_pause(page, 25)
-    page.wait_for_function("() => sessionStorage.getItem('rnn-unfolded:training') !== null")
+    # the record of the paused run itself: a chunk that landed after an earlier write is written
+    # again when the page is idle (or left), and would overwrite the edit below on the reload
+    paused = int(re.search(r"step (\d+)", page.locator("#train-step").text_content()).group(1))
+    page.wait_for_function("step => JSON.parse(sessionStorage.getItem('rnn-unfolded:training'))?.value?.step === step",
+                           arg=paused)
     page.evaluate("""() => {
         const record = JSON.parse(sessionStorage.getItem('rnn-unfolded:training'));
         sessionStorage.setItem('rnn-unfolded:training', JSON.stringify({ ...record, value: 'x' }));
