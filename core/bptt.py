@@ -1,5 +1,5 @@
 """Backpropagation through time for any cell, split by source, in one sweep (MATH.md,
-"Backward", "Error flows" and "Truncated BPTT").
+"Backward pass", "Error flows" and "Truncated BPTT").
 
 Row-vector convention as in unfold.py: ``W^T delta`` is ``delta @ W``.
 """
@@ -182,7 +182,8 @@ def gradients(fwd: Forward, truncate: int | None = None) -> dict:
 
 
 def batch_gradients(fwd: BatchForward) -> dict[str, np.ndarray]:
-    """dJ/dtheta of the batch's J = (1/B) sum_b J_b, full BPTT (MATH.md, "Training on a task").
+    """dJ/dtheta of the batch's J = (1/B) sum_b J_b, full BPTT (MATH.md, "Training on a generated
+    task").
 
     No split by source: every rule being linear, one row per sequence carrying its summed error
     through the cell's local rule (cells/, ``Local.rows``) gives the totals at O(T B G H^2) instead of

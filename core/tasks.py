@@ -1,5 +1,5 @@
 """Generated long-lag tasks: batches of sequences drawn from a seed (MATH.md, "Training on a
-task: batches of generated sequences").
+generated task").
 
     remember-first  x^(0) a class, then noise; at tau say which class came first (lag T - 1)
     adding          (u, m) pairs, m marks two steps; at tau say the sum of the two marked u

@@ -1,5 +1,6 @@
 """One module per cell. Each holds its forward rule for one step and, right under it, the
-local backward rule of that step (MATH.md, "Forward", "Backward" and "Cells"):
+local backward rule of that step (MATH.md, "Forward pass of the simple RNN",
+"Backward pass", "The LSTM" and "The GRU"):
 
     step(p, xu, h_prev, s_prev, activation) -> Step(a, gates, h, s)
         one step forward for one sequence or a batch of them (rows); xu = U x + b, the input's

@@ -1,4 +1,4 @@
-"""The GRU as PyTorch's nn.GRU (MATH.md, "Cells"): gates reset r, update z, candidate n.
+"""The GRU as PyTorch's nn.GRU (MATH.md, "The GRU"): gates reset r, update z, candidate n.
 
     r = sigma(U_r x + W_r h' + b_r)      z = sigma(U_z x + W_z h' + b_z)
     n = tanh(a_n),   a_n = U_n x + b_n + r * (W_n h' + b_hn)

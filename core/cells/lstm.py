@@ -1,4 +1,4 @@
-"""The LSTM as PyTorch's nn.LSTM (MATH.md, "Cells"): gates input i, forget f, candidate g,
+"""The LSTM as PyTorch's nn.LSTM (MATH.md, "The LSTM"): gates input i, forget f, candidate g,
 output q (PyTorch's o), cell state s.
 
     a = b + W h' + U x                   blocks a_i, a_f, a_g, a_q

@@ -1,4 +1,5 @@
-"""The simple RNN: a = b + W h' + U x, h = g(a) (MATH.md, "Forward" and "Backward")."""
+"""The simple RNN: a = b + W h' + U x, h = g(a) (MATH.md, "Forward pass of the simple RNN" and
+"Backward pass")."""
 
 import numpy as np
 

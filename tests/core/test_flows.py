@@ -17,24 +17,15 @@ from core import (
     step_norms,
 )
 from core.functions import ACTIVATIONS as G
+from core.reference import reference_backward
 
 from .helpers import problem
 
 
 def flows_one_source_at_a_time(fwd, truncate=None):
-    """Reference: MATH.md's recursion, run separately for every source s (the slow, obvious way)."""
-    steps, H = fwd.h.shape
-    p = fwd.params
-    dg = G[fwd.activation].dg(fwd.a, fwd.h)
-    out = np.zeros((steps, steps, H))
-    for s in np.flatnonzero(fwd.has_loss):
-        delta = p.V.T @ (fwd.y_hat[s] - fwd.y[s])
-        for t in range(s, -1, -1):
-            if truncate is not None and s - t >= truncate:
-                break
-            out[s, t] = delta
-            delta = p.W.T @ (dg[t] * delta)
-    return out
+    """Reference: MATH.md's recursion, run separately for every source s (core/reference.py)."""
+    seq = Sequence(fwd.x, fwd.y, fwd.has_loss)
+    return reference_backward(fwd.params, seq, fwd.activation, fwd.output, fwd.h0, None, truncate).dh_by_source
 
 
 @st.composite

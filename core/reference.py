@@ -1,0 +1,156 @@
+"""BPTT as docs/MATH.md writes it, line by line: the judge of the fast sweep (bptt.py).
+
+The fast sweep carries every source at once in chunked blocks; this module carries one loss
+J^(s) at a time, one step at a time, with each local derivative written under the forward
+formula it belongs to (micrograd's habit). It is slow, O(T^2) Python steps, and obvious: the
+core's tests hold every number of bptt.backward against it, for every cell, head, task and
+window. Read it beside docs/MATH.md sections 2, 6-9, 11 and 12.
+
+Vectors are columns here, as in MATH.md: ``W @ h`` is W h, ``W.T @ delta`` is W^T delta.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .contract import window as window_of
+from .encode import Sequence
+from .functions import ACTIVATIONS, HEADS, sigmoid
+from .params import Params
+
+
+@dataclass(frozen=True)
+class Reference:
+    """What the textbook recursion gives. Indexed [s, t] for the per-source errors:
+    dh_by_source (T, T, H) = dh^(t<-s), ds_by_source (LSTM) the same along s; da_by_source
+    (T, T, G H); the totals dh, ds, da, dx (summed over the sources that reach each step), dh0,
+    ds0, the gradients, and the flow matrices F[s][t] = ||dh^(t<-s)|| (and along s)."""
+
+    dh_by_source: np.ndarray
+    ds_by_source: np.ndarray | None
+    da_by_source: np.ndarray
+    dh: np.ndarray
+    ds: np.ndarray | None
+    da: np.ndarray
+    dx: np.ndarray
+    dh0: np.ndarray
+    ds0: np.ndarray | None
+    grads: dict
+    flow: np.ndarray
+    flow_s: np.ndarray | None
+
+
+def reference_forward(params: Params, seq: Sequence, activation: str = "tanh", output: str = "softmax",
+                      h0=None, s0=None) -> dict:
+    """The forward pass, one step at a time (MATH.md sections 2, 11, 12); every quantity a step
+    computes, kept by name for the backward pass."""
+    p = params
+    H = p.W.shape[1]
+    h = np.zeros(H) if h0 is None else np.asarray(h0, dtype=np.float64)
+    s = np.zeros(H) if s0 is None else np.asarray(s0, dtype=np.float64)
+    steps = []
+    for t in range(seq.steps):
+        x = seq.x[t]
+        step = {"x": x, "h_prev": h, "s_prev": s}
+        if p.cell == "rnn":
+            a = p.b + p.W @ h + p.U @ x                       # a^(t) = b + W h^(t-1) + U x^(t)
+            h = ACTIVATIONS[activation].g(a)                  # h^(t) = g(a^(t))
+            step |= {"a": a, "dg": ACTIVATIONS[activation].dg(a, h)}  # g'(a^(t))
+        elif p.cell == "lstm":
+            a = p.b + p.W @ h + p.U @ x                       # blocks a_i, a_f, a_g, a_q
+            a_i, a_f, a_g, a_q = np.split(a, 4)
+            i, f, g, q = sigmoid(a_i), sigmoid(a_f), np.tanh(a_g), sigmoid(a_q)
+            s = f * s + i * g                                 # s^(t) = f s^(t-1) + i g
+            h = q * np.tanh(s)                                # h^(t) = q tanh(s^(t))
+            step |= {"a": a, "i": i, "f": f, "g": g, "q": q, "s": s}
+        else:
+            W_r, W_z, W_n = np.split(p.W, 3)
+            U_r, U_z, U_n = np.split(p.U, 3)
+            b_r, b_z, b_n = np.split(p.b, 3)
+            r = sigmoid(U_r @ x + W_r @ h + b_r)              # r = sigma(U_r x + W_r h' + b_r)
+            z = sigmoid(U_z @ x + W_z @ h + b_z)              # z = sigma(U_z x + W_z h' + b_z)
+            inside = W_n @ h + p.b_hn                         # W_n h' + b_hn
+            a_n = U_n @ x + b_n + r * inside
+            n = np.tanh(a_n)                                  # n = tanh(a_n)
+            step |= {"r": r, "z": z, "n": n, "inside": inside}
+            h = (1 - z) * n + z * h                           # h^(t) = (1 - z) n + z h'
+        step["h"] = h
+        steps.append(step)
+    hs = np.array([step["h"] for step in steps])
+    o = hs @ p.V.T + p.c                                      # o^(t) = c + V h^(t)
+    y_hat = HEADS[output].f(o)                                # y_hat^(t) = f(o^(t))
+    return {"steps": steps, "o": o, "y_hat": y_hat}
+
+
+def _local_back(p: Params, step: dict, dh: np.ndarray, carry: np.ndarray | None):
+    """One step back for one source: from dh = dh^(t<-s) (and, for the LSTM, the carry
+    f^(t+1) ds^(t+1<-s)), da^(t<-s), the errors behind W's contribution, dh^(t-1<-s), and for the
+    LSTM ds^(t<-s) and the carry for step t - 1."""
+    if p.cell == "rnn":
+        da = step["dg"] * dh                                  # da = g'(a) dh
+        return da, da, p.W.T @ da, None, None                 # dh^(t-1) = W^T da
+    if p.cell == "lstm":
+        i, f, g, q, s = step["i"], step["f"], step["g"], step["q"], step["s"]
+        ds = dh * q * (1 - np.tanh(s) ** 2) + carry           # ds = dh q (1 - tanh^2 s) + f' ds'
+        da = np.concatenate([
+            ds * g * i * (1 - i),                             # da_i = ds g i(1-i)
+            ds * step["s_prev"] * f * (1 - f),                # da_f = ds s^(t-1) f(1-f)
+            ds * i * (1 - g * g),                             # da_g = ds i (1-g^2)
+            dh * np.tanh(s) * q * (1 - q),                    # da_q = dh tanh(s) q(1-q)
+        ])
+        return da, da, p.W.T @ da, ds, f * ds                 # dh^(t-1) = W^T da; carry f ds
+    r, z, n = step["r"], step["z"], step["n"]
+    da_n = dh * (1 - z) * (1 - n * n)                         # da_n = dh (1-z)(1-n^2)
+    da_z = dh * (step["h_prev"] - n) * z * (1 - z)            # da_z = dh (h' - n) z(1-z)
+    da_r = da_n * step["inside"] * r * (1 - r)                # da_r = da_n (W_n h' + b_hn) r(1-r)
+    behind_W = np.concatenate([da_r, da_z, r * da_n])         # [da_r; da_z; r da_n]
+    return np.concatenate([da_r, da_z, da_n]), behind_W, z * dh + p.W.T @ behind_W, None, None
+
+
+def reference_backward(params: Params, seq: Sequence, activation: str = "tanh", output: str = "softmax",
+                       h0=None, s0=None, truncate: int | None = None) -> Reference:
+    """Each loss's error on its own, carried back at most k - 1 steps (MATH.md sections 8, 9):
+    dh^(s<-s) = V^T do^(s), then the cell's local rule step after step; every total is the sum
+    of the sources that reach it, and the initial states take what reaches step 0."""
+    p = params
+    fwd = reference_forward(p, seq, activation, output, h0, s0)
+    steps, H = seq.steps, p.W.shape[1]
+    GH = p.W.shape[0]
+    k = window_of(truncate, steps)
+    lstm = p.cell == "lstm"
+    dh_src = np.zeros((steps, steps, H))
+    ds_src = np.zeros((steps, steps, H)) if lstm else None
+    da_src = np.zeros((steps, steps, GH))
+    behind_src = np.zeros((steps, steps, GH))
+    dh0, ds0 = np.zeros(H), np.zeros(H) if lstm else None
+    do = (fwd["y_hat"] - seq.y) * seq.has_loss[:, None]      # do^(t) = y_hat - y where t is in S, else 0
+    for s in np.flatnonzero(seq.has_loss):
+        dh = p.V.T @ do[s]                                    # dh^(s<-s) = V^T do^(s)
+        carry = np.zeros(H) if lstm else None
+        for t in range(s, max(s - k, -1), -1):                # s - t < k
+            dh_src[s, t] = dh
+            da, behind, dh, ds, carry = _local_back(p, fwd["steps"][t], dh, carry)
+            da_src[s, t], behind_src[s, t] = da, behind
+            if lstm:
+                ds_src[s, t] = ds
+            if t == 0:                                        # what reaches step 0 reaches h0 (and s0)
+                dh0 += dh
+                if lstm:
+                    ds0 += carry
+    da = da_src.sum(axis=0)
+    behind = behind_src.sum(axis=0)
+    st = fwd["steps"]
+    grads = {
+        "U": sum(np.outer(da[t], st[t]["x"]) for t in range(steps)),               # sum_t da^(t) x^(t)T
+        "W": sum(np.outer(behind[t], st[t]["h_prev"]) for t in range(steps)),      # sum_t da^(t) h^(t-1)T
+        "b": da.sum(axis=0),                                                       # sum_t da^(t)
+        "V": sum(np.outer(do[t], st[t]["h"]) for t in range(steps)),               # sum_t do^(t) h^(t)T
+        "c": do.sum(axis=0),                                                       # sum_t do^(t)
+    }
+    if p.cell == "gru":
+        grads["b_hn"] = behind[:, 2 * H:].sum(axis=0)                              # sum_t r da_n
+    return Reference(
+        dh_src, ds_src, da_src, dh_src.sum(axis=0), None if ds_src is None else ds_src.sum(axis=0), da,
+        da @ p.U, dh0, ds0, {name: grads[name] for name in p.names},
+        np.linalg.norm(dh_src, axis=2), None if ds_src is None else np.linalg.norm(ds_src, axis=2),
+    )
