@@ -47,7 +47,10 @@ def test_training_lowers_the_loss_and_redraws_the_page_after_each_chunk(page):
     path = page.locator("#train-curve path.loss-line").get_attribute("d")
     ys = [float(v) for v in re.findall(r"[ML][0-9.]+,([0-9.]+)", path)]
     assert len(ys) == steps and ys[-1] > ys[0]  # SVG y grows downwards: a lower loss sits lower
-    assert page.locator("#train-sample").text_content().startswith("It would write: h")
+    assert re.match(rf"At step {steps} it would write: h", page.locator("#train-sample").text_content())
+    # one J for one moment: the counter's is the summary's, and it says it is after the update (issue 25, item 4)
+    written = re.search(r"J = (\S+)", page.locator("#summary").text_content()).group(1)
+    assert page.locator("#train-step").text_content() == f"step {steps} · J = {written} after this update"
     page.set_viewport_size({"width": 1280, "height": 800})
     page.screenshot(path=ARTIFACTS / "training-1280x800.png")
     # the first snapshot takes the whole page back to the untrained network, the next to step 25
@@ -56,6 +59,8 @@ def test_training_lowers_the_loss_and_redraws_the_page_after_each_chunk(page):
     assert summary_loss(page) == initial
     page.locator("#train-scrubber").fill("1")
     assert page.locator("#train-step").text_content().startswith("showing step 25 of")
+    # the sample line follows the weights on screen, not the newest ones
+    page.wait_for_function("() => document.getElementById('train-sample').textContent.startsWith('At step 25 ')")
     assert initial > summary_loss(page) > trained
     # Reset: the initial weights again, the same seed
     page.get_by_role("button", name="Reset").click()
@@ -145,3 +150,20 @@ def test_a_kept_run_that_is_not_a_run_is_dropped_and_the_page_still_opens(page):
     page.wait_for_function(run_drawn)
     assert page.locator("#train-step").text_content() == "step 0" and page.locator("#train").text_content() == "▶ Train"
     assert page.evaluate("() => sessionStorage.getItem('rnn-unfolded:training')") is None
+
+
+def test_a_rate_that_blows_the_loss_up_is_said_to_and_why(page):
+    """Issue 25, item 4: SGD at a rate of 10 took J from about 3 to about 10^6 without a word."""
+    page.goto(page.base)
+    run(page, "the quick brown fox jumps over the lazy dog, again and again", 59, hidden_size=16)
+    page.select_option("#optimizer", "sgd")
+    page.fill("#learning_rate", "10")
+    page.get_by_role("button", name="▶ Train").click()
+    page.wait_for_function("() => /diverging|overflowed/.test(document.getElementById('train-message').textContent)",
+                           timeout=30000)
+    said = page.locator("#train-message").text_content()
+    if "diverging" in said:  # the loss rose a hundredfold and is still finite
+        assert "summed over all 59 steps" in said and "lower the learning rate" in said
+    else:  # or it left float64 first: the server says where, and what to lower
+        assert "learning_rate" in said
+    page.screenshot(path=ARTIFACTS / "training-diverging.png")

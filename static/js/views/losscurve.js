@@ -24,7 +24,7 @@ export function drawLossCurve(curve, { points, last, shown, log }) {
   svg.selectAll('g.axis-y').data([0]).join('g').attr('class', 'axis axis-y').attr('transform', `translate(${MARGIN.left},0)`)
     .call(d3.axisLeft(y).ticks(3).tickFormat(tickFormat({ log })));
   svg.selectAll('text.axis-title').data([0]).join('text').attr('class', 'axis-title').attr('x', MARGIN.left).attr('y', MARGIN.top - 5)
-    .text(`J${log ? ' (log)' : ''} by training step`);
+    .text(`J before each update${log ? ' (log)' : ''}`);
   svg.selectAll('path.loss-line').data([points]).join('path').attr('class', 'loss-line')
     .attr('d', d3.line().x((p) => x(p.step)).y((p) => y(Math.max(p.loss, 1e-12))));
   svg.selectAll('line.clip-mark').data(points.filter((p) => p.clipped)).join('line').attr('class', 'clip-mark')

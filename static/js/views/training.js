@@ -72,7 +72,11 @@ export function createTrainer({ request, current, askJSON, onSnapshot, onStateCh
 
   // The request with the run's weights in place of the seeded ones (which ρ(W) and the forget
   // bias would set): every request about what the run learned is asked this way.
-  const learned = (body) => ({ ...body, weights: run.weights, spectral_radius: undefined, forget_bias: undefined });
+  const learned = (body, weights = run.weights) => ({ ...body, weights, spectral_radius: undefined, forget_bias: undefined });
+  // J of the weights a snapshot holds: the number the page's summary writes for them (J after
+  // the last update of that snapshot; the curve is J before each update)
+  const after = (step, J, of = null) => `${of === null ? '' : 'showing '}step ${step}${of === null ? '' : ` of ${of}`} · `
+    + `J = ${formatNumber(J, 6)} ${step ? 'after this update' : 'before any update'}`;
 
   async function chunk() {
     let body = { ...request(), ...settings(), unfold: true };
@@ -155,8 +159,8 @@ export function createTrainer({ request, current, askJSON, onSnapshot, onStateCh
       }
       if (run !== mine) return;
       keep(data); // a chunk that arrives after Pause is kept: it was learned
-      counter.textContent = `step ${run.step} · J ${formatNumber(data.final_loss, 4)}`;
-      say('');
+      counter.textContent = after(run.step, data.unfold.forward.total_loss);
+      say(divergence(data) ?? '');
       onSnapshot(data.unfold);
       drawCurve();
       await sample(); // one request at a time from the trainer: the server has two computation slots
@@ -164,13 +168,27 @@ export function createTrainer({ request, current, askJSON, onSnapshot, onStateCh
     }
   }
 
-  async function sample() {
+  // What the weights on screen would write: the newest's, or a snapshot's when the scrubber went
+  // back (the line says which).
+  async function sample(weights = run.weights, step = run.step) {
     const body = request();
-    if (body.sequence === undefined || !run.weights) { sampleLine.textContent = ''; return; }
+    if (body.sequence === undefined || !weights) { sampleLine.textContent = ''; return; }
     const { ok, data } = await askJSON('/api/v1/sample', {
-      ...learned(body), include: undefined, length: SAMPLE.length, temperature: SAMPLE.temperature, sample_seed: run.step,
+      ...learned(body, weights), include: undefined, length: SAMPLE.length, temperature: SAMPLE.temperature, sample_seed: step,
     }, 'sample').catch(() => ({ ok: false }));
-    if (ok) sampleLine.textContent = `It would write: ${data.start}${data.text}`;
+    if (ok) sampleLine.textContent = `At step ${step} it would write: ${data.start}${data.text}`;
+  }
+
+  // J is summed over the T steps of the sequence, so a rate that suits T = 4 can blow up at
+  // T = 300: a loss that rose a hundredfold within the run is said so, with what to try.
+  function divergence(data) {
+    const losses = run.losses.map((p) => p.loss);
+    const lowest = Math.min(...losses);
+    const now = data.final_loss;
+    if (!(now > 100 * lowest)) return null;
+    return `The loss rose from ${formatNumber(lowest, 3)} to ${formatNumber(now, 3)} (×${formatNumber(now / lowest, 2)}): `
+      + `training is diverging. J is summed over all ${data.unfold.config.steps} steps, so its gradient grows with the `
+      + 'sequence: lower the learning rate η, or clip the gradients.';
   }
 
   function drawCurve() {
@@ -219,9 +237,10 @@ export function createTrainer({ request, current, askJSON, onSnapshot, onStateCh
     shownSnapshot = Number(scrubber.value);
     const snap = run.snapshots[shownSnapshot];
     if (!snap) return;
-    counter.textContent = `showing step ${snap.step} of ${run.step} · J ${formatNumber(snap.loss, 4)}`;
+    counter.textContent = after(snap.step, snap.data ? snap.data.forward.total_loss : snap.loss, run.step);
     onSnapshot(snap.data);
     drawCurve();
+    sample(snap.data?.weights ?? run.weights, snap.step); // the sample line follows the weights on screen
   });
   resetRun({ redraw: false });
 
@@ -245,7 +264,7 @@ export function createTrainer({ request, current, askJSON, onSnapshot, onStateCh
         if (!ok) throw new Error(data?.detail?.[0]?.msg ?? 'the server refused them');
         run.snapshots.push({ step, data, loss: data.forward.total_loss });
         shownSnapshot = 0;
-        counter.textContent = `step ${step} · J ${formatNumber(data.forward.total_loss, 4)}`;
+        counter.textContent = after(step, data.forward.total_loss);
         onSnapshot(data);
         sample();
         return true;
