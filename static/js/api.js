@@ -30,21 +30,34 @@ function fetchOf(path, body, signal) {
 // Resolves to {ok, status, data, arrived, parsed}: arrived and parsed are performance.now()
 // when the answer's headers came and when its JSON was read. A newer call on the same channel
 // aborts an older one; channels (the main view, the compare view) do not disturb each other.
-// onBusy(attempt, waitMs) is told each time a busy server (503) is asked again.
+// onBusy(attempt, waitMs) is told each time a busy server (503), or one whose connection failed,
+// is asked again.
 export async function askJSON(path, body, channel = 'main', { onBusy = () => {} } = {}) {
   inFlight.get(channel)?.abort();
   const controller = new AbortController();
   inFlight.set(channel, controller);
   try {
-    const send = fetchOf(path, body, controller.signal);
-    let response = await send();
-    for (let attempt = 0; response.status === 503 && attempt < RETRIES; attempt += 1) {
-      const after = Number(response.headers.get('Retry-After')) || 1;
+    const once = fetchOf(path, body, controller.signal);
+    // An answer is a pure function of its request, so a connection that failed (a server worker
+    // restarted under load, a reset) is asked again as a busy server is: bounded, after a
+    // growing, jittered pause. null stands for a failed connection until the last attempt.
+    const send = async (last) => {
+      try {
+        return await once();
+      } catch (error) {
+        if (error.name === 'AbortError' || last) throw error;
+        return null;
+      }
+    };
+    let response = await send(false);
+    for (let attempt = 0; (response === null || response.status === 503) && attempt < RETRIES; attempt += 1) {
+      const after = Number(response?.headers.get('Retry-After')) || 1;
       const wait = Math.min(after * 1000, 150 * 2 ** attempt) * (0.5 + Math.random());
       onBusy(attempt + 1, wait);
       await sleep(wait, controller.signal);
-      response = await send();
+      response = await send(attempt === RETRIES - 1);
     }
+    if (response === null) response = await send(true);
     const arrived = performance.now();
     const data = await response.json().catch(() => null);
     return { ok: response.ok, status: response.status, data, arrived, parsed: performance.now() };

@@ -13,7 +13,6 @@ const d3 = window.d3;
 const $ = (id) => document.getElementById(id);
 const RACE = META.race;
 const CLASSES = 4; // the tasks' default C (docs/MATH.md, section 17); the race does not change it
-const NETWORK_RETRIES = 3; // an answer is a pure function of its request: a dropped connection is asked again
 const title = (cell) => cellInfo(cell).title;
 
 const TASK_TEXT = {
@@ -76,17 +75,6 @@ function body(settings, racer, steps) {
   return { ...request, ...biases, hidden_size: settings.hidden_size, seed: settings.seed };
 }
 
-async function ask(request, channel) {
-  for (let attempt = 0; ; attempt += 1) {
-    try {
-      return await askJSON('/api/v1/train', request, channel);
-    } catch (error) {
-      if (error.name === 'AbortError' || attempt >= NETWORK_RETRIES) throw error;
-      await new Promise((done) => { setTimeout(done, 300 * 2 ** attempt); });
-    }
-  }
-}
-
 function take(racer, answer, lag) {
   racer.weights = answer.weights;
   racer.optimizerState = answer.optimizer_state;
@@ -105,7 +93,8 @@ async function runCell(racer, generation) {
     const steps = racer.points.length ? Math.min(RACE.chunk, settings.steps - racer.step) : 0;
     let reply;
     try {
-      reply = await ask(body(settings, racer, steps), `race-${racer.cell}`);
+      // askJSON asks again after a dropped connection (an answer is a pure function of its request)
+      reply = await askJSON('/api/v1/train', body(settings, racer, steps), `race-${racer.cell}`);
     } catch (error) {
       if (race.generation === generation) racer.error = `the server could not be reached (${error.message}); press Start to begin again`;
       break;
