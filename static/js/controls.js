@@ -4,9 +4,9 @@ import { parseNumbers } from './state.js';
 
 const d3 = window.d3;
 const $ = (id) => document.getElementById(id);
-const NUMBER_FIELDS = ['hidden_size', 'seed'];
+const NUMBER_FIELDS = ['hidden_size', 'seed', 'length', 'delay', 'dseed', 'index'];
 const OPTIONAL_NUMBERS = ['rho', 'truncate', 'forget_bias'];
-const SELECTS = ['task', 'activation', 'output'];
+const SELECTS = ['task', 'activation', 'output', 'dataset'];
 // Fields that belong to one cell only (the server's META.cell_only, by the form's names):
 // shown for it, hidden (and kept) for the others.
 const FORM_NAME = { spectral_radius: 'rho' };
@@ -17,6 +17,7 @@ const ERROR_TARGET = {
   sequence: 'sequence', inputs: 'sequence', targets: 'sequence', hidden_size: 'hidden_size', h0: 'hidden_size',
   seed: 'seed', spectral_radius: 'rho', truncate: 'truncate', activation: 'activation', output: 'output',
   task: 'task', include: 'general', weights: 'general', cell: 'general', forget_bias: 'forget_bias', s0: 'general',
+  dataset: 'dataset', index: 'dataset',
 };
 
 export function readForm() {
@@ -39,6 +40,18 @@ export function writeForm(state) {
   for (const name of [...SELECTS, ...NUMBER_FIELDS]) $(name).value = state[name];
   for (const name of OPTIONAL_NUMBERS) $(name).value = state[name] ?? '';
   document.querySelector(`input[name="task-choice"][value="${state.task}"]`).checked = true;
+  showKind(state.kind, state.dataset);
+}
+
+// A generated task has its own fields; its loss steps and head are the task's, and it has no text.
+export function showKind(kind, dataset) {
+  const generated = kind === 'dataset';
+  $('dataset-fields').hidden = !generated;
+  for (const id of ['sequence', 'sequence-help']) $(id).hidden = generated;
+  document.querySelector('label[for="sequence"]').textContent = generated ? 'A held-out sequence of the task below' : 'Sequence';
+  $('task-fieldset').hidden = generated;
+  for (const el of document.querySelectorAll('[data-for="output"]')) el.hidden = generated;
+  for (const el of document.querySelectorAll('[data-dataset]')) el.hidden = el.dataset.dataset !== dataset;
 }
 
 export function showCellFields(cell) {
@@ -74,7 +87,8 @@ export function localErrors(state) {
   if (state.kind === 'numbers' && parseNumbers(state.sequence).some((v) => (Array.isArray(v) ? v.some(Number.isNaN) : Number.isNaN(v)))) {
     errors.push({ loc: ['body', 'inputs'], msg: 'inputs: write numbers separated by commas or spaces (vectors separated by ";")' });
   }
-  for (const name of NUMBER_FIELDS) {
+  const whole = state.kind === 'dataset' ? NUMBER_FIELDS : ['hidden_size', 'seed']; // the task's fields count for a task
+  for (const name of whole) {
     if (!Number.isInteger(state[name])) errors.push({ loc: ['body', name], msg: `${name}: must be a whole number` });
   }
   return errors;
@@ -117,7 +131,8 @@ export function setupPresets(presets, onPick) {
 
 // A preset's request, as the state of the form.
 export function stateFromRequest(request, base) {
-  const kind = request.sequence !== undefined ? 'text' : 'numbers';
+  const kind = request.dataset ? 'dataset' : request.sequence !== undefined ? 'text' : 'numbers';
+  const data = request.dataset ?? {};
   const numbers = (request.inputs ?? []).map((v) => (Array.isArray(v) ? v.join(' ') : String(v)));
   return {
     ...base,
@@ -132,5 +147,7 @@ export function stateFromRequest(request, base) {
     rho: request.spectral_radius ?? null,
     forget_bias: request.forget_bias ?? null,
     truncate: request.truncate ?? null,
+    ...(request.dataset ? { dataset: data.name, length: data.length, delay: data.delay ?? base.delay,
+      dseed: data.seed ?? 0, index: request.index ?? 0 } : {}),
   };
 }

@@ -241,6 +241,7 @@ function start() {
   $('run-form').addEventListener('submit', (event) => { event.preventDefault(); fromForm({ now: true }); });
   $('run-form').addEventListener('input', (event) => {
     if (event.target.name === 'cell' || event.target.name === 'task-choice') return; // handled above
+    if (event.target.name === 'kind' || event.target.id === 'dataset') controls.showKind(controls.readForm().kind, $('dataset').value);
     fromForm();
   });
   controls.setupPresets(META.presets, (preset) => openState({ request: preset.request, fromPreset: true, view: preset.view }));

@@ -4,6 +4,9 @@ import { visibleChar } from './blocks/format.js';
 import { rowsFor } from './config.js';
 
 
+const hot = (row) => (row.every((v) => v === 0 || v === 1) && row.filter((v) => v === 1).length === 1
+  ? `#${row.indexOf(1)}` : '');
+
 export function buildModel(response) {
   const { config, forward } = response;
   const steps = config.steps;
@@ -30,7 +33,8 @@ export function buildModel(response) {
     cuts: (t) => config.truncate !== null && config.truncate !== undefined
       && sources.some((s) => s - t >= config.truncate),
     isText: Boolean(vocab),
-    inputLabel: (t) => (vocab ? charAt(forward.x[t]) : forward.x[t].length === 1 ? String(forward.x[t][0]) : ''),
+    // a character, a number, or the symbol of a one-hot vector (a generated task's classes)
+    inputLabel: (t) => (vocab ? charAt(forward.x[t]) : forward.x[t].length === 1 ? String(forward.x[t][0]) : hot(forward.x[t])),
     targetLabel: (t) => (vocab ? charAt(forward.y[t]) : ''),
     predictedLabel: (t) => {
       if (!vocab) return '';

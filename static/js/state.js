@@ -22,8 +22,14 @@ const names = (list) => list.map((d) => d.name);
 const { defaults, limits } = META;
 
 export const FIELDS = {
-  kind: { initial: 'text', parse: oneOf(['text', 'numbers']) },
+  kind: { initial: 'text', parse: oneOf(['text', 'numbers', 'dataset']) },
   sequence: { initial: 'hello', parse: sequenceText },
+  // kind 'dataset': held-out sequence `index` of a generated task (docs/MATH.md, section 17)
+  dataset: { initial: 'adding', parse: oneOf(names(META.datasets)) },
+  length: { initial: 50, parse: integer(2, limits.dataset_length) },
+  delay: { initial: 10, parse: integer(1, limits.dataset_length - 1) },
+  dseed: { initial: 0, parse: integer(0, limits.seed) },
+  index: { initial: 0, parse: integer(0, 511) },
   cell: { initial: defaults.cell, parse: oneOf(CELLS) },
   task: { initial: defaults.task, parse: oneOf(META.tasks) },
   hidden_size: { initial: defaults.hidden_size, parse: integer(1, limits.hidden_size) },
@@ -56,7 +62,8 @@ export const FIELDS = {
 };
 
 // The fields a request is made of: a change to any of them asks for a new answer.
-export const REQUEST_KEYS = ['kind', 'sequence', 'cell', 'task', 'hidden_size', 'activation', 'output', 'seed',
+export const REQUEST_KEYS = ['kind', 'sequence', 'dataset', 'length', 'delay', 'dseed', 'index', 'cell', 'task',
+  'hidden_size', 'activation', 'output', 'seed',
   'rho', 'forget_bias', 'truncate', 'weights'];
 
 // Numbers: "0.1, 0.5 0.9", or vectors separated by ";" or new lines ("1 0; 0 1").
@@ -78,10 +85,15 @@ export function toRequest(state, cell = state.cell) {
   const body = { task: state.task, cell, include: ['auto'] };
   if (imported) body.weights = imported.arrays;
   else Object.assign(body, { hidden_size: state.hidden_size, seed: state.seed });
-  if (state.kind === 'text') body.sequence = state.sequence;
+  if (state.kind === 'dataset') { // the task sets the loss steps and the head
+    delete body.task;
+    body.dataset = { name: state.dataset, length: state.length, seed: state.dseed,
+      ...(state.dataset === 'copy' ? { delay: state.delay } : {}) };
+    body.index = state.index;
+  } else if (state.kind === 'text') body.sequence = state.sequence;
   else body.inputs = parseNumbers(state.sequence);
   if (imported?.vocab && state.kind === 'text') body.vocab = imported.vocab;
-  if (state.output !== 'auto') body.output = state.output;
+  if (state.output !== 'auto' && state.kind !== 'dataset') body.output = state.output;
   for (const name of ['activation', 'rho', 'forget_bias', 'truncate']) {
     const field = REQUEST_NAME[name] ?? name;
     const owner = META.cell_only[field];

@@ -448,3 +448,24 @@ def test_a_dropped_connection_is_asked_again_not_shown_as_an_error(page):
     drawn(page, 10)
     assert dropped and page.locator("#error-general").text_content() == ""
     assert "T = 10" in page.locator("#summary").text_content()
+
+
+def test_a_held_out_sequence_of_a_generated_task_opens_in_the_page(page):
+    """Issue 27: the page unfolds one held-out sequence of a task (what the race trains on), with
+    the task's own loss steps; the link carries it, and the numbers are the API's."""
+    page.goto(f"{page.base}/?kind=dataset&dataset=remember-first&length=8&index=3&cell=gru&hidden_size=4")
+    drawn(page, 8)
+    assert page.locator("#dataset-fields").is_visible() and page.locator("#task-fieldset").is_hidden()
+    answer = api(page, dataset={"name": "remember-first", "length": 8, "seed": 0}, index=3, cell="gru", hidden_size=4)
+    assert answer["forward"]["has_loss"] == [False] * 7 + [True]
+    assert "T = 8" in page.locator("#summary").text_content()
+    labels = page.locator("svg.network g.column[data-step] .input-label").all_text_contents()
+    first = answer["forward"]["x"][0].index(1)
+    assert labels and labels[0] == f"#{first}"
+    written = page.locator("#summary").text_content()
+    assert f"{answer['forward']['total_loss']:.6g}"[:5] in written.replace("×10", "e")
+    # switching the task's sequence asks for that one
+    page.fill("#index", "4")
+    page.locator("#index").press("Enter")
+    page.wait_for_function("() => new URLSearchParams(location.search).get('index') === '4'", timeout=10000)
+    drawn(page, 8)

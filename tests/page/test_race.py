@@ -111,3 +111,25 @@ def test_a_field_out_of_its_range_is_named_before_anything_is_asked(page):
     page.locator("#start").click()
     assert "update bias" in page.locator("#race-error").text_content()
     assert page.locator("#start").text_content() == "▶ Start" and not asked
+
+
+def test_a_cells_weights_open_in_the_full_page_on_a_sequence_of_the_task(page):
+    """Issue 27: pause, and any cell's current weights open in the page: the network, the bands,
+    the flow matrix, on held-out sequence 0, with the numbers of those weights."""
+    open_race(page, length=10, hidden_size=4, batch=4, steps=40)
+    page.locator("#start").click()
+    page.wait_for_function("() => [...document.querySelectorAll('#race-progress .racer')].every(r => +r.dataset.step >= 40)")
+    with page.context.expect_page() as opened:
+        page.locator("#race-progress .racer[data-cell='gru'] .racer-open").click()
+    full = opened.value
+    full.wait_for_function("() => document.querySelectorAll('svg.network g.column[data-step]').length > 0"
+                           " && document.getElementById('summary').textContent.includes('GRU')", timeout=20000)
+    assert "the race, GRU after 40 updates" in full.locator("#import-status").text_content()
+    assert full.locator("#hidden_size").is_disabled()  # set by the weights, as an import
+    trained = httpx.post(f"{page.base}/api/v1/train", timeout=60, json={
+        "dataset": {"name": "adding", "length": 10, "batch": 4, "seed": 0}, "cell": "gru", "hidden_size": 4,
+        "optimizer": "adam", "learning_rate": 0.01, "update_bias": 0.0, "steps": 40, "unfold": True, "digits": 17}).json()
+    written = full.locator("#summary").text_content()
+    assert f"J = {trained['unfold']['forward']['total_loss']:.6g}" in written
+    full.screenshot(path=ARTIFACTS / "race-opened-in-the-page.png")
+    full.close()

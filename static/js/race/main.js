@@ -3,6 +3,7 @@
 // at a time), each request a few updates and then the held-out numbers and one unfolded held-out
 // sequence; every chart and every sentence is drawn from those answers.
 import { askJSON } from '../api.js';
+import { remember } from '../keep.js';
 import { formatNumber } from '../blocks/format.js';
 import { swatchLegend } from '../blocks/legend.js';
 import { cellColour } from '../config.js';
@@ -110,6 +111,24 @@ async function runCell(racer, generation) {
   if (race.generation === generation && race.racers.every((r) => r.error || r.step >= settings.steps)) finish();
 }
 
+// A cell's current weights in the full page, unfolded on held-out sequence 0 of the task: they
+// go as imported weights (kept in sessionStorage for a page on the same cell and H, as an import
+// is), and the link carries the task. A new tab, so the race goes on.
+function openInPage(racer) {
+  const { settings } = race;
+  const H = racer.weights.W[0].length;
+  remember('imported', `${racer.cell}|${H}`, {
+    format: 'canonical', cell: racer.cell, arrays: racer.weights, vocab: null, activation: null,
+    name: `the race, ${title(racer.cell)} after ${racer.step} updates`,
+    mapping: Object.fromEntries(Object.keys(racer.weights).map((k) => [k, k])),
+    notes: [`Trained in the race on ${settings.dataset.name}, T = ${settings.dataset.length}, ${racer.step} updates.`],
+  });
+  const link = new URLSearchParams({ kind: 'dataset', dataset: settings.dataset.name, length: settings.dataset.length,
+    dseed: settings.dataset.seed, index: 0, cell: racer.cell, hidden_size: H, colour: 'source', step: settings.dataset.length - 1,
+    ...(settings.dataset.name === 'copy' ? { delay: settings.dataset.delay } : {}) });
+  window.open(`/?${link}`, '_blank');
+}
+
 function start() {
   const settings = readSettings();
   const invalid = [...document.querySelectorAll('#race-form input:not([hidden])')].find((input) => !input.checkValidity());
@@ -187,6 +206,8 @@ function progress() {
     row.append('span').attr('class', 'racer-name').text((r) => title(r.cell));
     row.append('progress').attr('max', 1);
     row.append('span').attr('class', 'racer-step');
+    row.append('button').attr('type', 'button').attr('class', 'racer-open')
+      .text('open in the page').on('click', (event, r) => openInPage(r));
     row.append('span').attr('class', 'racer-error field-error');
     return row;
   });
@@ -202,6 +223,8 @@ function progress() {
     return `${r.step} of ${total} updates (${left} to go${eta})`;
   });
   rows.select('.racer-error').text((r) => (r.error ? `stopped: ${r.error}` : ''));
+  rows.select('.racer-open').property('disabled', (r) => !r.weights)
+    .attr('title', (r) => `The ${title(r.cell)}'s weights after ${r.step} updates, unfolded on held-out sequence 0 of the task`);
 }
 
 function draw() {
