@@ -550,3 +550,20 @@ def test_a_step_without_a_loss_says_its_output_error_is_zero_and_why(page):
     open_view(page, "sequence=hello&task=many-to-one&step=3")  # the step with the loss keeps ŷ − y
     panels_current(page)
     assert "ŷ(3)−y(3)" in page.locator("#details-panel-body").text_content().replace(" ", "")
+
+
+def test_every_number_between_a_thousand_and_ten_thousand_is_written_whole(page):
+    """Issue 25, item 5: loss pills mixed '4.74e+3' (toPrecision's exponent form, for a number of
+    more whole digits than the digits asked) with '1.2×10⁴'. One way everywhere: whole below 10⁴,
+    ×10ⁿ from 10⁴ on."""
+    open_view(page, "sequence=hello")
+    written = settled(page, """async () => {
+        const src = document.querySelector('script[type=module]').src.replace('main.js', 'blocks/format.js');
+        const { formatNumber } = await import(src);
+        return [4740.3, 234.5, 99.94, 12345, -4740.3].map((v) => formatNumber(v, 3));
+    }""")
+    assert written == ["4740", "235", "99.9", "1.23×10⁴", "−4740"]
+    # and on the page: J pills of an exploding network hold no exponent written with an e
+    open_view(page, "sequence=" + "ab" * 20 + "&activation=relu&rho=3&colour=source")
+    pills = " ".join(page.locator("svg.network .loss-value").all_text_contents())
+    assert pills and not re.search(r"\de[+-]?\d", pills)
