@@ -22,7 +22,8 @@ def _embedded(data) -> str:
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
 def index(request: Request):
     vocabulary = meta()
-    page = templates.TemplateResponse(request, "index.html", {"meta": vocabulary, "meta_json": _embedded(vocabulary)})
+    page = templates.TemplateResponse(request, "index.html", {"meta": vocabulary, "meta_json": _embedded(vocabulary),
+                                                               "script": "main.js"})
     page.headers["Cache-Control"] = "no-cache"  # asked again each time: it names the current assets
     return page
 
@@ -31,7 +32,8 @@ def index(request: Request):
 def race(request: Request):
     """The three cells trained side by side on one generated task."""
     vocabulary = meta()
-    page = templates.TemplateResponse(request, "race.html", {"meta": vocabulary, "meta_json": _embedded(vocabulary)})
+    page = templates.TemplateResponse(request, "race.html", {"meta": vocabulary, "meta_json": _embedded(vocabulary),
+                                                              "script": "race/main.js"})
     page.headers["Cache-Control"] = "no-cache"
     return page
 

@@ -50,17 +50,23 @@ def versions() -> str:
     return f"torch {torch.__version__} ({torch.get_num_threads()} threads)"
 
 
+def _load(params: core.Params, weight_ih, weight_hh, bias_ih, bias_hh) -> None:
+    """Our weights into a torch recurrent layer's (MATH.md's mapping: bias_hh carries only b_hn)."""
+    H = params.sizes[1]
+    with torch.no_grad():
+        weight_ih.copy_(torch.tensor(params.U))
+        weight_hh.copy_(torch.tensor(params.W))
+        bias_ih.copy_(torch.tensor(params.b))
+        bias_hh.zero_()
+        if params.cell == "gru":
+            bias_hh[2 * H:] = torch.tensor(params.b_hn)
+
+
 def _cell_module(params: core.Params):
-    """torch.nn.LSTMCell / GRUCell holding our weights (MATH.md's mapping: bias_hh carries only b_hn)."""
+    """torch.nn.LSTMCell / GRUCell holding our weights."""
     D, H, _ = params.sizes
     module = {"lstm": torch.nn.LSTMCell, "gru": torch.nn.GRUCell}[params.cell](D, H)
-    with torch.no_grad():
-        module.weight_ih.copy_(torch.tensor(params.U))
-        module.weight_hh.copy_(torch.tensor(params.W))
-        module.bias_ih.copy_(torch.tensor(params.b))
-        module.bias_hh.zero_()
-        if params.cell == "gru":
-            module.bias_hh[2 * H:] = torch.tensor(params.b_hn)
+    _load(params, module.weight_ih, module.weight_hh, module.bias_ih, module.bias_hh)
     return module
 
 
@@ -118,13 +124,8 @@ def batch_trainer(params: core.Params, dataset: core.Dataset, learning_rate: flo
     kind = {"rnn": torch.nn.RNN, "lstm": torch.nn.LSTM, "gru": torch.nn.GRU}[params.cell]
     rnn = kind(D, H, batch_first=True).to(dtype)
     head = torch.nn.Linear(H, K).to(dtype)
+    _load(params, rnn.weight_ih_l0, rnn.weight_hh_l0, rnn.bias_ih_l0, rnn.bias_hh_l0)
     with torch.no_grad():
-        rnn.weight_ih_l0.copy_(torch.tensor(params.U))
-        rnn.weight_hh_l0.copy_(torch.tensor(params.W))
-        rnn.bias_ih_l0.copy_(torch.tensor(params.b))
-        rnn.bias_hh_l0.zero_()
-        if params.cell == "gru":
-            rnn.bias_hh_l0[2 * H:] = torch.tensor(params.b_hn)
         head.weight.copy_(torch.tensor(params.V))
         head.bias.copy_(torch.tensor(params.c))
     # bias_hh stays zero in our mapping (b carries both), but for the GRU's candidate block: freeze

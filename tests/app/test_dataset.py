@@ -7,19 +7,14 @@ import pytest
 import core
 from app.settings import MAX_HEAVY_NUMBERS
 
+from .helpers import post, refused
+
 ADDING = {"name": "adding", "length": 12, "batch": 8, "seed": 3}
 
 
-def post(client, path, **body):
-    response = client.post(f"/api/v1/{path}", json=body)
-    assert response.status_code == 200, response.text
-    return response.json()
-
-
 def refusal(client, path, **body):
-    response = client.post(f"/api/v1/{path}", json=body)
-    assert response.status_code == 422, response.text
-    detail = response.json()["detail"][0]
+    """(the refused field's dotted name, its message)."""
+    detail = refused(client, path, **body)[0]
     return ".".join(str(part) for part in detail["loc"][1:]), detail["msg"]
 
 

@@ -7,19 +7,9 @@ import pytest
 import core
 from app.settings import MAX_TRAIN_COST
 
+from .helpers import post, refused
+
 TEXT = "hello hello hello "
-
-
-def post(client, path, **body):
-    response = client.post(f"/api/v1/{path}", json=body)
-    assert response.status_code == 200, response.text
-    return response.json()
-
-
-def refused(client, path, **body):
-    response = client.post(f"/api/v1/{path}", json=body)
-    assert response.status_code == 422, response.text
-    return response.json()["detail"]
 
 
 @pytest.mark.parametrize("cell", core.CELLS)
