@@ -39,10 +39,12 @@ const SELECTION = ['param', 'step', 'source', 'hover', 'colour'];
 
 // A selection by the user: measured from the click until it is painted (bench/page.py). The
 // network scrolls to a step chosen elsewhere (the flow matrix, the gradient bars).
+// A traced loss comes in at the right edge, its past (where its error travels) before it.
+const tracing = (state) => state.colour === 'source' && state.source !== null && state.source === state.step;
 function select(patch) {
   const start = performance.now();
   const changed = store.set(patch);
-  if (changed.has('step')) network.reveal(store.get().step);
+  if (changed.has('step')) network.reveal(store.get().step, { align: tracing(store.get()) ? 'end' : 'start' });
   if (changed.size && !player.playing()) measureRendered('rnn-unfolded:select', start);
 }
 const selectStep = (t) => select({ step: t });
@@ -191,7 +193,7 @@ function show(data, request = null, { together = false } = {}) {
   const source = model.sources.includes(state.source) ? state.source : null;
   // the player starts at the end (everything shown); every view highlights once for the new model
   store.set({ ...view, model, step, param, source, hover: null, position: 2 * model.steps });
-  network.reveal(step, { fromStart: true });
+  network.reveal(step, { fromStart: true, align: tracing(store.get()) ? 'end' : 'start' });
   player.reset(model.steps);
   if (view.position !== undefined) player.seek(view.position);
   applyToggles();

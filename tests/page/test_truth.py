@@ -567,3 +567,20 @@ def test_every_number_between_a_thousand_and_ten_thousand_is_written_whole(page)
     open_view(page, "sequence=" + "ab" * 20 + "&activation=relu&rho=3&colour=source")
     pills = " ".join(page.locator("svg.network .loss-value").all_text_contents())
     assert pills and not re.search(r"\de[+-]?\d", pills)
+
+
+def test_tracing_a_loss_brings_it_in_at_the_right_with_its_past_before_it(page):
+    """Issue 25, item 6: opening source=9 scrolled step 8 to the left edge, hiding steps 0-7 where
+    the loss's error travels. A traced loss now comes in at the right, as much of its past as fits
+    to its left; a click on a loss does the same."""
+    text = "the quick brown fox jumps over"
+    open_view(page, f"sequence={text.replace(' ', '%20')}&colour=source&source=20&step=20")
+    assert in_view(page, 'g.column[data-step="20"] rect.column-bg')
+    assert in_view(page, 'g.column[data-step="13"] rect.column-bg')  # seven steps of its past
+    assert not in_view(page, 'g.column[data-step="22"] rect.column-bg')
+    page.screenshot(path=ARTIFACTS / "trace-a-loss-1280x720.png")
+    # a click on another loss, far to the right, brings it in the same way
+    page.locator("#network-panel").evaluate("p => { p.scrollLeft = p.scrollWidth; }")
+    page.locator('g.column[data-step="28"] .loss-value').click()
+    assert in_view(page, 'g.column[data-step="28"] rect.column-bg')
+    assert in_view(page, 'g.column[data-step="21"] rect.column-bg')
