@@ -154,3 +154,17 @@ def test_screenshots_of_each_cell(page, width, height):
     page.goto(page.base + "/?sequence=hello%20world&cell=lstm&colour=source")
     wait_for_cell(page, "lstm", 10)
     page.screenshot(path=ARTIFACTS / f"cell-lstm-source-{width}x{height}.png")
+
+
+@pytest.mark.parametrize(("cell", "gates"), [("lstm", ["input", "forget", "candidate", "output"]),
+                                              ("gru", ["reset", "update", "candidate"]), ("rnn", [])])
+def test_the_folded_view_draws_each_cells_own_diagram(page, cell, gates):
+    """Issue 25, item 11: the GRU's folded view drew the plain RNN cell, no gates."""
+    page.goto(f"{page.base}/?sequence=hello&cell={cell}&folded=1")
+    page.wait_for_function("() => document.querySelector('#folded-panel svg.folded') !== null")
+    drawn_gates = page.locator("#folded-panel g.gate").evaluate_all("gs => gs.map(g => g.dataset.gate)")
+    assert drawn_gates == gates
+    assert (page.locator("#folded-panel g.state-s").count() == 1) == (cell == "lstm")
+    caption = page.locator("#folded-panel .folded-caption").text_content()
+    assert ("h⁽ᵗ⁾ = (1 − z) ⊙ n" in caption) == (cell == "gru")
+    page.locator("#folded-panel").screenshot(path=ARTIFACTS / f"folded-{cell}.png")
