@@ -74,8 +74,11 @@ class Pools:
         )
 
     def close(self) -> None:
-        for pool in (self.compute, self.beside, self.apart):
+        """Nothing queued runs; the threads end with what they are computing. The process is
+        waited for: left to Python's exit, its wake-up pipe, already closed, raised at shutdown."""
+        for pool in (self.compute, self.beside):
             pool.shutdown(wait=False, cancel_futures=True)
+        self.apart.shutdown(wait=True, cancel_futures=True)
 
 
 class AppPools:

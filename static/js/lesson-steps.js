@@ -135,11 +135,26 @@ export const STEPS = [
     preset: 'vanishing',
     view: { position: 'end', colour: 'source', source: 'last', step: 0 },
     regions: ['network', 'explorer'],
-    text: (m) => `A sentence of ${m.steps} steps with one loss, at the end (the preset “Vanishing gradients”). Every step back `
-      + `multiplies an error by ${P('W')}ᵀ and by tanh′, which is at most 1. With small weights (ρ(${P('W')}) = 0.6 here) the `
-      + 'product shrinks it step after step: the band of the last loss is a thread by the time it reaches these first '
-      + `characters, which learn almost nothing from it. Below, the explorer plots what is left against the distance; drag `
-      + `its ρ(${P('W')}) slider above 1 to see the opposite, errors that explode.`,
+    // every claim from the answer on screen: the learner drags ρ(W) and the card follows (issue 25, item 2)
+    text: (m) => {
+      const gain = m.response.gain?.h ?? [];
+      const far = gain.length - 1;
+      const left = gain[far];
+      const peak = Math.max(...gain.filter((g) => g !== null));
+      const rho = m.config.spectral_radius;
+      let fate;
+      if (left === null || left === undefined) fate = 'is gone entirely';
+      else if (left < 0.01) fate = `has shrunk to ${fmt(left, 2)} of itself: the band of the last loss is a thread`;
+      else if (left > 1) fate = `has grown to ${fmt(left, 2)} times itself: it explodes`;
+      else fate = `keeps ${fmt(left, 2)} of itself`;
+      const rose = peak > 1 && left !== null && left < peak ? ` It first grew (to ${fmt(peak, 2)} times itself) and then fell back: `
+        + 'large weights push tanh into saturation, where tanh′ is near 0.' : '';
+      return `A sentence of ${m.steps} steps with one loss, at the end (the preset “Vanishing gradients”; ρ(${P('W')}) = `
+        + `${fmt(rho, 2)} now). Every step back multiplies an error by ${P('W')}ᵀ and by tanh′, which is at most 1. By the first `
+        + `character, ${far} steps back, the last loss's error ${fate}.${rose} Below, the explorer plots what is left against `
+        + `the distance. Drag its ρ(${P('W')}) slider: above 1, an error can grow, but only while ‖${P('W')}‖ times tanh′ stays `
+        + 'above 1, and a network with large weights saturates, which pulls it back down.';
+    },
     equation: (m) => {
       const gain = m.response.gain?.h ?? [];
       const d = Math.min(10, gain.length - 1);

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from .conftest import ARTIFACTS
-from .helpers import drawn, link_state
+from .helpers import api, drawn, link_state
 
 pytestmark = pytest.mark.browser
 
@@ -193,3 +193,26 @@ def test_a_step_about_two_regions_brings_each_under_the_card(page):
     page.goto(page.base + "/?lesson=2")  # a step about one region offers nothing
     wait_for_step(page, 2)
     assert page.locator("#lesson-go button").count() == 0
+
+
+def test_the_vanishing_card_follows_the_slider_and_says_what_the_numbers_show(page):
+    """Issue 25, item 2: step 12 kept saying 'ρ(W) = 0.6 here … a thread' after the learner did
+    what it asked and dragged ρ(W) above 1. Its sentence is now computed from the answer shown."""
+    page.goto(f"{page.base}/?lesson=12")
+    wait_for_step(page, 12)
+    card = page.locator("#lesson-text").text_content()
+    assert "ρ(W) = 0.6 now" in card and "a thread" in card
+    page.locator("#rho-slider").fill("3")
+    page.wait_for_function("() => document.getElementById('lesson-text').textContent.includes('ρ(W) = 3 now')",
+                           timeout=20000)
+    card = page.locator("#lesson-text").text_content()
+    assert "a thread" not in card
+    gain = api(page, sequence="the first letter decides this!", task="many-to-one", hidden_size=8, seed=3,
+               spectral_radius=3, include=["gain"])["gain"]["h"]
+    far = len(gain) - 1
+    if gain[far] is not None and gain[far] > 1:
+        assert "explodes" in card
+    elif gain[far] is not None and gain[far] >= 0.01:
+        assert "keeps" in card
+    if max(g for g in gain if g is not None) > 1 and (gain[far] or 0) < max(g for g in gain if g is not None):
+        assert "first grew" in card and "saturation" in card
