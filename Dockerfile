@@ -21,6 +21,7 @@ COPY app ./app
 COPY templates ./templates
 COPY static ./static
 COPY docs/MATH.md ./docs/MATH.md
+COPY experiment/checkpoints ./experiment/checkpoints
 
 RUN useradd --system --uid 10001 --no-create-home app
 USER 10001

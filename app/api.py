@@ -13,8 +13,8 @@ from pydantic import ValidationError
 
 from core import InputError
 
+from . import checkpoints, service
 from . import meta as meta_module
-from . import service
 from .cache import canonical, etag_of
 from .encoding import encode
 from .errors import ServerBusy
@@ -212,6 +212,24 @@ async def convert(req: ConvertRequest, request: Request):
     """Weights in any accepted format (canonical, PyTorch, Keras) to canonical or to a PyTorch
     state_dict that load_state_dict takes, at full precision, with what was recognised."""
     return await compute(request, service.convert, req)
+
+
+@router.get("/models")
+def models():
+    """The experiment's trained checkpoints (make models), without their weights: each cell, task,
+    initialisation, updates and held-out numbers, with a sentence built from them."""
+    return [checkpoints.summary(c) for c in checkpoints.checkpoints().values()]
+
+
+@router.get("/models/{name}", responses={404: {"model": ErrorResponse, "description": "No such checkpoint."}})
+def model(name: str):
+    """One checkpoint whole: its weights at full precision and the dataset /train takes."""
+    found = checkpoints.checkpoints().get(name)
+    if found is None:
+        known = ", ".join(checkpoints.checkpoints()) or "none"
+        return JSONResponse({"detail": [{"loc": ["path", "name"], "msg": f"name: no checkpoint {name!r}; the shipped "
+                                         f"ones are {known}", "type": "not_found"}]}, status_code=404)
+    return found
 
 
 @router.get("/presets", response_model=list[Preset])

@@ -2,6 +2,8 @@
 
 import math
 
+from .checkpoints import presets as trained_presets
+
 # One loss at the end of a sentence whose first letter decides it: the long-range case the
 # vanishing, edge, sigmoid, truncation and carousel presets each vary in one field.
 LONG_RANGE = {"sequence": "the first letter decides this!", "task": "many-to-one", "hidden_size": 8, "seed": 3}
@@ -104,3 +106,5 @@ PRESETS = [
         "view": {"step": 5},
     },
 ]
+# ... and the experiment's trained models, each opened at the view that makes its point
+PRESETS += trained_presets()

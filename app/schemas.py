@@ -630,6 +630,8 @@ class Preset(BaseModel):
     description: str
     request: dict
     view: PresetView = PresetView()
+    checkpoint: str | None = Field(None, description="A trained model's checkpoint: the page opens the request with "
+                                   "its weights (GET /api/v1/models/{checkpoint}).")
 
 
 class Meta(BaseModel):

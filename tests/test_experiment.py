@@ -42,3 +42,26 @@ def test_make_models_rebuilds_a_checkpoint_byte_for_byte():
     else:  # another NumPy may round a product differently: the same run, to rounding
         for key, value in checkpoint["weights"].items():
             np.testing.assert_allclose(again["weights"][key], value, rtol=1e-6, atol=1e-9)
+
+
+def test_the_trained_presets_say_what_their_checkpoints_numbers_are(client):
+    """A preset's sentence about a trained model is built from its checkpoint's numbers, and they
+    are what the API computes from its weights."""
+    presets = [p for p in client.get("/api/v1/presets").json() if p.get("checkpoint")]
+    assert {p["checkpoint"] for p in presets} >= {"adding-T50-gru-seed0", "adding-T50-rnn-seed0"}
+    for preset in presets:
+        checkpoint = client.get(f"/api/v1/models/{preset['checkpoint']}").json()
+        answer = client.post("/api/v1/unfold", json={**preset["request"], "weights": checkpoint["weights"],
+                                                     "include": ["gain"], "digits": 17}).json()
+        lag = checkpoint["lag"]
+        assert f"{answer['gain']['h'][lag]:.2g} of the last loss's error reaches {lag} steps back" in preset["description"]
+        dataset = DatasetIn.model_validate(checkpoint["dataset"]).resolved()
+        D, K = dataset.sizes
+        params = core.params_from_arrays({k: np.array(v) for k, v in checkpoint["weights"].items()}, D, K,
+                                         checkpoint["cell"])
+        held_out = core.evaluate(params, dataset)
+        said = f"accuracy {held_out['accuracy']:.3g}" if "accuracy" in held_out else f"loss {held_out['loss']:.2g}"
+        assert said in preset["description"]
+    assert client.get("/api/v1/models/nope").status_code == 404
+    listed = client.get("/api/v1/models").json()
+    assert len(listed) == len(NAMES) and all("weights" not in item for item in listed)

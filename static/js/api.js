@@ -65,3 +65,9 @@ export async function askJSON(path, body, channel = 'main', { onBusy = () => {} 
     if (inFlight.get(channel) === controller) inFlight.delete(channel);
   }
 }
+
+// A plain GET (a shipped checkpoint): its JSON, or null when the server refused it.
+export async function getJSON(path) {
+  const response = await fetch(path);
+  return response.ok ? response.json() : null;
+}

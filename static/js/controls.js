@@ -137,7 +137,8 @@ export function stateFromRequest(request, base) {
   return {
     ...base,
     kind,
-    sequence: kind === 'text' ? request.sequence : numbers.join(Array.isArray(request.inputs?.[0]) ? '\n' : ', '),
+    sequence: kind === 'dataset' ? base.sequence
+      : kind === 'text' ? request.sequence : numbers.join(Array.isArray(request.inputs?.[0]) ? '\n' : ', '),
     task: request.task ?? META.defaults.task,
     hidden_size: request.hidden_size ?? META.defaults.hidden_size,
     cell: request.cell ?? META.defaults.cell,

@@ -1,7 +1,7 @@
 // Wires the page: one store owns the state (state.js, store.js); the form writes into it and a
 // change to a request field asks for a new answer (runner.js); each view listens to the keys it
 // shows, and a new answer is drawn network first, the panels below it in the next frame.
-import { askJSON } from './api.js';
+import { askJSON, getJSON } from './api.js';
 import { measureRendered } from './blocks/timing.js';
 import * as controls from './controls.js';
 import { drawLegends, explain, showStep } from './legends.js';
@@ -9,10 +9,10 @@ import { META } from './meta.js';
 import { buildModel } from './model.js';
 import { P, setNotation } from './notation.js';
 import { relabelHelp, setupHelp } from './help.js';
-import { forget } from './keep.js';
+import { forget, remember } from './keep.js';
 import { createLesson } from './lesson.js';
 import { openingPatch } from './opening.js';
-import { lockSeededFields, setupImportExport } from './port.js';
+import { checkpointWeights, lockSeededFields, setupImportExport, weightsPatch } from './port.js';
 import { createRunner } from './runner.js';
 import { createSchedule } from './schedule.js';
 import { FIELDS, toRequest } from './state.js';
@@ -162,14 +162,30 @@ function openingView(model) {
 
 // Open a request and the view to show it with (a preset, a lesson step): the form follows,
 // imported weights and the side views are set aside, and the answer is asked for at once.
-function openState({ request, fromPreset, view }) {
+// weights: a trained checkpoint's, which the request is opened with.
+function openState({ request, fromPreset, view, weights = null }) {
   const base = fromPreset ? controls.stateFromRequest(request, store.get()) : { ...store.get(), ...request };
   if (store.get().weights) { lockSeededFields(null); forget('imported'); }
   opening = view;
   store.set({ weights: null, folded: Boolean(view.folded), compare: false, neurons: false, lessonPending: true });
   controls.writeForm(base);
   fromForm();
+  if (weights) {
+    store.set(weightsPatch(weights));
+    controls.writeForm(store.get());
+    lockSeededFields(weights);
+    remember('imported', `${weights.cell}|${store.get().hidden_size}`, weights); // a reload keeps them, as an import
+  }
   run();
+}
+
+// A preset of a trained model opens with its checkpoint's weights.
+async function openPreset(preset) {
+  if (preset.checkpoint) $('stale').hidden = false; // what is drawn is about to be replaced: its weights are on their way
+  const checkpoint = preset.checkpoint ? await getJSON(`/api/v1/models/${encodeURIComponent(preset.checkpoint)}`) : null;
+  if (preset.checkpoint && !checkpoint) { $('error-general').textContent = `The trained model ${preset.checkpoint} could not be read.`; return; }
+  openState({ request: preset.request, fromPreset: true, view: preset.view,
+    weights: checkpoint && checkpointWeights(preset.checkpoint, checkpoint) });
 }
 
 const sameRequest = (a, b) => JSON.stringify(a) === JSON.stringify(b);
@@ -246,7 +262,7 @@ function start() {
     if (event.target.name === 'kind' || event.target.id === 'dataset') controls.showKind(controls.readForm().kind, $('dataset').value);
     fromForm();
   });
-  controls.setupPresets(META.presets, (preset) => openState({ request: preset.request, fromPreset: true, view: preset.view }));
+  controls.setupPresets(META.presets, openPreset);
   const lesson = createLesson({ store, open: openState });
   const step = lesson.resume();
   if (step) { openState(step); return; }

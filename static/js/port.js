@@ -193,6 +193,23 @@ export function createExporter({ askJSON, state, request, weights, flush = () =>
 
 const SEEDED_FIELDS = ['hidden_size', 'seed', 'forget_bias'];
 
+// The store's patch for imported weights (null: back to seeded ones): the cell and H follow them.
+export function weightsPatch(found) {
+  const patch = { weights: found };
+  if (found) Object.assign(patch, { cell: found.cell, hidden_size: found.arrays.W[0].length }, found.activation ? { activation: found.activation } : {});
+  if (found?.vocab) patch.kind = 'text';
+  return patch;
+}
+
+// A shipped checkpoint (GET /api/v1/models/{name}) as imported weights.
+export function checkpointWeights(name, checkpoint) {
+  return {
+    format: 'canonical', cell: checkpoint.cell, arrays: checkpoint.weights, vocab: null, activation: null,
+    name: `trained checkpoint ${name}`, mapping: Object.fromEntries(Object.keys(checkpoint.weights).map((k) => [k, k])),
+    notes: [`Trained by make models: ${checkpoint.steps} updates on ${checkpoint.dataset.name}, T = ${checkpoint.dataset.length}.`],
+  };
+}
+
 export function lockSeededFields(found) {
   for (const id of SEEDED_FIELDS) {
     $(id).disabled = Boolean(found);
@@ -205,12 +222,6 @@ export function lockSeededFields(found) {
 export function setupImportExport({ askJSON, store, trainer, run, flush }) {
   // kept across a reload for a page opened on the same cell and H (the link carries both)
   const belongsTo = (state) => `${state.cell}|${state.hidden_size}`;
-  function weightsPatch(found) {
-    const patch = { weights: found };
-    if (found) Object.assign(patch, { cell: found.cell, hidden_size: found.arrays.W[0].length }, found.activation ? { activation: found.activation } : {});
-    if (found?.vocab) patch.kind = 'text';
-    return patch;
-  }
   function useWeights(found) {
     store.set(weightsPatch(found));
     controls.writeForm(store.get());
