@@ -584,3 +584,20 @@ def test_tracing_a_loss_brings_it_in_at_the_right_with_its_past_before_it(page):
     page.locator('g.column[data-step="28"] .loss-value').click()
     assert in_view(page, 'g.column[data-step="28"] rect.column-bg')
     assert in_view(page, 'g.column[data-step="21"] rect.column-bg')
+
+
+@pytest.mark.parametrize("width", [1366, 1024])
+def test_in_projector_mode_a_short_screen_shows_the_whole_network_above_the_fold(page, width):
+    """Issue 25, item 10: projector mode at 1366 x 768 showed only the top half of the network. On
+    a short screen it zooms a little less and moves the training bar below the network."""
+    page.set_viewport_size({"width": width, "height": 768})
+    open_view(page, "projector=1&sequence=hello%20world")
+    box = page.evaluate("() => { const r = document.querySelector('svg.network').getBoundingClientRect();"
+                        " return [r.top, r.bottom, innerHeight]; }")
+    assert box[1] <= box[2], box
+    train = page.locator("#train-panel").bounding_box()
+    assert train["y"] > box[1] - 1  # below the network, still there
+    if width == 1366:  # its controls on one line: the clip threshold no longer wraps alone
+        button, clip = page.locator("#train").bounding_box(), page.locator("#clip_threshold").bounding_box()
+        assert abs(button["y"] + button["height"] / 2 - (clip["y"] + clip["height"] / 2)) < 12
+    page.screenshot(path=ARTIFACTS / f"projector-{width}x768.png")
