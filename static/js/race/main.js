@@ -169,10 +169,10 @@ function buttons() {
   $('stop').disabled = !race.running;
 }
 
-// "27× below guessing", "about what guessing scores" or "above guessing", from the numbers.
+// "27× below guessing", "about what guessing scores" or "worse than guessing", from the numbers.
 function againstChance(loss, chance) {
   if (loss <= chance / 2) return `${formatNumber(chance / loss, 2)}× below guessing`;
-  return loss < chance * 1.1 ? 'about what guessing scores' : 'above guessing';
+  return loss < chance * 1.1 ? 'about what guessing scores' : 'worse than guessing';
 }
 
 function caption() {
@@ -195,7 +195,8 @@ function caption() {
   });
   const reached = race.racers.every((r) => r.error || r.step >= settings.steps);
   const state = race.paused ? 'Paused. ' : race.running ? '' : reached ? 'Finished. ' : 'Stopped. ';
-  return `${state}Held-out: ${scores.join('; ')}. Of the last loss's error, the share left ${settings.lag} steps back `
+  const pace = new Set(done.map((r) => last(r).step)).size > 1 ? ' (each cell trains at its own pace: compare at one update on the charts)' : '';
+  return `${state}Held-out${pace}: ${scores.join('; ')}. Of the last loss's error, the share left ${settings.lag} steps back `
     + `(G(${settings.lag})): ${reach.join('; ')}.`;
 }
 
