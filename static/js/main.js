@@ -9,7 +9,8 @@ import { META } from './meta.js';
 import { buildModel } from './model.js';
 import { P, setNotation } from './notation.js';
 import { relabelHelp, setupHelp } from './help.js';
-import { forget, remember } from './keep.js';
+import { keepImport } from './imported.js';
+import { forget } from './keep.js';
 import { createLesson } from './lesson.js';
 import { openingPatch } from './opening.js';
 import { checkpointWeights, lockSeededFields, setupImportExport, weightsPatch } from './port.js';
@@ -174,7 +175,7 @@ function openState({ request, fromPreset, view, weights = null }) {
     store.set(weightsPatch(weights));
     controls.writeForm(store.get());
     lockSeededFields(weights);
-    remember('imported', `${weights.cell}|${store.get().hidden_size}`, weights); // a reload keeps them, as an import
+    keepImport(weights); // a reload keeps them, as an import
   }
   run();
 }

@@ -6,7 +6,8 @@
 // follows them and locks those fields until the seeded weights are back.
 import * as controls from './controls.js';
 import { curlCommand, download, jsonBlob, panelSVG, svgToPNG } from './export.js';
-import { forget, recall, remember } from './keep.js';
+import { canonicalImport, keepImport, keptImport } from './imported.js';
+import { forget } from './keep.js';
 import { cellInfo } from './meta.js';
 import { toRequest } from './state.js';
 
@@ -203,11 +204,10 @@ export function weightsPatch(found) {
 
 // A shipped checkpoint (GET /api/v1/models/{name}) as imported weights.
 export function checkpointWeights(name, checkpoint) {
-  return {
-    format: 'canonical', cell: checkpoint.cell, arrays: checkpoint.weights, vocab: null, activation: null,
-    name: `trained checkpoint ${name}`, mapping: Object.fromEntries(Object.keys(checkpoint.weights).map((k) => [k, k])),
+  return canonicalImport({
+    cell: checkpoint.cell, weights: checkpoint.weights, name: `trained checkpoint ${name}`,
     notes: [`Trained by make models: ${checkpoint.steps} updates on ${checkpoint.dataset.name}, T = ${checkpoint.dataset.length}.`],
-  };
+  });
 }
 
 export function lockSeededFields(found) {
@@ -220,20 +220,18 @@ export function lockSeededFields(found) {
 // trainer: {invalidate(), weights()}; run(): asks for the answer of the store's state;
 // flush(): brings every panel up to date before one is exported.
 export function setupImportExport({ askJSON, store, trainer, run, flush }) {
-  // kept across a reload for a page opened on the same cell and H (the link carries both)
-  const belongsTo = (state) => `${state.cell}|${state.hidden_size}`;
   function useWeights(found) {
     store.set(weightsPatch(found));
     controls.writeForm(store.get());
     lockSeededFields(found);
     if (!found) forget('imported');
-    else if (!remember('imported', belongsTo(store.get()), found)) $('import-status').textContent += ' (Too large to be kept if the page is reloaded.)';
+    else if (!keepImport(found)) $('import-status').textContent += ' (Too large to be kept if the page is reloaded.)';
     trainer.invalidate();
     run();
   }
   const importer = createImporter({ askJSON, onImport: useWeights, onForget: () => useWeights(null) });
   // weights kept from before a reload: the page's start writes the form from the store
-  const kept = recall('imported', belongsTo(store.get()));
+  const kept = keptImport(store.get().cell, store.get().hidden_size);
   try {
     if (kept) {
       importer.show(kept);

@@ -3,7 +3,7 @@
 // at a time), each request a few updates and then the held-out numbers and one unfolded held-out
 // sequence; every chart and every sentence is drawn from those answers.
 import { askJSON } from '../api.js';
-import { remember } from '../keep.js';
+import { canonicalImport, keepImport } from '../imported.js';
 import { formatNumber } from '../blocks/format.js';
 import { swatchLegend } from '../blocks/legend.js';
 import { cellColour } from '../config.js';
@@ -117,12 +117,10 @@ async function runCell(racer, generation) {
 function openInPage(racer) {
   const { settings } = race;
   const H = racer.weights.W[0].length;
-  remember('imported', `${racer.cell}|${H}`, {
-    format: 'canonical', cell: racer.cell, arrays: racer.weights, vocab: null, activation: null,
-    name: `the race, ${title(racer.cell)} after ${racer.step} updates`,
-    mapping: Object.fromEntries(Object.keys(racer.weights).map((k) => [k, k])),
+  keepImport(canonicalImport({
+    cell: racer.cell, weights: racer.weights, name: `the race, ${title(racer.cell)} after ${racer.step} updates`,
     notes: [`Trained in the race on ${settings.dataset.name}, T = ${settings.dataset.length}, ${racer.step} updates.`],
-  });
+  }));
   const link = new URLSearchParams({ kind: 'dataset', dataset: settings.dataset.name, length: settings.dataset.length,
     dseed: settings.dataset.seed, index: 0, cell: racer.cell, hidden_size: H, colour: 'source', step: settings.dataset.length - 1,
     ...(settings.dataset.name === 'copy' ? { delay: settings.dataset.delay } : {}) });
