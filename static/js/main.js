@@ -45,7 +45,7 @@ const tracing = (state) => state.colour === 'source' && state.source !== null &&
 function select(patch) {
   const start = performance.now();
   const changed = store.set(patch);
-  if (changed.has('step')) network.reveal(store.get().step, { align: tracing(store.get()) ? 'end' : 'start' });
+  if (changed.has('step')) network.reveal(store.get().step, { align: tracing(store.get()) ? 'trace' : 'start' });
   if (changed.size && !player.playing()) measureRendered('rnn-unfolded:select', start);
 }
 const selectStep = (t) => select({ step: t });
@@ -210,7 +210,7 @@ function show(data, request = null, { together = false } = {}) {
   const source = model.sources.includes(state.source) ? state.source : null;
   // the player starts at the end (everything shown); every view highlights once for the new model
   store.set({ ...view, model, step, param, source, hover: null, position: 2 * model.steps });
-  network.reveal(step, { fromStart: true, align: tracing(store.get()) ? 'end' : 'start' });
+  network.reveal(step, { fromStart: true, align: tracing(store.get()) ? 'trace' : 'start' });
   player.reset(model.steps);
   if (view.position !== undefined) player.seek(view.position);
   applyToggles();

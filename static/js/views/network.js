@@ -187,7 +187,7 @@ export function createNetwork(container, { onSelectStep, onHoverSource, onPickSo
   // Scrolls the network so that step t's column is in view (from the start: as for a new answer).
   // align 'start': the column lands one column in from the left, the later steps after it;
   // 'end': near the right edge, the earlier steps before it (the player's backward pass, which
-  // would otherwise scroll at every step).
+  // would otherwise scroll at every step); 'trace': also when in view with its past hidden.
   function reveal(t, { fromStart = false, align = 'start' } = {}) {
     if (!model || t === null || t === undefined) return;
     const eager = !fromStart; // a new answer opens lazily, a step the user goes to at once
@@ -196,11 +196,13 @@ export function createNetwork(container, { onSelectStep, onHoverSource, onPickSo
     const right = x(t) + layout.column / 2;
     const view = viewWidth();
     const labels = layout.margin.left; // the sticky row labels cover this much
-    if (left >= scrolled + labels && right <= scrolled + view) { // in view already: drawn, if it is not yet
+    // a traced loss wants its past in view too, not only itself
+    const pastHidden = align === 'trace' && scrolled > 0 && right + layout.column < scrolled + view;
+    if (left >= scrolled + labels && right <= scrolled + view && !pastHidden) { // in view: drawn, if it is not yet
       if (eager && current && !current.filled.has(t)) fillVisible({ evenOutOfView: true });
       return;
     }
-    scrollTo(Math.max(0, align === 'end' ? right + layout.column - view : left - labels - layout.column), eager);
+    scrollTo(Math.max(0, align === 'start' ? left - labels - layout.column : right + layout.column - view), eager);
     fillVisible({ evenOutOfView: eager });
   }
 
