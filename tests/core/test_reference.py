@@ -38,11 +38,21 @@ def test_the_fast_sweep_computes_what_the_textbook_recursion_computes(cell, outp
         np.testing.assert_allclose(fast.ds0, ref.ds0, **close)
 
 
-def test_the_reference_can_fail():
-    """A judge that agrees with anything judges nothing: a sweep with one wrong sign differs."""
+def test_the_comparison_catches_a_sweep_with_one_wrong_local_rule(monkeypatch):
+    """A judge that agrees with anything judges nothing: a GRU sweep whose step back forgets the
+    update gate's direct path (z * dh) is caught."""
+    from core.cells import gru
+
     params, seq, h0 = problem("softmax", "many-to-many", seed=1, steps=4, hidden=3, cell="gru")
-    fwd = forward(params, seq, "tanh", "softmax", h0)
-    wrong = backward(forward(params.replace(b_hn=-params.b_hn), seq, "tanh", "softmax", h0))
     ref = reference_backward(params, seq, "tanh", "softmax", h0)
-    assert np.allclose(backward(fwd).grads["W"], ref.grads["W"], rtol=1e-10)
+    right = backward(forward(params, seq, "tanh", "softmax", h0))
+    assert np.allclose(right.grads["W"], ref.grads["W"], rtol=1e-10)
+    at = gru.Local.at
+
+    def without_the_shortcut(self, t, dh, da, reaching, ds=None, carry=None):
+        at(self, t, dh, da, reaching)
+        reaching -= self.z[t] * dh  # the rule without its z * dh^(t<-s) term
+
+    monkeypatch.setattr(gru.Local, "at", without_the_shortcut)
+    wrong = backward(forward(params, seq, "tanh", "softmax", h0))
     assert not np.allclose(wrong.grads["W"], ref.grads["W"], rtol=1e-6)
