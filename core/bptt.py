@@ -161,14 +161,21 @@ def backward(fwd: Forward, truncate: int | None = None, by_source: bool = False,
 
 def _totals(fwd: Forward, cell, do: np.ndarray, da: np.ndarray) -> dict:
     """dJ/dtheta from the summed errors: each parameter's contributions summed over the steps."""
-    return {
+    return _in_order(fwd, {
         "U": da.T @ fwd.x,
-        "W": cell.weight_errors(fwd, da).T @ fwd.h_prev,
         "b": da.sum(axis=0),
         **{name: part.sum(axis=0) for name, part in cell.extra_grads(fwd, da).items()},
         "V": do.T @ fwd.h,
         "c": do.sum(axis=0),
-    }
+    }, lambda: cell.weight_errors(fwd, da).T @ fwd.h_prev)
+
+
+def _in_order(fwd, grads: dict, recurrent) -> dict:
+    """``grads`` in the order of the cell's parameters, with W = recurrent() for the cells that have
+    one (the min cells do not)."""
+    if fwd.params.W is not None:
+        grads["W"] = recurrent()
+    return {name: grads[name] for name in fwd.params.names}
 
 
 def gradients(fwd: Forward, truncate: int | None = None) -> dict:
@@ -194,7 +201,7 @@ def batch_gradients(fwd: BatchForward) -> dict[str, np.ndarray]:
     do = (fwd.y_hat - fwd.y) * (fwd.has_loss[:, None, None] / B)  # dJ/do^(t) of the batch mean
     own = do @ p.V  # V^T do^(t): each sequence's own loss at step t
     da = np.empty_like(fwd.a)
-    w_errors = np.empty_like(fwd.a) if p.cell == "gru" else da  # the errors multiplying h'^T in W's
+    w_errors = np.empty_like(fwd.a) if p.cell == "gru" else da  # the errors multiplying h'^T in W's (if any)
     dh = np.zeros((B, H))  # the error reaching h^(t) from step t + 1
     carry = np.zeros((B, H)) if fwd.s is not None else None  # the LSTM's f^(t+1) ds^(t+1)
     with np.errstate(all="ignore"):
@@ -206,13 +213,11 @@ def batch_gradients(fwd: BatchForward) -> dict[str, np.ndarray]:
     if step is not None or not np.isfinite(dh).all():
         raise NumericalOverflow("dh", -1 if step is None else step)
     rows = lambda values: values.reshape(steps * B, -1)  # noqa: E731  (every step of every sequence)
-    grads = {
-        "U": rows(da).T @ rows(fwd.x), "W": rows(w_errors).T @ rows(fwd.h_prev), "b": rows(da).sum(axis=0),
-        "V": rows(do).T @ rows(fwd.h), "c": rows(do).sum(axis=0),
-    }
+    grads = {"U": rows(da).T @ rows(fwd.x), "b": rows(da).sum(axis=0), "V": rows(do).T @ rows(fwd.h),
+             "c": rows(do).sum(axis=0)}
     if p.cell == "gru":
         grads["b_hn"] = rows(w_errors[:, :, 2 * H:]).sum(axis=0)  # r * da_n
-    return {name: grads[name] for name in p.names}
+    return _in_order(fwd, grads, lambda: rows(w_errors).T @ rows(fwd.h_prev))
 
 
 def _by_step(rows: np.ndarray, sources: np.ndarray, steps: int) -> np.ndarray:
@@ -225,17 +230,16 @@ def _by_step(rows: np.ndarray, sources: np.ndarray, steps: int) -> np.ndarray:
 
 
 def step_contributions(fwd: Forward, bwd: Backward) -> dict[str, np.ndarray]:
-    """(dJ/dtheta)^(t) for every step: U (T, G H, D), W (T, G H, H), b (T, G H), b_hn (T, H)
-    for the GRU, V (T, K, H), c (T, K)."""
+    """(dJ/dtheta)^(t) for every step: U (T, G H, D), W (T, G H, H) but for the min cells,
+    b (T, G H), b_hn (T, H) for the GRU, V (T, K, H), c (T, K)."""
     cell = CELL_MODULES[fwd.cell]
-    return {
+    return _in_order(fwd, {
         "U": np.einsum("ti,tj->tij", bwd.da, fwd.x),
-        "W": np.einsum("ti,tj->tij", cell.weight_errors(fwd, bwd.da), fwd.h_prev),
         "b": bwd.da.copy(),
         **cell.extra_grads(fwd, bwd.da),
         "V": np.einsum("ti,tj->tij", bwd.do, fwd.h),
         "c": bwd.do.copy(),
-    }
+    }, lambda: np.einsum("ti,tj->tij", cell.weight_errors(fwd, bwd.da), fwd.h_prev))
 
 
 def step_norms(fwd: Forward, bwd: Backward) -> dict[str, np.ndarray]:
@@ -244,11 +248,10 @@ def step_norms(fwd: Forward, bwd: Backward) -> dict[str, np.ndarray]:
     cell = CELL_MODULES[fwd.cell]
     norm = lambda rows: np.linalg.norm(rows, axis=1)  # noqa: E731
     da, do = norm(bwd.da), norm(bwd.do)
-    return {
+    return _in_order(fwd, {
         "U": da * norm(fwd.x),
-        "W": norm(cell.weight_errors(fwd, bwd.da)) * norm(fwd.h_prev),
         "b": da,
         **{name: norm(part) for name, part in cell.extra_grads(fwd, bwd.da).items()},
         "V": do * norm(fwd.h),
         "c": do,
-    }
+    }, lambda: norm(cell.weight_errors(fwd, bwd.da)) * norm(fwd.h_prev))

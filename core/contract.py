@@ -6,37 +6,48 @@ vocabulary are built from these names; nothing else retypes them.
 from .encode import TASKS
 from .functions import ACTIVATIONS, HEADS
 
-CELLS = ("rnn", "lstm", "gru")
-CELL_TITLES = {"rnn": "simple RNN", "lstm": "LSTM", "gru": "GRU"}
+CELLS = ("rnn", "lstm", "gru", "mingru", "minlstm")
+CELL_TITLES = {"rnn": "simple RNN", "lstm": "LSTM", "gru": "GRU", "mingru": "minGRU", "minlstm": "minLSTM"}
+# The cells whose gates read only x (Feng et al., 2024): no W, and h = alpha * h' + beta.
+MIN_CELLS = ("mingru", "minlstm")
 
-# The blocks stacked in U, W, b and in the pre-activations a, in PyTorch's order.
+# The blocks stacked in U, W, b and in the pre-activations a, in PyTorch's order; the min cells,
+# which no PyTorch layer computes, in the paper's.
 GATES = {
     "rnn": (),
     "lstm": ("input", "forget", "candidate", "output"),
     "gru": ("reset", "update", "candidate"),
+    "mingru": ("update", "candidate"),
+    "minlstm": ("forget", "input", "candidate"),
 }
+# The gates' values a forward pass stacks (Forward.gates, H columns each), in order: the blocks of
+# GATES, then the minLSTM's normalised gates f' = f/(f+i) and i' = i/(f+i), which have no block.
+GATE_VALUES = {**GATES, "minlstm": GATES["minlstm"] + ("forget_norm", "input_norm")}
 GATE_LETTERS = {
     "input": "i", "forget": "f", "candidate": "g", "output": "q",  # LSTM (MATH.md: q, not o)
-    "reset": "r", "update": "z",
+    "reset": "r", "update": "z", "forget_norm": "f′", "input_norm": "i′",
 }
 GRU_CANDIDATE_LETTER = "n"  # the GRU's candidate is n in MATH.md, the LSTM's is g
+CANDIDATE_LETTERS = {"gru": GRU_CANDIDATE_LETTER, "mingru": "h̃", "minlstm": "h̃"}
 
 
 def blocks(cell: str) -> int:
-    """G: how many H-row blocks U, W and b stack (1, 4, 3)."""
+    """G: how many H-row blocks U, W and b stack (1, 4, 3; 2 and 3 for minGRU and minLSTM)."""
     return max(1, len(GATES[cell]))
 
 
 def gate_letter(cell: str, gate: str) -> str:
-    return GRU_CANDIDATE_LETTER if (cell, gate) == ("gru", "candidate") else GATE_LETTERS[gate]
+    return CANDIDATE_LETTERS.get(cell, GATE_LETTERS["candidate"]) if gate == "candidate" else GATE_LETTERS[gate]
 
 
 # Parameters per cell, in the order answers list them. The GRU's candidate has a recurrent
-# bias of its own, b_hn, inside the reset gate's product.
+# bias of its own, b_hn, inside the reset gate's product; the min cells have no W.
 PARAM_NAMES = {
     "rnn": ("U", "W", "b", "V", "c"),
     "lstm": ("U", "W", "b", "V", "c"),
     "gru": ("U", "W", "b", "b_hn", "V", "c"),
+    "mingru": ("U", "b", "V", "c"),
+    "minlstm": ("U", "b", "V", "c"),
 }
 # The names a parameter goes by in the texts learners read and in PyTorch, as (letter,
 # subscript); the page relabels with them and the numbers stay. Gates keep their letters in every
@@ -59,7 +70,7 @@ NOTATIONS = {
 DEFAULT_NOTATION = "textbook"
 
 # Hidden states the cell carries from step to step (and so gets an initial value and an error).
-STATES = {"rnn": ("h",), "lstm": ("h", "s"), "gru": ("h",)}
+STATES = {"rnn": ("h",), "lstm": ("h", "s"), "gru": ("h",), "mingru": ("h",), "minlstm": ("h",)}
 
 
 def param_shapes(cell: str, input_size: int, hidden_size: int, output_size: int) -> dict[str, tuple[int, ...]]:
@@ -70,8 +81,16 @@ def param_shapes(cell: str, input_size: int, hidden_size: int, output_size: int)
     return {name: shapes[name] for name in PARAM_NAMES[cell]}
 
 
-# The function each gate applies, and the symbols the page writes for functions.
-GATE_FUNCTIONS = {"input": "σ", "forget": "σ", "candidate": "tanh", "output": "σ", "reset": "σ", "update": "σ"}
+# The function each gate applies, and the symbols the page writes for functions. The min cells'
+# candidate is a_h itself (gate_function).
+GATE_FUNCTIONS = {"input": "σ", "forget": "σ", "candidate": "tanh", "output": "σ", "reset": "σ", "update": "σ",
+                  "forget_norm": "f/(f+i)", "input_norm": "i/(f+i)"}
+LINEAR_CANDIDATE = "id"
+
+
+def gate_function(cell: str, gate: str) -> str:
+    return LINEAR_CANDIDATE if (cell in MIN_CELLS and gate == "candidate") else GATE_FUNCTIONS[gate]
+
 ACTIVATION_SYMBOLS = {"tanh": "tanh", "relu": "relu", "sigmoid": "σ", "identity": "id"}
 HEAD_SYMBOLS = {"softmax": "softmax", "identity": "id", "sigmoid": "σ"}
 HEAD_TITLES = {"softmax": "softmax + cross-entropy", "identity": "identity + ½ squared error",

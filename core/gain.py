@@ -2,14 +2,16 @@
 
 G(d): how much of a loss's error is left d steps back, as the geometric mean over the sources
 of F[s][s-d] / F[s][s]. For the simple RNN also the exact spectral norm of the Jacobian
-dh^(tau)/dh^(tau-d) and the bound (||W||_2 gamma)^d.
+dh^(tau)/dh^(tau-d) and the bound (||W||_2 gamma)^d; for the min cells, whose Jacobian is
+diagonal, its exact norm at every distance, and its smallest singular value.
 """
 
 from concurrent.futures import Executor
 
 import numpy as np
 
-from .contract import ACTIVATION_GAIN
+from .cells import CELL_MODULES
+from .contract import ACTIVATION_GAIN, MIN_CELLS
 from .functions import ACTIVATIONS
 
 
@@ -66,6 +68,19 @@ def _largest_singular_values(matrices: np.ndarray) -> np.ndarray:
     return np.linalg.svd(matrices, compute_uv=False)[:, 0] if len(matrices) else np.empty(0)
 
 
+def diagonal_jacobian_norms(fwd) -> tuple[list[float], list[float]]:
+    """For the min cells, dh^(tau)/dh^(tau-d) = prod_{j=tau-d+1..tau} diag(alpha^(j)) (MATH.md,
+    "minGRU and minLSTM"), for d = 0 .. T-1: its spectral norm, the largest unit's product, and
+    its smallest singular value, the smallest unit's. Both are exact and cheap: the products are
+    running products of alpha in (0, 1), which cannot overflow. The last source's error ratio
+    F[tau][tau-d] / F[tau][tau] lies between them."""
+    H = fwd.h.shape[1]
+    alpha, _, _ = CELL_MODULES[fwd.cell].coefficients(fwd.a)
+    products = np.ones((fwd.h.shape[0], H))
+    np.cumprod(np.abs(alpha[:0:-1]), axis=0, out=products[1:])  # alpha^(tau), then times alpha^(tau-1), ...
+    return products.max(axis=1).tolist(), products.min(axis=1).tolist()
+
+
 def bound(fwd) -> list[float | None]:
     """(||W||_2 gamma)^d for d = 0 .. T-1, gamma = max |g'|; None past overflow."""
     rate = float(np.linalg.norm(fwd.params.W, 2)) * ACTIVATION_GAIN[fwd.activation]
@@ -75,12 +90,16 @@ def bound(fwd) -> list[float | None]:
 
 
 def error_gain(fwd, bwd, jacobian_distances: int | None = None, pool: Executor | None = None) -> dict:
-    """The gain section: G(d) along h for every cell, along s for the LSTM, and for the simple
+    """The gain section: G(d) along h for every cell, along s for the LSTM, for the simple
     RNN the exact Jacobian norms (for the first ``jacobian_distances``), the bound and the
-    threshold 1/gamma for ||W||_2."""
+    threshold 1/gamma for ||W||_2, and for the min cells the exact Jacobian norms at every
+    distance with the smallest singular values (``jacobian_min``)."""
     out = {"distance": list(range(fwd.h.shape[0])), "h": gain_curve(bwd.flow, fwd.has_loss)}
     if bwd.flow_s is not None:
         out["s"] = gain_curve(bwd.flow_s, fwd.has_loss)
+    if fwd.cell in MIN_CELLS:
+        largest, smallest = diagonal_jacobian_norms(fwd)
+        out.update({"jacobian": largest, "jacobian_min": smallest, "jacobian_distances": fwd.h.shape[0]})
     if fwd.cell == "rnn":
         gamma = ACTIVATION_GAIN[fwd.activation]
         distances = min(fwd.h.shape[0], jacobian_distances or fwd.h.shape[0])

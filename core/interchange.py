@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .contract import CELL_TITLES, CELLS, PARAM_NAMES, blocks
+from .contract import CELL_TITLES, CELLS, MIN_CELLS, PARAM_NAMES, blocks
 from .errors import InputError
 
 FORMATS = ("canonical", "pytorch", "keras")
@@ -176,6 +176,9 @@ def read_weights(weights: dict, cell: str | None = None) -> Imported:
     kind = detect(weights)
     if kind == "canonical":
         return _canonical(weights, cell)
+    if cell in MIN_CELLS:
+        raise InputError("cell", f"is {cell}, but the weights are {'PyTorch' if kind == 'pytorch' else 'Keras'}'s, "
+                         f"and {_no_library_layer(cell)}: send its canonical weights (U, b, V, c)")
     if kind == "pytorch":
         return _pytorch(weights, cell)
     return _keras(weights, cell)
@@ -187,7 +190,32 @@ def _canonical(weights: dict, cell: str | None) -> Imported:
         W = arrays.get("W")
         rows, cols = W.shape if W is not None and W.ndim == 2 else (0, 0)
         cell = CELL_OF_BLOCKS.get(rows // cols, "rnn") if cols and rows % cols == 0 else "rnn"
+        if W is None and "b_hn" not in arrays:
+            cell = _min_cell_of(arrays) or cell
     return Imported("canonical", cell, arrays, {name: name for name in arrays})
+
+
+MIN_CELL_OF_BLOCKS = {blocks(cell): cell for cell in MIN_CELLS}
+
+
+def _min_cell_of(arrays: dict[str, np.ndarray]) -> str | None:
+    """Weights without W are a min cell's when U's rows are 2 or 3 blocks of V's H columns
+    (minGRU, minLSTM); None when they are not."""
+    U, V = arrays.get("U"), arrays.get("V")
+    if U is None or V is None or U.ndim != 2 or V.ndim != 2 or V.shape[1] == 0 or U.shape[0] % V.shape[1]:
+        return None
+    return MIN_CELL_OF_BLOCKS.get(U.shape[0] // V.shape[1])
+
+
+def _no_library_layer(cell: str) -> str:
+    return f"no torch.nn module or Keras layer computes the {CELL_TITLES[cell]} (Feng et al., 2024)"
+
+
+def _refuse_min_cells(cell: str, library: str) -> None:
+    """The min cells have no layer to convert to: said, rather than a state dict no layer loads."""
+    if cell in MIN_CELLS:
+        raise InputError("to", f"cannot be {library}: {_no_library_layer(cell)}; its weights stay canonical "
+                         "(U, b, V, c)")
 
 
 def _output_layer(rest: list[str], parts, weight: str, example: str) -> tuple[str, str | None]:
@@ -438,7 +466,9 @@ def to_pytorch(
 ) -> dict[str, np.ndarray]:
     """A state_dict of ``module`` (an nn.RNN, nn.LSTM or nn.GRU, default named after the cell)
     plus an nn.Linear named ``head`` (default fc), that reproduces ``arrays`` exactly: bias_ih
-    carries b and bias_hh is zero, but for the GRU's candidate, whose recurrent bias is b_hn."""
+    carries b and bias_hh is zero, but for the GRU's candidate, whose recurrent bias is b_hn.
+    The min cells are refused: no torch.nn module computes them."""
+    _refuse_min_cells(cell, "pytorch")
     prefix = f"{module or cell}."
     linear = head or "fc"
     return {
@@ -456,7 +486,9 @@ def to_keras(
     dense), that
     reproduce ``arrays`` exactly, for layer.set_weights in the order kernel, recurrent_kernel,
     bias: the kernels are ours transposed, the GRU's blocks in Keras's z, r, h order, and its
-    bias the two rows Keras keeps, b on the input row and b_hn on the recurrent row."""
+    bias the two rows Keras keeps, b on the input row and b_hn on the recurrent row. The min cells
+    are refused: no Keras layer computes them."""
+    _refuse_min_cells(cell, "keras")
     prefix = f"{layer or KERAS_NAMES_OF[cell]}/"
     U, W, bias = (_keras_blocks(arrays[name], cell, 0) for name in ("U", "W", "b"))
     if cell == "gru":

@@ -4,7 +4,7 @@ The fast sweep carries every source at once in chunked blocks; this module carri
 J^(s) at a time, one step at a time, with each local derivative written under the forward
 formula it belongs to (micrograd's habit). It is slow, O(T^2) Python steps, and obvious: the
 core's tests hold every number of bptt.backward against it, for every cell, head, task and
-window. Read it beside docs/MATH.md sections 2, 6-9, 11 and 12.
+window. Read it beside docs/MATH.md sections 2, 6-9, 11, 12 and 18.
 
 Vectors are columns here, as in MATH.md: ``W @ h`` is W h, ``W.T @ delta`` is W^T delta.
 """
@@ -42,10 +42,10 @@ class Reference:
 
 def reference_forward(params: Params, seq: Sequence, activation: str = "tanh", output: str = "softmax",
                       h0=None, s0=None) -> dict:
-    """The forward pass, one step at a time (MATH.md sections 2, 11, 12); every quantity a step
+    """The forward pass, one step at a time (MATH.md sections 2, 11, 12, 18); every quantity a step
     computes, kept by name for the backward pass."""
     p = params
-    H = p.W.shape[1]
+    H = p.sizes[1]
     h = np.zeros(H) if h0 is None else np.asarray(h0, dtype=np.float64)
     s = np.zeros(H) if s0 is None else np.asarray(s0, dtype=np.float64)
     steps = []
@@ -63,6 +63,17 @@ def reference_forward(params: Params, seq: Sequence, activation: str = "tanh", o
             s = f * s + i * g                                 # s^(t) = f s^(t-1) + i g
             h = q * np.tanh(s)                                # h^(t) = q tanh(s^(t))
             step |= {"a": a, "i": i, "f": f, "g": g, "q": q, "s": s}
+        elif p.cell == "mingru":
+            a_z, a_h = np.split(p.U @ x + p.b, 2)             # a^(t) = U x^(t) + b: no W
+            z, candidate = sigmoid(a_z), a_h                  # z = sigma(a_z), h~ = a_h
+            step |= {"z": z, "candidate": candidate}
+            h = (1 - z) * h + z * candidate                   # h^(t) = (1 - z) h' + z h~
+        elif p.cell == "minlstm":
+            a_f, a_i, a_h = np.split(p.U @ x + p.b, 3)
+            f, i, candidate = sigmoid(a_f), sigmoid(a_i), a_h
+            f_norm, i_norm = f / (f + i), i / (f + i)         # f' = f/(f+i), i' = i/(f+i)
+            step |= {"f": f, "i": i, "candidate": candidate, "f_norm": f_norm, "i_norm": i_norm}
+            h = f_norm * h + i_norm * candidate               # h^(t) = f' h' + i' h~
         else:
             W_r, W_z, W_n = np.split(p.W, 3)
             U_r, U_z, U_n = np.split(p.U, 3)
@@ -84,8 +95,8 @@ def reference_forward(params: Params, seq: Sequence, activation: str = "tanh", o
 
 def _local_back(p: Params, step: dict, dh: np.ndarray, carry: np.ndarray | None):
     """One step back for one source: from dh = dh^(t<-s) (and, for the LSTM, the carry
-    f^(t+1) ds^(t+1<-s)), da^(t<-s), the errors behind W's contribution, dh^(t-1<-s), and for the
-    LSTM ds^(t<-s) and the carry for step t - 1."""
+    f^(t+1) ds^(t+1<-s)), da^(t<-s), the errors behind W's contribution (None without W),
+    dh^(t-1<-s), and for the LSTM ds^(t<-s) and the carry for step t - 1."""
     if p.cell == "rnn":
         da = step["dg"] * dh                                  # da = g'(a) dh
         return da, da, p.W.T @ da, None, None                 # dh^(t-1) = W^T da
@@ -99,6 +110,22 @@ def _local_back(p: Params, step: dict, dh: np.ndarray, carry: np.ndarray | None)
             dh * np.tanh(s) * q * (1 - q),                    # da_q = dh tanh(s) q(1-q)
         ])
         return da, da, p.W.T @ da, ds, f * ds                 # dh^(t-1) = W^T da; carry f ds
+    if p.cell == "mingru":
+        z, candidate, h_prev = step["z"], step["candidate"], step["h_prev"]
+        da = np.concatenate([
+            dh * (candidate - h_prev) * z * (1 - z),          # da_z = dh (h~ - h') z(1-z)
+            dh * z,                                           # da_h = dh z
+        ])
+        return da, None, (1 - z) * dh, None, None             # dh^(t-1) = alpha dh, alpha = 1 - z
+    if p.cell == "minlstm":
+        f, i, f_norm, i_norm = step["f"], step["i"], step["f_norm"], step["i_norm"]
+        candidate, h_prev = step["candidate"], step["h_prev"]
+        da = np.concatenate([
+            dh * (h_prev - candidate) * f_norm * i_norm * (1 - f),  # da_f = dh (h' - h~) f' i' (1-f)
+            dh * (candidate - h_prev) * f_norm * i_norm * (1 - i),  # da_i = dh (h~ - h') f' i' (1-i)
+            dh * i_norm,                                            # da_h = dh i'
+        ])
+        return da, None, f_norm * dh, None, None              # dh^(t-1) = alpha dh, alpha = f'
     r, z, n = step["r"], step["z"], step["n"]
     da_n = dh * (1 - z) * (1 - n * n)                         # da_n = dh (1-z)(1-n^2)
     da_z = dh * (step["h_prev"] - n) * z * (1 - z)            # da_z = dh (h' - n) z(1-z)
@@ -114,8 +141,8 @@ def reference_backward(params: Params, seq: Sequence, activation: str = "tanh", 
     of the sources that reach it, and the initial states take what reaches step 0."""
     p = params
     fwd = reference_forward(p, seq, activation, output, h0, s0)
-    steps, H = seq.steps, p.W.shape[1]
-    GH = p.W.shape[0]
+    steps, H = seq.steps, p.sizes[1]
+    GH = p.b.shape[0]
     k = window_of(truncate, steps)
     lstm = p.cell == "lstm"
     dh_src = np.zeros((steps, steps, H))
@@ -130,7 +157,9 @@ def reference_backward(params: Params, seq: Sequence, activation: str = "tanh", 
         for t in range(s, max(s - k, -1), -1):                # s - t < k
             dh_src[s, t] = dh
             da, behind, dh, ds, carry = _local_back(p, fwd["steps"][t], dh, carry)
-            da_src[s, t], behind_src[s, t] = da, behind
+            da_src[s, t] = da
+            if behind is not None:
+                behind_src[s, t] = behind
             if lstm:
                 ds_src[s, t] = ds
             if t == 0:                                        # what reaches step 0 reaches h0 (and s0)
@@ -142,11 +171,12 @@ def reference_backward(params: Params, seq: Sequence, activation: str = "tanh", 
     st = fwd["steps"]
     grads = {
         "U": sum(np.outer(da[t], st[t]["x"]) for t in range(steps)),               # sum_t da^(t) x^(t)T
-        "W": sum(np.outer(behind[t], st[t]["h_prev"]) for t in range(steps)),      # sum_t da^(t) h^(t-1)T
         "b": da.sum(axis=0),                                                       # sum_t da^(t)
         "V": sum(np.outer(do[t], st[t]["h"]) for t in range(steps)),               # sum_t do^(t) h^(t)T
         "c": do.sum(axis=0),                                                       # sum_t do^(t)
     }
+    if p.W is not None:
+        grads["W"] = sum(np.outer(behind[t], st[t]["h_prev"]) for t in range(steps))  # sum_t da^(t) h^(t-1)T
     if p.cell == "gru":
         grads["b_hn"] = behind[:, 2 * H:].sum(axis=0)                              # sum_t r da_n
     return Reference(

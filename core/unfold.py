@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .cells import CELL_MODULES
+from .contract import GATE_VALUES
 from .encode import Sequence
 from .errors import InputError, NumericalOverflow
 from .functions import ACTIVATIONS, HEADS, log_softmax
@@ -21,8 +22,9 @@ class Forward:
 
     x (T, D), y (T, K), has_loss (T,), h0 (H,), a (T, G H) pre-activations (gates stacked in
     PyTorch's order), h (T, H), o and y_hat (T, K), loss (T,) with J^(t) (zero where there is
-    no loss), total_loss J. gates (T, G H) the gates' values (None for the simple RNN); s (T, H)
-    and s0 (H,) the LSTM's cell state (None otherwise).
+    no loss), total_loss J. gates the gates' values, H columns for each of contract.GATE_VALUES
+    (T, G H but for the minLSTM's normalised gates; None for the simple RNN); s (T, H) and s0 (H,)
+    the LSTM's cell state (None otherwise).
     """
 
     params: Params
@@ -45,6 +47,13 @@ class Forward:
     @property
     def cell(self) -> str:
         return self.params.cell
+
+    def gates_by_name(self) -> dict[str, np.ndarray] | None:
+        """The gates' values by name (contract.GATE_VALUES), (T, H) each; None for the simple RNN."""
+        if self.gates is None:
+            return None
+        H = self.h.shape[1]
+        return {name: self.gates[:, k * H:(k + 1) * H] for k, name in enumerate(GATE_VALUES[self.cell])}
 
     @property
     def h_prev(self) -> np.ndarray:
@@ -109,7 +118,8 @@ class BatchForward:
     """The forward pass over B sequences at once, step-first (one step is one contiguous block):
     x (T, B, D), y (T, B, K), has_loss (T,), a (T, B, G H), gates (T, B, G H) or None, h and
     h_prev (T, B, H): the state after each step and the one it read (h0 first); s and s_prev the
-    same for the LSTM's cell state (None otherwise); o and y_hat (T, B, K); loss (T, B), J_b^(t)."""
+    same for the LSTM's cell state (None otherwise); o and y_hat (T, B, K); loss (T, B), J_b^(t).
+    The gates are contract.GATE_VALUES, H columns each (the minLSTM adds f' and i' to its 3H)."""
 
     params: Params
     activation: str
@@ -146,10 +156,11 @@ def forward_batch(
     cell = CELL_MODULES[params.cell]
     xs = np.ascontiguousarray(x.transpose(1, 0, 2))
     xu = xs @ params.U.T + params.b  # the inputs' part of every pre-activation at once
-    a = np.empty((steps, B, params.W.shape[0]))
+    a = np.empty((steps, B, params.b.shape[0]))
     h = np.empty((steps + 1, B, H))  # h[t + 1] = h^(t); h[0] = h0
     h[0] = initial_state("h0", h0, H)
-    gates = None if params.cell == "rnn" else np.empty_like(a)
+    gate_values = len(GATE_VALUES[params.cell])
+    gates = np.empty((steps, B, gate_values * H)) if gate_values else None
     s = None
     if params.cell == "lstm":
         s = np.empty((steps + 1, B, H))

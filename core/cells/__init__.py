@@ -1,6 +1,6 @@
 """One module per cell. Each holds its forward rule for one step and, right under it, the
 local backward rule of that step (MATH.md, "Forward pass of the simple RNN",
-"Backward pass", "The LSTM" and "The GRU"):
+"Backward pass", "The LSTM", "The GRU" and "minGRU and minLSTM"):
 
     step(p, xu, h_prev, s_prev, activation) -> Step(a, gates, h, s)
         one step forward for one sequence or a batch of them (rows); xu = U x + b, the input's
@@ -14,18 +14,22 @@ local backward rule of that step (MATH.md, "Forward pass of the simple RNN",
         one step back for a batch of sequences, one row each, each with its own gates
         (bptt.batch_gradients): da (and, for the GRU, the errors behind W's contribution) written
         into the arrays given.
-    weight_errors(fwd, da) -> (T, G H)
-        the errors that multiply h^(t-1)^T in W's step contribution.
+    weight_errors(fwd, da) -> (T, G H) or None
+        the errors that multiply h^(t-1)^T in W's step contribution; None for the cells without W.
     extra_grads(fwd, da) -> {name: array}
         step contributions of the cell's extra parameters (the GRU's b_hn), (T, ...).
 
 Every rule is linear in the errors it carries, so a block of sources costs one H x H matrix
-product per step (two for the LSTM: h and s), whatever the number of gates (bptt.backward).
+product per step (two for the LSTM: h and s), whatever the number of gates (bptt.backward). The
+min cells' step back is diagonal, an element-wise product. They also give
+
+    coefficients(xu) -> (alpha, beta, gates)
+        the pair of h = alpha * h' + beta for every row of xu at once (core/scan.py).
 """
 
-from . import gru, lstm, rnn
+from . import gru, lstm, mingru, minlstm, rnn
 from .step import Step
 
 __all__ = ["CELL_MODULES", "Step"]
 
-CELL_MODULES = {"rnn": rnn, "lstm": lstm, "gru": gru}
+CELL_MODULES = {"rnn": rnn, "lstm": lstm, "gru": gru, "mingru": mingru, "minlstm": minlstm}

@@ -164,7 +164,7 @@ def test_lstm_cell_path_follows_the_forget_gates():
 
 @st.composite
 def gated_runs(draw):
-    cell = draw(st.sampled_from(["lstm", "gru"]))
+    cell = draw(st.sampled_from(["lstm", "gru", "mingru", "minlstm"]))
     steps, D, Hh, Kk = draw(st.integers(1, 7)), draw(st.integers(1, 3)), draw(st.integers(1, 4)), draw(st.integers(1, 3))
     rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
     scale = draw(st.floats(0.1, 2.0))

@@ -11,7 +11,7 @@ from core import ACTIVATIONS, HEADS, TASKS, backward, forward, gradcheck, numeri
 from .helpers import problem
 
 COMBINATIONS = list(itertools.product(ACTIVATIONS, HEADS, TASKS, (None, 1, 2)))
-GATED = list(itertools.product(("lstm", "gru"), HEADS, TASKS, (None, 1, 2)))
+GATED = list(itertools.product(("lstm", "gru", "mingru", "minlstm"), HEADS, TASKS, (None, 1, 2)))
 
 
 @pytest.mark.parametrize("activation,output,task,truncate", COMBINATIONS)
@@ -27,7 +27,7 @@ def test_every_gradient_of_the_gated_cells_agrees_with_finite_differences(cell, 
     params, seq, h0 = problem(output, task, seed=len(cell) + len(output), steps=5, cell=cell)
     s0 = np.random.default_rng(1).normal(0, 0.5, h0.shape) if cell == "lstm" else None
     errors = gradcheck(params, seq, "tanh", output, h0, truncate, s0=s0)
-    expected = {"U", "W", "b", "V", "c", "h0", "x"} | ({"s0"} if cell == "lstm" else {"b_hn"})
+    expected = {"U", "b", "V", "c", "h0", "x"} | {"lstm": {"W", "s0"}, "gru": {"W", "b_hn"}}.get(cell, set())
     assert set(errors) == expected
     assert max(errors.values()) < 1e-6, errors
 
@@ -70,7 +70,7 @@ def test_loss_matches_the_textbook_formula_of_each_head(output):
     assert fwd.total_loss == pytest.approx(expected.sum(), rel=1e-12)
 
 
-@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
+@pytest.mark.parametrize("cell", core.CELLS)
 def test_the_finite_differences_forward_loop_gives_the_forward_passs_losses(cell):
     """step_losses takes the inputs' and outputs' products for all steps at once: with one
     parameter set they are the forward pass's losses, and a step with its own set is its own."""

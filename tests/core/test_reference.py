@@ -5,12 +5,13 @@ and window."""
 import numpy as np
 import pytest
 
+import core
 from core import HEADS, TASKS, backward, forward
 from core.reference import reference_backward
 
 from .helpers import problem
 
-CELLS = ("rnn", "lstm", "gru")
+CELLS = core.CELLS
 
 
 @pytest.mark.parametrize("cell", CELLS)

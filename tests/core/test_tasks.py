@@ -10,7 +10,7 @@ import core
 from core import Dataset, InputError, make_batch
 
 MATH = Path(__file__).resolve().parents[2] / "docs" / "MATH.md"
-CELLS = ("rnn", "lstm", "gru")
+CELLS = core.CELLS
 TASKS = ("remember-first", "adding", "copy")
 
 
