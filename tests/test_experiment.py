@@ -14,7 +14,18 @@ NAMES = sorted(path.stem for path in CHECKPOINTS.glob("*.json"))
 def test_the_experiment_ships_each_cell_on_each_task():
     assert len(NAMES) >= 9
     assert {load(name)["cell"] for name in NAMES} == {"rnn", "lstm", "gru"}
-    assert {load(name)["dataset"]["name"] for name in NAMES} == {"adding", "remember-first"}
+    assert {load(name)["dataset"]["name"] for name in NAMES} == {"adding", "remember-first", "copy"}
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_checkpoints_curve_ends_where_it_stands_and_says_when_it_met_its_bar(name):
+    checkpoint = load(name)
+    curve, met = checkpoint["curve"], checkpoint["reached"]
+    assert [point["update"] for point in curve] == list(range(50, checkpoint["steps"] + 1, 50))
+    assert curve[-1]["loss"] == checkpoint["after"]["loss"]
+    key = met["measure"]
+    good = [p["update"] for p in curve if (p[key] >= met["bar"] if key == "accuracy" else p[key] <= met["bar"])]
+    assert met["update"] == (good[0] if good else None)
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -34,8 +45,10 @@ def test_make_models_rebuilds_a_checkpoint_byte_for_byte():
     name = "remember-first-T20-rnn-seed0"
     stored = (CHECKPOINTS / f"{name}.json").read_bytes()
     checkpoint = load(name)
-    plan = Plan(checkpoint["dataset"]["name"], checkpoint["dataset"]["length"], checkpoint["cell"], checkpoint["steps"],
-                checkpoint["init"]["name"], seed=checkpoint["seed"])
+    dataset = checkpoint["dataset"]
+    options = {k: v for k, v in dataset.items() if k not in ("name", "length", "batch", "seed")}
+    plan = Plan(dataset["name"], dataset["length"], checkpoint["cell"], checkpoint["steps"],
+                checkpoint["init"]["name"], seed=checkpoint["seed"], options=options)
     again = run(plan)
     if checkpoint["numpy"] == np.__version__:
         assert encode(again) == stored
@@ -54,7 +67,9 @@ def test_the_trained_presets_say_what_their_checkpoints_numbers_are(client):
         answer = client.post("/api/v1/unfold", json={**preset["request"], "weights": checkpoint["weights"],
                                                      "include": ["gain"], "digits": 17}).json()
         lag = checkpoint["lag"]
-        assert f"{answer['gain']['h'][lag]:.2g} of the last loss's error reaches {lag} steps back" in preset["description"]
+        gain = answer["gain"]["h"][lag]
+        assert (f"{gain:.2g} of the last loss's error reaches {lag} steps back" if gain <= 1 else
+                f"the last loss's error is {gain:.2g} times as large {lag} steps back") in preset["description"]
         dataset = DatasetIn.model_validate(checkpoint["dataset"]).resolved()
         D, K = dataset.sizes
         params = core.params_from_arrays({k: np.array(v) for k, v in checkpoint["weights"].items()}, D, K,
@@ -62,6 +77,11 @@ def test_the_trained_presets_say_what_their_checkpoints_numbers_are(client):
         held_out = core.evaluate(params, dataset)
         said = f"accuracy {held_out['accuracy']:.3g}" if "accuracy" in held_out else f"loss {held_out['loss']:.2g}"
         assert said in preset["description"]
+        if preset["name"] == "trained-rnn-copy":  # who learned first, from the same run's checkpoints
+            for cell, title in (("lstm", "LSTM"), ("gru", "GRU")):
+                update = load(preset["checkpoint"].replace("-rnn-", f"-{cell}-"))["reached"]["update"]
+                assert f"the {title} " + ("never" if update is None else f"at update {update:,}") in preset["description"]
+            assert f"first reached held-out accuracy 0.95 at update {checkpoint['reached']['update']:,}" in preset["description"]
     assert client.get("/api/v1/models/nope").status_code == 404
     listed = client.get("/api/v1/models").json()
     assert len(listed) == len(NAMES) and all("weights" not in item for item in listed)

@@ -124,7 +124,7 @@ store.on(['flowpath'], (state) => {
   if (state.model) flowMatrix.draw(state.model, { flowPath: state.flowpath });
   if (state.model) flowMatrix.highlight(viewOf(state));
 });
-store.on(['compare'], (state) => { if (state.compare && state.model) compare(); });
+store.on(['compare', 'against'], (state) => { if (state.compare && state.model) compare(); });
 // Another notation relabels the form and redraws the answer on screen: the numbers stay.
 function relabelPage(state) {
   setNotation(state.notation);
@@ -223,8 +223,17 @@ function show(data, request = null, { together = false } = {}) {
 
 // The compare view asks for the same sequence through every cell, on a channel of its own
 // (a newer comparison aborts an older one).
-const compare = () => compareCells($('compare-body'),
-  (cell) => askJSON('/api/v1/unfold', { ...toRequest(store.get(), cell), include: ['gain'] }, 'compare'));
+const compare = () => compareCells($('compare-body'), {
+  ask: {
+    untrained: (cell) => askJSON('/api/v1/unfold', { ...toRequest(store.get(), cell), include: ['gain'] }, 'compare'),
+    trained: async (m) => {
+      const checkpoint = await getJSON(`/api/v1/models/${encodeURIComponent(m.name)}`);
+      if (!checkpoint) return { ok: false, status: 404, data: { detail: [{ msg: `The trained model ${m.name} could not be read.` }] } };
+      return askJSON('/api/v1/unfold', { cell: m.cell, weights: checkpoint.weights, dataset: m.dataset, index: 0, include: ['gain'] }, 'compare');
+    },
+  },
+  against: store.get().against, state: store.get(), choose: (against) => store.set({ against }),
+});
 
 function applyToggles() {
   const state = store.get();

@@ -46,6 +46,8 @@ export const FIELDS = {
   folded: { initial: false, parse: flag },
   flowpath: { initial: 'h', parse: oneOf(['h', 's']) },
   compare: { initial: false, parse: flag },
+  // the compare view's weights: 'trained' (the page's task, else the first shipped), a family, 'untrained'
+  against: { initial: 'trained', parse: (v) => (/^[a-z0-9-]{1,80}$/.test(v) ? v : undefined) },
   split: { initial: 'size', parse: oneOf(['size', 'signed']) }, // the gradient bars' split by loss
   source: { initial: null, parse: integer(0, limits.steps - 1) }, // a loss J^(s) chosen to trace
   notation: { initial: defaults.notation, parse: oneOf(names(META.notations)) }, // the parameters' letters

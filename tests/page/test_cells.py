@@ -7,7 +7,7 @@ import re
 import pytest
 
 from .conftest import ARTIFACTS
-from .helpers import COLUMNS, api, hover_cell, link_has, panels_current, run, strip_values
+from .helpers import COLUMNS, api, hover_cell, link_has, panels_current, run, settled, strip_values
 
 pytestmark = pytest.mark.browser
 
@@ -113,8 +113,36 @@ def test_the_flow_matrix_switches_to_the_cell_state(page):
     assert "δh" in page.locator("#flow-panel-body .legend-title").text_content()
 
 
+def test_the_compare_view_opens_on_trained_cells_and_says_what_their_numbers_are(page):
+    """Issue 27: the compare view defaults to the experiment's trained models of one task (the one
+    on the page if it shipped), each with its numbers; untrained weights stay a choice."""
+    page.goto(page.base + "/?kind=dataset&dataset=remember-first&length=20&cell=gru")
+    wait_for_cell(page, "gru", 20)
+    page.get_by_label("compare cells").check()
+    page.wait_for_function("() => document.querySelectorAll('#compare-body path.gain').length === 4")
+    assert page.locator("#compare-weights").input_value() == "remember-first-T20"
+    said = page.locator("#compare-body .compare-conditions").text_content()
+    assert "Held-out sequence 0 of remember-first (T = 20)" in said and "untrained" not in said
+    models = {m["cell"]: m for m in page.request.get(page.base + "/api/v1/models").json() if m["family"] == "remember-first-T20"}
+    for cell, title in (("rnn", "simple RNN"), ("lstm", "LSTM"), ("gru", "GRU")):
+        m = models[cell]
+        assert re.search(rf"{title}( \([^)]*\))?: {m['steps']:,} updates, held-out accuracy {m['after']['accuracy']:.3g}", said), title
+        weights = page.request.get(page.base + f"/api/v1/models/{m['name']}").json()["weights"]
+        answer = page.request.post(page.base + "/api/v1/unfold", data={
+            "cell": cell, "weights": weights, "dataset": m["dataset"], "index": 0, "include": ["gain"]}).json()
+        written = settled(page, """async (v) => {
+            const src = document.querySelector('script[type=module]').src.replace('main.js', 'blocks/format.js');
+            return (await import(src)).formatNumber(v, 2); }""", answer["gain"]["h"][19])
+        assert f"{title} {written}" in said
+    page.screenshot(path=ARTIFACTS / "compare-trained-1366.png", full_page=True)
+    # untrained, on the page's own sequence, and said so
+    page.select_option("#compare-weights", "untrained")
+    link_has(page, "against=untrained")
+    page.wait_for_function("() => document.querySelector('#compare-body .compare-conditions')?.textContent.includes('untrained, seed')")
+
+
 def test_the_compare_view_shows_three_cells_on_one_scale(page):
-    page.goto(page.base)
+    page.goto(page.base + "/?against=untrained")
     page.select_option("#preset", "carousel")
     wait_for_cell(page, "lstm", 29)
     page.get_by_label("compare cells").check()

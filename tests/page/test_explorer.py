@@ -208,7 +208,7 @@ def test_hovering_a_distance_on_the_gain_plot_marks_the_flow_matrix_and_the_netw
 def test_the_gain_plots_distance_axis_names_each_step_once(page):
     """A short sequence spans a few steps: the axis labels whole distances, each once (d3's
     default ticks at halves, printed as integers, had read 0 1 1 2 2 3 3)."""
-    page.goto(f"{page.base}/?sequence=hello&compare=1")
+    page.goto(f"{page.base}/?sequence=hello&compare=1&against=untrained")
     drawn(page, 4)
     for plot in ("svg.explorer-gain", "#compare-panel svg.gain-plot"):
         page.wait_for_selector(f"{plot} .tick")

@@ -153,3 +153,20 @@ def test_a_trained_preset_opens_its_checkpoint_in_the_page(page):
     assert value == pytest.approx(answer["forward"]["total_loss"], rel=1e-5)
     assert "0.29 of the last loss's error reaches 49 steps back" in page.locator("#preset-description").text_content()
     page.screenshot(path=ARTIFACTS / "preset-trained-gru-adding.png")
+
+
+def test_the_preset_where_the_simple_rnn_learns_first_says_when_each_cell_did(page):
+    """Issue 27: where the simple RNN wins (copy at d = 10), the page says so with the run's numbers."""
+    page.goto(page.base)
+    page.wait_for_function("() => document.querySelectorAll('svg.network g.column[data-step]').length > 0")
+    page.select_option("#preset", "trained-rnn-copy")
+    page.wait_for_function("() => document.getElementById('summary').textContent.includes('T = 30')"
+                           " && document.getElementById('summary').textContent.includes('ρ(W)')", timeout=20000)
+    said = page.locator("#preset-description").text_content()
+    models = {m["cell"]: m for m in httpx.get(f"{page.base}/api/v1/models").json() if m["family"] == "copy-T30-d10"}
+    met = {cell: m["reached"]["update"] for cell, m in models.items()}
+    assert f"first reached held-out accuracy 0.95 at update {met['rnn']:,}" in said
+    for cell, title in (("lstm", "LSTM"), ("gru", "GRU")):
+        assert f"the {title} " + ("never" if met[cell] is None else f"at update {met[cell]:,}") in said
+    assert all(met[cell] is None or met[cell] > met["rnn"] for cell in ("lstm", "gru"))  # what the preset is for
+    page.screenshot(path=ARTIFACTS / "preset-trained-rnn-copy.png")

@@ -16,7 +16,7 @@ EVERY_FIELD = {
     "kind": "numbers", "sequence": "0.1, 0.5, 0.9, 0.3, 0.7", "cell": "lstm", "task": "many-to-one",
     "hidden_size": "5", "activation": "relu", "output": "sigmoid", "seed": "7", "rho": "0.8",
     "forget_bias": "2.5", "truncate": "3", "colour": "source", "param": "U", "step": "2", "neurons": "1",
-    "folded": "1", "flowpath": "s", "compare": "1", "source": "3", "split": "signed",
+    "folded": "1", "flowpath": "s", "compare": "1", "against": "untrained", "source": "3", "split": "signed",
 }
 
 COUNT_URL_WRITES = """

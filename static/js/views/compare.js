@@ -6,7 +6,8 @@ import { drawHeatmap } from '../blocks/heatmap.js';
 import { gradientLegend, swatchLegend } from '../blocks/legend.js';
 import { hide as hideTip, overAxis, show as showTip } from '../blocks/tooltip.js';
 import { cellColour, magnitudeScale } from '../config.js';
-import { CELLS, cellInfo } from '../meta.js';
+import { getJSON } from '../api.js';
+import { cellInfo } from '../meta.js';
 import { gainAxes } from './explorer.js';
 
 const d3 = window.d3;
@@ -80,23 +81,80 @@ function drawGain(root, list) {
   }).on('mouseleave', hideTip);
 }
 
-// ask(cell) -> askJSON's answer for the same sequence through that cell, with the gain section.
-export async function compareCells(container, ask) {
+// The experiment's shipped checkpoints (GET /api/v1/models), asked for once: each family (a task,
+// its length and lag, an initialisation) whose three classic cells all shipped, at seed 0.
+const CLASSIC = ['rnn', 'lstm', 'gru'];
+let listing = null;
+export async function families() {
+  listing ??= getJSON('/api/v1/models').then((list) => list ?? [], () => []);
+  const byFamily = d3.group((await listing).filter((m) => m.seed === 0), (m) => m.family);
+  return [...byFamily].flatMap(([key, models]) => {
+    const cells = CLASSIC.map((cell) => models.find((m) => m.cell === cell));
+    return cells.every(Boolean) ? [{ key, title: models[0].family_title, models: cells }] : [];
+  });
+}
+
+// Which family `against` names: 'untrained', a family's key, or 'trained' (the family of the
+// task on the page, else the first); null for untrained.
+export function chosenFamily(list, against, state) {
+  if (against === 'untrained' || !list.length) return null;
+  const named = list.find((f) => f.key === against);
+  if (named) return named;
+  const same = list.find(({ models: [m] }) => state.kind === 'dataset' && m.dataset.name === state.dataset
+    && m.dataset.length === state.length && (m.dataset.delay ?? state.delay) === state.delay);
+  return same ?? list[0];
+}
+
+// ask: {untrained(cell), trained(model)} -> askJSON's answers; against and state pick the
+// weights (chosenFamily); choose(value) is called when the reader picks others.
+export async function compareCells(container, { ask, against, state, choose }) {
   container.textContent = 'Computing the three cells…';
   try {
+    const list = await families();
+    const family = chosenFamily(list, against, state);
+    offerWeights(list, family, choose);
     const answers = [];
-    for (const cell of CELLS) { // one at a time: the server computes two requests at once, the page's own is one
-      answers.push(await ask(cell));
+    for (const [i, cell] of CLASSIC.entries()) { // one at a time: the server computes two requests at once, the page's own is one
+      answers.push(await (family ? ask.trained(family.models[i]) : ask.untrained(cell)));
     }
     const failed = answers.find((a) => !a.ok);
     if (failed) { container.textContent = failed.data?.detail?.[0]?.msg ?? `The server answered ${failed.status}.`; return; }
     container.textContent = '';
-    const byCell = Object.fromEntries(CELLS.map((cell, i) => [cell, answers[i].data]));
-    conditions(container, byCell);
+    const byCell = Object.fromEntries(CLASSIC.map((cell, i) => [cell, answers[i].data]));
+    if (family) trainedConditions(container, family, byCell);
+    else conditions(container, byCell);
     drawCompare(container, byCell);
   } catch (error) {
     if (error.name !== 'AbortError') container.textContent = `Could not reach the server: ${error.message}`;
   }
+}
+
+function offerWeights(list, family, choose) {
+  const options = [...list.map((f) => ({ value: f.key, text: `trained on ${f.title}` })),
+    { value: 'untrained', text: 'untrained, on the sequence above' }];
+  d3.select('#compare-weights').selectAll('option').data(options).join('option')
+    .attr('value', (o) => o.value).text((o) => o.text);
+  d3.select('#compare-weights').property('value', family?.key ?? 'untrained')
+    .on('change', function () { choose(this.value); });
+}
+
+// What the trained comparison is of, from the checkpoints' summaries and the answers on screen.
+function trainedConditions(container, family, answers) {
+  const { dataset, lag } = family.models[0];
+  const parts = family.models.map((m) => {
+    const biases = Object.entries(m.init).filter(([k]) => k !== 'name').map(([k, v]) => `${k.replace('_', ' ')} ${v > 0 ? '+' : ''}${v}`);
+    const score = m.after.accuracy !== undefined ? `held-out accuracy ${formatNumber(m.after.accuracy, 3)}` : `held-out loss ${formatNumber(m.after.loss, 2)}`;
+    return `${title(m.cell)}${biases.length ? ` (${biases.join(', ')})` : ''}: ${m.steps.toLocaleString('en')} updates, ${score}`;
+  });
+  const reach = CLASSIC.map((cell) => {
+    const { gain } = answers[cell];
+    const along = (path) => (gain[path]?.[lag] == null ? 'none' : formatNumber(gain[path][lag], 2));
+    return `${title(cell)} ${along('h')}${gain.s ? ` (along s ${along('s')})` : ''}`;
+  });
+  const p = d3.select(container).append('p').attr('class', 'compare-conditions');
+  p.append('span').text(`Held-out sequence 0 of ${dataset.name} (T = ${dataset.length}), each cell as make models trained it `
+    + `(seed 0, Adam, H = ${family.models[0].hidden_size}): ${parts.join('; ')}. `);
+  p.append('span').attr('class', 'compare-reach').text(`On this sequence, G(${lag}), the share of a loss's error left ${lag} steps back: ${reach.join(', ')}.`);
 }
 
 // What the comparison is of, from the answers themselves: seeded weights have learned nothing, so
@@ -115,7 +173,7 @@ function conditions(container, answers) {
   p.append('span').text(`The same ${any.steps}-step sequence (${any.task}), H = ${any.hidden_size}. ${parts.join('; ')}. `);
   if (untrained) {
     p.append('span').text('Untrained weights have learned nothing: this shows how each cell carries a loss\'s error back '
-      + 'as initialised, not which cell learns to remember. For that, ');
+      + 'as initialised, not which cell learns to remember. For that, pick trained weights above, or ');
     p.append('a').attr('href', '/race').text('run the race');
     p.append('span').text(' (the three cells trained on a long-lag task).');
   }
