@@ -136,23 +136,33 @@ def test_a_cells_weights_open_in_the_full_page_on_a_sequence_of_the_task(page):
     full.close()
 
 
-def test_a_trained_preset_opens_its_checkpoint_in_the_page(page):
-    """Issue 27: presets open the shipped trained models, at the view that makes their point."""
+@pytest.mark.parametrize(("preset", "name", "title"), [
+    ("trained-gru-adding", "adding-T50-gru-seed0", "GRU"),
+    ("trained-lstm-remember", "remember-first-T50-keep-memory-lstm-seed0", "LSTM"),
+])
+def test_a_trained_preset_opens_its_checkpoint_in_the_page(page, preset, name, title):
+    """Issue 27: presets open the shipped trained models, at the view that makes their point, and
+    their captions' numbers are the answer's."""
     page.goto(page.base)
     page.wait_for_function("() => document.querySelectorAll('svg.network g.column[data-step]').length > 0")
-    page.select_option("#preset", "trained-gru-adding")
-    page.wait_for_function("() => document.getElementById('summary').textContent.includes('T = 50')"
-                           " && document.getElementById('summary').textContent.includes('GRU')", timeout=20000)
+    page.select_option("#preset", preset)
+    page.wait_for_function("(title) => document.getElementById('summary').textContent.includes('T = 50')"
+                           " && document.getElementById('summary').textContent.includes(title)", arg=title, timeout=20000)
     assert page.locator("#hidden_size").is_disabled()
-    checkpoint = httpx.get(f"{page.base}/api/v1/models/adding-T50-gru-seed0").json()
+    checkpoint = httpx.get(f"{page.base}/api/v1/models/{name}").json()
     answer = httpx.post(f"{page.base}/api/v1/unfold", timeout=30, json={
-        "dataset": checkpoint["dataset"], "index": 0, "cell": "gru", "weights": checkpoint["weights"]}).json()
+        "dataset": checkpoint["dataset"], "index": 0, "cell": checkpoint["cell"], "weights": checkpoint["weights"],
+        "include": ["gain"]}).json()
     written = re.search(r"J = (\S+)", page.locator("#summary").text_content()).group(1)
     mantissa, _, exponent = written.partition("×10")
     value = float(mantissa) * 10 ** int(exponent.translate(str.maketrans("⁻⁰¹²³⁴⁵⁶⁷⁸⁹", "-0123456789")) or 0)
     assert value == pytest.approx(answer["forward"]["total_loss"], rel=1e-5)
-    assert "0.29 of the last loss's error reaches 49 steps back" in page.locator("#preset-description").text_content()
-    page.screenshot(path=ARTIFACTS / "preset-trained-gru-adding.png")
+    said = page.locator("#preset-description").text_content()
+    lag = checkpoint["lag"]
+    assert f"{answer['gain']['h'][lag]:.2g} of the last loss's error reaches {lag} steps back" in said
+    if "s" in answer["gain"]:
+        assert f"({answer['gain']['s'][lag]:.2g} along the cell state)" in said
+    page.screenshot(path=ARTIFACTS / f"preset-{preset}.png")
 
 
 def test_the_preset_where_the_simple_rnn_learns_first_says_when_each_cell_did(page):
