@@ -10,7 +10,6 @@ import core.tasks
 
 from .presets import PRESETS
 from .schemas import SECTIONS, Preset, UnfoldRequest
-from .service import DEFAULT_FORGET_BIAS
 from .settings import (
     AUTO_SECTIONS,
     DEFAULT_DIGITS,
@@ -40,9 +39,6 @@ from .settings import (
     VERSION,
 )
 
-# Fields that apply to one cell only (the API refuses them for the others).
-CELL_ONLY = {"activation": "rnn", "spectral_radius": "rnn", "forget_bias": "lstm", "input_bias": "lstm",
-             "update_bias": "gru", "s0": "lstm"}
 
 
 def _cell(name: str) -> dict:
@@ -50,8 +46,8 @@ def _cell(name: str) -> dict:
         "name": name,
         "title": contract.CELL_TITLES[name],
         "gates": [
-            {"name": gate, "letter": contract.gate_letter(name, gate), "fn": contract.GATE_FUNCTIONS[gate]}
-            for gate in contract.GATES[name]
+            {"name": gate, "letter": contract.gate_letter(name, gate), "fn": contract.gate_function(name, gate)}
+            for gate in contract.GATE_VALUES[name]
         ],
         "params": list(contract.PARAM_NAMES[name]),
         "states": list(contract.STATES[name]),
@@ -75,7 +71,7 @@ def meta() -> dict:
         "tasks": list(contract.TASK_NAMES),
         "sections": list(SECTIONS),
         "auto_sections": list(AUTO_SECTIONS),
-        "cell_only": CELL_ONLY,
+        "cell_only": {name: list(cells) for name, cells in contract.CELL_FIELDS.items()},
         "defaults": {
             "task": fields["task"].default,
             "cell": fields["cell"].default,
@@ -83,7 +79,7 @@ def meta() -> dict:
             "seed": fields["seed"].default,
             "activation": contract.DEFAULT_ACTIVATION,
             "notation": contract.DEFAULT_NOTATION,
-            "forget_bias": DEFAULT_FORGET_BIAS,
+            "forget_bias": contract.DEFAULT_FORGET_BIAS["lstm"],
             "digits": DEFAULT_DIGITS,
             "train": {**DEFAULT_TRAIN, "learning_steps": DEFAULT_LEARNING_STEPS},
         },

@@ -7,7 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator,
 import core
 import core.tasks
 from core import InputError
-from core.contract import ACTIVATION_NAMES, CELLS, DEFAULT_ACTIVATION, HEAD_NAMES, TASK_NAMES
+from core.contract import ACTIVATION_NAMES, CELL_FIELDS, CELLS, DEFAULT_ACTIVATION, HEAD_NAMES, TASK_NAMES
 from core.interchange import Imported, read_weights
 
 from .settings import (
@@ -53,6 +53,23 @@ MAX_WEIGHT_KEYS = 16
 STRICT = ConfigDict(extra="forbid", allow_inf_nan=False, strict=True)
 
 
+# What a cell-only field is, and what the other cells lack, for its refusal.
+NOT_OF_THE_CELL = {
+    "activation": "is the simple RNN's g", "spectral_radius": "rescales the simple RNN's W",
+    "forget_bias": "is the forget gate's initial bias", "input_bias": "is the input gate's initial bias",
+    "update_bias": "is the update gate's initial bias", "s0": "is the LSTM's initial cell state",
+}
+HAS_NOT = {"activation": "gates of its own instead", "spectral_radius": "no W to rescale this way",
+           "forget_bias": "no forget gate", "input_bias": "no input gate", "update_bias": "no update gate",
+           "s0": "no cell state"}
+
+
+def hint_for(name: str, cell: str, cells: tuple[str, ...]) -> str:
+    if name == "spectral_radius" and cell == "lstm":
+        return "use forget_bias to keep its cell state longer"
+    return "leave it out, or use cell " + " or ".join(cells)
+
+
 class Weights(BaseModel):
     """Explicit parameters. U (G H, D), W (G H, H), b (G H), V (K, H), c (K), with G = 1 for rnn,
     4 for lstm (blocks input, forget, candidate, output) and 3 for gru (reset, update,
@@ -60,7 +77,7 @@ class Weights(BaseModel):
 
     model_config = STRICT
     U: Matrix
-    W: Matrix
+    W: Matrix | None = Field(None, description="Absent for mingru and minlstm, whose gates read only x.")
     b: Vector
     V: Matrix
     c: Vector
@@ -120,7 +137,8 @@ class UnfoldRequest(BaseModel):
     index: int | None = Field(None, ge=0, lt=core.tasks.EVAL_BATCH,
                               description="Which sequence of the dataset's held-out batch to unfold (default 0).")
     task: Task = "many-to-many"
-    cell: CellName = Field("rnn", description="rnn (simple RNN), lstm or gru, as PyTorch's nn.RNN, nn.LSTM, nn.GRU.")
+    cell: CellName = Field("rnn", description="rnn (simple RNN), lstm or gru, as PyTorch's nn.RNN, nn.LSTM, nn.GRU; "
+                          "mingru or minlstm (Feng et al. 2024: gates that read only x, no W).")
     hidden_size: int = Field(8, ge=1, le=MAX_HIDDEN)
     activation: ActivationName | None = Field(None, description="The simple RNN's g (default tanh); rnn only.")
     output: OutputName | None = Field(None, description="Default: softmax for text, identity for numbers.")
@@ -235,26 +253,11 @@ class UnfoldRequest(BaseModel):
 
     @model_validator(mode="after")
     def _fields_of_the_cell(self) -> "UnfoldRequest":
-        """A field that does not apply to the chosen cell is refused, not ignored."""
-        gated = self.cell != "rnn"
-        if gated and self.activation is not None:
-            raise InputError("activation", f"is the simple RNN's g; the {self.cell} cell's gates use sigmoid "
-                                 "and tanh (leave activation out, or use cell rnn)")
-        if gated and self.spectral_radius is not None:
-            hint = "use forget_bias to keep its cell state longer" if self.cell == "lstm" else "leave it out"
-            raise InputError("spectral_radius", f"rescales the simple RNN's W; it does not apply to the "
-                                 f"{self.cell} cell ({hint})")
-        if self.cell != "lstm" and self.forget_bias is not None:
-            raise InputError("forget_bias", f"is the LSTM's forget-gate bias; the {self.cell} cell has no "
-                                 "forget gate (use cell lstm)")
-        if self.cell != "lstm" and self.s0 is not None:
-            raise InputError("s0", f"is the LSTM's initial cell state; the {self.cell} cell has none")
-        if self.cell != "lstm" and self.input_bias is not None:
-            raise InputError("input_bias", f"is the LSTM's input-gate bias; the {self.cell} cell has no input gate "
-                             "(use cell lstm)")
-        if self.cell != "gru" and self.update_bias is not None:
-            raise InputError("update_bias", f"is the GRU's update-gate bias; the {self.cell} cell has no update gate "
-                             "(use cell gru)")
+        """A field that does not apply to the chosen cell (contract.CELL_FIELDS) is refused, not ignored."""
+        for name, cells in CELL_FIELDS.items():
+            if self.cell not in cells and getattr(self, name) is not None:
+                raise InputError(name, f"{NOT_OF_THE_CELL[name]}; the {self.cell} cell has {HAS_NOT[name]} "
+                                       f"({hint_for(name, self.cell, cells)})")
         gate = {"forget_bias": "forget", "input_bias": "input", "update_bias": "update"}
         for name, which in gate.items():
             if self.weights is not None and getattr(self, name) is not None:
@@ -496,7 +499,7 @@ class Config(BaseModel):
 
 class ParamArrays(BaseModel):
     U: list
-    W: list
+    W: list | None = Field(None, description="absent for mingru and minlstm")
     b: list
     b_hn: list | None = Field(None, description="gru only")
     V: list
@@ -644,7 +647,7 @@ class Meta(BaseModel):
     tasks: list[str]
     sections: list[str]
     auto_sections: list[str]
-    cell_only: dict[str, str] = Field(description="Fields that apply to one cell only, and that cell.")
+    cell_only: dict[str, list[str]] = Field(description="Fields that apply to some cells only, and those cells.")
     defaults: dict
     limits: dict
     optimizers: list[str]

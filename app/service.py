@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 import core
+from core.contract import DEFAULT_FORGET_BIAS
 from core.gradcheck import TOLERANCE, check_gradients
 
 from .encoding import rounded
@@ -25,7 +26,6 @@ from .settings import (
     MAX_TRAIN_COST,
 )
 
-DEFAULT_FORGET_BIAS = 1.0
 @dataclass(frozen=True)
 class Problem:
     """What the core needs for one run, resolved from a request."""
@@ -57,8 +57,7 @@ def _params(req: UnfoldRequest, seq: core.Sequence) -> core.Params:
         req.imported.check_sizes(D, K, req.explicit_hidden_size)
         params = core.params_from_arrays(req.imported.arrays, D, K, req.cell, req.explicit_hidden_size)
     else:
-        forget_bias = DEFAULT_FORGET_BIAS if req.forget_bias is None else req.forget_bias
-        params = core.init_params(D, req.hidden_size, K, req.seed, req.cell, forget_bias,
+        params = core.init_params(D, req.hidden_size, K, req.seed, req.cell, req.forget_bias,
                                   req.input_bias or 0.0, req.update_bias or 0.0)
     if req.spectral_radius is not None:
         params = core.rescale_recurrent(params, req.spectral_radius)
@@ -80,8 +79,8 @@ def resolve(req: UnfoldRequest) -> Problem:
 def _config(req: UnfoldRequest, problem: Problem, sections: tuple[str, ...] = ()) -> dict:
     D, H, K = problem.params.sizes
     cell = problem.params.cell
-    seeded_lstm = cell == "lstm" and req.weights is None
-    forget_bias = (DEFAULT_FORGET_BIAS if req.forget_bias is None else req.forget_bias) if seeded_lstm else None
+    seeded_forget = cell in DEFAULT_FORGET_BIAS and req.weights is None
+    forget_bias = (DEFAULT_FORGET_BIAS[cell] if req.forget_bias is None else req.forget_bias) if seeded_forget else None
     task = req.task
     if req.dataset is not None:  # the dataset's own loss steps; its config says which
         task = "many-to-many" if req.dataset.name == "copy" else "many-to-one"
@@ -137,8 +136,7 @@ def _present(**sections) -> dict:
 def _gates(fwd: core.Forward) -> dict | None:
     if fwd.gates is None:
         return None
-    H = fwd.h.shape[1]
-    return {name: np.ascontiguousarray(fwd.gates[:, k * H:(k + 1) * H]) for k, name in enumerate(core.GATES[fwd.cell])}
+    return {name: np.ascontiguousarray(values) for name, values in fwd.gates_by_name().items()}
 
 
 def unfold(req: UnfoldRequest, pools: Pools | None = None) -> dict:

@@ -69,6 +69,20 @@ NOTATIONS = {
 }
 DEFAULT_NOTATION = "textbook"
 
+# Request fields that belong to some cells only, declared once: the API refuses each for the
+# other cells, /api/v1/meta lists them (cell_only) and the page's form shows each for its cells.
+CELL_FIELDS = {
+    "activation": ("rnn",),
+    "spectral_radius": ("rnn",),
+    "forget_bias": ("lstm", "minlstm"),
+    "input_bias": ("lstm", "minlstm"),
+    "update_bias": ("gru", "mingru"),
+    "s0": ("lstm",),
+}
+# A gate bias's value when the request leaves it out (init_params's defaults): the LSTM's forget
+# gate starts at 1, every other gate bias at 0.
+DEFAULT_FORGET_BIAS = {"lstm": 1.0, "minlstm": 0.0}
+
 # Hidden states the cell carries from step to step (and so gets an initial value and an error).
 STATES = {"rnn": ("h",), "lstm": ("h", "s"), "gru": ("h",), "mingru": ("h",), "minlstm": ("h",)}
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .contract import CELL_TITLES, CELLS, GATES, MIN_CELLS, PARAM_NAMES, blocks, gate_letter, param_shapes
+from .contract import CELL_TITLES, CELLS, DEFAULT_FORGET_BIAS, GATES, MIN_CELLS, PARAM_NAMES, blocks, gate_letter, param_shapes
 from .errors import InputError
 
 
@@ -56,7 +56,6 @@ def spectral_radius(W: np.ndarray) -> float:
 
 # The forget-gate bias when none is given: the LSTM's 1 (see init_params); the minLSTM's forget
 # gate shares the state with its input gate (f' = f/(f+i)), so it starts even with it.
-DEFAULT_FORGET_BIAS = {"lstm": 1.0, "minlstm": 0.0}
 
 
 def init_params(

@@ -56,7 +56,7 @@ export function showKind(kind, dataset) {
 
 export function showCellFields(cell) {
   for (const [field, owner] of Object.entries(CELL_FIELDS)) {
-    for (const el of document.querySelectorAll(`[data-for="${field}"]`)) el.hidden = owner !== cell;
+    for (const el of document.querySelectorAll(`[data-for="${field}"]`)) el.hidden = !owner.includes(cell);
   }
 }
 

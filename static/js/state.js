@@ -76,8 +76,8 @@ export function parseNumbers(raw) {
   return parse(rows.join(' '));
 }
 
-// The API request behind the view. Fields that belong to one cell (META.cell_only) go only
-// with it (the API refuses them elsewhere); the form keeps them. The server decides which
+// The API request behind the view. Fields that belong to some cells (META.cell_only) go only
+// with them (the API refuses them elsewhere); the form keeps them. The server decides which
 // heavy sections fit ("auto").
 const REQUEST_NAME = { rho: 'spectral_radius' };
 // Imported weights stand in for hidden_size, seed and forget_bias (they fix all three); the
@@ -100,7 +100,7 @@ export function toRequest(state, cell = state.cell) {
     const field = REQUEST_NAME[name] ?? name;
     const owner = META.cell_only[field];
     if (imported && name === 'forget_bias') continue;
-    if (state[name] !== null && (!owner || owner === cell)) body[field] = state[name];
+    if (state[name] !== null && (!owner || owner.includes(cell))) body[field] = state[name];
   }
   return body;
 }

@@ -88,7 +88,7 @@ def test_gain_section_equals_a_direct_computation_from_the_flow_matrix(client):
         for d in (0, 1, 5, T - 1):
             ratios = [F[s][s - d] / F[s][s] for s in range(d, T)]
             assert body["gain"]["h"][d] == pytest.approx(math.exp(np.mean(np.log(ratios))), rel=1e-12)
-        assert ("s" in body["gain"]) == (cell == "lstm") and ("jacobian" in body["gain"]) == (cell == "rnn")
+        assert ("s" in body["gain"]) == (cell == "lstm") and ("jacobian" in body["gain"]) == (cell in ("rnn", "mingru", "minlstm"))
 
 
 def test_rnn_gain_has_the_exact_jacobian_norms_and_the_bound(client):
@@ -169,3 +169,34 @@ def test_the_gain_never_exceeds_the_bound_on_random_cases(client, seed):
     checked = [(g, b) for g, b in zip(gain, bound, strict=True) if g is not None and b is not None]
     assert len(checked) >= 3
     assert all(g <= b * (1 + 1e-9) for g, b in checked), checked
+
+
+@pytest.mark.parametrize("cell,gates", [("mingru", ["update", "candidate"]),
+                                        ("minlstm", ["forget", "input", "candidate", "forget_norm", "input_norm"])])
+def test_a_min_cell_answers_its_gates_no_w_and_its_exact_diagonal_jacobian(client, cell, gates):
+    """Issue 29: the min cells through the API, their numbers the core's (forward, gates, alpha)."""
+    body = unfold(client, sequence="minimal cells", cell=cell, hidden_size=4, include=["gain"], digits=17)
+    assert list(body["forward"]["gates"]) == gates and "W" not in body["weights"] and "W" not in body["gradients"]["total"]
+    g = {k: np.array(v) for k, v in body["forward"]["gates"].items()}
+    h = np.array(body["forward"]["h"])
+    h_prev = np.vstack([np.zeros(4), h[:-1]])
+    alpha, beta = ((1 - g["update"], g["update"] * g["candidate"]) if cell == "mingru"
+                   else (g["forget_norm"], g["input_norm"] * g["candidate"]))
+    np.testing.assert_allclose(h, alpha * h_prev + beta, rtol=1e-12, atol=1e-15)
+    if cell == "minlstm":
+        np.testing.assert_allclose(g["forget_norm"], g["forget"] / (g["forget"] + g["input"]), rtol=1e-12)
+    # the Jacobian dh^(tau)/dh^(tau-d) is diag(prod of alpha): its norm the largest product
+    T = len(h)
+    for d in (1, 3, T - 1):
+        assert body["gain"]["jacobian"][d] == pytest.approx(np.prod(alpha[T - d:], axis=0).max(), rel=1e-12)
+
+
+@pytest.mark.parametrize("to", ["pytorch", "keras"])
+def test_a_min_cell_is_not_converted_to_a_layer_that_does_not_exist(client, to):
+    weights = unfold(client, sequence="hello", cell="mingru", hidden_size=2)["weights"]
+    response = client.post("/api/v1/convert", json={"weights": weights, "cell": "mingru", "to": to})
+    assert response.status_code == 422
+    detail = response.json()["detail"][0]
+    assert detail["loc"][-1] == "to" and "minGRU" in detail["msg"]
+    same = client.post("/api/v1/convert", json={"weights": weights, "cell": "mingru", "to": "canonical"})
+    assert same.status_code == 200 and same.json()["weights"]["U"] == weights["U"]

@@ -9,9 +9,9 @@ def test_meta_names_every_cell_gate_and_parameter_as_the_core_does(client):
     meta = client.get("/api/v1/meta").json()
     assert [c["name"] for c in meta["cells"]] == list(contract.CELLS)
     for cell in meta["cells"]:
-        assert [g["name"] for g in cell["gates"]] == list(contract.GATES[cell["name"]])
+        assert [g["name"] for g in cell["gates"]] == list(contract.GATE_VALUES[cell["name"]])
         assert cell["params"] == list(contract.PARAM_NAMES[cell["name"]])
-        assert [g["letter"] for g in cell["gates"]] == [contract.gate_letter(cell["name"], g) for g in contract.GATES[cell["name"]]]
+        assert [g["letter"] for g in cell["gates"]] == [contract.gate_letter(cell["name"], g) for g in contract.GATE_VALUES[cell["name"]]]
     assert [a["name"] for a in meta["activations"]] == list(contract.ACTIVATION_NAMES)
     assert [h["name"] for h in meta["heads"]] == list(contract.HEAD_NAMES)
     assert meta["tasks"] == list(contract.TASK_NAMES)
@@ -47,7 +47,7 @@ def test_cell_only_fields_are_refused_for_the_other_cells(client):
         for cell in meta["cells"]:
             body = {"sequence": "hello", "hidden_size": 2, "cell": cell["name"], field: values[field]}
             response = client.post("/api/v1/unfold", json=body)
-            assert (response.status_code == 200) == (cell["name"] == owner), (field, cell["name"], response.text)
+            assert (response.status_code == 200) == (cell["name"] in owner), (field, cell["name"], response.text)
 
 
 def test_auto_includes_each_page_section_only_while_it_fits(client):

@@ -256,4 +256,4 @@ def test_the_truncation_section_is_the_distance_to_full_bptt(client, cell):
             assert cut["relative"][name] == pytest.approx(difference / size if size else 0.0, rel=1e-9, abs=1e-15)
             if k >= answer["config"]["steps"] or name in ("V", "c"):
                 assert cut["relative"][name] < 1e-13  # nothing is cut (V and c need only their own step)
-    assert unfold(client, **base, include=["truncation"])["truncation"]["relative"]["W"] == 0.0
+    assert unfold(client, **base, include=["truncation"])["truncation"]["relative"]["b"] == 0.0
