@@ -80,6 +80,7 @@ def meta() -> dict:
             "activation": contract.DEFAULT_ACTIVATION,
             "notation": contract.DEFAULT_NOTATION,
             "forget_bias": contract.DEFAULT_FORGET_BIAS["lstm"],
+            "forget_bias_by_cell": contract.DEFAULT_FORGET_BIAS,
             "digits": DEFAULT_DIGITS,
             "train": {**DEFAULT_TRAIN, "learning_steps": DEFAULT_LEARNING_STEPS},
         },

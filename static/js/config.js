@@ -22,6 +22,9 @@ const CELL_ROWS = {
   rnn: { rows: layout.rows, height: layout.height },
   lstm: { rows: { J: 64, o: 136, h: 214, flow: 256, s: 310, sflow: 348, gates: 382, x: 450 }, height: 504 },
   gru: { rows: { J: 70, o: 150, h: 240, flow: 288, gates: 326, x: 390 }, height: 446 },
+  mingru: { rows: { J: 70, o: 150, h: 240, flow: 288, gates: 326, x: 390 }, height: 446 },
+  // f, i, the candidate and the normalised f′, i′: five strips
+  minlstm: { rows: { J: 70, o: 150, h: 240, flow: 288, gates: 326, x: 434 }, height: 490 },
 };
 export const rowsFor = (cell) => CELL_ROWS[cell] ?? CELL_ROWS.rnn;
 
@@ -57,7 +60,7 @@ export function stepInk(t, steps) {
 }
 
 // One colour per cell wherever cells are compared.
-const CELL_COLOURS = { rnn: '#0072B2', lstm: '#D55E00', gru: '#009E73' };
+const CELL_COLOURS = { rnn: '#0072B2', lstm: '#D55E00', gru: '#009E73', mingru: '#CC79A7', minlstm: '#E69F00' }; // Okabe-Ito
 export const cellColour = (cell) => CELL_COLOURS[cell];
 
 // Values: a diverging red-blue scale centred on 0 (blue negative, red positive), colour-blind safe.

@@ -55,6 +55,8 @@ export function showKind(kind, dataset) {
 }
 
 export function showCellFields(cell) {
+  const bias = META.defaults.forget_bias_by_cell?.[cell];
+  if (bias !== undefined) $('forget_bias').placeholder = String(bias); // the LSTM starts at 1, the minLSTM at 0
   for (const [field, owner] of Object.entries(CELL_FIELDS)) {
     for (const el of document.querySelectorAll(`[data-for="${field}"]`)) el.hidden = !owner.includes(cell);
   }

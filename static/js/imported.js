@@ -14,5 +14,5 @@ export function canonicalImport({ cell, weights, name, notes }) {
 }
 
 // false when the browser would not keep it (too large for its storage)
-export const keepImport = (found) => remember('imported', key(found.cell, found.arrays.W[0].length), found);
+export const keepImport = (found) => remember('imported', key(found.cell, found.arrays.V[0].length), found);
 export const keptImport = (cell, hidden) => recall('imported', key(cell, hidden));

@@ -206,7 +206,7 @@ function show(data, request = null, { together = false } = {}) {
   // an answer for a form changed since it was asked leaves the notice up: the new one is coming
   if (request === null || sameRequest(request, toRequest(store.get()))) $('stale').hidden = true;
   const step = Math.min(state.step ?? 0, model.steps - 1);
-  const param = model.params.includes(state.param) ? state.param : 'W';
+  const param = model.params.includes(state.param) ? state.param : model.hasW ? 'W' : 'U'; // the min cells have no W
   const source = model.sources.includes(state.source) ? state.source : null;
   // the player starts at the end (everything shown); every view highlights once for the new model
   store.set({ ...view, model, step, param, source, hover: null, position: 2 * model.steps });

@@ -21,9 +21,11 @@ export function buildModel(response) {
     response,
     config,
     cell,
-    gates: config.gates ?? [],
+    gates: Object.keys(forward.gates ?? {}), // the minLSTM's normalised f′, i′ after its three blocks
     params: Object.keys(response.weights),  // U, W, b (b_hn), V, c in the cell's order
     hasState: cell === 'lstm',
+    // the min cells' gates read only x: h⁽ᵗ⁻¹⁾ reaches h⁽ᵗ⁾ through α alone (no W)
+    hasW: 'W' in response.weights,
     ...rowsFor(cell),
     steps,
     hidden: config.hidden_size,

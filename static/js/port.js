@@ -25,7 +25,7 @@ export function unwrap(data) {
 const FORMAT_TITLES = { canonical: 'canonical (U, W, b, V, c)', pytorch: 'PyTorch state_dict', keras: 'Keras weights' };
 
 export function describeImport(found) {
-  const sizes = `D = ${found.arrays.U[0].length}, H = ${found.arrays.W[0].length}, K = ${found.arrays.V.length}`;
+  const sizes = `D = ${found.arrays.U[0].length}, H = ${found.arrays.V[0].length}, K = ${found.arrays.V.length}`;
   return `${found.name ? `${found.name}: ` : ''}${FORMAT_TITLES[found.format]} of ${found.cell === 'lstm' ? 'an' : 'a'} ${cellInfo(found.cell).title}, ${sizes}`
     + `${found.vocab ? `, vocabulary of ${found.vocab.length}` : ''}.`;
 }
@@ -197,7 +197,7 @@ const SEEDED_FIELDS = ['hidden_size', 'seed', 'forget_bias'];
 // The store's patch for imported weights (null: back to seeded ones): the cell and H follow them.
 export function weightsPatch(found) {
   const patch = { weights: found };
-  if (found) Object.assign(patch, { cell: found.cell, hidden_size: found.arrays.W[0].length }, found.activation ? { activation: found.activation } : {});
+  if (found) Object.assign(patch, { cell: found.cell, hidden_size: found.arrays.V[0].length }, found.activation ? { activation: found.activation } : {});
   if (found?.vocab) patch.kind = 'text';
   return patch;
 }

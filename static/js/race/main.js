@@ -7,12 +7,14 @@ import { canonicalImport, keepImport } from '../imported.js';
 import { formatNumber } from '../blocks/format.js';
 import { swatchLegend } from '../blocks/legend.js';
 import { cellColour } from '../config.js';
-import { CELLS, META, cellInfo } from '../meta.js';
+import { META, cellInfo } from '../meta.js';
 import { lineChart } from './charts.js';
 
 const d3 = window.d3;
 const $ = (id) => document.getElementById(id);
 const RACE = META.race;
+// the cells that race: the three classic ones (app.settings.RACE), each with its own defaults
+const CELLS = Object.keys(RACE.cells);
 const CLASSES = 4; // the tasks' default C (docs/MATH.md, section 17); the race does not change it
 const title = (cell) => cellInfo(cell).title;
 

@@ -21,7 +21,10 @@ export function outputEdges({ rows }) {
   return [{ name: 'V', y1: rows.h - half - 11, y2: rows.o + half + 11 }, { name: 'loss', y1: rows.o - half, y2: rows.J + 13 }];
 }
 
+// The min cells carry h across by α alone: 1 − z (minGRU) or f′ (minLSTM), no weights.
+const ALPHA_LABEL = { mingru: '(1−z) ⊙', minlstm: 'f′ ⊙' };
 export function acrossEdges(m) {
+  if (!m.hasW) return [{ name: 'alpha', row: 'h', label: ALPHA_LABEL[m.cell] }];
   return [{ name: 'W', row: 'h' }, ...(m.hasState ? [{ name: 'f', row: 's' }] : [])];
 }
 

@@ -6,6 +6,15 @@ import { neededSources } from '../model.js';
 import { P, relabel } from '../notation.js';
 import { describeGated, gateSummary } from './gates.js';
 
+// How δh is made, where it differs from the simple RNN's and the LSTM's δh = Vᵀ δo + Wᵀ δa.
+const DH_RULE = {
+  gru: 'δh⁽ᵗ⁾ = Vᵀ δo⁽ᵗ⁾ + z⁽ᵗ⁺¹⁾ ⊙ δh⁽ᵗ⁺¹⁾ + Wᵀ [δa_r; δa_z; r ⊙ δa_n]⁽ᵗ⁺¹⁾',
+  mingru: 'δh⁽ᵗ⁾ = Vᵀ δo⁽ᵗ⁾ + (1 − z⁽ᵗ⁺¹⁾) ⊙ δh⁽ᵗ⁺¹⁾: no W, each unit\'s error scaled by its own gate',
+  minlstm: 'δh⁽ᵗ⁾ = Vᵀ δo⁽ᵗ⁾ + f′⁽ᵗ⁺¹⁾ ⊙ δh⁽ᵗ⁺¹⁾: no W, each unit\'s error scaled by its own gate',
+};
+// α, what the min cells multiply h⁽ᵗ⁻¹⁾ (and δh going back) by.
+const ALPHA = { mingru: '(1 − z)', minlstm: 'f′' };
+
 export function describeCell(m, quantity, t, i, v) {
   const f = m.response.forward;
   const e = m.response.errors;
@@ -17,11 +26,11 @@ export function describeCell(m, quantity, t, i, v) {
       ? [`h${sup(t)}[${i}] = ${exact(v)}`, `h = ${g}(a),  a${sup(t)}[${i}] = ${exact(f.a[t][i])}`, relabel('a = b + W h⁽ᵗ⁻¹⁾ + U x⁽ᵗ⁾')]
       : [`h${sup(t)}[${i}] = ${exact(v)}`, ...gateSummary(m, t, i)]),
     h0: () => [`h⁽⁻¹⁾[${i}] = ${exact(v)}`, 'the initial state h0',
-      `∂J/∂h⁽⁻¹⁾[${i}] = ${exact(m.response.errors.h0[i])}  (= ${P('W')}ᵀ δa⁽⁰⁾)`],
+      `∂J/∂h⁽⁻¹⁾[${i}] = ${exact(m.response.errors.h0[i])}  (= ${m.hasW ? `${P('W')}ᵀ δa⁽⁰⁾` : `${ALPHA[m.cell]}⁽⁰⁾ ⊙ δh⁽⁰⁾`})`],
     y_hat: () => [`ŷ${sup(t)}[${i}] = ${exact(v)}`, `ŷ = ${symbolOf('heads', m.config.output)}(o),  o${sup(t)}[${i}] = ${exact(f.o[t][i])}`,
       relabel('o = c + V h⁽ᵗ⁾'), m.isText ? `probability of '${m.response.vocab[i]}'` : `target ${exact(f.y[t][i])}`],
     dh: () => [`δh${sup(t)}[${i}] = ${exact(v)}`,
-      relabel(m.cell === 'gru' ? 'δh⁽ᵗ⁾ = Vᵀ δo⁽ᵗ⁾ + z⁽ᵗ⁺¹⁾ ⊙ δh⁽ᵗ⁺¹⁾ + Wᵀ [δa_r; δa_z; r ⊙ δa_n]⁽ᵗ⁺¹⁾' : 'δh⁽ᵗ⁾ = Vᵀ δo⁽ᵗ⁾ + Wᵀ δa⁽ᵗ⁺¹⁾'),
+      relabel(DH_RULE[m.cell] ?? 'δh⁽ᵗ⁾ = Vᵀ δo⁽ᵗ⁾ + Wᵀ δa⁽ᵗ⁺¹⁾'),
       ...(m.cell === 'rnn' ? [`δa${sup(t)}[${i}] = ${exact(e.a[t][i])}`] : [])],
     do: () => [`δo${sup(t)}[${i}] = ${exact(v)}`, f.has_loss[t] ? 'δo = ŷ − y' : 'no loss at this step: δo = 0'],
   };
@@ -50,9 +59,18 @@ const PARAM_ROLES = {
   V: 'hidden → output weights', c: 'the output layer\'s bias',
 };
 export const describeParam = (m, name) => `${P(name)}: ${PARAM_ROLES[name]}${m.cell === 'rnn' || !['U', 'W', 'b'].includes(name) ? '' : ', one block a gate'}`
+  + (m.hasW || name !== 'U' ? '' : ' (the gates read only x: no W)')
   + '. Shown: its gradient, each step\'s contribution and their sum.';
 
 export function describeEdge(m, name) {
+  if (name === 'alpha') {
+    return [`h⁽ᵗ⁾ = ${ALPHA[m.cell]} ⊙ h⁽ᵗ⁻¹⁾ + …: no weights on this arrow, only the gate ${ALPHA[m.cell]}, read from x alone`,
+      `going back, δh is multiplied by the same ${ALPHA[m.cell]}, unit by unit: a number between 0 and 1, so an error can only shrink`];
+  }
+  if (name === 'gates-h' && !m.hasW) {
+    return [m.cell === 'mingru' ? 'h⁽ᵗ⁾ = (1 − z) ⊙ h⁽ᵗ⁻¹⁾ + z ⊙ h̃: the update gate mixes old and new' : 'h⁽ᵗ⁾ = f′ ⊙ h⁽ᵗ⁻¹⁾ + i′ ⊙ h̃: the normalised gates mix old and new',
+      'no weights on this arrow'];
+  }
   if (EDGE_FLOWS[name]) return EDGE_FLOWS[name];
   const weights = m.response.weights[name];
   return [`${P(name)}: ${EDGE_ROLES[name]}`, `${weights.length} × ${weights[0].length} weights, the same at every step: `
@@ -105,6 +123,8 @@ export function headline(model) {
     rnn: () => `ρ(${P('W')}) = ${formatNumber(config.spectral_radius, 4)}`,
     lstm: () => `LSTM, forget bias ${config.forget_bias ?? 'from the weights'}`,
     gru: () => 'GRU',
+    mingru: () => 'minGRU (no W)',
+    minlstm: () => `minLSTM (no W), forget bias ${config.forget_bias ?? 'from the weights'}`,
   }[model.cell]();
   return `T = ${model.steps} steps · H = ${model.hidden} · J = ${formatNumber(model.response.forward.total_loss, 6)}`
     + ` · ${cellPart} · ${config.truncate ? `k = ${config.truncate}` : 'full BPTT'}`;

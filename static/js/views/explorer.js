@@ -6,7 +6,7 @@ import { exact, formatNumber, tickFormat } from '../blocks/format.js';
 import { watchWidth } from '../blocks/size.js';
 import { axisTips, hide as hideTip, overAxis, show as showTip, tooltip } from '../blocks/tooltip.js';
 import { cellColour } from '../config.js';
-import { META } from '../meta.js';
+import { META, cellInfo } from '../meta.js';
 import { P } from '../notation.js';
 
 const d3 = window.d3;
@@ -74,7 +74,7 @@ export function createExplorer(container, { onRho, onForgetBias, onHoverDistance
     const g = m.response.gain;
     const rnn = m.cell === 'rnn';
     sliderRow.style('display', rnn ? null : 'none');
-    const seeded = m.hasState && m.config.forget_bias !== null; // explicit weights set b_f themselves
+    const seeded = m.config.forget_bias !== null && m.config.forget_bias !== undefined; // explicit weights set b_f themselves
     forgetRow.style('display', seeded ? null : 'none');
     if (seeded) {
       forgetSlider.property('value', m.config.forget_bias);
@@ -94,6 +94,8 @@ export function createExplorer(container, { onRho, onForgetBias, onHoverDistance
         + `γ = max|g′| = ${formatNumber(g.gamma, 2)} (${m.config.activation}) · ‖${W}‖₂γ = ${formatNumber(product, 3)}: `
         + (product < 1 ? `below 1, so every error must shrink at least that much a step back (‖${W}‖₂ < 1/γ = ${formatNumber(g.threshold, 2)}).`
           : `above 1, so the errors may grow: ${mayGrow}`));
+    } else if (!m.hasW) {
+      readout.text(minReadout(m));
     } else {
       readout.text(m.hasState ? 'The LSTM\'s cell state carries its error through the forget gates: the forget bias moves its gain.'
         : 'The GRU\'s update gate lets its state, and its error, pass a step almost unchanged where z is near 1.');
@@ -114,7 +116,8 @@ export function createExplorer(container, { onRho, onForgetBias, onHoverDistance
       ...(g.s ? [{ name: 'G(d) along s (the cell state)', key: 's', points: curve(g.s, 's'), colour: '#875692', dashed: true,
         about: 'the same along the LSTM\'s cell state s' }] : []),
       ...(g.jacobian ? [{ name: '‖∂h⁽τ⁾/∂h⁽τ⁻ᵈ⁾‖₂', key: 'jacobian', points: curve(g.jacobian, 'jacobian'), colour: '#555',
-        about: 'the norm of the d steps\' Jacobians multiplied, averaged over the losses' }] : []),
+        about: m.hasW ? 'the norm of the d steps\' Jacobians multiplied, averaged over the losses'
+          : 'exact: the Jacobian is diagonal, the product of the d steps\' α, and its norm the largest unit\'s product' }] : []),
       ...(g.bound ? [{ name: `bound (‖${P('W')}‖₂γ)ᵈ`, key: 'bound', points: curve(g.bound, 'bound'), colour: '#BE0032', dashed: true,
         about: `no error can shrink or grow faster: γ bounds |g′| and ‖${P('W')}‖₂ the stretch of one step` }] : []),
     ].filter((l) => l.points.length);
@@ -232,6 +235,15 @@ export function createExplorer(container, { onRho, onForgetBias, onHoverDistance
 }
 
 // A gain plot's axes, titled and answering a hover: the distance d below, G(d) on a log scale.
+// The min cells' step back is diag(α): what its numbers on screen say about vanishing.
+function minReadout(m) {
+  const alpha = m.cell === 'mingru' ? m.response.forward.gates.update.flat().map((z) => 1 - z) : m.response.forward.gates.forget_norm.flat();
+  const name = m.cell === 'mingru' ? '1 − z' : 'f′';
+  return `The ${cellInfo(m.cell).title}'s gates read only x, so one step back multiplies each unit's error by its own α = ${name}: `
+    + `here between ${formatNumber(d3.min(alpha), 3)} and ${formatNumber(d3.max(alpha), 3)}. With no W, and every α below 1, `
+    + 'an error can only shrink going back, at a rate the gates alone set; the grey curve is the exact Jacobian norm, the largest unit\'s product of α.';
+}
+
 export function gainAxes(plot, x, y, { width, height, margin }) {
   const below = plot.append('g').attr('class', 'axis').attr('transform', `translate(0,${height - margin.bottom})`)
     .call(d3.axisBottom(x).tickValues(x.ticks(6).filter(Number.isInteger)).tickFormat(d3.format('d')));

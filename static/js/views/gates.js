@@ -18,6 +18,8 @@ export const letter = (m, name) => gatesOf(m.cell)[name].letter;
 export function gateScales(m) {
   if (m.cell === 'rnn') return {};
   const scales = Object.fromEntries(m.gates.map((name) => [`gate:${name}`, gateScale(name)]));
+  // the min cells' candidate h̃ = a_h is not squashed: its own scale
+  if (!m.hasW) scales['gate:candidate'] = valueScale(maxAbs(m.response.forward.gates.candidate));
   if (m.hasState) {
     const f = m.response.forward;
     scales.s = valueScale(Math.max(maxAbs(f.s), maxAbs([m.response.s0])));
@@ -49,11 +51,13 @@ export function drawInitialState(g, m, scales, strip) {
   part(g, 'text', 's0-label', (sel) => sel.attr('class', 'node-label').attr('y', m.rows.s + half + 13).text('s⁽⁻¹⁾'));
 }
 
+const GATE_TITLE = { forget_norm: 'f′ = f/(f + i): the forget gate\'s share, 0 … 1', input_norm: 'i′ = i/(f + i): the input gate\'s share, 0 … 1' };
+
 // The row labels of the gated cells' own rows: [{y, text, title, cls}].
 export function gateRowLabels(m) {
   if (m.cell === 'rnn') return [];
   const labels = m.gates.map((name, k) => ({
-    y: gateY(m, k), text: letter(m, name), cls: 'gate-label', title: `${name} gate${name === 'candidate' ? '' : ', 0 shut … 1 open'}`,
+    y: gateY(m, k), text: letter(m, name), cls: 'gate-label', title: GATE_TITLE[name] ?? `${name} gate${name === 'candidate' ? '' : ', 0 shut … 1 open'}`,
   }));
   labels.push({ y: gatesTop(m) - 16, text: 'gates', title: 'the gates of each step' });
   if (m.hasState) {
@@ -101,12 +105,22 @@ export function gateSummary(m, t, i) {
     return [`h = ${q} ⊙ tanh(s)`, `${q}${sup(t)}[${i}] = ${exact(value(m, 'output', t, i))},  s${sup(t)}[${i}] = ${exact(f.s[t][i])}`];
   }
   const prev = t === 0 ? m.response.h0[i] : f.h[t - 1][i];
+  if (m.cell === 'mingru') {
+    return ['h = (1 − z) ⊙ h⁽ᵗ⁻¹⁾ + z ⊙ h̃', `z${sup(t)}[${i}] = ${exact(value(m, 'update', t, i))},  h̃${sup(t)}[${i}] = `
+      + `${exact(value(m, 'candidate', t, i))},  h${sup(t - 1)}[${i}] = ${exact(prev)}`];
+  }
+  if (m.cell === 'minlstm') {
+    return ['h = f′ ⊙ h⁽ᵗ⁻¹⁾ + i′ ⊙ h̃', `f′${sup(t)}[${i}] = ${exact(value(m, 'forget_norm', t, i))},  i′${sup(t)}[${i}] = `
+      + `${exact(value(m, 'input_norm', t, i))},  h̃${sup(t)}[${i}] = ${exact(value(m, 'candidate', t, i))},  h${sup(t - 1)}[${i}] = ${exact(prev)}`];
+  }
   return ['h = (1 − z) ⊙ n + z ⊙ h⁽ᵗ⁻¹⁾', `z${sup(t)}[${i}] = ${exact(value(m, 'update', t, i))},  n${sup(t)}[${i}] = `
     + `${exact(value(m, 'candidate', t, i))},  h${sup(t - 1)}[${i}] = ${exact(prev)}`];
 }
 
 const PRE = {
   lstm: () => 'a = b + W h⁽ᵗ⁻¹⁾ + U x⁽ᵗ⁾ (one block per gate)',
+  mingru: () => 'a = b + U x⁽ᵗ⁾ (one block per gate): no h⁽ᵗ⁻¹⁾, the gates read only x',
+  minlstm: () => 'a = b + U x⁽ᵗ⁾ (one block per gate): no h⁽ᵗ⁻¹⁾, the gates read only x',
   gru: (name) => (name === 'candidate' ? 'a_n = U_n x + b_n + r ⊙ (W_n h⁽ᵗ⁻¹⁾ + b_hn)' : `a_${name[0] === 'r' ? 'r' : 'z'} = U x + W h⁽ᵗ⁻¹⁾ + b, its block`),
 };
 
@@ -115,6 +129,13 @@ export function describeGated(m, quantity, t, i, v) {
   const f = m.response.forward;
   const e = m.response.errors;
   const H = m.hidden;
+  if (quantity === 'gate:forget_norm' || quantity === 'gate:input_norm') { // f′, i′: made of f and i, no block of their own
+    const [own, other] = quantity === 'gate:forget_norm' ? ['forget', 'input'] : ['input', 'forget'];
+    const l = letter(m, quantity.slice(5));
+    return [`${l}${sup(t)}[${i}] = ${exact(v)}`, `${l} = ${letter(m, own)} / (f + i): the share of the ${own} gate`,
+      `f${sup(t)}[${i}] = ${exact(value(m, 'forget', t, i))},  i${sup(t)}[${i}] = ${exact(value(m, 'input', t, i))}`,
+      quantity === 'gate:forget_norm' ? 'α = f′: going back, δh is multiplied by it' : `f′ + i′ = 1 (${other} is the other share)`];
+  }
   if (quantity.startsWith('gate:')) {
     const name = quantity.slice(5);
     const k = m.gates.indexOf(name);

@@ -55,8 +55,8 @@ export function createNetwork(container, { onSelectStep, onHoverSource, onPickSo
     const horizontal = acrossEdges(m);
     const data = steps.flatMap((t) => [
       ...vertical.map((v) => ({ ...v, key: `${v.name}${t}`, t, x1: x(t), x2: x(t) })),
-      ...horizontal.map(({ name, row }) => ({
-        name, key: `${name}${t}`, t, x1: x(t - 1) + node.width / 2, x2: x(t) - node.width / 2, y1: rows[row], y2: rows[row],
+      ...horizontal.map(({ name, row, label }) => ({
+        name, label, key: `${name}${t}`, t, x1: x(t - 1) + node.width / 2, x2: x(t) - node.width / 2, y1: rows[row], y2: rows[row],
       })),
     ]);
     edges.selectAll('line.edge').data(data, (d) => d.key).join('line')
