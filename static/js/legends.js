@@ -54,8 +54,9 @@ export function explain(colour, model, sel) {
   if (colour === 'source') {
     const carousel = model.hasState ? ' In the LSTM it also travels along the cell state s (the dashed lane), '
       + 'scaled at each step only by the forget gate: where f stays near 1 it barely fades.' : '';
-    return `Each loss J⁽ˢ⁾ has its own colour. Its error drops to h⁽ˢ⁾ and travels back along the ${P('W')} edges; `
-      + `the band narrows as the error vanishes and widens as it explodes.${carousel} Hover a loss or a band to isolate it.`;
+    const along = model.hasW ? `along the ${P('W')} edges; the band narrows as the error vanishes and widens as it explodes.`
+      : 'from step to step, multiplied by the gate on each arrow (no W); the band narrows as the error vanishes.';
+    return `Each loss J⁽ˢ⁾ has its own colour. Its error drops to h⁽ˢ⁾ and travels back ${along}${carousel} Hover a loss or a band to isolate it.`;
   }
   const own = sel.param === 'V' || sel.param === 'c';
   const name = P(sel.param);
