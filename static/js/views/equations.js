@@ -10,9 +10,41 @@ const block = (values, k, H) => values.slice(k * H, (k + 1) * H);
 const prevOf = (name, t) => (t === 0 ? el('msup', mi(name), row(mo('('), mn(-1), mo(')'))) : sup(name, t - 1));
 const call = (fn, arg) => [mi(fn), mo('('), arg, mo(')')];
 
+// The min cells' h̃, the candidate h with a tilde (no tanh: h̃ = a_h), and their f′, i′
+function tilde() {
+  const accent = mo('˜');
+  accent.setAttribute('stretchy', 'false');
+  const node = el('mover', mi('h'), accent);
+  node.setAttribute('accent', 'true');
+  return node;
+}
+const primed = (x, t) => (t === undefined ? row(mi(x), mo('′')) : sup(row(mi(x), mo('′')), t));
+const oneMinus = (x) => [mo('('), mn(1), mo('−'), ...x, mo(')')];
+const MIN_CELLS = ['mingru', 'minlstm'];
+
+// The minGRU and the minLSTM (MATH.md, "minGRU and minLSTM"): a = b + U x, no W, the gates read
+// only x, and h = α ⊙ h′ + β with α = 1 − z (minGRU) or f′ (minLSTM).
+function minForwardRows(m, t) {
+  const f = m.response.forward;
+  const g = f.gates;
+  const pre = ['forward', sup('a', t), [p('b'), mo('+'), p('U'), sup('x', t)], f.a[t]];
+  const sigma = (name, letter) => ['forward', sup(letter, t), call('σ', sub('a', letter)), g[name][t]];
+  const candidate = ['forward', sup(tilde(), t), [sub('a', 'h')], g.candidate[t]];
+  const share = (name, letter) => ['forward', primed(letter, t),
+    [mi(letter), mo('/'), mo('('), mi('f'), mo('+'), mi('i'), mo(')')], g[name][t]];
+  if (m.cell === 'mingru') {
+    return [pre, sigma('update', 'z'), candidate,
+      ['forward', sup('h', t), [...oneMinus([mi('z')]), mo('⊙'), prevOf('h', t), mo('+'), mi('z'), mo('⊙'), tilde()], f.h[t]]];
+  }
+  return [pre, sigma('forget', 'f'), sigma('input', 'i'), candidate,
+    share('forget_norm', 'f'), share('input_norm', 'i'),
+    ['forward', sup('h', t), [primed('f'), mo('⊙'), prevOf('h', t), mo('+'), primed('i'), mo('⊙'), tilde()], f.h[t]]];
+}
+
 function forwardRows(m, t) {
   const f = m.response.forward;
   const H = m.hidden;
+  if (MIN_CELLS.includes(m.cell)) return minForwardRows(m, t);
   const prev = () => prevOf('h', t);
   const pre = ['forward', sup('a', t), [p('b'), mo('+'), p('W'), prev(), mo('+'), p('U'), sup('x', t)], f.a[t]];
   if (m.cell === 'rnn') return [pre, ['forward', sup('h', t), call(symbolOf('activations', m.config.activation), sup('a', t)), f.h[t]]];
@@ -54,6 +86,27 @@ function truncated(m, t) {
   return [sum, ...terms];
 }
 
+// δh^(t) = Vᵀδo^(t) + α^(t+1) ⊙ δh^(t+1): one step back multiplies by the gate α alone
+function minBackwardRows(m, t, rows, onlyOutput) {
+  const e = m.response.errors;
+  const H = m.hidden;
+  const alpha = m.cell === 'mingru' ? oneMinus([sup('z', t + 1)]) : [primed('f', t + 1)];
+  rows.push(...truncated(m, t) ?? [t === m.steps - 1 ? onlyOutput : ['backward', d('h', t), [transposed(p('V')), d('o', t), mo('+'), ...alpha, mo('⊙'), d('h', t + 1)], e.h[t]]]);
+  const gate = (letter, rhs, k) => ['backward', row(mi('δ'), sub('a', letter)), rhs, block(e.a[t], k, H)];
+  const dh = () => d('h', t);
+  const gap = (a, b) => [mo('('), a, mo('−'), b, mo(')')]; // (h̃ − h′) or (h′ − h̃)
+  if (m.cell === 'mingru') {
+    rows.push(gate('z', [dh(), mo('⊙'), ...gap(tilde(), prevOf('h', t)), mo('⊙'), mi('z'), ...oneMinus([mi('z')])], 0));
+    rows.push(gate('h', [dh(), mo('⊙'), mi('z')], 1));
+    return rows;
+  }
+  const shares = (x) => [primed('f'), primed('i'), ...oneMinus([mi(x)])];
+  rows.push(gate('f', [dh(), mo('⊙'), ...gap(prevOf('h', t), tilde()), mo('⊙'), ...shares('f')], 0));
+  rows.push(gate('i', [dh(), mo('⊙'), ...gap(tilde(), prevOf('h', t)), mo('⊙'), ...shares('i')], 1));
+  rows.push(gate('h', [dh(), mo('⊙'), primed('i')], 2));
+  return rows;
+}
+
 function backwardRows(m, t) {
   const e = m.response.errors;
   const H = m.hidden;
@@ -66,6 +119,7 @@ function backwardRows(m, t) {
   // at the last step nothing comes back from step t + 1
   const lastStep = t === m.steps - 1;
   const onlyOutput = ['backward', d('h', t), [transposed(p('V')), d('o', t)], e.h[t]];
+  if (MIN_CELLS.includes(m.cell)) return minBackwardRows(m, t, rows, onlyOutput);
   if (m.cell === 'gru') {
     const cut = truncated(m, t);
     if (cut) rows.push(...cut);

@@ -1,8 +1,10 @@
 // The same RNN folded: one cell with its loop W, the way most diagrams draw it; a gated cell
-// with its own gates between x and h (and the LSTM's cell state s with its loop through f).
+// with its own gates between x and h (and the LSTM's cell state s with its loop through f); the
+// min cells' gates read x alone, and their loop goes through a gate (views/folded-min.js).
 import { tooltip } from '../blocks/tooltip.js';
-import { gatesOf } from '../meta.js';
+import { cellInfo, gatesOf } from '../meta.js';
 import { P, svgLabel } from '../notation.js';
+import { LAYOUT, STATE_UPDATE as MIN_UPDATE, drawMinGates, isMinCell, minCaption } from './folded-min.js';
 const d3 = window.d3;
 
 const NODES = [
@@ -21,7 +23,6 @@ const EDGE_ABOUT = {
   W: () => [`${P('W')}: the loop, hidden → hidden`, 'h⁽ᵗ⁻¹⁾ comes back in at step t; unfolded, it is the arrow from each step to the next'],
 };
 
-const CELL_NAME = { rnn: 'simple RNN', lstm: 'LSTM', gru: 'GRU' };
 // What each gate does, in the words of MATH.md's equations.
 const GATE_ABOUT = {
   lstm: {
@@ -39,6 +40,7 @@ const GATE_ABOUT = {
 const STATE_UPDATE = {
   lstm: 's⁽ᵗ⁾ = f ⊙ s⁽ᵗ⁻¹⁾ + i ⊙ g;  h⁽ᵗ⁾ = q ⊙ tanh(s⁽ᵗ⁾)',
   gru: 'h⁽ᵗ⁾ = (1 − z) ⊙ n + z ⊙ h⁽ᵗ⁻¹⁾',
+  ...MIN_UPDATE,
 };
 
 // The gates as a row of boxes between x and h, each read from x and from h⁽ᵗ⁻¹⁾ (the loop),
@@ -74,15 +76,18 @@ function drawGates(svg, cell, cx, y) {
 export function drawFolded(container, m) {
   const cell = m?.cell ?? 'rnn';
   const gated = cell !== 'rnn';
+  const min = isMinCell(cell);
+  const title = cellInfo(cell).title;
   const root = d3.select(container);
   root.selectAll('*').remove();
-  const height = gated ? 345 : 285;
+  const height = min ? LAYOUT[cell].height : gated ? 345 : 285;
   const svg = root.append('svg').attr('width', gated ? 460 : 360).attr('height', height).attr('class', 'folded')
     .attr('data-cell', cell).attr('role', 'img')
-    .attr('aria-label', `the ${CELL_NAME[cell]} folded: one cell with a recurrent loop ${P('W')}${gated ? ' and its gates' : ''}`);
-  const cx = 150;
+    .attr('aria-label', min ? `the ${title} folded: one cell whose gates read only x, with a loop through a gate and no ${P('W')}`
+      : `the ${title} folded: one cell with a recurrent loop ${P('W')}${gated ? ' and its gates' : ''}`);
+  const cx = min ? 170 : 150;
   const y = Object.fromEntries(NODES.map((n) => [n.id, n.y]));
-  if (gated) Object.assign(y, { gates: 250, x: 320 });
+  if (gated) Object.assign(y, min ? LAYOUT[cell].y : { gates: 250, x: 320 });
   svg.append('defs').append('marker').attr('id', 'fold-arrow').attr('viewBox', '0 0 8 8').attr('refX', 7).attr('refY', 4)
     .attr('markerWidth', 6).attr('markerHeight', 6).attr('orient', 'auto').append('path').attr('d', 'M0,0L8,4L0,8z');
   const edges = gated ? EDGES.filter((e) => e.label !== 'U') : EDGES; // a gated cell's x reaches h through its gates
@@ -93,26 +98,31 @@ export function drawFolded(container, m) {
   svg.selectAll('text.edge-label.main').data(edges).join('text').attr('class', 'edge-label main')
     .attr('x', cx + 8).attr('y', (d) => (y[d.from] + y[d.to]) / 2 + 4).each(function (d) { svgLabel(d3.select(this), d.label); })
     .call(tooltip, (d) => EDGE_ABOUT[d.label]());
-  if (gated) drawGates(svg, cell, cx, y);
-  // the loop W: h⁽ᵗ⁻¹⁾ back into the cell (a gated cell's gates read it)
-  const back = gated ? y.gates : y.h;
-  svg.append('path').attr('class', 'edge loop').attr('marker-end', 'url(#fold-arrow)')
-    .attr('d', `M${cx - 45},${y.h - 8} C${cx - 110},${y.h - 40} ${cx - 120},${back + 40} ${cx - (gated ? 80 : 45)},${back + 8}`)
-    .call(tooltip, EDGE_ABOUT.W);
-  svg.append('text').attr('class', 'edge-label').attr('x', cx - 118).attr('y', (y.h + back) / 2 + 4).call(svgLabel, 'W')
-    .call(tooltip, EDGE_ABOUT.W);
+  if (min) drawMinGates(svg, cell, cx, y);
+  else if (gated) drawGates(svg, cell, cx, y);
+  if (!min) {
+    // the loop W: h⁽ᵗ⁻¹⁾ back into the cell (a gated cell's gates read it: the arrow from h into a gate)
+    const back = gated ? y.gates : y.h;
+    svg.append('path').attr('class', `edge loop ${gated ? 'h-to-gates' : 'h-to-h'}`).attr('marker-end', 'url(#fold-arrow)')
+      .attr('d', `M${cx - 45},${y.h - 8} C${cx - 110},${y.h - 40} ${cx - 120},${back + 40} ${cx - (gated ? 80 : 45)},${back + 8}`)
+      .call(tooltip, EDGE_ABOUT.W);
+    svg.append('text').attr('class', 'edge-label').attr('x', cx - 118).attr('y', (y.h + back) / 2 + 4).call(svgLabel, 'W')
+      .call(tooltip, EDGE_ABOUT.W);
+  }
   if (gated) {
     svg.append('text').attr('class', 'edge-label').attr('x', cx + 8).attr('y', y.x - 22).call(svgLabel, 'U')
       .call(tooltip, EDGE_ABOUT.U);
   }
-  const g = svg.selectAll('g.fnode.main').data(NODES).join('g').attr('class', 'fnode main')
+  const g = svg.selectAll('g.fnode.main').data(NODES).join('g').attr('class', 'fnode main').attr('data-node', (d) => d.id)
     .attr('transform', (d) => `translate(${cx},${y[d.id]})`)
     .call(tooltip, (d) => [d.label, d.id === 'h' && gated ? `${d.about}; ${STATE_UPDATE[cell]}` : d.about]);
   g.append('rect').attr('x', -45).attr('y', -15).attr('width', 90).attr('height', 30).attr('rx', 6);
   g.append('text').attr('y', 5).text((d) => d.label);
   // the caption is text in the page, so it wraps instead of being cut at the drawing's edge
+  const steps = m ? m.steps : 'T';
   root.append('p').attr('class', 'folded-caption muted')
-    .text(`Unfolding repeats this ${CELL_NAME[cell]} cell ${m ? m.steps : 'T'} times with the same ${P('U')}, ${P('W')}, ${P('V')}: `
+    .text(min ? minCaption(cell, title, steps)
+      : `Unfolding repeats this ${title} cell ${steps} times with the same ${P('U')}, ${P('W')}, ${P('V')}: `
       + `the loop ${P('W')} becomes the arrows from each step to the next.`
       + (gated ? ` Its gates read x⁽ᵗ⁾ and h⁽ᵗ⁻¹⁾: ${STATE_UPDATE[cell]}.` : ''));
 }
