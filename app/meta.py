@@ -40,7 +40,6 @@ from .settings import (
 )
 
 
-
 def _cell(name: str) -> dict:
     return {
         "name": name,

@@ -26,6 +26,7 @@ from .settings import (
     MAX_TRAIN_COST,
 )
 
+
 @dataclass(frozen=True)
 class Problem:
     """What the core needs for one run, resolved from a request."""

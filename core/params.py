@@ -8,7 +8,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .contract import CELL_TITLES, CELLS, DEFAULT_FORGET_BIAS, GATES, MIN_CELLS, PARAM_NAMES, blocks, gate_letter, param_shapes
+from .contract import (
+    CELL_TITLES,
+    CELLS,
+    DEFAULT_FORGET_BIAS,
+    GATES,
+    MIN_CELLS,
+    PARAM_NAMES,
+    blocks,
+    gate_letter,
+    param_shapes,
+)
 from .errors import InputError
 
 

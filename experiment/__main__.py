@@ -44,7 +44,8 @@ def gain(measured: dict) -> str:
 
 def main(args) -> int:
     CHECKPOINTS.mkdir(exist_ok=True)
-    print("| task | cell | init | seed | held-out before → after | reached the bar at update | G(lag) before → after (h / s) |")
+    print("| task | cell | init | seed | held-out before → after | reached the bar at update "
+          "| G(lag) before → after (h / s) |")
     print("|---|---|---|---|---|---|---|")
     for seed in args.seeds:
         for plan in plans(seed):
@@ -53,8 +54,9 @@ def main(args) -> int:
             if seed == args.seeds[0] and not args.table_only:
                 (CHECKPOINTS / f"{plan.name}.json").write_bytes(encode(checkpoint))
             before, after = checkpoint["before"], checkpoint["after"]
+            met = checkpoint["reached"]["update"] or "never"
             print(f"| {plan.task} T={plan.length} | {plan.cell} | {plan.init} | {seed} | {score(before)} → "
-                  f"{score(after)} | {checkpoint['reached']['update'] or 'never'} | {gain(before)} → {gain(after)} |", flush=True)
+                  f"{score(after)} | {met} | {gain(before)} → {gain(after)} |", flush=True)
             print(f"  ({plan.name}: {time.perf_counter() - started:.0f} s)", file=sys.stderr, flush=True)
     return 0
 

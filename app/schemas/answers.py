@@ -1,0 +1,215 @@
+"""The answers' shapes: the unfold and its sections, the gradient check, errors, presets, meta
+and health (what /docs shows)."""
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from .common import (
+    ActivationName,
+    CellName,
+    Matrix,
+    OutputName,
+    Task,
+    Vector,
+)
+
+
+class ErrorItem(BaseModel):
+    loc: list[str | int]
+    msg: str = Field(description="Names the field and, for a limit, the limit.")
+    type: str
+
+
+class ErrorResponse(BaseModel):
+    detail: list[ErrorItem]
+
+
+class Config(BaseModel):
+    dataset: dict | None = Field(None, description="With a dataset: the dataset, every option its task reads.")
+    index: int | None = Field(None, description="With a dataset: the held-out sequence unfolded.")
+    task: Task
+    cell: CellName
+    gates: list[str] = Field(description="The gates stacked in U, W, b and a, in order; empty for rnn.")
+    activation: ActivationName | None = Field(description="The simple RNN's g; null for the gated cells.")
+    output: OutputName
+    hidden_size: int
+    input_size: int
+    output_size: int
+    steps: int
+    seed: int
+    spectral_radius: float | None = Field(description="rho(W) of the weights used (after any rescaling); rnn only.")
+    forget_bias: float | None = Field(description="The forget-gate bias used at initialisation; lstm only.")
+    input_bias: float | None = Field(None, description="The input-gate bias used at initialisation, when given; lstm.")
+    update_bias: float | None = Field(None, description="The update-gate bias used at initialisation, when given; gru.")
+    truncate: int | None
+    digits: int = Field(description="Significant digits kept in this answer's numbers.")
+    include: list[str] = Field(description="The opt-in sections this answer has ('auto' resolved).")
+    gradcheck_cost: int = Field(description="What /gradcheck would cost for this request (limits.gradcheck_cost).")
+
+
+class ParamArrays(BaseModel):
+    U: list
+    W: list | None = Field(None, description="absent for mingru and minlstm")
+    b: list
+    b_hn: list | None = Field(None, description="gru only")
+    V: list
+    c: list
+
+
+class ForwardOut(BaseModel):
+    x: Matrix
+    y: Matrix
+    has_loss: list[bool]
+    a: Matrix = Field(description="Pre-activations, (T, G H), gates stacked as in the weights.")
+    gates: dict[str, Matrix] | None = Field(
+        None, description="The gates' values by name, (T, H) each: input, forget, candidate, output (lstm) "
+        "or reset, update, candidate (gru). Absent for rnn.",
+    )
+    h: Matrix
+    s: Matrix | None = Field(None, description="The LSTM's cell state s^(t), (T, H); lstm only.")
+    o: Matrix
+    y_hat: Matrix
+    loss: Vector
+    total_loss: float
+
+
+class ErrorsOut(BaseModel):
+    o: Matrix = Field(description="delta o^(t), (T, K)")
+    h: Matrix = Field(description="delta h^(t), (T, H)")
+    s: Matrix | None = Field(None, description="delta s^(t), (T, H), the cell state's error; lstm only.")
+    a: Matrix = Field(description="delta a^(t), (T, G H)")
+    x: Matrix = Field(description="delta x^(t), (T, D)")
+    h0: Vector = Field(description="dJ/dh^(-1), (H)")
+    s0: Vector | None = Field(None, description="dJ/ds^(-1), (H); lstm only.")
+
+
+class GradientsOut(BaseModel):
+    total: ParamArrays
+    norms: ParamArrays = Field(description="Frobenius norm of each step's contribution, (T) per parameter.")
+    per_step: ParamArrays | None = Field(None, description="(dJ/dtheta)^(t), indexed by step first; opt-in.")
+
+
+class FlowsOut(BaseModel):
+    h: Matrix = Field(description="F[s][t] = ||delta h^(t<-s)||, (T, T), zero for t > s and outside the window.")
+    s: Matrix | None = Field(
+        None, description="||delta s^(t<-s)||, the error along the LSTM's cell state, (T, T); lstm only."
+    )
+    share: Matrix | None = Field(
+        None, description="share[s][t]: the part of step t's U, W and b contribution due to J^(s); opt-in."
+    )
+    by_unit: list[Matrix] | None = Field(None, description="delta h^(t<-s) itself, [s][t][unit]; opt-in.")
+
+
+class GainOut(BaseModel):
+    distance: list[int]
+    h: list[float | None] = Field(
+        description="G(d): geometric mean over the sources of F[s][s-d] / F[s][s]; null where a term is 0."
+    )
+    s: list[float | None] | None = Field(None, description="The same along the LSTM's cell state; lstm only.")
+    jacobian: list[float | None] | None = Field(
+        None, description="||dh^(tau)/dh^(tau-d)||_2 (rnn only); null beyond jacobian_distances or past overflow."
+    )
+    jacobian_distances: int | None = Field(None, description="How many distances the Jacobian norms cover (rnn).")
+    bound: list[float | None] | None = Field(None, description="(||W||_2 gamma)^d (rnn only); null past overflow.")
+    gamma: float | None = Field(None, description="max |g'|: 1 for tanh, relu and identity, 1/4 for sigmoid (rnn).")
+    w_norm: float | None = Field(None, description="||W||_2 (rnn).")
+    threshold: float | None = Field(None, description="1/gamma: ||W||_2 below it is enough to vanish (rnn).")
+
+
+class TruncationOut(BaseModel):
+    """What the window k costs: how far the truncated gradient is from full BPTT's."""
+
+    window: int | None = Field(description="k; null for full BPTT (then every difference is 0).")
+    relative: dict[str, float] = Field(
+        description="||dJ/dtheta truncated - full|| / ||full|| per parameter (0 where the full gradient is 0)."
+    )
+    full_norm: dict[str, float] = Field(description="||dJ/dtheta|| of full BPTT, per parameter.")
+
+
+class ImportedOut(BaseModel):
+    """What explicit weights were read as."""
+
+    format: Literal["canonical", "pytorch", "keras"]
+    cell: CellName
+    mapping: dict[str, str] = Field(description="Each parameter and where it came from (b: bias_ih_l0 + bias_hh_l0).")
+    notes: list[str] = Field(description="Anything filled in, such as zero biases of a layer with bias=False.")
+
+
+class UnfoldResponse(BaseModel):
+    config: Config
+    vocab: list[str] | None
+    imported: ImportedOut | None = Field(None, description="With explicit weights: their format and mapping.")
+    weights: ParamArrays
+    h0: Vector
+    s0: Vector | None = Field(None, description="lstm only")
+    forward: ForwardOut
+    errors: ErrorsOut
+    gradients: GradientsOut
+    flows: FlowsOut
+    gain: GainOut | None = Field(None, description="Opt-in: include gain.")
+    truncation: "TruncationOut | None" = Field(None, description="Opt-in: include truncation.")
+
+
+class GradcheckResponse(BaseModel):
+    config: Config
+    eps: float
+    max_relative_error: dict[str, float] = Field(
+        description="||analytic - numeric|| / (||analytic|| + ||numeric||) for every parameter, h0 (and s0) and x."
+    )
+    max_abs_error: dict[str, float] = Field(description="max |analytic - numeric| per quantity.")
+    largest_gradient: dict[str, float] = Field(description="max |gradient| per quantity (analytic or numeric).")
+    agrees: dict[str, bool] = Field(
+        description="Per quantity: max_abs_error <= tolerance x largest_gradient + rounding_floor. A tiny gradient (a "
+        "vanishing error) can have a large relative error from the finite differences' own rounding and still agree.",
+    )
+    tolerance: float = Field(description="The relative tolerance, 1e-6.")
+    rounding_floor: float = Field(description="The error a central difference of J carries by itself: "
+                                  "10 u max(|J|, 1) / eps, u = 2.2e-16.")
+
+
+class PresetView(BaseModel):
+    """What the page shows first for a preset: the view that makes its point."""
+
+    colour: Literal["gradient", "source"] = "gradient"
+    param: str = "W"
+    step: int | Literal["last"] = Field(0, description="The selected step; 'last': the last step with a loss.")
+    source: int | Literal["last"] | None = Field(None, description="A loss J^(s) to trace; 'last': the last one.")
+    flowpath: Literal["h", "s"] = "h"
+
+
+class Preset(BaseModel):
+    name: str
+    title: str
+    description: str
+    request: dict
+    view: PresetView = PresetView()
+    checkpoint: str | None = Field(None, description="A trained model's checkpoint: the page opens the request with "
+                                   "its weights (GET /api/v1/models/{checkpoint}).")
+
+
+class Meta(BaseModel):
+    """Names, labels, defaults and limits, built from core.contract and the settings."""
+
+    version: str = Field(description="The API's and its numbers' version (part of every ETag).")
+    cells: list[dict]
+    activations: list[dict]
+    heads: list[dict]
+    tasks: list[str]
+    sections: list[str]
+    auto_sections: list[str]
+    cell_only: dict[str, list[str]] = Field(description="Fields that apply to some cells only, and those cells.")
+    defaults: dict
+    limits: dict
+    optimizers: list[str]
+    notations: list[dict] = Field(description="The names each notation gives the parameters; the page "
+                                  "relabels with them.")
+    presets: list[Preset]
+    datasets: list[dict] = Field(description="The generated tasks, the options each reads and its head.")
+    race: dict = Field(description="The race's defaults: the task, sizes, and each cell's optimizer and gate biases.")
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+    version: str
+
