@@ -22,7 +22,7 @@ export function outputEdges({ rows }) {
 }
 
 // The min cells carry h across by α alone: 1 − z (minGRU) or f′ (minLSTM), no weights.
-const ALPHA_LABEL = { mingru: '(1−z) ⊙', minlstm: 'f′ ⊙' };
+const ALPHA_LABEL = { mingru: '1−z', minlstm: 'f′' };
 export function acrossEdges(m) {
   if (!m.hasW) return [{ name: 'alpha', row: 'h', label: ALPHA_LABEL[m.cell] }];
   return [{ name: 'W', row: 'h' }, ...(m.hasState ? [{ name: 'f', row: 's' }] : [])];
