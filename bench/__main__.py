@@ -159,6 +159,41 @@ def main(args) -> int:
         row(f"core fwd+BPTT+flows {cell.upper()} T={T_MAIN} H={H_MAIN} vs torch", f"{t_cell * 1e3:.1f} ms",
             f"{t_peer * 1e3:.0f} ms", f"{t_peer / t_cell:.1f}x faster", ">= 10x", t_peer / t_cell >= 10)
 
+    # 1b'. The min cells (issue 29) against the same in torch autograd, written from MATH.md; and
+    # their forward pass two ways: the step loop against the parallel scan (equal, checked).
+    from core.cells import CELL_MODULES
+    from core.scan import scan
+
+    for cell in ("mingru", "minlstm"):
+        small = core.init_params(seq.x.shape[1], H_MAIN, seq.y.shape[1], seed=0, cell=cell)
+        m_fwd, m_bwd = ours(small, seq)
+        flow, grads = peers.min_batched(small, seq)
+        assert np.allclose(flow, m_bwd.flow, rtol=1e-9, atol=1e-12), f"torch {cell} computes other flows"
+        assert all(np.allclose(grads[k], m_bwd.grads[k], rtol=1e-9, atol=1e-12) for k in grads)
+        t_cell, t_peer = paired(lambda small=small: ours(small, seq), lambda small=small: peers.min_batched(small, seq),
+                                repeats=args.repeats)
+        details.append(f"{cell}, T={T_MAIN} H={H_MAIN}: ours {t_cell * 1e3:.1f} ms; torch from MATH.md, stepped, "
+                       f"batched is_grads_batched {t_peer * 1e3:.0f} ms (same flows and gradients, checked)")
+        row(f"core fwd+BPTT+flows {cell} T={T_MAIN} H={H_MAIN} vs torch", f"{t_cell * 1e3:.1f} ms",
+            f"{t_peer * 1e3:.0f} ms", f"{t_peer / t_cell:.1f}x faster", ">= 10x", t_peer / t_cell >= 10)
+        xu = np.random.default_rng(1).normal(size=(1024, small.U.shape[0]))  # U x + b of 1,024 steps
+        alpha, beta, _ = CELL_MODULES[cell].coefficients(xu)
+        h0 = np.zeros(H_MAIN)
+
+        def stepped(alpha=alpha, beta=beta, h0=h0):
+            out, h = np.empty_like(beta), h0
+            for t in range(len(beta)):
+                h = alpha[t] * h + beta[t]
+                out[t] = h
+            return out
+
+        assert np.allclose(stepped(), scan(alpha, beta, h0), rtol=1e-12, atol=1e-12), f"{cell}: scan and loop differ"
+        t_scan, t_loop = paired(lambda alpha=alpha, beta=beta, h0=h0: scan(alpha, beta, h0), stepped, repeats=args.repeats)
+        details.append(f"{cell} forward, T=1024 H={H_MAIN}: the parallel scan ({math.ceil(math.log2(1024))} rounds) "
+                       f"{t_scan * 1e3:.2f} ms, the step loop {t_loop * 1e3:.2f} ms (the same states, checked)")
+        row(f"{cell} scan vs step loop, T=1024 H={H_MAIN}", f"{t_scan * 1e3:.2f} ms", f"{t_loop * 1e3:.2f} ms",
+            f"{t_loop / t_scan:.1f}x", "report", True)
+
     # 1c. Training against Karpathy's min-char-rnn: T = 25, H = 100, 65 characters, Adagrad,
     # gradients clipped to [-5, 5]; the same model, the same sequence, the same updates.
     from bench import minchar

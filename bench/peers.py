@@ -115,6 +115,33 @@ def gated_batched(params: core.Params, seq: core.Sequence) -> tuple[np.ndarray, 
     return dh.norm(dim=2).numpy(), flow_s, out
 
 
+def min_batched(params: core.Params, seq: core.Sequence) -> tuple[np.ndarray, dict]:
+    """The minGRU or minLSTM written from MATH.md in torch, stepped one input at a time (no
+    torch.nn module computes them), every h^(t) a node; all sources in one vmapped backward."""
+    P = {name: torch.tensor(value, requires_grad=True) for name, value in params.as_dict().items()}
+    x, y = torch.tensor(seq.x), torch.tensor(seq.y)
+    H = params.sizes[1]
+    a = x @ P["U"].T + P["b"]
+    if params.cell == "mingru":
+        z = torch.sigmoid(a[:, :H])
+        alpha, beta = 1 - z, z * a[:, H:]
+    else:
+        f, i = torch.sigmoid(a[:, :H]), torch.sigmoid(a[:, H:2 * H])
+        alpha, beta = f / (f + i), i / (f + i) * a[:, 2 * H:]
+    h = torch.zeros(H)
+    hs = []
+    for t in range(seq.steps):
+        h = alpha[t] * h + beta[t]
+        hs.append(h)
+    o = torch.stack(hs) @ P["V"].T + P["c"]
+    losses = -(y * torch.log_softmax(o, dim=1)).sum(dim=1)
+    steps = seq.steps
+    grads = torch.autograd.grad(losses, hs, grad_outputs=torch.eye(steps), is_grads_batched=True, retain_graph=True)
+    flow = torch.stack(grads, dim=1).norm(dim=2)
+    totals = torch.autograd.grad(losses.sum(), list(P.values()))
+    return flow.numpy(), {name: g.numpy() for name, g in zip(P, totals, strict=True)}
+
+
 def batch_trainer(params: core.Params, dataset: core.Dataset, learning_rate: float, dtype=torch.float64):
     """PyTorch's own nn.RNN / nn.LSTM / nn.GRU (batch_first) and nn.Linear holding our weights,
     trained by torch.optim.Adam on the same batches (seed [seed, n]) with the loss of MATH.md:

@@ -29,7 +29,7 @@ def test_switching_cells_keeps_the_sequence_and_the_selection(page):
     run(page, "hello world", 10)
     page.locator("#param-chips button", has_text=re.compile("^U$")).click()
     page.locator('g.column[data-step="4"] rect.column-bg').click(force=True)
-    page.get_by_label("LSTM").check()
+    page.get_by_label("LSTM", exact=True).check()
     wait_for_cell(page, "lstm", 10)
     assert page.get_by_label("Sequence").input_value() == "hello world"
     assert page.locator("g.column.selected").get_attribute("data-step") == "4"
@@ -41,7 +41,7 @@ def test_switching_cells_keeps_the_sequence_and_the_selection(page):
     # the simple RNN's fields hide; the LSTM's forget bias shows
     assert page.get_by_label("ρ(W)").is_hidden() and page.get_by_label("Activation g").is_hidden()
     assert page.get_by_label("Forget bias").is_visible()
-    page.get_by_label("GRU").check()
+    page.get_by_label("GRU", exact=True).check()
     wait_for_cell(page, "gru", 10)
     assert chips(page) == ["U", "W", "b", "b_hn", "V", "c"]
     assert column.locator("g.node.gate").count() == 3 and column.locator("g.node.s").count() == 0
@@ -107,7 +107,7 @@ def test_the_flow_matrix_switches_to_the_cell_state(page):
     body = api(page, sequence="abcabcabc", cell="lstm")
     tip = page.locator(".tooltip").text_content()
     assert "F[6][1] = ‖δs⁽¹←⁶⁾‖ = " in tip and f"{body['flows']['s'][6][1]:.6g}"[:6] in tip
-    page.get_by_label("GRU").check()
+    page.get_by_label("GRU", exact=True).check()
     wait_for_cell(page, "gru", 8)
     assert page.locator("#flow-path").is_hidden()
     assert "δh" in page.locator("#flow-panel-body .legend-title").text_content()
