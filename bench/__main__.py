@@ -188,7 +188,8 @@ def main(args) -> int:
             return out
 
         assert np.allclose(stepped(), scan(alpha, beta, h0), rtol=1e-12, atol=1e-12), f"{cell}: scan and loop differ"
-        t_scan, t_loop = paired(lambda alpha=alpha, beta=beta, h0=h0: scan(alpha, beta, h0), stepped, repeats=args.repeats)
+        t_scan, t_loop = paired(lambda alpha=alpha, beta=beta, h0=h0: scan(alpha, beta, h0), stepped,
+                                repeats=args.repeats)
         details.append(f"{cell} forward, T=1024 H={H_MAIN}: the parallel scan ({math.ceil(math.log2(1024))} rounds) "
                        f"{t_scan * 1e3:.2f} ms, the step loop {t_loop * 1e3:.2f} ms (the same states, checked)")
         row(f"{cell} scan vs step loop, T=1024 H={H_MAIN}", f"{t_scan * 1e3:.2f} ms", f"{t_loop * 1e3:.2f} ms",

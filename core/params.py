@@ -121,6 +121,18 @@ def rescale_recurrent(params: Params, radius: float) -> Params:
     return params.replace(W=params.W * (radius / current))
 
 
+def read_array(key: str, value) -> np.ndarray:
+    """``value`` (nested lists or an array) as float64, refused in the words of ``weights.<key>``
+    when it is ragged, not numbers, or not finite. Every reader of weights uses it."""
+    try:
+        array = np.array(value, dtype=np.float64)
+    except (ValueError, TypeError):
+        raise InputError(f"weights.{key}", "must be a (nested) list of numbers with equal-length rows") from None
+    if not np.isfinite(array).all():
+        raise InputError(f"weights.{key}", "must contain only finite numbers")
+    return array
+
+
 def params_from_arrays(
     arrays: dict, input_size: int, output_size: int, cell: str = "rnn", hidden_size: int | None = None
 ) -> Params:
@@ -140,14 +152,7 @@ def params_from_arrays(
                          f"has no recurrent weights (it has {', '.join(names)})")
     if extra:
         raise InputError(f"weights.{extra[0]}", f"is not a parameter of the {cell} cell (it has {', '.join(names)})")
-    converted = {}
-    for name in names:
-        try:
-            converted[name] = np.array(arrays[name], dtype=np.float64)
-        except (ValueError, TypeError):
-            raise InputError(f"weights.{name}", "must be a (nested) list of numbers with equal-length rows") from None
-        if not np.isfinite(converted[name]).all():
-            raise InputError(f"weights.{name}", "must contain only finite numbers")
+    converted = {name: read_array(name, arrays[name]) for name in names}
     H, source = _hidden_size(converted, cell)
     if hidden_size is not None and hidden_size != H:
         raise InputError(

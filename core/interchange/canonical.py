@@ -1,0 +1,35 @@
+"""Canonical weights (U, W, b, V, c[, b_hn]) as the API answers them; the cell read from W's
+blocks, or for the min cells (no W) from U's blocks of V's H columns."""
+
+
+import numpy as np
+
+from ..contract import MIN_CELLS, blocks
+from ..params import read_array
+from .common import (
+    CELL_OF_BLOCKS,
+    Imported,
+)
+
+
+def read_canonical(weights: dict, cell: str | None) -> Imported:
+    arrays = {name: read_array(name, value) for name, value in weights.items()}
+    if cell is None:  # W's shape says which cell; one that fits none is the simple RNN's to refuse
+        W = arrays.get("W")
+        rows, cols = W.shape if W is not None and W.ndim == 2 else (0, 0)
+        cell = CELL_OF_BLOCKS.get(rows // cols, "rnn") if cols and rows % cols == 0 else "rnn"
+        if W is None and "b_hn" not in arrays:
+            cell = _min_cell_of(arrays) or cell
+    return Imported("canonical", cell, arrays, {name: name for name in arrays})
+
+
+MIN_CELL_OF_BLOCKS = {blocks(cell): cell for cell in MIN_CELLS}
+
+
+def _min_cell_of(arrays: dict[str, np.ndarray]) -> str | None:
+    """Weights without W are a min cell's when U's rows are 2 or 3 blocks of V's H columns
+    (minGRU, minLSTM); None when they are not."""
+    U, V = arrays.get("U"), arrays.get("V")
+    if U is None or V is None or U.ndim != 2 or V.ndim != 2 or V.shape[1] == 0 or U.shape[0] % V.shape[1]:
+        return None
+    return MIN_CELL_OF_BLOCKS.get(U.shape[0] // V.shape[1])

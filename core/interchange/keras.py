@@ -1,0 +1,119 @@
+"""Keras: a SimpleRNN, LSTM or GRU (reset_after=True) plus a Dense, by weight path, in and out.
+Keras's kernels are PyTorch's transposed, and its GRU orders the blocks z, r, h."""
+
+
+import numpy as np
+
+from ..contract import blocks
+from ..errors import InputError
+from ..params import read_array
+from .common import (
+    KERAS_LAYERS,
+    KERAS_NAMES,
+    KERAS_NAMES_OF,
+    Imported,
+    expect,
+    output_bias,
+    output_layer,
+    recurrent_bias,
+    recurrent_layer,
+    refuse_min_cells,
+    shape_of,
+    split_key,
+)
+
+
+def keras_parts(key: str) -> tuple[str, str]:
+    """('lstm/lstm_cell/', 'kernel') from 'lstm/lstm_cell/kernel:0' (Keras 2 names) or its Keras 3 path."""
+    return split_key(key.removesuffix(":0"), "/")
+
+
+def keras_blocks(array: np.ndarray, cell: str, axis: int) -> np.ndarray:
+    """Keras's GRU stacks z, r, h; ours stacks r, z, n (PyTorch's order). Other cells agree.
+    The swap of the first two blocks is its own inverse: it also takes ours to Keras's."""
+    if cell != "gru":
+        return array
+    z, r, n = np.split(array, 3, axis=axis)
+    return np.concatenate([r, z, n], axis=axis)
+
+
+def read_keras(weights: dict, cell: str | None) -> Imported:
+    layers: dict[str, dict[str, str]] = {}
+    for key in weights:
+        prefix, name = keras_parts(key)
+        layers.setdefault(prefix, {})[name] = key
+    recurrent = {prefix: keys for prefix, keys in layers.items() if "recurrent_kernel" in keys}
+    if len(recurrent) > 1:
+        raise InputError("weights", f"has {len(recurrent)} recurrent layers ({', '.join(recurrent)}); send one")
+    prefix, keys = next(iter(recurrent.items()))
+    for name in keys:
+        if name not in KERAS_NAMES:
+            raise InputError(f"weights.{keys[name]}", "is not a weight of a Keras SimpleRNN, LSTM or GRU")
+    if "kernel" not in keys:
+        raise InputError("weights", f"missing {prefix}kernel beside {keys['recurrent_kernel']}")
+    R_key, K_key = keys["recurrent_kernel"], keys["kernel"]
+    cell, H, R, kernel = recurrent_layer(weights, R_key, K_key, cell, keras=True)
+    G = blocks(cell)
+    layer = KERAS_LAYERS[cell]
+    arrays = {"U": keras_blocks(kernel, cell, 1).T.copy(), "W": keras_blocks(R, cell, 1).T.copy()}
+    order = " (blocks z, r, h reordered to r, z, n)" if cell == "gru" else ""
+    mapping = {"U": f"{K_key}ᵀ{order}", "W": f"{R_key}ᵀ{order}"}
+    notes = []
+    B_key = keys.get("bias")
+    if B_key is None:
+        if cell == "gru":
+            raise InputError("weights", f"{prefix}bias is missing: without it a Keras GRU does not say whether "
+                             "reset_after is True; send the bias, zeros of shape (2, 3H) if it has none")
+        arrays["b"], mapping["b"] = np.zeros(G * H), "zeros (use_bias=False)"
+        notes.append("The recurrent layer has no bias (use_bias=False): b is zero.")
+    else:
+        bias = read_array(B_key, weights[B_key])
+        if cell == "gru":
+            if bias.shape == (G * H,):
+                raise InputError(f"weights.{B_key}", "has shape (3H,): a GRU with reset_after=False, which applies "
+                                 "the reset gate before W (W_n (r ⊙ h′)); PyTorch's GRU and ours apply it after. "
+                                 "Use reset_after=True, the Keras default")
+            expect(B_key, bias, (2, G * H), f"for a Keras GRU (reset_after=True) with H = {H}")
+            b_in, b_rec = keras_blocks(bias[0], cell, 0), keras_blocks(bias[1], cell, 0)
+            arrays["b"] = np.concatenate([b_in[:2 * H] + b_rec[:2 * H], b_in[2 * H:]])
+            arrays["b_hn"] = b_rec[2 * H:].copy()
+            mapping["b"] = f"{B_key}[0] + {B_key}[1]{order} (the candidate's rows: {B_key}[0] only)"
+            mapping["b_hn"] = f"{B_key}[1], the h block"
+        else:
+            expect(B_key, bias, (G * H,), f"for a Keras {layer} with H = {H}")
+            arrays["b"], mapping["b"] = bias, B_key
+    if cell == "gru" and "b_hn" not in arrays:
+        arrays["b_hn"] = np.zeros(H)
+    rest = [key for other, keys in layers.items() if other != prefix for key in keys.values()]
+    V_key, c_key = output_layer(rest, keras_parts, "kernel", "a Keras Dense (e.g. dense/kernel, dense/bias)")
+    kernel_out = read_array(V_key, weights[V_key])
+    if kernel_out.ndim != 2 or kernel_out.shape[0] != H:
+        raise InputError(f"weights.{V_key}", f"expected ({H}, K): the Dense layer reads the H = {H} hidden units of "
+                         f"{R_key}, got {shape_of(kernel_out)}")
+    arrays["V"], mapping["V"] = kernel_out.T.copy(), f"{V_key}ᵀ"
+    arrays["c"], mapping["c"] = output_bias(weights, c_key, kernel_out.shape[1], notes)
+    sources = {"U": (K_key, True), "W": (R_key, True), "V": (V_key, True)}
+    if c_key is not None:
+        sources["c"] = (c_key, False)
+    return Imported("keras", cell, arrays, mapping, tuple(notes), sources)
+
+
+def to_keras(
+    arrays: dict[str, np.ndarray], cell: str, layer: str | None = None, head: str | None = None
+) -> dict[str, np.ndarray]:
+    """The weights of a Keras SimpleRNN, LSTM or GRU (reset_after=True, the default) named
+    ``layer`` (default: Keras's own, simple_rnn, lstm or gru) and a Dense named ``head`` (default
+    dense), that
+    reproduce ``arrays`` exactly, for layer.set_weights in the order kernel, recurrent_kernel,
+    bias: the kernels are ours transposed, the GRU's blocks in Keras's z, r, h order, and its
+    bias the two rows Keras keeps, b on the input row and b_hn on the recurrent row. The min cells
+    are refused: no Keras layer computes them."""
+    refuse_min_cells(cell, "keras")
+    prefix = f"{layer or KERAS_NAMES_OF[cell]}/"
+    U, W, bias = (keras_blocks(arrays[name], cell, 0) for name in ("U", "W", "b"))
+    if cell == "gru":
+        bias = np.stack([bias, keras_blocks(recurrent_bias(arrays, cell), cell, 0)])
+    return {
+        f"{prefix}kernel": U.T.copy(), f"{prefix}recurrent_kernel": W.T.copy(), f"{prefix}bias": bias,
+        f"{head or 'dense'}/kernel": arrays["V"].T.copy(), f"{head or 'dense'}/bias": arrays["c"],
+    }

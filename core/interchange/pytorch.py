@@ -1,0 +1,163 @@
+"""PyTorch: a state_dict of one nn.RNN, nn.LSTM or nn.GRU layer plus an nn.Linear, in and out.
+From PyTorch, b = bias_ih + bias_hh, except the GRU's candidate, whose recurrent bias stays
+apart as b_hn."""
+
+import re
+
+import numpy as np
+
+from ..contract import blocks
+from ..errors import InputError
+from ..params import read_array
+from .common import (
+    CELL_OF_BLOCKS,
+    TORCH_MODULES,
+    TORCH_RECURRENT,
+    Imported,
+    expect,
+    output_bias,
+    output_layer,
+    recurrent_bias,
+    recurrent_layer,
+    refuse_min_cells,
+    shape_of,
+    split_key,
+)
+
+
+def _torch_cell_by_evidence(weights: dict, recurrent: dict, prefix: str) -> tuple[str | None, str]:
+    """The cell most of a PyTorch layer's parts point to, and which parts say so: each of
+    weight_hh, weight_ih and the biases (their rows, in blocks of H = weight_hh's columns) and the
+    module's name (lstm, gru) is a vote. One wrong shape is then named as the odd one out, with
+    the cell the rest imply, rather than the cell its own shape implies blaming the parts that are
+    right. (None, "") when nothing can be read (the usual checks then say why)."""
+    try:
+        W = np.asarray(weights[recurrent["weight_hh"]], dtype=np.float64)
+    except (ValueError, TypeError):
+        return None, ""
+    if W.ndim != 2 or W.shape[1] == 0:
+        return None, ""
+    H = W.shape[1]
+    votes = []  # (cell, who says so)
+    for name in ("weight_hh", "weight_ih", "bias_ih", "bias_hh"):
+        if name not in recurrent:
+            continue
+        try:
+            rows = np.asarray(weights[recurrent[name]], dtype=np.float64).shape[0]
+        except (ValueError, TypeError, IndexError):
+            continue
+        if rows % H == 0 and rows // H in CELL_OF_BLOCKS:
+            votes.append((CELL_OF_BLOCKS[rows // H], recurrent[name]))
+    words = set(re.findall(r"[a-z]+", prefix.lower()))
+    votes += [(cell, f"the name {prefix!r}") for cell in ("lstm", "gru") if cell in words]
+    cells = [cell for cell, _ in votes]
+    if not cells:
+        return None, ""
+    best = max(set(cells), key=cells.count)
+    if cells.count(best) <= len(cells) / 2:
+        return None, ""
+    who = [source for cell, source in votes if cell == best]
+    said = who[0] if len(who) == 1 else ", ".join(who[:-1]) + " and " + who[-1]
+    return best, f" ({said} say{'s' if len(who) == 1 else ''} {TORCH_MODULES[best]})"
+
+
+def _refuse_embeddings(weights: dict, keys: list, input_key: str, D: int, H: int) -> None:
+    """An nn.Embedding (rows of D numbers, D the recurrent layer's input size, and named so or
+    not shaped as the output layer's H columns) is said to be one, not taken for a second output
+    layer: the one-hot models read here have none (issue 28 makes them readable)."""
+    for key in keys:
+        if not key.endswith("weight"):
+            continue
+        try:
+            shape = np.shape(np.asarray(weights[key], dtype=np.float64))
+        except (ValueError, TypeError):
+            continue
+        if len(shape) == 2 and shape[1] == D and ("emb" in key.lower() or shape[1] != H):
+            raise InputError(f"weights.{key}", f"is an embedding ({shape[0]} tokens of {D} numbers each, the input "
+                             f"size of {input_key}): rnn-unfolded reads one-hot inputs and does not read "
+                             "nn.Embedding yet. A model that embeds its tokens cannot be unfolded here as it is")
+
+
+def read_pytorch(weights: dict, cell: str | None) -> Imported:
+    recurrent, rest, prefixes = {}, [], set()
+    for key in weights:
+        match = TORCH_RECURRENT.match(key)
+        if not match:
+            rest.append(key)
+            continue
+        if match["reverse"]:
+            raise InputError(f"weights.{key}", "belongs to a bidirectional layer; rnn-unfolded unfolds one direction")
+        if match["layer"] != "0":
+            raise InputError(f"weights.{key}", f"belongs to layer {match['layer']}; rnn-unfolded unfolds one layer "
+                             "(num_layers=1)")
+        if match["name"] == "weight_hr":
+            raise InputError(f"weights.{key}", "belongs to an LSTM with proj_size; only proj_size=0 is supported")
+        prefixes.add(match["prefix"])
+        recurrent[match["name"]] = key
+    if len(prefixes) > 1:
+        raise InputError("weights", f"has two recurrent layers ({', '.join(sorted(prefixes))}); send one")
+    for name in ("weight_ih", "weight_hh"):
+        if name not in recurrent:
+            raise InputError("weights", f"missing {next(iter(prefixes))}{name}_l0")
+    if ("bias_ih" in recurrent) != ("bias_hh" in recurrent):
+        have, lack = ("bias_ih", "bias_hh") if "bias_ih" in recurrent else ("bias_hh", "bias_ih")
+        raise InputError("weights", f"has {recurrent[have]} but not its partner {lack}_l0 (a PyTorch layer has "
+                         "both biases or, with bias=False, neither)")
+    W_key, U_key = recurrent["weight_hh"], recurrent["weight_ih"]
+    because = ""
+    if cell is None:
+        cell, because = _torch_cell_by_evidence(weights, recurrent, next(iter(prefixes)))
+    cell, H, W, U = recurrent_layer(weights, W_key, U_key, cell, keras=False, because=because)
+    _refuse_embeddings(weights, rest, U_key, U.shape[1], H)
+    G = blocks(cell)
+    module = TORCH_MODULES[cell]
+    arrays = {"U": U, "W": W}
+    mapping = {"U": U_key, "W": W_key}
+    notes = []
+    if "bias_ih" in recurrent:
+        b_ih, b_hh = (read_array(recurrent[n], weights[recurrent[n]]) for n in ("bias_ih", "bias_hh"))
+        for name, bias in (("bias_ih", b_ih), ("bias_hh", b_hh)):
+            expect(recurrent[name], bias, (G * H,), f"for {module} with H = {H}")
+        arrays["b"] = b_ih + b_hh
+        mapping["b"] = f"{recurrent['bias_ih']} + {recurrent['bias_hh']}"
+        if cell == "gru":
+            arrays["b"][2 * H:] = b_ih[2 * H:]
+            arrays["b_hn"] = b_hh[2 * H:].copy()
+            mapping["b"] += f" (the candidate's rows: {recurrent['bias_ih']} only)"
+            mapping["b_hn"] = f"{recurrent['bias_hh']}[{2 * H}:{3 * H}]"
+    else:
+        arrays["b"] = np.zeros(G * H)
+        mapping["b"] = "zeros (bias=False)"
+        notes.append("The recurrent layer has no biases (bias=False): b is zero.")
+        if cell == "gru":
+            arrays["b_hn"] = np.zeros(H)
+            mapping["b_hn"] = "zeros (bias=False)"
+    V_key, c_key = output_layer(rest, lambda key: split_key(key, "."), "weight",
+                                "an nn.Linear (e.g. fc.weight, fc.bias)")
+    V = read_array(V_key, weights[V_key])
+    if V.ndim != 2 or V.shape[1] != H:
+        raise InputError(f"weights.{V_key}", f"expected (K, {H}): the output layer reads the H = {H} hidden units "
+                         f"of {W_key}, got {shape_of(V)}")
+    arrays["V"], mapping["V"] = V, V_key
+    arrays["c"], mapping["c"] = output_bias(weights, c_key, V.shape[0], notes)
+    sources = {"U": (U_key, False), "W": (W_key, False), "V": (V_key, False)}
+    if c_key is not None:
+        sources["c"] = (c_key, False)
+    return Imported("pytorch", cell, arrays, mapping, tuple(notes), sources)
+
+
+def to_pytorch(
+    arrays: dict[str, np.ndarray], cell: str, module: str | None = None, head: str | None = None
+) -> dict[str, np.ndarray]:
+    """A state_dict of ``module`` (an nn.RNN, nn.LSTM or nn.GRU, default named after the cell)
+    plus an nn.Linear named ``head`` (default fc), that reproduces ``arrays`` exactly: bias_ih
+    carries b and bias_hh is zero, but for the GRU's candidate, whose recurrent bias is b_hn.
+    The min cells are refused: no torch.nn module computes them."""
+    refuse_min_cells(cell, "pytorch")
+    prefix = f"{module or cell}."
+    linear = head or "fc"
+    return {
+        f"{prefix}weight_ih_l0": arrays["U"], f"{prefix}weight_hh_l0": arrays["W"],
+        f"{prefix}bias_ih_l0": arrays["b"], f"{prefix}bias_hh_l0": recurrent_bias(arrays, cell),
+        f"{linear}.weight": arrays["V"], f"{linear}.bias": arrays["c"],
+    }
