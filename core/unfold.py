@@ -166,13 +166,21 @@ def forward_batch(
         s = np.empty((steps + 1, B, H))
         s[0] = initial_state("s0", s0, H)
     with np.errstate(all="ignore"):
-        for t in range(steps):
-            out = cell.step(params, xu[t], h[t], None if s is None else s[t], activation)
-            a[t], h[t + 1] = out.a, out.h
-            if gates is not None:
-                gates[t] = out.gates
-            if s is not None:
-                s[t + 1] = out.s
+        if hasattr(cell, "coefficients"):
+            # the min cells' gates read x alone: every step's at once, then cell.step's h = alpha h' + beta
+            alpha, beta, gates[:] = cell.coefficients(xu)
+            a[:] = xu
+            for t in range(steps):
+                np.multiply(alpha[t], h[t], out=h[t + 1])
+                h[t + 1] += beta[t]
+        else:
+            for t in range(steps):
+                out = cell.step(params, xu[t], h[t], None if s is None else s[t], activation)
+                a[t], h[t + 1] = out.a, out.h
+                if gates is not None:
+                    gates[t] = out.gates
+                if s is not None:
+                    s[t + 1] = out.s
         ys = y.transpose(1, 0, 2)
         o = h[1:] @ params.V.T + params.c
         if output == "softmax":  # the head's f and loss, sharing one log_softmax
