@@ -60,7 +60,7 @@ export function stepInk(t, steps) {
 }
 
 // One colour per cell wherever cells are compared.
-const CELL_COLOURS = { rnn: '#0072B2', lstm: '#D55E00', gru: '#009E73', mingru: '#CC79A7', minlstm: '#E69F00' }; // Okabe-Ito
+const CELL_COLOURS = { rnn: '#0072B2', lstm: '#D55E00', gru: '#009E73', mingru: '#56B4E9', minlstm: '#CC79A7' }; // Okabe-Ito: each min cell apart from its classic one
 export const cellColour = (cell) => CELL_COLOURS[cell];
 
 // Values: a diverging red-blue scale centred on 0 (blue negative, red positive), colour-blind safe.

@@ -63,3 +63,25 @@ def test_the_minlstm_forget_bias_starts_at_its_own_default_and_moves(page):
     answer = api(page, sequence="hello world", cell="minlstm", forget_bias=3)
     H = answer["config"]["hidden_size"]
     assert answer["weights"]["b"][:H] == [3.0] * H
+
+
+@pytest.mark.parametrize(("against", "pair"), [("min-gru", ("gru", "mingru")), ("min-lstm", ("lstm", "minlstm"))])
+def test_the_compare_view_puts_a_min_cell_beside_its_classic_cell(page, against, pair):
+    """Issue 29: GRU beside minGRU (LSTM beside minLSTM) on the page's sequence, one scale, one plot,
+    and a caption whose numbers are the answers'."""
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.goto(f"{page.base}/?sequence=the%20cat%20sat%20on%20the%20mat&compare=1&against={against}")
+    page.wait_for_function("() => document.querySelector('#compare-body .compare-pair')")
+    figures = page.locator("#compare-body figure.compare-matrix")
+    assert [f.get_attribute("data-cell") for f in figures.all() if f.get_attribute("data-path") == "h"] == list(pair)
+    assert page.locator("#compare-body path.gain").count() == (3 if pair[0] == "lstm" else 2)
+    assert page.locator("#compare-weights").input_value() == against
+    gains = {cell: api(page, sequence="the cat sat on the mat", cell=cell, include=["gain"])["gain"]["h"] for cell in pair}
+    d = max(k for k in range(len(gains[pair[0]])) if gains[pair[0]][k] and gains[pair[1]][k])
+    said = page.locator("#compare-body .compare-pair").text_content()
+    for cell in pair:
+        assert f"{TITLES.get(cell, cell.upper())} {formatted(page, gains[cell][d], 2)}" in said.replace("keeps ", "")
+    assert said.startswith(f"{d} steps back, G({d})")
+    more = pair[1] if gains[pair[1]][d] > gains[pair[0]][d] else pair[0]
+    assert f"so here the {TITLES.get(more, more.upper())} carries more" in said
+    page.locator("#compare-panel").screenshot(path=ARTIFACTS / f"compare-{against}.png")

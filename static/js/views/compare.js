@@ -94,10 +94,13 @@ export async function families() {
   });
 }
 
+// A classic cell beside its min cell (issue 29), untrained, on the page's own sequence.
+const PAIRS = { 'min-gru': ['gru', 'mingru'], 'min-lstm': ['lstm', 'minlstm'] };
+
 // Which family `against` names: 'untrained', a family's key, or 'trained' (the family of the
 // task on the page, else the first); null for untrained.
 export function chosenFamily(list, against, state) {
-  if (against === 'untrained' || !list.length) return null;
+  if (against === 'untrained' || PAIRS[against] || !list.length) return null;
   const named = list.find((f) => f.key === against);
   if (named) return named;
   const same = list.find(({ models: [m] }) => state.kind === 'dataset' && m.dataset.name === state.dataset
@@ -108,33 +111,36 @@ export function chosenFamily(list, against, state) {
 // ask: {untrained(cell), trained(model)} -> askJSON's answers; against and state pick the
 // weights (chosenFamily); choose(value) is called when the reader picks others.
 export async function compareCells(container, { ask, against, state, choose }) {
-  container.textContent = 'Computing the three cells…';
+  const cells = PAIRS[against] ?? CLASSIC;
+  container.textContent = `Computing the ${cells.length === 2 ? 'two' : 'three'} cells…`;
   try {
     const list = await families();
     const family = chosenFamily(list, against, state);
-    offerWeights(list, family, choose);
+    offerWeights(list, family ? family.key : PAIRS[against] ? against : 'untrained', choose);
     const answers = [];
-    for (const [i, cell] of CLASSIC.entries()) { // one at a time: the server computes two requests at once, the page's own is one
+    for (const [i, cell] of cells.entries()) { // one at a time: the server computes two requests at once, the page's own is one
       answers.push(await (family ? ask.trained(family.models[i]) : ask.untrained(cell)));
     }
     const failed = answers.find((a) => !a.ok);
     if (failed) { container.textContent = failed.data?.detail?.[0]?.msg ?? `The server answered ${failed.status}.`; return; }
     container.textContent = '';
-    const byCell = Object.fromEntries(CLASSIC.map((cell, i) => [cell, answers[i].data]));
+    const byCell = Object.fromEntries(cells.map((cell, i) => [cell, answers[i].data]));
     if (family) trainedConditions(container, family, byCell);
     else conditions(container, byCell);
+    if (PAIRS[against]) pairCaption(container, byCell);
     drawCompare(container, byCell);
   } catch (error) {
     if (error.name !== 'AbortError') container.textContent = `Could not reach the server: ${error.message}`;
   }
 }
 
-function offerWeights(list, family, choose) {
+function offerWeights(list, chosen, choose) {
   const options = [...list.map((f) => ({ value: f.key, text: `trained on ${f.title}` })),
-    { value: 'untrained', text: 'untrained, on the sequence above' }];
+    { value: 'untrained', text: 'untrained, on the sequence above' },
+    ...Object.entries(PAIRS).map(([value, pair]) => ({ value, text: `${pair.map(title).join(' beside the ')}, untrained, on the sequence above` }))];
   d3.select('#compare-weights').selectAll('option').data(options).join('option')
     .attr('value', (o) => o.value).text((o) => o.text);
-  d3.select('#compare-weights').property('value', family?.key ?? 'untrained')
+  d3.select('#compare-weights').property('value', chosen)
     .on('change', function () { choose(this.value); });
 }
 
@@ -164,7 +170,7 @@ function conditions(container, answers) {
   const parts = Object.entries(answers).map(([cell, a]) => {
     const c = a.config;
     const seeded = cell === 'rnn' ? `ρ(W) = ${formatNumber(c.spectral_radius, 3)}`
-      : cell === 'lstm' ? `forget bias ${formatNumber(c.forget_bias, 3)}` : `update bias ${formatNumber(c.update_bias ?? 0, 3)}`;
+      : ['lstm', 'minlstm'].includes(cell) ? `forget bias ${formatNumber(c.forget_bias, 3)}` : `update bias ${formatNumber(c.update_bias ?? 0, 3)}`;
     if (a.imported) return `${title(cell)}: your imported weights${cell === 'rnn' ? `, ${seeded}` : ''}`;
     return `${title(cell)}: untrained, seed ${c.seed}, ${seeded}`;
   });
@@ -177,6 +183,20 @@ function conditions(container, answers) {
     p.append('a').attr('href', '/race').text('run the race');
     p.append('span').text(' (the three cells trained on a long-lag task).');
   }
+}
+
+// A classic cell beside its min cell: how much of a loss's error each keeps at the longest
+// distance both measure, from the answers' gains.
+function pairCaption(container, answers) {
+  const [classic, min] = Object.keys(answers);
+  const g = (cell) => answers[cell].gain.h;
+  const d = d3.max(d3.range(Math.min(g(classic).length, g(min).length)).filter((k) => g(classic)[k] > 0 && g(min)[k] > 0));
+  if (d === undefined || d === 0) return;
+  const more = g(min)[d] > g(classic)[d] ? min : classic;
+  d3.select(container).append('p').attr('class', 'compare-pair').text(
+    `${d} steps back, G(${d}): the ${title(classic)} keeps ${formatNumber(g(classic)[d], 2)} of a loss's error, the `
+    + `${title(min)} ${formatNumber(g(min)[d], 2)}, so here the ${title(more)} carries more of it. The ${title(min)}'s step back `
+    + `multiplies each unit's error by its own gate (no W); the ${title(classic)}'s goes through W as well.`);
 }
 
 function drawCompare(container, answers) {
