@@ -5,7 +5,7 @@ import { parseNumbers } from './state.js';
 const d3 = window.d3;
 const $ = (id) => document.getElementById(id);
 const NUMBER_FIELDS = ['hidden_size', 'seed', 'length', 'delay', 'dseed', 'index'];
-const OPTIONAL_NUMBERS = ['rho', 'truncate', 'forget_bias'];
+const OPTIONAL_NUMBERS = ['rho', 'truncate', 'forget_bias', 'update_bias'];
 const SELECTS = ['task', 'activation', 'output', 'dataset'];
 // Fields that belong to one cell only (the server's META.cell_only, by the form's names):
 // shown for it, hidden (and kept) for the others.
@@ -16,7 +16,7 @@ const CELL_FIELDS = Object.fromEntries(Object.entries(META.cell_only).map(([fiel
 const ERROR_TARGET = {
   sequence: 'sequence', inputs: 'sequence', targets: 'sequence', hidden_size: 'hidden_size', h0: 'hidden_size',
   seed: 'seed', spectral_radius: 'rho', truncate: 'truncate', activation: 'activation', output: 'output',
-  task: 'task', include: 'general', weights: 'general', cell: 'general', forget_bias: 'forget_bias', s0: 'general',
+  task: 'task', include: 'general', weights: 'general', cell: 'general', forget_bias: 'forget_bias', update_bias: 'update_bias', s0: 'general',
   dataset: 'dataset', index: 'dataset',
 };
 
@@ -149,6 +149,7 @@ export function stateFromRequest(request, base) {
     seed: request.seed ?? META.defaults.seed,
     rho: request.spectral_radius ?? null,
     forget_bias: request.forget_bias ?? null,
+    update_bias: request.update_bias ?? null,
     truncate: request.truncate ?? null,
     ...(request.dataset ? { dataset: data.name, length: data.length, delay: data.delay ?? base.delay,
       dseed: data.seed ?? 0, index: request.index ?? 0 } : {}),

@@ -9,7 +9,7 @@ import { P } from './notation.js';
 // small enough to read every number.
 export const BASE = {
   kind: 'text', sequence: 'hello', cell: 'rnn', task: 'many-to-many', hidden_size: 4, activation: 'tanh',
-  output: 'auto', seed: 0, rho: null, forget_bias: null, truncate: null,
+  output: 'auto', seed: 0, rho: null, forget_bias: null, update_bias: null, truncate: null,
 };
 
 const vec = (values, n = 4) => `[${values.slice(0, n).map((v) => fmt(v, 3)).join(', ')}${values.length > n ? ', …' : ''}]`;

@@ -74,8 +74,8 @@ const explorer = createExplorer($('explorer-panel-body'), {
     fromForm({ now: true, live: true, start });
   },
   onHoverDistance: (distance) => store.set({ distance }),
-  onForgetBias: (bias, start) => {
-    $('forget_bias').value = bias;
+  onBias: (field, bias, start) => {
+    $(field).value = bias;
     fromForm({ now: true, live: true, start });
   },
 });

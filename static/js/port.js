@@ -192,7 +192,7 @@ export function createExporter({ askJSON, state, request, weights, flush = () =>
   $('curl-close').addEventListener('click', () => $('curl-dialog').close());
 }
 
-const SEEDED_FIELDS = ['hidden_size', 'seed', 'forget_bias'];
+const SEEDED_FIELDS = ['hidden_size', 'seed', 'forget_bias', 'update_bias'];
 
 // The store's patch for imported weights (null: back to seeded ones): the cell and H follow them.
 export function weightsPatch(found) {

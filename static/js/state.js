@@ -38,6 +38,7 @@ export const FIELDS = {
   seed: { initial: defaults.seed, parse: integer(0, limits.seed) },
   rho: { initial: null, parse: number(0, limits.spectral_radius, { open: true }) },
   forget_bias: { initial: null, parse: number(-limits.forget_bias, limits.forget_bias) },
+  update_bias: { initial: null, parse: number(-limits.forget_bias, limits.forget_bias) }, // the GRU's, the minGRU's
   truncate: { initial: null, parse: integer(1, limits.truncate) },
   colour: { initial: 'gradient', parse: oneOf(['gradient', 'source']) },
   param: { initial: 'W', parse: oneOf(ALL_PARAMS) },
@@ -66,7 +67,7 @@ export const FIELDS = {
 // The fields a request is made of: a change to any of them asks for a new answer.
 export const REQUEST_KEYS = ['kind', 'sequence', 'dataset', 'length', 'delay', 'dseed', 'index', 'cell', 'task',
   'hidden_size', 'activation', 'output', 'seed',
-  'rho', 'forget_bias', 'truncate', 'weights'];
+  'rho', 'forget_bias', 'update_bias', 'truncate', 'weights'];
 
 // Numbers: "0.1, 0.5 0.9", or vectors separated by ";" or new lines ("1 0; 0 1").
 export function parseNumbers(raw) {
@@ -96,10 +97,10 @@ export function toRequest(state, cell = state.cell) {
   else body.inputs = parseNumbers(state.sequence);
   if (imported?.vocab && state.kind === 'text') body.vocab = imported.vocab;
   if (state.output !== 'auto' && state.kind !== 'dataset') body.output = state.output;
-  for (const name of ['activation', 'rho', 'forget_bias', 'truncate']) {
+  for (const name of ['activation', 'rho', 'forget_bias', 'update_bias', 'truncate']) {
     const field = REQUEST_NAME[name] ?? name;
     const owner = META.cell_only[field];
-    if (imported && name === 'forget_bias') continue;
+    if (imported && (name === 'forget_bias' || name === 'update_bias')) continue;
     if (state[name] !== null && (!owner || owner.includes(cell))) body[field] = state[name];
   }
   return body;

@@ -48,6 +48,7 @@ def test_a_min_cell_draws_its_gates_and_carries_h_by_its_gate_alone(page, cell):
     page.wait_for_function("() => document.querySelector('.explorer-readout')?.textContent.includes('α')")
     readout = page.locator(".explorer-readout").text_content()
     assert f"between {formatted(page, min(alpha), 3)} and {formatted(page, max(alpha), 3)}" in readout
+    assert "all 10 states in 4 rounds instead of 10 steps" in readout  # the scan, ceil(log2 T) rounds
     assert (page.locator("#forget-slider").is_visible()) == (cell == "minlstm")  # the minLSTM's b_f moves at initialisation
     page.screenshot(path=ARTIFACTS / f"min-cell-{cell}-1366.png")
 
@@ -85,3 +86,22 @@ def test_the_compare_view_puts_a_min_cell_beside_its_classic_cell(page, against,
     more = pair[1] if gains[pair[1]][d] > gains[pair[0]][d] else pair[0]
     assert f"so here the {TITLES.get(more, more.upper())} carries more" in said
     page.locator("#compare-panel").screenshot(path=ARTIFACTS / f"compare-{against}.png")
+
+
+def test_the_update_gate_bias_slider_moves_the_mingru_and_its_alphas(page):
+    """Issue 29: the explorer's slider for the minGRU moves its update gate's bias b_z at
+    initialisation; a negative b_z keeps memory (alpha = 1 - z near 1), and the readout follows."""
+    page.goto(f"{page.base}/?sequence=hello%20world&cell=mingru")
+    drawn(page, "mingru", 10)
+    assert page.locator("#update-slider").is_visible() and page.locator("#forget-slider").is_hidden()
+    page.locator("#update-slider").fill("-3")
+    page.wait_for_function("() => new URLSearchParams(location.search).get('update_bias') === '-3'"
+                           " && document.getElementById('summary').textContent.includes('update bias -3')")
+    answer = api(page, sequence="hello world", cell="mingru", update_bias=-3)
+    H = answer["config"]["hidden_size"]
+    assert answer["weights"]["b"][:H] == [-3.0] * H
+    alpha = [1 - z for row in answer["forward"]["gates"]["update"] for z in row]
+    page.wait_for_function("(low) => document.querySelector('.explorer-readout').textContent.includes('between ' + low)",
+                           arg=formatted(page, min(alpha), 3))
+    assert page.locator("#update_bias").input_value() == "-3"
+    assert page.locator("#update_bias").is_visible()

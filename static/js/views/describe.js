@@ -122,8 +122,8 @@ export function headline(model) {
   const cellPart = {
     rnn: () => `ρ(${P('W')}) = ${formatNumber(config.spectral_radius, 4)}`,
     lstm: () => `LSTM, forget bias ${config.forget_bias ?? 'from the weights'}`,
-    gru: () => 'GRU',
-    mingru: () => 'minGRU (no W)',
+    gru: () => `GRU${config.update_bias === undefined ? '' : `, update bias ${config.update_bias}`}`,
+    mingru: () => `minGRU (no W)${config.update_bias === undefined ? '' : `, update bias ${config.update_bias}`}`,
     minlstm: () => `minLSTM (no W), forget bias ${config.forget_bias ?? 'from the weights'}`,
   }[model.cell]();
   return `T = ${model.steps} steps · H = ${model.hidden} · J = ${formatNumber(model.response.forward.total_loss, 6)}`

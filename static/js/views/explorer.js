@@ -39,7 +39,25 @@ function verdict(badge, data) {
     + `(${formatNumber(data.rounding_floor, 2)}).`);
 }
 
-export function createExplorer(container, { onRho, onForgetBias, onHoverDistance, askJSON, request }) {
+// A gate's bias at initialisation, as a slider: the form's field `field` (forget_bias, update_bias).
+function biasSlider(root, field, label, onBias) {
+  const id = `${field.replace('_bias', '')}-slider`; // forget-slider, update-slider
+  const row = root.append('div').attr('class', `rho-slider bias-slider ${id}`);
+  row.append('label').attr('for', id).text(label);
+  const input = row.append('input').attr('id', id).attr('type', 'range').attr('min', -4).attr('max', 8).attr('step', 0.25);
+  const value = row.append('output').attr('for', id);
+  input.on('input', function () {
+    value.text(Number(this.value).toFixed(2));
+    onBias(field, Number(this.value), performance.now());
+  });
+  // shown (at `bias`) when the answer's cell has this gate and its weights are seeded; else hidden
+  return (bias) => {
+    row.style('display', bias === null ? 'none' : null);
+    if (bias !== null) { input.property('value', bias); value.text(formatNumber(bias, 3)); }
+  };
+}
+
+export function createExplorer(container, { onRho, onBias, onHoverDistance, askJSON, request }) {
   const root = d3.select(container);
   const panelWidth = watchWidth(container, 420);
   const readout = root.append('p').attr('class', 'explorer-readout');
@@ -49,16 +67,10 @@ export function createExplorer(container, { onRho, onForgetBias, onHoverDistance
     .attr('min', 0.1).attr('max', 3).attr('step', 0.01)
     .attr('aria-describedby', 'explorer-readout');
   const sliderValue = sliderRow.append('output').attr('for', 'rho-slider');
-  // the LSTM's cause: the forget gates' bias (σ(b_f) of the cell state kept a step)
-  const forgetRow = root.append('div').attr('class', 'rho-slider forget-slider');
-  forgetRow.append('label').attr('for', 'forget-slider').text('forget-gate bias');
-  const forgetSlider = forgetRow.append('input').attr('id', 'forget-slider').attr('type', 'range')
-    .attr('min', -4).attr('max', 8).attr('step', 0.25);
-  const forgetValue = forgetRow.append('output').attr('for', 'forget-slider');
-  forgetSlider.on('input', function () {
-    forgetValue.text(Number(this.value).toFixed(2));
-    onForgetBias(Number(this.value), performance.now());
-  });
+  // the gated cells' cause: the forget gates' bias (the LSTM's, the minLSTM's) and the update
+  // gates' (the GRU's, the minGRU's), at initialisation
+  const showForget = biasSlider(root, 'forget_bias', 'forget-gate bias', onBias);
+  const showUpdate = biasSlider(root, 'update_bias', 'update-gate bias', onBias);
   const plot = root.append('svg').attr('class', 'gain-plot explorer-gain').attr('role', 'img');
   const legend = root.append('p').attr('class', 'help explorer-legend');
   const truncation = root.append('div').attr('class', 'truncation-cost');
@@ -74,12 +86,9 @@ export function createExplorer(container, { onRho, onForgetBias, onHoverDistance
     const g = m.response.gain;
     const rnn = m.cell === 'rnn';
     sliderRow.style('display', rnn ? null : 'none');
-    const seeded = m.config.forget_bias !== null && m.config.forget_bias !== undefined; // explicit weights set b_f themselves
-    forgetRow.style('display', seeded ? null : 'none');
-    if (seeded) {
-      forgetSlider.property('value', m.config.forget_bias);
-      forgetValue.text(formatNumber(m.config.forget_bias, 3));
-    }
+    // explicit weights set their biases themselves
+    showForget(m.config.forget_bias ?? null);
+    showUpdate(['gru', 'mingru'].includes(m.cell) && !m.response.imported ? m.config.update_bias ?? 0 : null);
     if (rnn && g) {
       const product = g.w_norm * g.gamma;
       slider.property('value', m.config.spectral_radius);
@@ -241,7 +250,9 @@ function minReadout(m) {
   const name = m.cell === 'mingru' ? '1 − z' : 'f′';
   return `The ${cellInfo(m.cell).title}'s gates read only x, so one step back multiplies each unit's error by its own α = ${name}: `
     + `here between ${formatNumber(d3.min(alpha), 3)} and ${formatNumber(d3.max(alpha), 3)}. With no W, and every α below 1, `
-    + 'an error can only shrink going back, at a rate the gates alone set; the grey curve is the exact Jacobian norm, the largest unit\'s product of α.';
+    + 'an error can only shrink going back, at a rate the gates alone set; the grey curve is the exact Jacobian norm, the largest unit\'s product of α. '
+    + `And since α and β come from x alone, h⁽ᵗ⁾ = α ⊙ h⁽ᵗ⁻¹⁾ + β can be composed in any grouping: a parallel scan computes all ${m.steps} states `
+    + `in ${Math.ceil(Math.log2(Math.max(2, m.steps)))} rounds instead of ${m.steps} steps one after another (the core checks it gives the same numbers).`;
 }
 
 export function gainAxes(plot, x, y, { width, height, margin }) {

@@ -72,7 +72,7 @@ export function createTrainer({ request, current, askJSON, onSnapshot, onStateCh
 
   // The request with the run's weights in place of the seeded ones (which ρ(W) and the forget
   // bias would set): every request about what the run learned is asked this way.
-  const learned = (body, weights = run.weights) => ({ ...body, weights, spectral_radius: undefined, forget_bias: undefined });
+  const learned = (body, weights = run.weights) => ({ ...body, weights, spectral_radius: undefined, forget_bias: undefined, update_bias: undefined });
   // J of the weights a snapshot holds: the number the page's summary writes for them (J after
   // the last update of that snapshot; the curve is J before each update)
   const after = (step, J, of = null) => `${of === null ? '' : 'showing '}step ${step}${of === null ? '' : ` of ${of}`} · `
