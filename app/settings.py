@@ -67,7 +67,11 @@ RACE = {
         "rnn": {"optimizer": "adam", "learning_rate": 0.01},
         "lstm": {"optimizer": "adam", "learning_rate": 0.003, "forget_bias": 1.0, "input_bias": 0.0},
         "gru": {"optimizer": "adam", "learning_rate": 0.01, "update_bias": 0.0},
+        "mingru": {"optimizer": "adam", "learning_rate": 0.01, "update_bias": 0.0},
+        "minlstm": {"optimizer": "adam", "learning_rate": 0.01, "forget_bias": 0.0, "input_bias": 0.0},
     },
+    # the cells that race unless the reader ticks others (the min cells are a choice: issue 29)
+    "racing": ["rnn", "lstm", "gru"],
 }
 MAX_RACE_STEPS = 20_000
 MAX_SAMPLE_LENGTH = 1000

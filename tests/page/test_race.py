@@ -180,3 +180,28 @@ def test_the_preset_where_the_simple_rnn_learns_first_says_when_each_cell_did(pa
         assert f"the {title} " + ("never" if met[cell] is None else f"at update {met[cell]:,}") in said
     assert all(met[cell] is None or met[cell] > met["rnn"] for cell in ("lstm", "gru"))  # what the preset is for
     page.screenshot(path=ARTIFACTS / "preset-trained-rnn-copy.png")
+
+
+def test_the_min_cells_race_when_ticked_and_their_numbers_are_the_apis(page):
+    """Issue 29: the minGRU and the minLSTM may join the race (ticked); unticked cells stay out."""
+    page.set_viewport_size({"width": 1366, "height": 768})
+    open_race(page, length=12, hidden_size=6, batch=8, steps=40)
+    assert not page.get_by_label("minGRU: races").is_checked() and page.get_by_label("GRU: races", exact=True).is_checked()
+    for cell in ("simple RNN", "LSTM", "GRU"):
+        page.get_by_label(f"{cell}: races", exact=True).uncheck()
+    page.get_by_role("button", name="▶ Start").click()
+    assert page.locator("#race-error").text_content() == "Tick at least one cell to race."
+    page.get_by_label("minGRU: races").check()
+    page.get_by_label("minLSTM: races").check()
+    page.get_by_role("button", name="▶ Start").click()
+    page.wait_for_function("() => [...document.querySelectorAll('#race-progress .racer')]"
+                           ".every(r => +r.dataset.step >= 40)", timeout=60_000)
+    assert set(racer_steps(page)) == {"mingru", "minlstm"}
+    loss = series(page, "loss-chart")
+    assert set(loss) == {"mingru", "minlstm"}
+    for cell, defaults in (("mingru", {"update_bias": 0.0}), ("minlstm", {"forget_bias": 0.0, "input_bias": 0.0})):
+        answer = httpx.post(f"{page.base}/api/v1/train", timeout=60, json={
+            "dataset": {"name": "adding", "length": 12, "batch": 8, "seed": 0}, "cell": cell, "hidden_size": 6,
+            "optimizer": "adam", "learning_rate": 0.01, "steps": 40, **defaults}).json()
+        assert loss[cell][-1][1] == answer["eval"]["loss"]
+    page.screenshot(path=ARTIFACTS / "race-min-cells-1366x768.png")

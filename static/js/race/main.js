@@ -13,7 +13,7 @@ import { lineChart } from './charts.js';
 const d3 = window.d3;
 const $ = (id) => document.getElementById(id);
 const RACE = META.race;
-// the cells that race: the three classic ones (app.settings.RACE), each with its own defaults
+// the cells that may race (app.settings.RACE), each with its own defaults; those ticked race
 const CELLS = Object.keys(RACE.cells);
 const CLASSES = 4; // the tasks' default C (docs/MATH.md, section 17); the race does not change it
 const title = (cell) => cellInfo(cell).title;
@@ -36,6 +36,7 @@ function readSettings() {
   const cells = {};
   for (const cell of CELLS) {
     const row = (name) => document.querySelector(`tr[data-cell="${cell}"] .${name}`);
+    if (!row('races').checked) continue;
     cells[cell] = { optimizer: row('optimizer').value, learning_rate: Number(row('learning_rate').value) };
     for (const bias of ['forget_bias', 'input_bias', 'update_bias']) {
       if (row(bias) && row(bias).value !== '') cells[cell][bias] = Number(row(bias).value);
@@ -138,10 +139,11 @@ function start() {
     invalid.focus();
     return;
   }
+  if (!Object.keys(settings.cells).length) { $('race-error').textContent = 'Tick at least one cell to race.'; return; }
   $('race-error').textContent = '';
   race.generation += 1;
   Object.assign(race, { running: true, paused: false, settings, started: performance.now() });
-  race.racers = CELLS.map((cell) => ({ cell, step: 0, points: [], gain: null, weights: null, error: null }));
+  race.racers = Object.keys(settings.cells).map((cell) => ({ cell, step: 0, points: [], gain: null, weights: null, error: null }));
   buttons();
   draw();
   for (const racer of race.racers) runCell(racer, race.generation);
