@@ -68,14 +68,29 @@ export function setupCells(onChange) {
 
 export function clearErrors() {
   document.querySelectorAll('.field-error').forEach((el) => { el.textContent = ''; });
+  const status = document.getElementById('import-status');
+  if (status?.dataset.using !== undefined) { status.textContent = status.dataset.using; delete status.dataset.using; }
   document.querySelectorAll('[aria-invalid]').forEach((el) => el.removeAttribute('aria-invalid'));
 }
 
 // items: the API's detail list. Each message is placed next to the control it is about.
-export function showErrors(items) {
+// mapping: imported weights' canonical names -> the keys they came from, to name those too.
+export function showErrors(items, mapping = null) {
   clearErrors();
   for (const item of items) {
     const field = item.loc?.[1];
+    // a refusal of imported weights (a head of the wrong size for the data, say) goes where they
+    // were pasted, the import panel, opened
+    if (String(field).startsWith('weights') && $('import-forget') && !$('import-forget').hidden) {
+      $('import').open = true;
+      const name = item.msg.match(/^weights\.(\w+)/)?.[1];
+      const from = mapping?.[name] && mapping[name] !== name ? ` (${name} is ${mapping[name]} in what you pasted)` : '';
+      $('error-import').textContent += `${$('error-import').textContent ? ' ' : ''}${item.msg}${from}`;
+      const status = $('import-status');
+      status.dataset.using ??= status.textContent;
+      status.textContent = `Refused for this input (see above): ${status.dataset.using.replace(/^Using /, '')}`;
+      continue;
+    }
     const target = ERROR_TARGET[field] ?? 'general';
     const box = $(`error-${target}`);
     box.textContent = box.textContent ? `${box.textContent} ${item.msg}` : item.msg;

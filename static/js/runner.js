@@ -35,7 +35,8 @@ export function createRunner({ store, show, trainer }) {
         performance.measure('rnn-unfolded:parse', { start: arrived, end: parsed });
         await drawAnswer(data, body, parsed, slider);
       } else {
-        controls.showErrors(data?.detail ?? [{ loc: ['body'], msg: `The server answered ${status}. Please try again.` }]);
+        controls.showErrors(data?.detail ?? [{ loc: ['body'], msg: `The server answered ${status}. Please try again.` }],
+          store.get().weights?.mapping);
         markStale();
       }
     } catch (error) {

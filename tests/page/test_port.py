@@ -297,3 +297,26 @@ def test_an_export_says_when_there_is_nothing_yet_and_the_network_carries_its_le
     picture = export(page, "network:png", tmp_path)
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "export-network-with-legend.png").write_bytes(picture.read_bytes())
+
+
+def test_weights_that_do_not_fit_the_input_are_refused_where_they_were_pasted(page, tmp_path):
+    """Issue 25, item 13: a head of the wrong size for the text is refused in the import panel,
+    not in a form error off screen, and the panel stops saying the weights are in use."""
+    page.goto(page.base)
+    run(page, TEXT, len(TEXT) - 1)
+    page.allowed_errors = ["422"]
+    lstm, fc = torch_lstm()
+    weights = {f"lstm.{k}": v.tolist() for k, v in lstm.state_dict().items()}
+    wide = torch.nn.Linear(H, len(VOCAB) + 2).double()  # K = 10 for a text of 8 characters
+    weights |= {f"fc.{k}": v.tolist() for k, v in wide.state_dict().items()}
+    page.locator("#import summary").click()
+    page.fill("#import-text", json.dumps({"weights": weights, "vocab": VOCAB}))
+    page.get_by_role("button", name="Use these weights").click()
+    message = page.locator("#error-import")
+    message.filter(has_text="fc.weight in what you pasted").wait_for()
+    assert f"got [{len(VOCAB) + 2}, {H}]" in message.text_content()  # the head's K against the text's 8 characters
+    assert page.locator("#error-general").text_content() == ""
+    assert message.is_visible() and page.locator("#import").get_attribute("open") is not None
+    status = page.locator("#import-status").text_content()
+    assert status.startswith("Refused for this input") and "Using" not in status
+    page.locator("#import").screenshot(path=ARTIFACTS / "import-refused-where-pasted.png")
