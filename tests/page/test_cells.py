@@ -196,3 +196,30 @@ def test_the_folded_view_draws_each_cells_own_diagram(page, cell, gates):
     caption = page.locator("#folded-panel .folded-caption").text_content()
     assert ("h⁽ᵗ⁾ = (1 − z) ⊙ n" in caption) == (cell == "gru")
     page.locator("#folded-panel").screenshot(path=ARTIFACTS / f"folded-{cell}.png")
+
+
+@pytest.mark.parametrize(("cell", "letters"), [("lstm", ["i", "f", "g", "q"]), ("gru", ["r", "z", "n"])])
+def test_a_gated_cells_gradient_matrices_are_drawn_one_block_a_gate(page, cell, letters):
+    """Issue 25, item 7: a 4H x H tile was a blank sliver; each gate's block is drawn apart, legible,
+    with its letter, and its numbers are the answer's."""
+    page.goto(page.base + f"/?sequence=hello%20world&cell={cell}&step=4&param=W")
+    wait_for_cell(page, cell, 10)
+    figure = page.locator(".matrices .matrix.step.selected")
+    blocks = figure.locator(".gate-block")
+    assert blocks.locator(".block-letter").all_text_contents() == letters
+    H = 8
+    for block in blocks.all():
+        heatmap = block.locator(".heatmap")
+        assert (heatmap.get_attribute("data-rows"), heatmap.get_attribute("data-cols")) == (str(H), str(H))
+        assert int(float(heatmap.get_attribute("data-cell"))) >= 5  # pixels a number: legible
+    answer = api(page, sequence="hello world", cell=cell, include=["per_step_gradients"])
+    third = blocks.nth(2).locator(".heatmap")
+    size = float(third.get_attribute("data-cell"))
+    third.locator("svg").hover(position={"x": 1 * size + size / 2, "y": 3 * size + size / 2})
+    tip = page.locator(".tooltip").text_content()
+    value = answer["gradients"]["per_step"]["W"][4][2 * H + 3][1]
+    assert f"[{2 * H + 3}][1] = " in tip and f"the {letters[2]} gate's block, its row 3" in tip
+    written = re.search(r"= ([−\-0-9.e×⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+)", tip).group(1)
+    assert float(written.replace("−", "-").replace("×10", "e").translate(str.maketrans("⁻⁰¹²³⁴⁵⁶⁷⁸⁹", "-0123456789"))) \
+        == pytest.approx(value, rel=1e-8)
+    page.locator(".matrices").screenshot(path=ARTIFACTS / f"gradient-blocks-{cell}.png")

@@ -5,6 +5,7 @@ import { exact, maxAbs, sup } from '../blocks/format.js';
 import { drawHeatmap } from '../blocks/heatmap.js';
 import { hide as hideTip, show as showTip } from '../blocks/tooltip.js';
 import { stepInk, valueScale } from '../config.js';
+import { gatesOf } from '../meta.js';
 import { P } from '../notation.js';
 
 const d3 = window.d3;
@@ -12,11 +13,22 @@ const SMALL_MULTIPLES = 12; // draw every step's matrix up to this many steps
 
 const asMatrix = (v) => (Array.isArray(v[0]) ? v : v.map((x) => [x]));
 
+// A gated cell's U, W and b stack one H-row block per gate: each drawn apart, side by side, with
+// its letter (one 4H x H tile would be a sliver). null for any other parameter or cell.
+function gateBlocks(m, param, values) {
+  const names = m.config.gates ?? [];
+  if (names.length < 2 || !['U', 'W', 'b'].includes(param)) return null;
+  const H = m.hidden;
+  return names.map((name, k) => ({ letter: gatesOf(m.cell)[name].letter, offset: k * H, values: values.slice(k * H, (k + 1) * H) }));
+}
+
 // What the row shows, in order: {key, tag, cls, label, values?, colour?, text?}.
 function items(m, { param, step, from, summing }, all, total) {
   const list = [];
   const label = (t) => (t === null ? `∂J/∂${P(param)}` : `(∂J/∂${P(param)})${sup(t)}`);
-  const matrix = (t, values, cls, colour) => list.push({ key: `m${t}`, tag: 'figure', cls: `matrix ${cls}`, label: label(t), values, colour });
+  const matrix = (t, values, cls, colour) => list.push({
+    key: `m${t}`, tag: 'figure', cls: `matrix ${cls}`, label: label(t), values, colour, blocks: gateBlocks(m, param, values),
+  });
   const pending = (t) => list.push({ key: `p${t}`, tag: 'figure', cls: 'matrix pending', label: label(t) });
   const op = (key, text) => list.push({ key, tag: 'span', cls: 'op', text });
   if (all.length && m.steps <= SMALL_MULTIPLES) {
@@ -41,11 +53,20 @@ function fill(item, d, scale) {
   if (d.text !== undefined) { item.text(d.text); return; }
   if (d.values) {
     item.style('color', d.colour);
-    drawHeatmap(item.node(), {
-      values: d.values, colour: (v) => scale(v), maxSize: 90, maxCell: 14,
-      onHover: (event, { row, col, value }) => showTip(event, [`${d.label}[${row}][${col}] = ${exact(value)}`]),
-      onLeave: hideTip,
-    });
+    const blocks = d.blocks ?? [{ letter: null, offset: 0, values: d.values }];
+    const host = item.selectAll('div.gate-blocks').data([0]).join('div').attr('class', 'gate-blocks');
+    host.selectAll('div.gate-block').data(blocks).join('div').attr('class', 'gate-block').attr('data-gate', (b) => b.letter)
+      .each(function (b) {
+        const block = d3.select(this);
+        drawHeatmap(block.selectAll('div.block-map').data([0]).join('div').attr('class', 'block-map').node(), {
+          values: b.values, colour: (v) => scale(v), maxSize: d.blocks ? 48 : 90, maxCell: 14,
+          onHover: (event, { row, col, value }) => showTip(event, [`${d.label}[${row + b.offset}][${col}] = ${exact(value)}`,
+            ...(b.letter ? [`the ${b.letter} gate's block, its row ${row}`] : [])]),
+          onLeave: hideTip,
+        });
+        block.selectAll('span.block-letter').data(b.letter ? [b.letter] : []).join('span').attr('class', 'block-letter')
+          .text((letter) => letter);
+      });
   } else { // the place of a matrix the backward pass has not reached yet
     item.selectAll('div.pending-box').data([0]).join('div').attr('class', 'pending-box')
       .attr('title', 'not computed yet: the backward pass has not reached this step');
