@@ -18,7 +18,7 @@ import { createRunner } from './runner.js';
 import { createSchedule } from './schedule.js';
 import { FIELDS, toRequest } from './state.js';
 import { createStore } from './store.js';
-import { setupToolbar } from './toolbar.js';
+import { fitNetwork, setupToolbar } from './toolbar.js';
 import { compareCells } from './views/compare.js';
 import { describeParam, headline } from './views/describe.js';
 import { createDetails } from './views/details.js';
@@ -192,6 +192,7 @@ async function openPreset(preset) {
 const sameRequest = (a, b) => JSON.stringify(a) === JSON.stringify(b);
 
 // request: what was asked for this answer, when known (a training snapshot's is not)
+let shownCell = null;
 function show(data, request = null, { together = false } = {}) {
   const model = buildModel(data);
   model.request = request;
@@ -215,6 +216,9 @@ function show(data, request = null, { together = false } = {}) {
   if (view.position !== undefined) player.seek(view.position);
   applyToggles();
   if (store.get().compare) compare();
+  // a first network, or one of another height (cell), is brought whole into a projector's view
+  if (model.cell !== shownCell && !store.get().lesson) requestAnimationFrame(fitNetwork);
+  shownCell = model.cell;
   // a lesson step's card and scroll follow the whole page
   const drawn = () => store.set({ lessonPending: false });
   if (together) { schedule.drawNow(model); drawn(); return Promise.resolve(); }

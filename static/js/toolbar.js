@@ -4,6 +4,17 @@
 const d3 = window.d3;
 const $ = (id) => document.getElementById(id);
 
+// Projector mode on a short screen (issue 25, item 10): a tall network (the LSTM's, the GRU's)
+// does not fit under the header and the toolbar, so the page scrolls just enough to show its
+// whole height, as little of the controls as it must.
+export function fitNetwork() {
+  if (!document.body.classList.contains('projector')) return;
+  const svg = document.querySelector('svg.network');
+  if (!svg) return;
+  const { top, bottom } = svg.getBoundingClientRect();
+  if (bottom > innerHeight && top > 0) window.scrollBy(0, Math.min(bottom - innerHeight + 4, top));
+}
+
 function sync(state) {
   d3.selectAll('input[name="colour"]').property('checked', function () { return this.value === state.colour; });
   d3.selectAll('input[name="flowpath"]').property('checked', function () { return this.value === state.flowpath; });
@@ -20,6 +31,7 @@ export function setupToolbar(store, player) {
   store.on(['projector'], ({ projector }) => {
     document.body.classList.toggle('projector', projector);
     $('projector').checked = projector;
+    requestAnimationFrame(fitNetwork);
   });
   document.body.classList.toggle('projector', state.projector);
   $('projector').checked = state.projector;
