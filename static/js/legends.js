@@ -3,6 +3,7 @@ import { gradientLegend, swatchLegend } from './blocks/legend.js';
 import { sup } from './blocks/format.js';
 import { categoricalSteps, gateScale, stepColour, valueScale } from './config.js';
 import { P } from './notation.js';
+import { summarised } from './views/flows.js';
 
 const d3 = window.d3;
 
@@ -30,12 +31,15 @@ export function drawLegends(container, model, colour, step) {
       scale: gateScale('forget'), title: 'σ gates: 0 shut … 1 open (the candidate uses the value scale)',
     });
   }
+  const quiet = summarised(model, colour);
+  const summary = { label: 'grey band: every loss\'s error together, ‖δh⁽ᵗ⁾‖ (width: log, thinner by a decade less); '
+    + 'hover or click a loss J for its own band', colour: '#c4cacf' };
   const items = colour === 'gradient'
-    ? [{ label: 'grey lanes: every loss\'s error; width: how much of it is left (log, thinner by a decade lost)', colour: '#c4cacf' },
-      { label: 'in the step\'s colour: the errors the selected contribution needs', colour: stepColour(step ?? 0, model.steps), cls: 'needed-swatch' }]
-    : [{ label: 'width: how much of the loss\'s own error is left, ‖δh⁽ᵗ←ˢ⁾‖ / ‖δh⁽ˢ←ˢ⁾‖, on a log scale; the traced loss\'s band is labelled with it', colour: '#888' }];
-  if (model.hasState) items.push({ label: 'dashed: ‖δs⁽ᵗ←ˢ⁾‖ along the cell state', colour: '#ccc', dashed: true });
-  if (colour === 'source') items.push({ label: 'faded: another loss than the traced one', colour: '#ddd' });
+    ? [summary, { label: 'in the step\'s colour: the errors the selected contribution needs', colour: stepColour(step ?? 0, model.steps), cls: 'needed-swatch' }]
+    : [...(quiet ? [summary] : []),
+      { label: 'a loss\'s band, width: how much of its own error is left, ‖δh⁽ᵗ←ˢ⁾‖ / ‖δh⁽ˢ←ˢ⁾‖, on a log scale; the traced loss\'s band is labelled with it', colour: '#888' }];
+  if (model.hasState) items.push({ label: 'dashed: the same along the cell state s', colour: '#ccc', dashed: true });
+  if (colour === 'source' && !quiet) items.push({ label: 'faded: another loss than the traced one', colour: '#ddd' });
   swatchLegend(root.append('div').attr('class', 'legend').node(), { title: 'error bands', items });
   // the shadings' colours are the columns' own (app.css)
   swatchLegend(root.append('div').attr('class', 'legend').node(), {

@@ -5,6 +5,7 @@ import re
 
 import pytest
 
+from .conftest import ARTIFACTS
 from .helpers import (
     COLUMNS,
     api,
@@ -469,3 +470,36 @@ def test_a_held_out_sequence_of_a_generated_task_opens_in_the_page(page):
     page.locator("#index").press("Enter")
     page.wait_for_function("() => new URLSearchParams(location.search).get('index') === '4'", timeout=10000)
     drawn(page, 8)
+
+
+def test_every_losss_error_is_one_quiet_band_and_a_chosen_loss_is_drawn_over_it(page):
+    """Issue 25, item 8: the grey lanes, one a loss, read as clutter (a smear at T = 21, a slab at
+    T = 144). Every loss's error is now one quiet band whose width follows the total error
+    ‖δh⁽ᵗ⁾‖ of the answer; a loss's own band is drawn only when traced, or while the losses are few."""
+    text = "the quick brown fox ju"
+    page.goto(page.base + "/?sequence=" + text.replace(" ", "%20"))
+    page.wait_for_function("() => document.querySelectorAll('svg.network g.column[data-step]').length === 21"
+                           " && document.getElementById('run').textContent === 'Run'")
+    assert page.locator("svg.network g.flows.summarised path.summary-h").count() == 1
+    visible = page.locator("svg.network g.flow").evaluate_all(
+        "gs => gs.filter(g => [...g.querySelectorAll('.band')].some(b => +getComputedStyle(b).fillOpacity > 0)).length")
+    assert visible == 0  # by gradient, no loss traced: the summary alone
+    # its width is widest where the answer's total error is largest
+    body = page.request.post(page.base + "/api/v1/unfold", data={"sequence": text}).json()
+    norms = [sum(v * v for v in row) ** 0.5 for row in body["errors"]["h"]]
+    d = page.locator("path.summary-h").get_attribute("d")
+    points = [tuple(map(float, p.split(","))) for p in re.findall(r"[ML]([-0-9.]+,[-0-9.]+)", d)]
+    half = len(points) // 2
+    width = [abs(y - y2) for (_, y), (_, y2) in zip(points[:half], reversed(points[half:]), strict=True)]
+    drawn_steps = [t for t in range(21) if norms[t] > 0]
+    assert drawn_steps[width.index(max(width))] == norms.index(max(norms))
+    assert "every loss's error together" in page.locator("#legends").text_content()
+    page.locator('g.loss[data-source="12"]').hover()  # a traced loss is drawn at full strength over it
+    page.wait_for_function("() => +getComputedStyle(document.querySelector('g.flow[data-source=\"12\"] .band')).fillOpacity > 0.5")
+    page.screenshot(path=ARTIFACTS / "flows-summary-T21.png")
+    # by source with few losses, each is its own colour and there is no summary
+    page.goto(page.base + "/?sequence=hello&colour=source")
+    page.wait_for_function("() => document.querySelectorAll('svg.network g.column[data-step]').length === 4"
+                           " && document.getElementById('run').textContent === 'Run'")
+    assert page.locator("svg.network g.flows.summarised").count() == 0
+    assert page.locator("svg.network g.flow.quiet").count() == 0

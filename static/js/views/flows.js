@@ -53,6 +53,29 @@ function computeBand(m, x, width, path, s, lo, hi) {
   return steps.length > 1 ? area(steps) : null;
 }
 
+// The quiet summary of every loss's error (issue 25, item 8): one band a path, at the lane's
+// centre, whose width follows the total error there, ‖δh⁽ᵗ⁾‖ (the sum over the losses, which the
+// gradients use), on the same log scale relative to its largest step. The losses' own bands are
+// drawn over it only when chosen: the traced one, or all of them while they are few (by source).
+export const FEW_SOURCES = 8;
+export const summarised = (m, colour) => colour === 'gradient' || m.sources.length > FEW_SOURCES;
+const norms = new WeakMap();
+function totalNorms(m, path) {
+  if (!norms.has(m)) norms.set(m, {});
+  const kept = norms.get(m);
+  kept[path] ??= m.response.errors[path].map((row) => Math.hypot(...row));
+  return kept[path];
+}
+
+function summaryBand(m, x, width, path, lo, hi) {
+  const N = totalNorms(m, path);
+  const top = d3.max(N.slice(lo, hi + 1)) ?? 0;
+  const steps = d3.range(lo, hi + 1).filter((t) => N[t] > 0);
+  const y = m.rows[PATHS[path].lane];
+  const area = d3.area().x((t) => x(t)).y0((t) => y - width(N[t], top) / 2).y1((t) => y + width(N[t], top) / 2);
+  return steps.length > 1 ? { p: path, d: area(steps) } : null;
+}
+
 // A left-pointing arrowhead at the earliest step the error of J^(s) reaches along a path.
 function head(m, x, width, path, s, from) {
   const F = m.response.flows[path][s];
@@ -98,6 +121,16 @@ export function drawFlows(layer, m, x, { onSelectStep, range: [a, b] = [0, m.ste
   const width = widthScale();
   const reaches = (s) => s >= a && Math.max(0, s - m.window + 1) <= b;
   highlighted.delete(layer.node());
+  const summary = layer.selectAll('g.flow-summary').data([0]).join('g').attr('class', 'flow-summary').lower();
+  summary.selectAll('path.summary').data(pathsOf(m).map((p) => summaryBand(m, x, width, p, a, b)).filter(Boolean))
+    .join('path').attr('class', (d) => `summary summary-${d.p}`).attr('data-path', (d) => d.p).attr('d', (d) => d.d)
+    .on('mousemove', (event, d) => {
+      const t = Math.max(0, Math.min(m.steps - 1, Math.round((d3.pointer(event, event.currentTarget.ownerSVGElement)[0]
+        - layout.margin.left - layout.column / 2) / layout.column) - 1));
+      showTip(event, [`all losses together at ${PATHS[d.p].symbol}${sup(t)}: ‖δ${PATHS[d.p].symbol}${sup(t)}‖ = ${exact(totalNorms(m, d.p)[t])}`,
+        'the total error the gradients use; hover or click a loss J to draw its own band']);
+    })
+    .on('mouseleave', hideTip);
   const groups = layer.selectAll('g.flow').data(m.sources.filter(reaches), (s) => s).join('g')
     .attr('class', 'flow').attr('data-source', (s) => s);
   groups.each(function (s) {
@@ -172,7 +205,10 @@ function highlightFlows(layer, m, view) {
   highlighted.set(layer.node(), { m, key });
   const needed = colour === 'gradient' ? new Set(neededSources(m, sel.param, sel.step)) : null;
   const isolated = colour === 'source' ? sel.source : null;
+  const quiet = summarised(m, colour);
+  layer.classed('summarised', quiet);
   layer.selectAll('g.flow')
+    .classed('quiet', (s) => quiet && s !== sel.source)
     .classed('needed', (s) => Boolean(needed && needed.has(s)))
     .classed('faded', (s) => (needed ? !needed.has(s) && s !== sel.source : isolated !== null && isolated !== s))
     .classed('hovered', (s) => s === sel.source)
