@@ -4,7 +4,7 @@ Arrays stay NumPy arrays all the way to the JSON encoder (orjson serialises them
 rounded to the significant digits the request asks for.
 """
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import numpy as np
 
@@ -14,67 +14,14 @@ from core.gradcheck import TOLERANCE, check_gradients
 
 from .encoding import rounded
 from .pools import Pools
-from .schemas import SECTIONS, ConvertRequest, DatasetRequest, SampleRequest, TrainRequest, UnfoldRequest
+from .resolve import Problem, gradcheck_cost, resolve, sections_of, train_cost
+from .schemas import ConvertRequest, DatasetRequest, SampleRequest, TrainRequest, UnfoldRequest
 from .settings import (
-    AUTO_SECTIONS,
-    AUTO_TRUNCATED_SECTIONS,
-    MAX_AUTO_NUMBERS,
     MAX_GRADCHECK_COST,
     MAX_HEAVY_NUMBERS,
     MAX_JACOBIAN_COST,
-    MAX_STEPS,
     MAX_TRAIN_COST,
 )
-
-
-@dataclass(frozen=True)
-class Problem:
-    """What the core needs for one run, resolved from a request."""
-
-    params: core.Params
-    seq: core.Sequence
-    activation: str
-    output: str
-    h0: np.ndarray | None
-    s0: np.ndarray | None
-    truncate: int | None
-
-
-def _sequence(req: UnfoldRequest) -> core.Sequence:
-    if req.dataset is not None:  # one sequence of the held-out batch, with its own loss steps
-        example = req.dataset.resolved().example(req.index or 0)
-        return core.Sequence(example.x[0], example.y[0], example.has_loss)
-    if req.is_text:
-        return core.encode_text(req.sequence, req.task, req.vocab)
-    seq = core.encode_numbers(req.inputs, req.targets, req.task)
-    if seq.steps > MAX_STEPS:
-        raise core.InputError("inputs", f"gives {seq.steps} steps; the limit is {MAX_STEPS}")
-    return seq
-
-
-def _params(req: UnfoldRequest, seq: core.Sequence) -> core.Params:
-    D, K = seq.x.shape[1], seq.y.shape[1]
-    if req.imported is not None:
-        req.imported.check_sizes(D, K, req.explicit_hidden_size)
-        params = core.params_from_arrays(req.imported.arrays, D, K, req.cell, req.explicit_hidden_size)
-    else:
-        params = core.init_params(D, req.hidden_size, K, req.seed, req.cell, req.forget_bias,
-                                  req.input_bias or 0.0, req.update_bias or 0.0)
-    if req.spectral_radius is not None:
-        params = core.rescale_recurrent(params, req.spectral_radius)
-    return params
-
-
-def _vector(values) -> np.ndarray | None:
-    return None if values is None else np.array(values, dtype=np.float64)
-
-
-def resolve(req: UnfoldRequest) -> Problem:
-    seq = _sequence(req)
-    params = _params(req, seq)
-    return Problem(
-        params, seq, req.resolved_activation, req.resolved_output, _vector(req.h0), _vector(req.s0), req.truncate
-    )
 
 
 def _config(req: UnfoldRequest, problem: Problem, sections: tuple[str, ...] = ()) -> dict:
@@ -98,35 +45,8 @@ def _config(req: UnfoldRequest, problem: Problem, sections: tuple[str, ...] = ()
         "hidden_size": H, "input_size": D, "output_size": K, "steps": problem.seq.steps, "seed": req.seed,
         "spectral_radius": core.spectral_radius(problem.params.W) if cell == "rnn" else None,
         "forget_bias": forget_bias, "truncate": problem.truncate, "digits": req.digits, "include": list(sections),
-        "gradcheck_cost": _gradcheck_cost(problem),
+        "gradcheck_cost": gradcheck_cost(problem),
     }
-
-
-def _sections(req: UnfoldRequest, problem: Problem) -> tuple[str, ...]:
-    """The opt-in sections of the answer: every section asked for by name (refused past
-    MAX_HEAVY_NUMBERS), and with "auto" each of AUTO_SECTIONS that fits MAX_AUTO_NUMBERS."""
-    steps = problem.seq.steps
-    D, H, K = problem.params.sizes
-    parameters = sum(int(np.prod(shape)) for shape in core.param_shapes(problem.params.cell, D, H, K).values())
-    sizes = {
-        "flow_shares": steps * steps,
-        "per_step_gradients": steps * parameters,
-        "flows_by_unit": steps * steps * H,
-        "gain": steps,
-        "truncation": 2 * len(core.PARAM_NAMES[problem.params.cell]),
-    }
-    named = [section for section in req.include if section != "auto"]
-    for section in named:
-        if sizes[section] > MAX_HEAVY_NUMBERS:
-            raise core.InputError(
-                "include",
-                f"{section} would return {sizes[section]:,} numbers; the limit is {MAX_HEAVY_NUMBERS:,} "
-                "(use fewer steps or hidden units)",
-            )
-    if "auto" in req.include:
-        wanted = AUTO_SECTIONS + (AUTO_TRUNCATED_SECTIONS if req.truncate is not None else ())
-        named += [section for section in wanted if sizes[section] <= MAX_AUTO_NUMBERS]
-    return tuple(section for section in SECTIONS if section in named)
 
 
 def _present(**sections) -> dict:
@@ -147,7 +67,7 @@ def unfold(req: UnfoldRequest, pools: Pools | None = None) -> dict:
 
 
 def _unfold(req: UnfoldRequest, problem: Problem, pools: Pools | None = None) -> dict:
-    sections = _sections(req, problem)
+    sections = sections_of(req, problem)
     fwd = core.forward(problem.params, problem.seq, problem.activation, problem.output, problem.h0, problem.s0)
     bwd = core.backward(
         fwd, problem.truncate, by_source="flows_by_unit" in sections, shares="flow_shares" in sections
@@ -198,20 +118,10 @@ def _truncation(fwd: core.Forward, bwd: core.Backward, truncate: int | None) -> 
     return {"window": truncate, "relative": relative, "full_norm": full_norm}
 
 
-def _gradcheck_cost(problem: Problem) -> int:
-    """Step evaluations finite differences need: every parameter, state and input, each a forward
-    pass of T steps (truncated, one per step)."""
-    steps = problem.seq.steps
-    D, H, K = problem.params.sizes
-    parameters = sum(int(np.prod(shape)) for shape in core.param_shapes(problem.params.cell, D, H, K).values())
-    states = H * len(core.STATES[problem.params.cell])
-    return (parameters + states + steps * D) * steps * (1 if problem.truncate is None else steps)
-
-
 def gradcheck(req: UnfoldRequest, pools: Pools | None = None, eps: float = 1e-5) -> dict:
     """Largest relative error of every analytic gradient against finite differences."""
     problem = resolve(req)
-    cost = _gradcheck_cost(problem)
+    cost = gradcheck_cost(problem)
     if cost > MAX_GRADCHECK_COST:
         raise core.InputError(
             req.data_field,
@@ -234,21 +144,6 @@ def gradcheck(req: UnfoldRequest, pools: Pools | None = None, eps: float = 1e-5)
         "max_abs_error": report["max_abs_error"], "largest_gradient": report["largest"], "agrees": report["agrees"],
         "tolerance": TOLERANCE, "rounding_floor": report["floor"],
     }, req.digits)
-
-
-def _train_cost(req: TrainRequest, problem: Problem) -> int:
-    """settings.MAX_TRAIN_COST's units: steps x T x (G H (H + D + K) + 2000 G), x k if truncated;
-    with a dataset, B sequences' products a step, taken together (an eighth of a unit a row), and
-    the held-out evaluation's B_eval."""
-    D, H, K = problem.params.sizes
-    G = len(core.GATES[problem.params.cell]) or 1
-    steps = problem.seq.steps
-    products = G * H * (H + D + K)
-    if req.dataset is not None:  # a product's row costs about a tenth of a unit in a batch (measured)
-        update = req.dataset.batch * products // 8 + 2000 * G
-        return steps * (req.steps * update + core.tasks.EVAL_BATCH * products // 8)
-    rows = 1 if problem.truncate is None or problem.truncate >= steps else problem.truncate
-    return req.steps * steps * (products + 2000 * G) * rows
 
 
 def _optimizer_state(req: TrainRequest, params: core.Params) -> core.OptimizerState:
@@ -274,7 +169,7 @@ def train(req: TrainRequest, pools: Pools | None = None) -> dict:
     """`steps` updates; the weights and the optimizer's state come back at full precision, so
     the next request continues exactly (MATH.md, "Training")."""
     problem = resolve(req)
-    cost = _train_cost(req, problem)
+    cost = train_cost(req, problem)
     if cost > MAX_TRAIN_COST:
         raise core.InputError(
             "steps", f"{req.steps} steps of this network and {'dataset' if req.dataset else 'sequence'} cost "
