@@ -67,3 +67,12 @@ def test_every_imported_name_is_used(path):
         # used: the name on its own or spread (...name), not a property of something else (x.name)
         unused = [n for n in names if not re.search(rf"(?:^|[^\w$.]|\.\.\.){re.escape(n)}(?![\w$])", body, re.M)]
         assert not unused, f"{path.relative_to(JS)} imports {unused} and does not use them"
+
+
+def test_the_modules_live_in_folders_that_name_their_roles():
+    """Issue 26: twenty loose modules hid the page's architecture; a few stay at the top (the
+    entry, the runner, the schedule, the visual constants), the rest in folders by role."""
+    loose = sorted(p.name for p in JS.glob("*.js"))
+    assert len(loose) <= 10, loose
+    roles = {p.name for p in JS.iterdir() if p.is_dir()}
+    assert {"blocks", "views", "state", "io", "controls", "lesson", "race"} <= roles

@@ -1,24 +1,24 @@
 // Wires the page: one store owns the state (state.js, store.js); the form writes into it and a
 // change to a request field asks for a new answer (runner.js); each view listens to the keys it
 // shows, and a new answer is drawn network first, the panels below it in the next frame.
-import { askJSON, getJSON } from './api.js';
+import { askJSON, getJSON } from './io/api.js';
 import { measureRendered } from './blocks/timing.js';
-import * as controls from './controls.js';
-import { drawLegends, explain, showStep } from './legends.js';
-import { META } from './meta.js';
-import { buildModel } from './model.js';
-import { P, setNotation } from './notation.js';
-import { relabelHelp, setupHelp } from './help.js';
-import { keepImport } from './imported.js';
-import { forget } from './keep.js';
-import { createLesson } from './lesson.js';
-import { openingPatch } from './opening.js';
-import { checkpointWeights, lockSeededFields, setupImportExport, weightsPatch } from './port.js';
+import * as controls from './controls/controls.js';
+import { drawLegends, explain, showStep } from './controls/legends.js';
+import { META } from './state/meta.js';
+import { buildModel } from './state/model.js';
+import { P, setNotation } from './state/notation.js';
+import { relabelHelp, setupHelp } from './controls/help.js';
+import { keepImport } from './io/imported.js';
+import { forget } from './state/keep.js';
+import { createLesson } from './lesson/lesson.js';
+import { openingPatch } from './lesson/opening.js';
+import { checkpointWeights, lockSeededFields, setupImportExport, weightsPatch } from './io/port.js';
 import { createRunner } from './runner.js';
 import { createSchedule } from './schedule.js';
-import { FIELDS, toRequest } from './state.js';
-import { createStore } from './store.js';
-import { fitNetwork, setupToolbar } from './toolbar.js';
+import { FIELDS, toRequest } from './state/state.js';
+import { createStore } from './state/store.js';
+import { fitNetwork, setupToolbar } from './controls/toolbar.js';
 import { compareCells } from './views/compare.js';
 import { describeParam, headline } from './views/describe.js';
 import { createDetails } from './views/details.js';

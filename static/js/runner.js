@@ -3,11 +3,11 @@
 // flight (the latest state wins, and a dragged slider never piles requests onto the server).
 // The answer on screen belongs to the state it was computed for: a refused request keeps the
 // old picture, marked as not matching the form any more.
-import { askJSON } from './api.js';
-import { onBusy, setBusy } from './busy.js';
+import { askJSON } from './io/api.js';
+import { onBusy, setBusy } from './controls/busy.js';
 import { measureRendered } from './blocks/timing.js';
-import * as controls from './controls.js';
-import { REQUEST_KEYS, toRequest } from './state.js';
+import * as controls from './controls/controls.js';
+import { REQUEST_KEYS, toRequest } from './state/state.js';
 
 const $ = (id) => document.getElementById(id);
 const RERUN_DELAY_MS = 350; // a pause in typing before a changed field asks for a new answer

@@ -2,12 +2,12 @@
 // generated task. Each cell runs its own loop of /api/v1/train requests (the server computes two
 // at a time), each request a few updates and then the held-out numbers and one unfolded held-out
 // sequence; every chart and every sentence is drawn from those answers.
-import { askJSON } from '../api.js';
-import { canonicalImport, keepImport } from '../imported.js';
+import { askJSON } from '../io/api.js';
+import { canonicalImport, keepImport } from '../io/imported.js';
 import { formatNumber } from '../blocks/format.js';
 import { swatchLegend } from '../blocks/legend.js';
 import { cellColour } from '../config.js';
-import { META, cellInfo } from '../meta.js';
+import { META, cellInfo } from '../state/meta.js';
 import { lineChart } from './charts.js';
 
 const d3 = window.d3;

@@ -7,7 +7,7 @@ import { part, setAttr, setText } from '../blocks/part.js';
 import { strip } from '../blocks/strip.js';
 import { tooltip } from '../blocks/tooltip.js';
 import { layout } from '../config.js';
-import { symbolOf } from '../meta.js';
+import { symbolOf } from '../state/meta.js';
 import { describeCell, describeEdge, describeStep } from './describe.js';
 import { cellEdges, drawGateRows, drawInitialState, gateRowLabels } from './gates.js';
 

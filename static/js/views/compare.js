@@ -6,8 +6,8 @@ import { drawHeatmap } from '../blocks/heatmap.js';
 import { gradientLegend, swatchLegend } from '../blocks/legend.js';
 import { hide as hideTip, overAxis, show as showTip } from '../blocks/tooltip.js';
 import { cellColour, magnitudeScale } from '../config.js';
-import { getJSON } from '../api.js';
-import { cellInfo } from '../meta.js';
+import { getJSON } from '../io/api.js';
+import { cellInfo } from '../state/meta.js';
 import { gainAxes } from './explorer.js';
 
 const d3 = window.d3;

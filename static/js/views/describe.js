@@ -1,9 +1,9 @@
 // What each mark of the unfolded network says when hovered, and the view in words for a screen
 // reader: the network draws, this module describes.
 import { exact, formatNumber, sup } from '../blocks/format.js';
-import { symbolOf } from '../meta.js';
-import { neededSources } from '../model.js';
-import { P, relabel } from '../notation.js';
+import { symbolOf } from '../state/meta.js';
+import { neededSources } from '../state/model.js';
+import { P, relabel } from '../state/notation.js';
 import { describeGated, gateSummary } from './gates.js';
 
 // How δh is made, where it differs from the simple RNN's and the LSTM's δh = Vᵀ δo + Wᵀ δa.

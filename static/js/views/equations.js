@@ -2,8 +2,8 @@
 // the numbers are the selected step's, from the API's answer.
 import { delta as d, el, mi, mn, mo, row, sub, sup, transposed } from '../blocks/mathml.js';
 import { sup as supText } from '../blocks/format.js';
-import { symbolOf } from '../meta.js';
-import { paramML as p } from '../notation.js';
+import { symbolOf } from '../state/meta.js';
+import { paramML as p } from '../state/notation.js';
 
 
 const block = (values, k, H) => values.slice(k * H, (k + 1) * H);

@@ -5,7 +5,7 @@
 // δh it passes, down to δh^(t) (the LSTM's error travels along the cell state too, through
 // δs). V and c need only δo^(t).
 import { layout, stepColour } from '../config.js';
-import { neededSources } from '../model.js';
+import { neededSources } from '../state/model.js';
 
 const { node } = layout;
 const half = node.height / 2;

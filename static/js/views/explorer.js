@@ -6,8 +6,8 @@ import { exact, formatNumber, tickFormat } from '../blocks/format.js';
 import { watchWidth } from '../blocks/size.js';
 import { axisTips, hide as hideTip, overAxis, show as showTip, tooltip } from '../blocks/tooltip.js';
 import { cellColour } from '../config.js';
-import { META, cellInfo } from '../meta.js';
-import { P } from '../notation.js';
+import { META, cellInfo } from '../state/meta.js';
+import { P } from '../state/notation.js';
 
 const d3 = window.d3;
 

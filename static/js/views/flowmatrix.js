@@ -9,8 +9,8 @@ import { drawHeatmap } from '../blocks/heatmap.js';
 import { gradientLegend } from '../blocks/legend.js';
 import { hide as hideTip, show as showTip } from '../blocks/tooltip.js';
 import { magnitudeScale, stepColour } from '../config.js';
-import { neededSources } from '../model.js';
-import { P } from '../notation.js';
+import { neededSources } from '../state/model.js';
+import { P } from '../state/notation.js';
 
 const d3 = window.d3;
 

@@ -5,8 +5,8 @@
 import { exact, formatNumber, sup } from '../blocks/format.js';
 import { show as showTip, hide as hideTip } from '../blocks/tooltip.js';
 import { layout, stepColour } from '../config.js';
-import { neededSources } from '../model.js';
-import { P, relabel } from '../notation.js';
+import { neededSources } from '../state/model.js';
+import { P, relabel } from '../state/notation.js';
 
 const d3 = window.d3;
 const { node } = layout;

@@ -2,8 +2,8 @@
 // so no arrow runs from h into a gate; h⁽ᵗ⁻¹⁾ comes back into h⁽ᵗ⁾ through one loop, scaled unit
 // by unit by the gate α (1 − z, or f′). The minLSTM's f′ and i′ are made of f and i.
 import { tooltip } from '../blocks/tooltip.js';
-import { gatesOf } from '../meta.js';
-import { P } from '../notation.js';
+import { gatesOf } from '../state/meta.js';
+import { P } from '../state/notation.js';
 
 export const isMinCell = (cell) => cell === 'mingru' || cell === 'minlstm';
 

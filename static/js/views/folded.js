@@ -2,8 +2,8 @@
 // with its own gates between x and h (and the LSTM's cell state s with its loop through f); the
 // min cells' gates read x alone, and their loop goes through a gate (views/folded-min.js).
 import { tooltip } from '../blocks/tooltip.js';
-import { cellInfo, gatesOf } from '../meta.js';
-import { P, svgLabel } from '../notation.js';
+import { cellInfo, gatesOf } from '../state/meta.js';
+import { P, svgLabel } from '../state/notation.js';
 import { LAYOUT, STATE_UPDATE as MIN_UPDATE, drawMinGates, isMinCell, minCaption } from './folded-min.js';
 const d3 = window.d3;
 

@@ -4,7 +4,7 @@
 import { exact, sup } from '../blocks/format.js';
 import { tooltip } from '../blocks/tooltip.js';
 import { layout, stepColour, stepInk } from '../config.js';
-import { P } from '../notation.js';
+import { P } from '../state/notation.js';
 import { gateBoxes } from './gates.js';
 
 const { node } = layout;

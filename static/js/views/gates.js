@@ -3,8 +3,8 @@
 import { exact, maxAbs, sup } from '../blocks/format.js';
 import { part } from '../blocks/part.js';
 import { gateScale, layout, valueScale } from '../config.js';
-import { gatesOf } from '../meta.js';
-import { relabel } from '../notation.js';
+import { gatesOf } from '../state/meta.js';
+import { relabel } from '../state/notation.js';
 
 const { node, gate } = layout;
 const half = node.height / 2;

@@ -4,7 +4,7 @@ import { exact, sup, tickFormat } from '../blocks/format.js';
 import { watchWidth } from '../blocks/size.js';
 import { axisTips, hide as hideTip, overAxis, show as showTip, tooltip } from '../blocks/tooltip.js';
 import { stepColour } from '../config.js';
-import { P } from '../notation.js';
+import { P } from '../state/notation.js';
 import { createMatrices } from './matrices.js';
 
 const d3 = window.d3;

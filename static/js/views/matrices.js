@@ -5,8 +5,8 @@ import { exact, maxAbs, sup } from '../blocks/format.js';
 import { drawHeatmap } from '../blocks/heatmap.js';
 import { hide as hideTip, show as showTip } from '../blocks/tooltip.js';
 import { stepInk, valueScale } from '../config.js';
-import { gatesOf } from '../meta.js';
-import { P } from '../notation.js';
+import { gatesOf } from '../state/meta.js';
+import { P } from '../state/notation.js';
 
 const d3 = window.d3;
 const SMALL_MULTIPLES = 12; // draw every step's matrix up to this many steps

@@ -7,14 +7,14 @@ import { createOnscreen } from '../blocks/onscreen.js';
 import { watchWidth } from '../blocks/size.js';
 import { tooltip } from '../blocks/tooltip.js';
 import { layout, valueScale } from '../config.js';
-import { cellInfo } from '../meta.js';
+import { cellInfo } from '../state/meta.js';
 import { describeEdge, summarise } from './describe.js';
 import { acrossEdges, createColumns, drawRowLabels, outputEdges } from './columns.js';
 import { drawErrorPath } from './errorpath.js';
 import { drawFrame } from './frame.js';
 import { drawFlows, markFlows } from './flows.js';
 import { cellEdges, gateScales } from './gates.js';
-import { svgLabel } from '../notation.js';
+import { svgLabel } from '../state/notation.js';
 
 const d3 = window.d3;
 const { node } = layout;

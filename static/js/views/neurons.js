@@ -3,7 +3,7 @@
 import { exact, maxAbs, sup } from '../blocks/format.js';
 import { tooltip } from '../blocks/tooltip.js';
 import { layout, neurons as limits, valueScale } from '../config.js';
-import { P } from '../notation.js';
+import { P } from '../state/notation.js';
 
 const d3 = window.d3;
 const { rows } = layout;

@@ -5,8 +5,8 @@
 // snapshot kept so far; for text, a line shows what the model would write now. Nothing the
 // run learned is lost to an error: the weights so far stay, the message says what happened.
 import { formatNumber } from '../blocks/format.js';
-import { forget, recall, remember } from '../keep.js';
-import { META } from '../meta.js';
+import { forget, recall, remember } from '../state/keep.js';
+import { META } from '../state/meta.js';
 import { drawLossCurve } from './losscurve.js';
 
 const d3 = window.d3;

@@ -1,7 +1,7 @@
 // The letters the page writes for the parameters: the textbook's U, W, b, V, c, or another
 // text's, or PyTorch's (META.notations, from core.contract). It relabels only: every number
 // stays the same.
-import { el, mi } from './blocks/mathml.js';
+import { el, mi } from '../blocks/mathml.js';
 import { META } from './meta.js';
 
 const BY_NAME = Object.fromEntries(META.notations.map((n) => [n.name, n]));

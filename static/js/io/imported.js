@@ -2,7 +2,7 @@
 // shows and the store holds), and where a reload finds it again (for a page on the same cell and
 // H: the link carries both). Canonical weights the page did not read from a file (a trained
 // checkpoint, a cell of the race) are made into the same record.
-import { recall, remember } from './keep.js';
+import { recall, remember } from '../state/keep.js';
 
 const key = (cell, hidden) => `${cell}|${hidden}`;
 

@@ -4,12 +4,12 @@
 // or PNG, the answer and the weights as JSON, the request as curl. setupImportExport wires both
 // to the page: imported weights fix the cell, H, the seed and the forget bias, so the form
 // follows them and locks those fields until the seeded weights are back.
-import * as controls from './controls.js';
+import * as controls from '../controls/controls.js';
 import { curlCommand, download, jsonBlob, panelSVG, svgToPNG } from './export.js';
 import { canonicalImport, keepImport, keptImport } from './imported.js';
-import { forget } from './keep.js';
-import { cellInfo } from './meta.js';
-import { toRequest } from './state.js';
+import { forget } from '../state/keep.js';
+import { cellInfo } from '../state/meta.js';
+import { toRequest } from '../state/state.js';
 
 const $ = (id) => document.getElementById(id);
 const isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);

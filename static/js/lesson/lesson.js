@@ -1,7 +1,7 @@
 // The lesson's card and its rules: which step is open (the store's 'lesson', so every step is a
 // link), Back / Next / Esc and the arrow keys, the regions of the page the step is about (the
 // rest is dimmed) and its text with the numbers of the answer on screen.
-import { META } from './meta.js';
+import { META } from '../state/meta.js';
 import { BASE, STEPS } from './lesson-steps.js';
 
 const d3 = window.d3;

@@ -3,7 +3,7 @@
 // state no link carries (the hovered source, the player's position, the answer's model).
 // Options and limits come from the server's vocabulary (meta.js). Values read from the URL
 // are parsed and bounded here and only ever used as data.
-import { STEPS } from './lesson-steps.js';
+import { STEPS } from '../lesson/lesson-steps.js';
 import { ALL_PARAMS, CELLS, META } from './meta.js';
 
 const oneOf = (options) => (v) => (options.includes(v) ? v : undefined);

@@ -1,5 +1,5 @@
 // The only module that talks to the server.
-import { META } from './meta.js';
+import { META } from '../state/meta.js';
 
 const inFlight = new Map(); // channel -> AbortController of its newest request
 

@@ -1,9 +1,9 @@
 // The legend bar under the network: what every colour and width means in the current mode.
-import { gradientLegend, swatchLegend } from './blocks/legend.js';
-import { sup } from './blocks/format.js';
-import { categoricalSteps, gateScale, stepColour, valueScale } from './config.js';
-import { P } from './notation.js';
-import { summarised } from './views/flows.js';
+import { gradientLegend, swatchLegend } from '../blocks/legend.js';
+import { sup } from '../blocks/format.js';
+import { categoricalSteps, gateScale, stepColour, valueScale } from '../config.js';
+import { P } from '../state/notation.js';
+import { summarised } from '../views/flows.js';
 
 const d3 = window.d3;
 

@@ -1,6 +1,6 @@
 // The input panel: form fields <-> state, presets, task diagrams and field-level error messages.
-import { META } from './meta.js';
-import { parseNumbers } from './state.js';
+import { META } from '../state/meta.js';
+import { parseNumbers } from '../state/state.js';
 
 const d3 = window.d3;
 const $ = (id) => document.getElementById(id);

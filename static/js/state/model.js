@@ -1,7 +1,7 @@
 // The page's view of one API response: the response itself plus indexes the views share.
 // No arithmetic on the numbers happens here; every value comes from the API.
-import { visibleChar } from './blocks/format.js';
-import { rowsFor } from './config.js';
+import { visibleChar } from '../blocks/format.js';
+import { rowsFor } from '../config.js';
 
 
 const hot = (row) => (row.every((v) => v === 0 || v === 1) && row.filter((v) => v === 1).length === 1

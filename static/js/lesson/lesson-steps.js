@@ -2,8 +2,8 @@
 // says which request to show (on top of BASE, or a preset's), which view (colour, selected
 // step and parameter, the player's position), which regions of the page matter (the rest is
 // dimmed), a few sentences and one equation with the numbers of the answer on screen.
-import { formatNumber as fmt, sup } from './blocks/format.js';
-import { P } from './notation.js';
+import { formatNumber as fmt, sup } from '../blocks/format.js';
+import { P } from '../state/notation.js';
 
 // The lesson's network: "hello" through a small simple RNN (4 steps, 4 characters, H = 4),
 // small enough to read every number.

@@ -1,5 +1,5 @@
 // "How to read this": each panel's "?" shows or hides its explanation (Esc closes them all).
-import { relabel } from './notation.js';
+import { relabel } from '../state/notation.js';
 
 // The explanations are written in the textbook's letters; another notation renames the
 // parameters in them as everywhere else (their text only: the markup stays as it is).
