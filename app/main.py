@@ -10,8 +10,8 @@ from threadpoolctl import threadpool_limits
 
 from . import api, errors, pages
 from .assets import REVALIDATE, CachedStaticFiles, content_id
+from .body_limit import BodySizeLimit
 from .cache import AnswerCache, Stats
-from .limits import BodySizeLimit
 from .pools import AppPools
 from .security import SecurityHeaders
 from .settings import IMMUTABLE, VERSION, Settings, get_settings

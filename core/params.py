@@ -52,12 +52,6 @@ class Params:
     def replace(self, **arrays: np.ndarray) -> "Params":
         return Params(**{**self.as_dict(), **arrays}, cell=self.cell)
 
-    def block(self, name: str, gate: str) -> np.ndarray:
-        """The rows of U, W or b that belong to one gate."""
-        H = self.sizes[1]
-        i = GATES[self.cell].index(gate)
-        return getattr(self, name)[i * H:(i + 1) * H]
-
 
 def spectral_radius(W: np.ndarray) -> float:
     """rho(W): the largest |eigenvalue|."""

@@ -1,10 +1,9 @@
 """Canonical weights (U, W, b, V, c[, b_hn]) as the API answers them; the cell read from W's
 blocks, or for the min cells (no W) from U's blocks of V's H columns."""
 
-
 import numpy as np
 
-from ..contract import MIN_CELLS, blocks
+from ..contract import MIN_CELLS, PARAM_NAMES, blocks
 from ..params import read_array
 from .common import (
     CELL_OF_BLOCKS,
@@ -20,6 +19,10 @@ def read_canonical(weights: dict, cell: str | None) -> Imported:
         cell = CELL_OF_BLOCKS.get(rows // cols, "rnn") if cols and rows % cols == 0 else "rnn"
         if W is None and "b_hn" not in arrays:
             cell = _min_cell_of(arrays) or cell
+    # in the cell's own order whatever order the request gave them in (then any stranger, for its
+    # refusal): an answer is a function of its request's content, which the answer cache keys by
+    known = PARAM_NAMES.get(cell, ())
+    arrays = {name: arrays[name] for name in [*[n for n in known if n in arrays], *sorted(set(arrays) - set(known))]}
     return Imported("canonical", cell, arrays, {name: name for name in arrays})
 
 

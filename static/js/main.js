@@ -29,7 +29,7 @@ import { createGradientPanel } from './views/gradient.js';
 import { createNetwork } from './views/network.js';
 import { drawNeurons } from './views/neurons.js';
 import { createPlayer, phaseAt } from './views/player.js';
-import { createTrainer } from './views/training.js';
+import { createTrainer } from './controls/training.js';
 
 const d3 = window.d3;
 const $ = (id) => document.getElementById(id);

@@ -7,7 +7,7 @@
 import { formatNumber } from '../blocks/format.js';
 import { forget, recall, remember } from '../state/keep.js';
 import { META } from '../state/meta.js';
-import { drawLossCurve } from './losscurve.js';
+import { drawLossCurve } from '../views/losscurve.js';
 
 const d3 = window.d3;
 const $ = (id) => document.getElementById(id);
