@@ -7,7 +7,7 @@ import re
 import pytest
 
 from .conftest import ARTIFACTS
-from .helpers import COLUMNS, api, hover_cell, link_has, panels_current, run, settled, strip_values
+from .helpers import COLUMNS, api, frames, hover_cell, link_has, panels_current, run, settled, strip_values
 
 pytestmark = pytest.mark.browser
 
@@ -77,9 +77,11 @@ def test_gates_and_cell_state_are_the_apis_numbers_with_their_formulas(page):
 def test_colour_by_source_traces_a_loss_along_the_carousel(page):
     page.goto(page.base + "/?sequence=the%20first%20letter&cell=lstm&colour=source&forget_bias=3")
     wait_for_cell(page, "lstm", 15)
+    frames(page, 3)  # the network's scroll is written a frame after it is drawn: click where it settled
     page.locator('g.loss[data-source="9"]').click()  # by source, a click keeps tracing that loss
     flow = page.locator('g.flow[data-source="9"]')
-    assert "hovered" in flow.get_attribute("class")
+    link_has(page, "source=9")
+    page.wait_for_function("() => document.querySelector('g.flow[data-source=\"9\"]').classList.contains('hovered')")
     along_h, along_s = flow.locator("path.band-h"), flow.locator("path.band-s")
     assert along_h.count() == 1 and along_s.count() == 1
     # the carousel's lane is its own: below the h lane, dashed, and it runs back to step 0
