@@ -2,6 +2,7 @@
 settings, the request's own defaults): GET /api/v1/meta serves it and the page embeds it, so
 no name, label, default or limit is typed twice."""
 
+from dataclasses import asdict
 from functools import cache
 
 import core
@@ -71,6 +72,7 @@ def meta() -> dict:
         "sections": list(SECTIONS),
         "auto_sections": list(AUTO_SECTIONS),
         "cell_only": {name: list(cells) for name, cells in contract.CELL_FIELDS.items()},
+        "fields": [{**asdict(field), "cells": list(field.cells)} for field in contract.REQUEST_FIELDS],
         "defaults": {
             "task": fields["task"].default,
             "cell": fields["cell"].default,

@@ -3,6 +3,8 @@ heads, tasks and the truncation window (MATH.md). The API's schemas and the page
 vocabulary are built from these names; nothing else retypes them.
 """
 
+from dataclasses import dataclass
+
 from .encode import TASKS
 from .functions import ACTIVATIONS, HEADS
 
@@ -69,14 +71,49 @@ NOTATIONS = {
 }
 DEFAULT_NOTATION = "textbook"
 
-# Request fields that belong to some cells only, declared once: the API refuses each for the
-# other cells, /api/v1/meta lists them (cell_only) and the page's form shows each for its cells.
+@dataclass(frozen=True)
+class RequestField:
+    """One field of the model a request describes, declared once: the API's name, the page's
+    name (its form control's id and its link's key), the form's label, the cells it applies to,
+    its kind (a whole number, a number, a choice), the least value and the limit's name in the
+    app's limits (/api/v1/meta), and, for an optional number, what its empty box means."""
+
+    name: str
+    link: str
+    label: str
+    kind: str  # "int", "number" or "choice"
+    cells: tuple[str, ...] = CELLS
+    low: float | None = None  # the least value (None: minus the limit; a choice has none)
+    above: bool = False  # the least value itself is refused (greater than it)
+    limit: str | None = None  # the key of meta.limits holding its largest value
+    empty: str | None = None  # an optional number: the words its empty box shows
+    step: float = 1
+    about: str = ""  # the form's tooltip
+
+
+# The fields of the page's form about the model, in the form's order. The API refuses each
+# cell-only one for the other cells (CELL_FIELDS), /api/v1/meta lists them (fields) and the page
+# builds its form's rows, its state table and its requests from that list.
+REQUEST_FIELDS = (
+    RequestField("hidden_size", "hidden_size", "Hidden size H", "int", low=1, limit="hidden_size"),
+    RequestField("activation", "activation", "Activation g", "choice", cells=("rnn",)),
+    RequestField("output", "output", "Output head", "choice"),
+    RequestField("seed", "seed", "Seed", "int", low=0, limit="seed"),
+    RequestField("spectral_radius", "rho", "ρ(W)", "number", cells=("rnn",), low=0, above=True, limit="spectral_radius",
+                 empty="as initialised", step=0.1),
+    RequestField("forget_bias", "forget_bias", "Forget bias", "number", cells=("lstm", "minlstm"),
+                 limit="forget_bias", empty="1.0", step=0.5,
+                 about="The forget gate's initial bias: larger keeps the cell state, and its error, longer"),
+    RequestField("update_bias", "update_bias", "Update bias", "number", cells=("gru", "mingru"),
+                 limit="forget_bias", empty="0", step=0.5,
+                 about="The update gate's initial bias. GRU: larger keeps h, and its error, longer. "
+                 "minGRU: smaller does (its α = 1 − z)"),
+    RequestField("truncate", "truncate", "Truncation k", "int", low=1, limit="truncate", empty="full"),
+)
+# Fields the form does not show that belong to some cells only.
 CELL_FIELDS = {
-    "activation": ("rnn",),
-    "spectral_radius": ("rnn",),
-    "forget_bias": ("lstm", "minlstm"),
+    **{field.name: field.cells for field in REQUEST_FIELDS if field.cells != CELLS},
     "input_bias": ("lstm", "minlstm"),
-    "update_bias": ("gru", "mingru"),
     "s0": ("lstm",),
 }
 # A gate bias's value when the request leaves it out (init_params's defaults): the LSTM's forget

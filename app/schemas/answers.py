@@ -199,6 +199,8 @@ class Meta(BaseModel):
     sections: list[str]
     auto_sections: list[str]
     cell_only: dict[str, list[str]] = Field(description="Fields that apply to some cells only, and those cells.")
+    fields: list[dict] = Field(description="The model's fields of the page's form (core.contract.REQUEST_FIELDS): "
+                               "the API's name, the page's (link) name, label, kind, cells, least value, limit.")
     defaults: dict
     limits: dict
     optimizers: list[str]

@@ -4,19 +4,22 @@ import { parseNumbers } from '../state/state.js';
 
 const d3 = window.d3;
 const $ = (id) => document.getElementById(id);
-const NUMBER_FIELDS = ['hidden_size', 'seed', 'length', 'delay', 'dseed', 'index'];
-const OPTIONAL_NUMBERS = ['rho', 'truncate', 'forget_bias', 'update_bias'];
-const SELECTS = ['task', 'activation', 'output', 'dataset'];
-// Fields that belong to one cell only (the server's META.cell_only, by the form's names):
-// shown for it, hidden (and kept) for the others.
-const FORM_NAME = { spectral_radius: 'rho' };
-const CELL_FIELDS = Object.fromEntries(Object.entries(META.cell_only).map(([field, cell]) => [FORM_NAME[field] ?? field, cell]));
+// The model's fields come from the server's table (META.fields, core.contract.REQUEST_FIELDS):
+// whole numbers a box must hold, optional numbers whose empty box means a default, choices.
+const MODEL = META.fields;
+const named = (test) => MODEL.filter(test).map((f) => f.link);
+const NUMBER_FIELDS = [...named((f) => f.kind === 'int' && !f.empty), 'length', 'delay', 'dseed', 'index'];
+const OPTIONAL_NUMBERS = named((f) => f.kind !== 'choice' && f.empty);
+const SELECTS = ['task', ...named((f) => f.kind === 'choice'), 'dataset'];
+// Fields that belong to some cells only, by the form's names: shown for them, hidden (and kept)
+// for the others.
+const FORM_NAME = Object.fromEntries(MODEL.map((f) => [f.name, f.link]));
+const CELL_FIELDS = Object.fromEntries(MODEL.filter((f) => f.cells.length < META.cells.length).map((f) => [f.link, f.cells]));
 
 // Which control shows the message of an API error, by the field the error names.
 const ERROR_TARGET = {
-  sequence: 'sequence', inputs: 'sequence', targets: 'sequence', hidden_size: 'hidden_size', h0: 'hidden_size',
-  seed: 'seed', spectral_radius: 'rho', truncate: 'truncate', activation: 'activation', output: 'output',
-  task: 'task', include: 'general', weights: 'general', cell: 'general', forget_bias: 'forget_bias', update_bias: 'update_bias', s0: 'general',
+  ...FORM_NAME, sequence: 'sequence', inputs: 'sequence', targets: 'sequence', h0: 'hidden_size',
+  task: 'task', include: 'general', weights: 'general', cell: 'general', s0: 'general',
   dataset: 'dataset', index: 'dataset',
 };
 
@@ -157,15 +160,10 @@ export function stateFromRequest(request, base) {
     sequence: kind === 'dataset' ? base.sequence
       : kind === 'text' ? request.sequence : numbers.join(Array.isArray(request.inputs?.[0]) ? '\n' : ', '),
     task: request.task ?? META.defaults.task,
-    hidden_size: request.hidden_size ?? META.defaults.hidden_size,
     cell: request.cell ?? META.defaults.cell,
-    activation: request.activation ?? META.defaults.activation,
-    output: request.output ?? 'auto',
-    seed: request.seed ?? META.defaults.seed,
-    rho: request.spectral_radius ?? null,
-    forget_bias: request.forget_bias ?? null,
-    update_bias: request.update_bias ?? null,
-    truncate: request.truncate ?? null,
+    // the model's fields: an optional number left out is empty; the output head, 'auto'
+    ...Object.fromEntries(MODEL.map((f) => [f.link, request[f.name]
+      ?? (f.empty ? null : f.name === 'output' ? 'auto' : META.defaults[f.name])])),
     ...(request.dataset ? { dataset: data.name, length: data.length, delay: data.delay ?? base.delay,
       dseed: data.seed ?? 0, index: request.index ?? 0 } : {}),
   };

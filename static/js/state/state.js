@@ -21,6 +21,18 @@ const sequenceText = (v) => (typeof v === 'string' && v.trim().length >= 2 ? v.s
 const names = (list) => list.map((d) => d.name);
 const { defaults, limits } = META;
 
+// The model's fields, from the server's table (META.fields, core.contract.REQUEST_FIELDS): a
+// choice of its vocabulary, or a number between its least value and its limit; an optional
+// number starts empty (null), the output head at 'auto'.
+const CHOICES = { activation: names(META.activations), output: ['auto', ...names(META.heads)] };
+function modelField(f) {
+  const low = f.low ?? -limits[f.limit];
+  const parse = f.kind === 'choice' ? oneOf(CHOICES[f.name])
+    : f.kind === 'int' ? integer(low, limits[f.limit]) : number(low, limits[f.limit], { open: f.above });
+  return [f.link, { initial: f.empty ? null : f.name === 'output' ? 'auto' : defaults[f.name], parse }];
+}
+const MODEL_LINKS = META.fields.map((f) => f.link);
+
 export const FIELDS = {
   kind: { initial: 'text', parse: oneOf(['text', 'numbers', 'dataset']) },
   sequence: { initial: 'hello', parse: sequenceText },
@@ -32,14 +44,7 @@ export const FIELDS = {
   index: { initial: 0, parse: integer(0, 511) },
   cell: { initial: defaults.cell, parse: oneOf(CELLS) },
   task: { initial: defaults.task, parse: oneOf(META.tasks) },
-  hidden_size: { initial: defaults.hidden_size, parse: integer(1, limits.hidden_size) },
-  activation: { initial: defaults.activation, parse: oneOf(names(META.activations)) },
-  output: { initial: 'auto', parse: oneOf(['auto', ...names(META.heads)]) },
-  seed: { initial: defaults.seed, parse: integer(0, limits.seed) },
-  rho: { initial: null, parse: number(0, limits.spectral_radius, { open: true }) },
-  forget_bias: { initial: null, parse: number(-limits.forget_bias, limits.forget_bias) },
-  update_bias: { initial: null, parse: number(-limits.forget_bias, limits.forget_bias) }, // the GRU's, the minGRU's
-  truncate: { initial: null, parse: integer(1, limits.truncate) },
+  ...Object.fromEntries(META.fields.map(modelField)),
   colour: { initial: 'gradient', parse: oneOf(['gradient', 'source']) },
   param: { initial: 'W', parse: oneOf(ALL_PARAMS) },
   step: { initial: 0, parse: integer(0, limits.steps - 1) },
@@ -66,8 +71,7 @@ export const FIELDS = {
 
 // The fields a request is made of: a change to any of them asks for a new answer.
 export const REQUEST_KEYS = ['kind', 'sequence', 'dataset', 'length', 'delay', 'dseed', 'index', 'cell', 'task',
-  'hidden_size', 'activation', 'output', 'seed',
-  'rho', 'forget_bias', 'update_bias', 'truncate', 'weights'];
+  ...MODEL_LINKS, 'weights'];
 
 // Numbers: "0.1, 0.5 0.9", or vectors separated by ";" or new lines ("1 0; 0 1").
 export function parseNumbers(raw) {
@@ -80,7 +84,9 @@ export function parseNumbers(raw) {
 // The API request behind the view. Fields that belong to some cells (META.cell_only) go only
 // with them (the API refuses them elsewhere); the form keeps them. The server decides which
 // heavy sections fit ("auto").
-const REQUEST_NAME = { rho: 'spectral_radius' };
+const REQUEST_NAME = Object.fromEntries(META.fields.map((f) => [f.link, f.name]));
+// the fields sent only when set (and, for a cell-only one, with its cells): all but these three
+const ALWAYS = ['hidden_size', 'seed', 'output'];
 // Imported weights stand in for hidden_size, seed and forget_bias (they fix all three); the
 // compare view, which runs every cell, draws seeded networks.
 export function toRequest(state, cell = state.cell) {
@@ -97,10 +103,10 @@ export function toRequest(state, cell = state.cell) {
   else body.inputs = parseNumbers(state.sequence);
   if (imported?.vocab && state.kind === 'text') body.vocab = imported.vocab;
   if (state.output !== 'auto' && state.kind !== 'dataset') body.output = state.output;
-  for (const name of ['activation', 'rho', 'forget_bias', 'update_bias', 'truncate']) {
-    const field = REQUEST_NAME[name] ?? name;
+  for (const name of MODEL_LINKS.filter((link) => !ALWAYS.includes(link))) {
+    const field = REQUEST_NAME[name];
     const owner = META.cell_only[field];
-    if (imported && (name === 'forget_bias' || name === 'update_bias')) continue;
+    if (imported && field.endsWith('_bias')) continue; // imported weights set their gates' biases in b
     if (state[name] !== null && (!owner || owner.includes(cell))) body[field] = state[name];
   }
   return body;
