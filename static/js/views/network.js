@@ -21,7 +21,6 @@ const { node } = layout;
 
 export function createNetwork(container, { onSelectStep, onHoverSource, onPickSource, onTraceSource }) {
   const root = d3.select(container);
-  // The row labels stay at the left edge while the columns scroll under them.
   const dock = root.append('div').attr('class', 'row-dock').append('svg').attr('class', 'row-labels');
   const summary = root.append('p').attr('class', 'visually-hidden').attr('id', 'network-summary').attr('aria-live', 'polite');
   // focusable: ← → move the selected step (by source: the traced loss), Home and End jump
@@ -32,8 +31,7 @@ export function createNetwork(container, { onSelectStep, onHoverSource, onPickSo
   const edges = svg.append('g').attr('class', 'edges');
   const neuronLayer = svg.append('g').attr('class', 'neurons');
   const columns = svg.append('g').attr('class', 'columns');
-  // above the columns' click targets, so that a band answers its own hover; bands lie in lanes
-  // between the rows, so they hide no strip
+  // above the columns' click targets (a band answers its own hover), in lanes that hide no strip
   const flows = svg.append('g').attr('class', 'flows').attr('clip-path', 'url(#flow-clip)');
   const errorPath = svg.append('g').attr('class', 'error-path');
   const frame = svg.append('g').attr('class', 'contribution-frame');
@@ -43,8 +41,12 @@ export function createNetwork(container, { onSelectStep, onHoverSource, onPickSo
   let flowWidth = null;
   let current = null; // {m, scales, filled: steps whose nodes are drawn}
   const x = (t) => layout.margin.left + (t + 1) * layout.column + layout.column / 2;
+  // a loss our own scroll brings under a still pointer (tracing scrolls it right) is not hovered
+  let [pointer, stillAt] = [null, null]; // where the pointer was last seen (pointerover comes before mouseenter); where, at our last scroll
+  for (const type of ['pointerover', 'pointermove']) container.addEventListener(type, (e) => { pointer = `${e.clientX},${e.clientY}`; }, { capture: true, passive: true });
+  const hoverSource = (s) => { if (s === null || pointer !== stillAt) onHoverSource(s); };
   const { drawColumn, drawContents } = createColumns({
-    onSelectStep, onHoverSource, onPickSource, param: () => viewShown?.sel.param ?? 'W',
+    onSelectStep, onHoverSource: hoverSource, onPickSource, param: () => viewShown?.sel.param ?? 'W',
   });
 
   // The arrows of the steps drawn so far (their columns have come into view).
@@ -78,10 +80,8 @@ export function createNetwork(container, { onSelectStep, onHoverSource, onPickSo
     markPending();
   }
 
-  // The arrows of the steps the forward pass has not reached yet are faded (the player's forwardTo).
-  function markPending() {
-    if (viewShown) edges.selectAll('line.edge').classed('pending', (d) => d.t > viewShown.forwardTo);
-  }
+  // the arrows of steps the forward pass has not reached (the player's forwardTo) are faded
+  const markPending = () => viewShown && edges.selectAll('line.edge').classed('pending', (d) => d.t > viewShown.forwardTo);
 
   // What decides which elements a column has and where: two answers of one shape differ in numbers only.
   const shapeOf = (m) => m && [m.steps, m.cell, m.isText, m.config.output_size, m.height, JSON.stringify(m.rows),
@@ -184,10 +184,9 @@ export function createNetwork(container, { onSelectStep, onHoverSource, onPickSo
     }
   }
 
-  // Scrolls the network so that step t's column is in view (from the start: as for a new answer).
-  // align 'start': the column lands one column in from the left, the later steps after it;
-  // 'end': near the right edge, the earlier steps before it (the player's backward pass, which
-  // would otherwise scroll at every step); 'trace': also when in view with its past hidden.
+  // Scrolls step t's column into view (fromStart: as for a new answer). align 'start': one column
+  // in from the left; 'end': near the right edge, the earlier steps before it (the player's
+  // backward pass); 'trace': also when in view with its past hidden.
   function reveal(t, { fromStart = false, align = 'start' } = {}) {
     if (!model || t === null || t === undefined) return;
     const eager = !fromStart; // a new answer opens lazily, a step the user goes to at once
@@ -209,14 +208,13 @@ export function createNetwork(container, { onSelectStep, onHoverSource, onPickSo
   // the scroll position and the width, kept rather than read (a read after the drawing changed
   // forces a layout); the scroll event corrects a position the browser clamped
   const viewWidth = watchWidth(container, window.innerWidth);
-  let scrolled = 0;
-  let contentWidth = 0; // the drawing's width, set by draw
+  let [scrolled, contentWidth] = [0, 0]; // contentWidth: the drawing's width, set by draw
   let shownLeft = 0; // the scroll position on screen: the last written or scrolled to
-  // the write waits for the next frame (a scrollLeft written now would lay the page out twice)
+  // the write waits for the next frame (written now, it would lay the page out twice)
   let scrollFrame = null;
   let scrollEager = false;
-  // The position is clamped here as the browser would clamp it: reading scrollLeft back after
-  // writing it would lay the whole new drawing out at once (~90 ms at T = 256), a second time.
+  // Clamped as the browser would: reading scrollLeft back after writing it would lay the new
+  // drawing out a second time (~90 ms at T = 256).
   function scrollTo(left, eager = false) {
     const clamped = Math.max(0, Math.min(left, contentWidth - viewWidth()));
     if (clamped === scrolled && scrollFrame === null) return;
@@ -227,7 +225,8 @@ export function createNetwork(container, { onSelectStep, onHoverSource, onPickSo
         scrollFrame = null;
         fillVisible({ evenOutOfView: scrollEager }); // first: the write below lays out what it adds, once
         scrollEager = false;
-        if (scrolled !== shownLeft) container.scrollLeft = scrolled; // a write lays the page out, even of the same value
+        // a write lays the page out, even of the same value
+        if (scrolled !== shownLeft) { container.scrollLeft = scrolled; stillAt = pointer ?? 'nowhere'; }
         shownLeft = scrolled;
       });
     }
