@@ -24,10 +24,10 @@ GATES = {
 }
 # The gates' values a forward pass stacks (Forward.gates, H columns each), in order: the blocks of
 # GATES, then the minLSTM's normalised gates f' = f/(f+i) and i' = i/(f+i), which have no block.
-GATE_VALUES = {**GATES, "minlstm": GATES["minlstm"] + ("forget_norm", "input_norm")}
+GATE_VALUES = {**GATES, "minlstm": GATES["minlstm"] + ("f_norm", "i_norm")}
 GATE_LETTERS = {
     "input": "i", "forget": "f", "candidate": "g", "output": "q",  # LSTM (MATH.md: q, not o)
-    "reset": "r", "update": "z", "forget_norm": "f′", "input_norm": "i′",
+    "reset": "r", "update": "z", "f_norm": "f′", "i_norm": "i′",
 }
 GRU_CANDIDATE_LETTER = "n"  # the GRU's candidate is n in MATH.md, the LSTM's is g
 CANDIDATE_LETTERS = {"gru": GRU_CANDIDATE_LETTER, "mingru": "h̃", "minlstm": "h̃"}
@@ -135,7 +135,7 @@ def param_shapes(cell: str, input_size: int, hidden_size: int, output_size: int)
 # The function each gate applies, and the symbols the page writes for functions. The min cells'
 # candidate is a_h itself (gate_function).
 GATE_FUNCTIONS = {"input": "σ", "forget": "σ", "candidate": "tanh", "output": "σ", "reset": "σ", "update": "σ",
-                  "forget_norm": "f/(f+i)", "input_norm": "i/(f+i)"}
+                  "f_norm": "f/(f+i)", "i_norm": "i/(f+i)"}
 LINEAR_CANDIDATE = "id"
 
 

@@ -172,7 +172,7 @@ def test_the_gain_never_exceeds_the_bound_on_random_cases(client, seed):
 
 
 @pytest.mark.parametrize("cell,gates", [("mingru", ["update", "candidate"]),
-                                        ("minlstm", ["forget", "input", "candidate", "forget_norm", "input_norm"])])
+                                        ("minlstm", ["forget", "input", "candidate", "f_norm", "i_norm"])])
 def test_a_min_cell_answers_its_gates_no_w_and_its_exact_diagonal_jacobian(client, cell, gates):
     """Issue 29: the min cells through the API, their numbers the core's (forward, gates, alpha)."""
     body = unfold(client, sequence="minimal cells", cell=cell, hidden_size=4, include=["gain"], digits=17)
@@ -181,10 +181,10 @@ def test_a_min_cell_answers_its_gates_no_w_and_its_exact_diagonal_jacobian(clien
     h = np.array(body["forward"]["h"])
     h_prev = np.vstack([np.zeros(4), h[:-1]])
     alpha, beta = ((1 - g["update"], g["update"] * g["candidate"]) if cell == "mingru"
-                   else (g["forget_norm"], g["input_norm"] * g["candidate"]))
+                   else (g["f_norm"], g["i_norm"] * g["candidate"]))
     np.testing.assert_allclose(h, alpha * h_prev + beta, rtol=1e-12, atol=1e-15)
     if cell == "minlstm":
-        np.testing.assert_allclose(g["forget_norm"], g["forget"] / (g["forget"] + g["input"]), rtol=1e-12)
+        np.testing.assert_allclose(g["f_norm"], g["forget"] / (g["forget"] + g["input"]), rtol=1e-12)
     # the Jacobian dh^(tau)/dh^(tau-d) is diag(prod of alpha): its norm the largest product
     T = len(h)
     for d in (1, 3, T - 1):

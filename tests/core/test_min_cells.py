@@ -27,7 +27,7 @@ def torch_step(cell: str, a: torch.Tensor, h_prev: torch.Tensor) -> tuple[torch.
     a_f, a_i, a_h = a.chunk(3)
     f, i = torch.sigmoid(a_f), torch.sigmoid(a_i)
     f_norm, i_norm = f / (f + i), i / (f + i)
-    gates = {"forget": f, "input": i, "candidate": a_h, "forget_norm": f_norm, "input_norm": i_norm}
+    gates = {"forget": f, "input": i, "candidate": a_h, "f_norm": f_norm, "i_norm": i_norm}
     return f_norm * h_prev + i_norm * a_h, gates
 
 

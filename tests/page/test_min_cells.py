@@ -10,7 +10,7 @@ from .helpers import api, settled
 
 pytestmark = pytest.mark.browser
 
-GATES = {"mingru": ["update", "candidate"], "minlstm": ["forget", "input", "candidate", "forget_norm", "input_norm"]}
+GATES = {"mingru": ["update", "candidate"], "minlstm": ["forget", "input", "candidate", "f_norm", "i_norm"]}
 TITLES = {"mingru": "minGRU", "minlstm": "minLSTM"}
 
 
@@ -44,7 +44,7 @@ def test_a_min_cell_draws_its_gates_and_carries_h_by_its_gate_alone(page, cell):
     # the explorer says which alphas this sequence has, from the answer's gates
     answer = api(page, sequence="hello world", cell=cell)
     gates = answer["forward"]["gates"]
-    alpha = [1 - z for row in gates["update"] for z in row] if cell == "mingru" else [f for row in gates["forget_norm"] for f in row]
+    alpha = [1 - z for row in gates["update"] for z in row] if cell == "mingru" else [f for row in gates["f_norm"] for f in row]
     page.wait_for_function("() => document.querySelector('.explorer-readout')?.textContent.includes('α')")
     readout = page.locator(".explorer-readout").text_content()
     assert f"between {formatted(page, min(alpha), 3)} and {formatted(page, max(alpha), 3)}" in readout

@@ -125,8 +125,8 @@ def test_the_equations_of_a_min_cell_carry_the_answers_numbers(page, cell):
     else:
         assert equation(page, "f(2)") == ("f(2)=σ(af)", gates["forget"][2])
         assert equation(page, "i(2)") == ("i(2)=σ(ai)", gates["input"][2])
-        assert equation(page, "f′(2)") == ("f′(2)=f/(f+i)", gates["forget_norm"][2])
-        assert equation(page, "i′(2)") == ("i′(2)=i/(f+i)", gates["input_norm"][2])
+        assert equation(page, "f′(2)") == ("f′(2)=f/(f+i)", gates["f_norm"][2])
+        assert equation(page, "i′(2)") == ("i′(2)=i/(f+i)", gates["i_norm"][2])
         assert equation(page, "δh(2)") == ("δh(2)=VTδo(2)+f′(3)⊙δh(3)", e["h"][2])
         blocks = {"δaf": "δaf=δh(2)⊙(h(1)−h˜)⊙f′i′(1−f)", "δai": "δai=δh(2)⊙(h˜−h(1))⊙f′i′(1−i)", "δah": "δah=δh(2)⊙i′"}
     # the δa blocks, in the order of a's blocks

@@ -37,7 +37,7 @@ function minForwardRows(m, t) {
       ['forward', sup('h', t), [...oneMinus([mi('z')]), mo('⊙'), prevOf('h', t), mo('+'), mi('z'), mo('⊙'), tilde()], f.h[t]]];
   }
   return [pre, sigma('forget', 'f'), sigma('input', 'i'), candidate,
-    share('forget_norm', 'f'), share('input_norm', 'i'),
+    share('f_norm', 'f'), share('i_norm', 'i'),
     ['forward', sup('h', t), [primed('f'), mo('⊙'), prevOf('h', t), mo('+'), primed('i'), mo('⊙'), tilde()], f.h[t]]];
 }
 

@@ -246,7 +246,7 @@ export function createExplorer(container, { onRho, onBias, onHoverDistance, askJ
 // A gain plot's axes, titled and answering a hover: the distance d below, G(d) on a log scale.
 // The min cells' step back is diag(α): what its numbers on screen say about vanishing.
 function minReadout(m) {
-  const alpha = m.cell === 'mingru' ? m.response.forward.gates.update.flat().map((z) => 1 - z) : m.response.forward.gates.forget_norm.flat();
+  const alpha = m.cell === 'mingru' ? m.response.forward.gates.update.flat().map((z) => 1 - z) : m.response.forward.gates.f_norm.flat();
   const name = m.cell === 'mingru' ? '1 − z' : 'f′';
   return `The ${cellInfo(m.cell).title}'s gates read only x, so one step back multiplies each unit's error by its own α = ${name}: `
     + `here between ${formatNumber(d3.min(alpha), 3)} and ${formatNumber(d3.max(alpha), 3)}. With no W, and every α below 1, `

@@ -10,11 +10,11 @@ export const isMinCell = (cell) => cell === 'mingru' || cell === 'minlstm';
 // where each gate stands: [x offset from the centre, row]; the minLSTM's shares f′, i′ above f, i
 const PLACES = {
   mingru: { update: [-40, 'gates'], candidate: [40, 'gates'] },
-  minlstm: { forget: [-70, 'gates'], input: [0, 'gates'], candidate: [110, 'gates'], forget_norm: [-75, 'norm'], input_norm: [15, 'norm'] },
+  minlstm: { forget: [-70, 'gates'], input: [0, 'gates'], candidate: [110, 'gates'], f_norm: [-75, 'norm'], i_norm: [15, 'norm'] },
 };
 // what feeds each gate that is not read from x, and the gates that make h⁽ᵗ⁾
-const MIXED = { forget_norm: ['forget', 'input'], input_norm: ['forget', 'input'] };
-const INTO_H = { mingru: ['update', 'candidate'], minlstm: ['forget_norm', 'input_norm', 'candidate'] };
+const MIXED = { f_norm: ['forget', 'input'], i_norm: ['forget', 'input'] };
+const INTO_H = { mingru: ['update', 'candidate'], minlstm: ['f_norm', 'i_norm', 'candidate'] };
 
 export const LAYOUT = {
   mingru: { y: { gates: 255, x: 330 }, height: 360 },
@@ -27,7 +27,7 @@ export const STATE_UPDATE = {
   minlstm: 'h⁽ᵗ⁾ = f′ ⊙ h⁽ᵗ⁻¹⁾ + i′ ⊙ h̃',
 };
 
-const NAMES = { forget_norm: 'normalised forget', input_norm: 'normalised input' };
+const NAMES = { f_norm: 'normalised forget', i_norm: 'normalised input' };
 const fromX = (block) => `from x alone: a_${block} = ${P('U')}_${block} x⁽ᵗ⁾ + ${P('b')}_${block}, no h⁽ᵗ⁻¹⁾`;
 const GATE_ABOUT = {
   mingru: {
@@ -39,9 +39,9 @@ const GATE_ABOUT = {
     forget: () => [`f = σ(a_f), ${fromX('f')}`, 'how strongly h⁽ᵗ⁻¹⁾ is kept, before the two gates are scaled to sum to 1'],
     input: () => [`i = σ(a_i), ${fromX('i')}`, 'how strongly h̃ comes in, before the two gates are scaled to sum to 1'],
     candidate: () => [`h̃ = a_h, ${fromX('h')}`, 'the new content, not squashed (no tanh)'],
-    forget_norm: () => ['f′ = f / (f + i): the share of h⁽ᵗ⁻¹⁾ kept (a gate, not a derivative)',
+    f_norm: () => ['f′ = f / (f + i): the share of h⁽ᵗ⁻¹⁾ kept (a gate, not a derivative)',
       'it is the loop\'s α: going back, each unit\'s error is multiplied by it'],
-    input_norm: () => ['i′ = i / (f + i): the share of h̃ taken in', 'f′ + i′ = 1'],
+    i_norm: () => ['i′ = i / (f + i): the share of h̃ taken in', 'f′ + i′ = 1'],
   },
 };
 

@@ -51,7 +51,7 @@ export function drawInitialState(g, m, scales, strip) {
   part(g, 'text', 's0-label', (sel) => sel.attr('class', 'node-label').attr('y', m.rows.s + half + 13).text('s⁽⁻¹⁾'));
 }
 
-const GATE_TITLE = { forget_norm: 'f′ = f/(f + i): the forget gate\'s share, 0 … 1', input_norm: 'i′ = i/(f + i): the input gate\'s share, 0 … 1' };
+const GATE_TITLE = { f_norm: 'f′ = f/(f + i): the forget gate\'s share, 0 … 1', i_norm: 'i′ = i/(f + i): the input gate\'s share, 0 … 1' };
 
 // The row labels of the gated cells' own rows: [{y, text, title, cls}].
 export function gateRowLabels(m) {
@@ -110,8 +110,8 @@ export function gateSummary(m, t, i) {
       + `${exact(value(m, 'candidate', t, i))},  h${sup(t - 1)}[${i}] = ${exact(prev)}`];
   }
   if (m.cell === 'minlstm') {
-    return ['h = f′ ⊙ h⁽ᵗ⁻¹⁾ + i′ ⊙ h̃', `f′${sup(t)}[${i}] = ${exact(value(m, 'forget_norm', t, i))},  i′${sup(t)}[${i}] = `
-      + `${exact(value(m, 'input_norm', t, i))},  h̃${sup(t)}[${i}] = ${exact(value(m, 'candidate', t, i))},  h${sup(t - 1)}[${i}] = ${exact(prev)}`];
+    return ['h = f′ ⊙ h⁽ᵗ⁻¹⁾ + i′ ⊙ h̃', `f′${sup(t)}[${i}] = ${exact(value(m, 'f_norm', t, i))},  i′${sup(t)}[${i}] = `
+      + `${exact(value(m, 'i_norm', t, i))},  h̃${sup(t)}[${i}] = ${exact(value(m, 'candidate', t, i))},  h${sup(t - 1)}[${i}] = ${exact(prev)}`];
   }
   return ['h = (1 − z) ⊙ n + z ⊙ h⁽ᵗ⁻¹⁾', `z${sup(t)}[${i}] = ${exact(value(m, 'update', t, i))},  n${sup(t)}[${i}] = `
     + `${exact(value(m, 'candidate', t, i))},  h${sup(t - 1)}[${i}] = ${exact(prev)}`];
@@ -129,12 +129,12 @@ export function describeGated(m, quantity, t, i, v) {
   const f = m.response.forward;
   const e = m.response.errors;
   const H = m.hidden;
-  if (quantity === 'gate:forget_norm' || quantity === 'gate:input_norm') { // f′, i′: made of f and i, no block of their own
-    const [own, other] = quantity === 'gate:forget_norm' ? ['forget', 'input'] : ['input', 'forget'];
+  if (quantity === 'gate:f_norm' || quantity === 'gate:i_norm') { // f′, i′: made of f and i, no block of their own
+    const [own, other] = quantity === 'gate:f_norm' ? ['forget', 'input'] : ['input', 'forget'];
     const l = letter(m, quantity.slice(5));
     return [`${l}${sup(t)}[${i}] = ${exact(v)}`, `${l} = ${letter(m, own)} / (f + i): the share of the ${own} gate`,
       `f${sup(t)}[${i}] = ${exact(value(m, 'forget', t, i))},  i${sup(t)}[${i}] = ${exact(value(m, 'input', t, i))}`,
-      quantity === 'gate:forget_norm' ? 'α = f′: going back, δh is multiplied by it' : `f′ + i′ = 1 (${other} is the other share)`];
+      quantity === 'gate:f_norm' ? 'α = f′: going back, δh is multiplied by it' : `f′ + i′ = 1 (${other} is the other share)`];
   }
   if (quantity.startsWith('gate:')) {
     const name = quantity.slice(5);
