@@ -19,6 +19,8 @@ local backward rule of that step (MATH.md, "Forward pass of the simple RNN",
     extra_grads(fwd, da) -> {name: array}
         step contributions of the cell's extra parameters (the GRU's b_hn), (T, ...).
 
+The minGRU and the minLSTM share their diagonal step back (diagonal.DiagonalLocal).
+
 Every rule is linear in the errors it carries, so a block of sources costs one H x H matrix
 product per step (two for the LSTM: h and s), whatever the number of gates (bptt.backward). The
 min cells' step back is diagonal, an element-wise product. They also give

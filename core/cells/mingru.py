@@ -9,6 +9,7 @@ read only x, so a step is h = alpha * h' + beta with alpha and beta free of h, a
 import numpy as np
 
 from ..functions import sigmoid
+from .diagonal import DiagonalLocal, extra_grads, weight_errors  # noqa: F401 (the cell interface)
 from .step import Step
 
 
@@ -29,7 +30,7 @@ def step(p, xu: np.ndarray, h_prev: np.ndarray, s_prev, activation: str):
     return Step(xu, gates, h, None)
 
 
-class Local:
+class Local(DiagonalLocal):
     """With dh = dh^(t<-s):
 
         da_z = dh * (h~ - h') * z(1-z)      da_h = dh * z
@@ -43,28 +44,3 @@ class Local:
         self.H = H
         self.alpha = 1.0 - z
         self.from_h = np.stack([(candidate - fwd.h_prev) * z * (1.0 - z), z], axis=-2)  # da per unit of dh
-
-    def errors(self, t, dh, da, ds=None) -> None:
-        """da at step(s) t from dh: rows of sources at one step, or totals over a span."""
-        np.multiply(dh[:, None, :], self.from_h[t], out=da.reshape(-1, 2, self.H))
-
-    def at(self, t: int, dh, da, reaching, ds=None, carry=None) -> None:
-        """One step back is an element-wise product for every source; da only when asked."""
-        if da is not None:
-            self.errors(t, dh, da)
-        np.multiply(dh, self.alpha[t], out=reaching)
-
-    def rows(self, t: int, dh, da, w_errors, carry=None) -> tuple:
-        """One step back for rows that each have their own gates (a batch of sequences): da into
-        ``da``; returns dh^(t-1) = (1 - z) dh (and no carry). ``w_errors`` is unused: there is no W."""
-        self.errors(t, dh, da)
-        return dh * self.alpha[t], None
-
-
-def weight_errors(fwd, da: np.ndarray) -> None:
-    """None: there is no W, so no errors behind its contribution."""
-    return None
-
-
-def extra_grads(fwd, da: np.ndarray) -> dict:
-    return {}

@@ -1,0 +1,40 @@
+"""What the min cells share: a step back that is diagonal (MATH.md, "minGRU and minLSTM").
+
+Their gates read only x, so dh^(t-1<-s) = alpha^(t) * dh^(t<-s), an element-wise product, and
+da^(t) = dh * from_h^(t), one factor per block. A cell's Local sets ``alpha`` (T, H) and
+``from_h`` (T, G, H) under its own forward rule; the rest is here. There is no W: no errors
+behind its contribution and no extra parameters.
+"""
+
+import numpy as np
+
+
+class DiagonalLocal:
+    H: int
+    alpha: np.ndarray
+    from_h: np.ndarray
+
+    def errors(self, t, dh, da, ds=None) -> None:
+        """da at step(s) t from dh: rows of sources at one step, or totals over a span."""
+        np.multiply(dh[:, None, :], self.from_h[t], out=da.reshape(-1, self.from_h.shape[-2], self.H))
+
+    def at(self, t: int, dh, da, reaching, ds=None, carry=None) -> None:
+        """One step back is an element-wise product for every source; da only when asked."""
+        if da is not None:
+            self.errors(t, dh, da)
+        np.multiply(dh, self.alpha[t], out=reaching)
+
+    def rows(self, t: int, dh, da, w_errors, carry=None) -> tuple:
+        """One step back for rows that each have their own gates (a batch of sequences): da into
+        ``da``; returns dh^(t-1) = alpha dh (and no carry). ``w_errors`` is unused: there is no W."""
+        self.errors(t, dh, da)
+        return dh * self.alpha[t], None
+
+
+def weight_errors(fwd, da: np.ndarray) -> None:
+    """None: there is no W, so no errors behind its contribution."""
+    return None
+
+
+def extra_grads(fwd, da: np.ndarray) -> dict:
+    return {}
