@@ -11,34 +11,7 @@ import core.tasks
 
 from .presets import PRESETS
 from .schemas import SECTIONS, Preset, UnfoldRequest
-from .settings import (
-    AUTO_SECTIONS,
-    DEFAULT_DIGITS,
-    DEFAULT_LEARNING_STEPS,
-    DEFAULT_TRAIN,
-    MAX_AUTO_NUMBERS,
-    MAX_BATCH,
-    MAX_CLASSES,
-    MAX_CLIP,
-    MAX_DATASET_LENGTH,
-    MAX_DIGITS,
-    MAX_FORGET_BIAS,
-    MAX_GRADCHECK_COST,
-    MAX_HEAVY_NUMBERS,
-    MAX_HIDDEN,
-    MAX_LEARNING_RATE,
-    MAX_QUERY_CHARS,
-    MAX_RACE_STEPS,
-    MAX_SAMPLE_LENGTH,
-    MAX_SEED,
-    MAX_SPECTRAL_RADIUS,
-    MAX_STEPS,
-    MAX_TEMPERATURE,
-    MAX_TRAIN_STEPS,
-    MAX_VOCAB,
-    RACE,
-    VERSION,
-)
+from .settings import AUTO_SECTIONS, DEFAULT_DIGITS, DEFAULT_LEARNING_STEPS, DEFAULT_TRAIN, LIMITS, RACE, VERSION
 
 
 def _cell(name: str) -> dict:
@@ -85,29 +58,7 @@ def meta() -> dict:
             "digits": DEFAULT_DIGITS,
             "train": {**DEFAULT_TRAIN, "learning_steps": DEFAULT_LEARNING_STEPS},
         },
-        "limits": {
-            "steps": MAX_STEPS,
-            "hidden_size": MAX_HIDDEN,
-            "vocab": MAX_VOCAB,
-            "seed": MAX_SEED,
-            "spectral_radius": MAX_SPECTRAL_RADIUS,
-            "forget_bias": MAX_FORGET_BIAS,
-            "truncate": MAX_STEPS,
-            "digits": MAX_DIGITS,
-            "heavy_numbers": MAX_HEAVY_NUMBERS,
-            "auto_numbers": MAX_AUTO_NUMBERS,
-            "train_steps": MAX_TRAIN_STEPS,
-            "gradcheck_cost": MAX_GRADCHECK_COST,
-            "learning_rate": MAX_LEARNING_RATE,
-            "clip": MAX_CLIP,
-            "sample_length": MAX_SAMPLE_LENGTH,
-            "temperature": MAX_TEMPERATURE,
-            "query_chars": MAX_QUERY_CHARS,
-            "dataset_length": MAX_DATASET_LENGTH,
-            "batch": MAX_BATCH,
-            "classes": MAX_CLASSES,
-            "race_steps": MAX_RACE_STEPS,
-        },
+        "limits": LIMITS,
         "datasets": [
             {"name": name, "options": list(core.tasks.DATASET_OPTIONS[name]), "output": core.tasks.DATASET_HEADS[name]}
             for name in core.DATASETS

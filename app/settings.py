@@ -82,6 +82,32 @@ DEFAULT_TRAIN = {"steps": 25, "optimizer": "adam", "learning_rates": {"sgd": 0.1
 DEFAULT_LEARNING_STEPS = 200
 
 
+# Every limit by the name /api/v1/meta gives it (meta.limits) and core.contract.REQUEST_FIELDS
+# refers to: the schemas' rules and the page's form read their largest values from here.
+LIMITS = {
+    "steps": MAX_STEPS,
+    "hidden_size": MAX_HIDDEN,
+    "vocab": MAX_VOCAB,
+    "seed": MAX_SEED,
+    "spectral_radius": MAX_SPECTRAL_RADIUS,
+    "forget_bias": MAX_FORGET_BIAS,
+    "truncate": MAX_STEPS,
+    "digits": MAX_DIGITS,
+    "heavy_numbers": MAX_HEAVY_NUMBERS,
+    "auto_numbers": MAX_AUTO_NUMBERS,
+    "train_steps": MAX_TRAIN_STEPS,
+    "gradcheck_cost": MAX_GRADCHECK_COST,
+    "learning_rate": MAX_LEARNING_RATE,
+    "clip": MAX_CLIP,
+    "sample_length": MAX_SAMPLE_LENGTH,
+    "temperature": MAX_TEMPERATURE,
+    "query_chars": MAX_QUERY_CHARS,
+    "dataset_length": MAX_DATASET_LENGTH,
+    "batch": MAX_BATCH,
+    "classes": MAX_CLASSES,
+    "race_steps": MAX_RACE_STEPS,
+}
+
 class Settings(BaseSettings):
     """How one server process runs, from the environment (RNN_UNFOLDED_<NAME>, e.g.
     RNN_UNFOLDED_CACHE_BYTES=67108864); README's "Deploying" table lists them. The number of

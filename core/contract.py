@@ -75,13 +75,15 @@ DEFAULT_NOTATION = "textbook"
 class RequestField:
     """One field of the model a request describes, declared once: the API's name, the page's
     name (its form control's id and its link's key), the form's label, the cells it applies to,
-    its kind (a whole number, a number, a choice), the least value and the limit's name in the
-    app's limits (/api/v1/meta), and, for an optional number, what its empty box means."""
+    its kind (a whole number, a number, a choice), its default, the least value and the limit's
+    name in the app's limits (/api/v1/meta), for an optional number what its empty box means, and
+    the API's description (the schema adds which cells it applies to)."""
 
     name: str
     link: str
     label: str
     kind: str  # "int", "number" or "choice"
+    default: int | float | str | None = None  # None: optional, the core's own default
     cells: tuple[str, ...] = CELLS
     low: float | None = None  # the least value (None: minus the limit; a choice has none)
     above: bool = False  # the least value itself is refused (greater than it)
@@ -89,26 +91,33 @@ class RequestField:
     empty: str | None = None  # an optional number: the words its empty box shows
     step: float = 1
     about: str = ""  # the form's tooltip
+    doc: str = ""  # the API's description
 
 
 # The fields of the page's form about the model, in the form's order. The API refuses each
 # cell-only one for the other cells (CELL_FIELDS), /api/v1/meta lists them (fields) and the page
 # builds its form's rows, its state table and its requests from that list.
 REQUEST_FIELDS = (
-    RequestField("hidden_size", "hidden_size", "Hidden size H", "int", low=1, limit="hidden_size"),
-    RequestField("activation", "activation", "Activation g", "choice", cells=("rnn",)),
-    RequestField("output", "output", "Output head", "choice"),
-    RequestField("seed", "seed", "Seed", "int", low=0, limit="seed"),
+    RequestField("hidden_size", "hidden_size", "Hidden size H", "int", default=8, low=1, limit="hidden_size"),
+    RequestField("activation", "activation", "Activation g", "choice", cells=("rnn",),
+                 doc="The simple RNN's g (default tanh)."),
+    RequestField("output", "output", "Output head", "choice", doc="Default: softmax for text, identity for numbers."),
+    RequestField("seed", "seed", "Seed", "int", default=0, low=0, limit="seed"),
     RequestField("spectral_radius", "rho", "ρ(W)", "number", cells=("rnn",), low=0, above=True, limit="spectral_radius",
-                 empty="as initialised", step=0.1),
+                 empty="as initialised", step=0.1, doc="Rescale W to this spectral radius rho(W)."),
     RequestField("forget_bias", "forget_bias", "Forget bias", "number", cells=("lstm", "minlstm"),
                  limit="forget_bias", empty="1.0", step=0.5,
-                 about="The forget gate's initial bias: larger keeps the cell state, and its error, longer"),
+                 about="The forget gate's initial bias: larger keeps the cell state, and its error, longer",
+                 doc="Initial forget-gate bias (default 1 for lstm, 0 for minlstm); larger keeps the cell state, "
+                 "and its error, longer."),
     RequestField("update_bias", "update_bias", "Update bias", "number", cells=("gru", "mingru"),
                  limit="forget_bias", empty="0", step=0.5,
                  about="The update gate's initial bias. GRU: larger keeps h, and its error, longer. "
-                 "minGRU: smaller does (its α = 1 − z)"),
-    RequestField("truncate", "truncate", "Truncation k", "int", low=1, limit="truncate", empty="full"),
+                 "minGRU: smaller does (its α = 1 − z)",
+                 doc="Initial update-gate bias (default 0). gru: larger keeps h, and its error, longer; "
+                 "mingru: smaller does (alpha = 1 - z)."),
+    RequestField("truncate", "truncate", "Truncation k", "int", low=1, limit="truncate", empty="full",
+                 doc="Truncated BPTT window k; null = full."),
 )
 # Fields the form does not show that belong to some cells only.
 CELL_FIELDS = {

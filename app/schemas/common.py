@@ -7,12 +7,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 import core
 import core.tasks
-from core.contract import ACTIVATION_NAMES, CELLS, HEAD_NAMES, TASK_NAMES
+from core.contract import ACTIVATION_NAMES, CELLS, HEAD_NAMES, REQUEST_FIELDS, TASK_NAMES
 
-from ..settings import (
-    MAX_STEPS,
-    MAX_VOCAB,
-)
+from ..settings import LIMITS, MAX_STEPS, MAX_VOCAB
 
 # Built from core.contract, the one place that names them.
 Task = Literal[TASK_NAMES]
@@ -36,6 +33,24 @@ Array = Vector | Matrix
 MAX_WEIGHT_KEYS = 16
 
 STRICT = ConfigDict(extra="forbid", allow_inf_nan=False, strict=True)
+
+DECLARED = {field.name: field for field in REQUEST_FIELDS}
+
+
+def declared(name: str):
+    """The pydantic rule of a field of core.contract.REQUEST_FIELDS, built from its declaration:
+    its default, its least and largest values (the largest from settings.LIMITS) and its
+    description, which ends with the cells it applies to when it is not every cell's."""
+    field = DECLARED[name]
+    rules = {}
+    if field.limit is not None:
+        top = LIMITS[field.limit]
+        rules["le"] = top
+        rules["gt" if field.above else "ge"] = field.low if field.low is not None else -top
+    doc = field.doc
+    if field.cells != CELLS:
+        doc = f"{doc} {' and '.join(field.cells)} only.".strip()
+    return Field(field.default, description=doc or None, **rules)
 
 
 # What a cell-only field is, and what the other cells lack, for its refusal.

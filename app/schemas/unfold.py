@@ -20,7 +20,6 @@ from ..settings import (
     MAX_FORGET_BIAS,
     MAX_HIDDEN,
     MAX_SEED,
-    MAX_SPECTRAL_RADIUS,
     MAX_STEPS,
     MAX_VOCAB,
 )
@@ -37,6 +36,7 @@ from .common import (
     Task,
     Values,
     Vector,
+    declared,
     hint_for,
 )
 
@@ -96,26 +96,18 @@ class UnfoldRequest(BaseModel):
     task: Task = "many-to-many"
     cell: CellName = Field("rnn", description="rnn (simple RNN), lstm or gru, as PyTorch's nn.RNN, nn.LSTM, nn.GRU; "
                           "mingru or minlstm (Feng et al. 2024: gates that read only x, no W).")
-    hidden_size: int = Field(8, ge=1, le=MAX_HIDDEN)
-    activation: ActivationName | None = Field(None, description="The simple RNN's g (default tanh); rnn only.")
-    output: OutputName | None = Field(None, description="Default: softmax for text, identity for numbers.")
-    seed: int = Field(0, ge=0, le=MAX_SEED)
-    spectral_radius: float | None = Field(
-        None, gt=0, le=MAX_SPECTRAL_RADIUS, description="Rescale W to this spectral radius rho(W); rnn only."
-    )
-    forget_bias: float | None = Field(
-        None, ge=-MAX_FORGET_BIAS, le=MAX_FORGET_BIAS,
-        description="Initial forget-gate bias of the LSTM (default 1); larger keeps its cell state longer. lstm only.",
-    )
+    hidden_size: int = declared("hidden_size")
+    activation: ActivationName | None = declared("activation")
+    output: OutputName | None = declared("output")
+    seed: int = declared("seed")
+    spectral_radius: float | None = declared("spectral_radius")
+    forget_bias: float | None = declared("forget_bias")
     input_bias: float | None = Field(
         None, ge=-MAX_FORGET_BIAS, le=MAX_FORGET_BIAS,
-        description="Initial input-gate bias of the LSTM (default 0); below 0 its cell state is kept rather than "
-        "overwritten at first. lstm only.",
+        description="Initial input-gate bias (default 0); below 0 the cell state is kept rather than "
+        "overwritten at first. lstm and minlstm only.",
     )
-    update_bias: float | None = Field(
-        None, ge=-MAX_FORGET_BIAS, le=MAX_FORGET_BIAS,
-        description="Initial update-gate bias of the GRU (default 0); larger keeps h, and its error, longer. gru only.",
-    )
+    update_bias: float | None = declared("update_bias")
     weights: dict[str, Array] | None = Field(
         None, max_length=MAX_WEIGHT_KEYS,
         description="Explicit parameters instead of the seeded initialisation, in one of three formats: "
@@ -135,7 +127,7 @@ class UnfoldRequest(BaseModel):
     s0: Vector | None = Field(
         None, max_length=MAX_HIDDEN, description="Initial cell state (zeros if absent); lstm only."
     )
-    truncate: int | None = Field(None, ge=1, le=MAX_STEPS, description="Truncated BPTT window k; null = full.")
+    truncate: int | None = declared("truncate")
     include: list[Section] = Field(
         default_factory=list,
         description="Opt-in sections: flow_shares (T x T), per_step_gradients (T x |theta|), "

@@ -71,3 +71,21 @@ def test_a_field_added_to_the_form_alone_would_be_caught():
     grid.feed('<div class="grid" id="model-fields"><label for="x">X</label><input id="x"><div id="error-x"></div></div>'
               '<div class="grid"><input id="elsewhere"></div>')
     assert grid.controls == ["x"] and grid.labels == {"x": "X"}
+
+
+KINDS = {"int": int, "number": float}
+
+
+@pytest.mark.parametrize("field", REQUEST_FIELDS, ids=lambda f: f.name)
+def test_the_request_schema_takes_each_fields_type_default_and_words_from_its_declaration(field):
+    """The schema's rule is built from the declaration (app.schemas.common.declared): its type,
+    its default, and a description that names the cells of a cell-only field."""
+    rule = UnfoldRequest.model_fields[field.name]
+    assert rule.default == field.default
+    optional = field.default is None
+    if field.kind in KINDS:
+        assert rule.annotation == (KINDS[field.kind] | None if optional else KINDS[field.kind])
+    if field.cells != CELLS:
+        assert rule.description.endswith(" and ".join(field.cells) + " only.")
+    elif field.doc:
+        assert rule.description == field.doc
