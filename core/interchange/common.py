@@ -153,6 +153,25 @@ def output_layer(rest: list[str], parts, weight: str, example: str) -> tuple[str
     return keys[weight], keys.get("bias")
 
 
+def read_head(weights: dict, rest: list[str], parts, weight: str, example: str, H: int, reads: str,
+              arrays: dict, mapping: dict, notes: list, sources: dict, keras: bool) -> None:
+    """Read the output layer among the keys left over into V and c (their arrays, where each came
+    from, and the keys an answer's refusal can name). A Keras Dense kernel is (H, K), V
+    transposed; a PyTorch nn.Linear's weight is V itself."""
+    V_key, c_key = output_layer(rest, parts, weight, example)
+    V = read_array(V_key, weights[V_key])
+    expected = f"({H}, K)" if keras else f"(K, {H})"
+    if V.ndim != 2 or V.shape[0 if keras else 1] != H:
+        layer = "the Dense layer" if keras else "the output layer"
+        raise InputError(f"weights.{V_key}", f"expected {expected}: {layer} reads the H = {H} hidden units of "
+                         f"{reads}, got {shape_of(V)}")
+    arrays["V"], mapping["V"] = (V.T.copy(), f"{V_key}ᵀ") if keras else (V, V_key)
+    arrays["c"], mapping["c"] = output_bias(weights, c_key, arrays["V"].shape[0], notes)
+    sources["V"] = (V_key, keras)
+    if c_key is not None:
+        sources["c"] = (c_key, False)
+
+
 def split_key(key: str, separator: str) -> tuple[str, str]:
     head, sep, tail = key.rpartition(separator)
     return head + sep, tail

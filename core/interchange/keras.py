@@ -13,12 +13,10 @@ from .common import (
     KERAS_NAMES_OF,
     Imported,
     expect,
-    output_bias,
-    output_layer,
+    read_head,
     recurrent_bias,
     recurrent_layer,
     refuse_min_cells,
-    shape_of,
     split_key,
 )
 
@@ -85,16 +83,9 @@ def read_keras(weights: dict, cell: str | None) -> Imported:
     if cell == "gru" and "b_hn" not in arrays:
         arrays["b_hn"] = np.zeros(H)
     rest = [key for other, keys in layers.items() if other != prefix for key in keys.values()]
-    V_key, c_key = output_layer(rest, keras_parts, "kernel", "a Keras Dense (e.g. dense/kernel, dense/bias)")
-    kernel_out = read_array(V_key, weights[V_key])
-    if kernel_out.ndim != 2 or kernel_out.shape[0] != H:
-        raise InputError(f"weights.{V_key}", f"expected ({H}, K): the Dense layer reads the H = {H} hidden units of "
-                         f"{R_key}, got {shape_of(kernel_out)}")
-    arrays["V"], mapping["V"] = kernel_out.T.copy(), f"{V_key}ᵀ"
-    arrays["c"], mapping["c"] = output_bias(weights, c_key, kernel_out.shape[1], notes)
-    sources = {"U": (K_key, True), "W": (R_key, True), "V": (V_key, True)}
-    if c_key is not None:
-        sources["c"] = (c_key, False)
+    sources = {"U": (K_key, True), "W": (R_key, True)}
+    read_head(weights, rest, keras_parts, "kernel", "a Keras Dense (e.g. dense/kernel, dense/bias)",
+              H, R_key, arrays, mapping, notes, sources, keras=True)
     return Imported("keras", cell, arrays, mapping, tuple(notes), sources)
 
 

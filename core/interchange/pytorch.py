@@ -15,12 +15,10 @@ from .common import (
     TORCH_RECURRENT,
     Imported,
     expect,
-    output_bias,
-    output_layer,
+    read_head,
     recurrent_bias,
     recurrent_layer,
     refuse_min_cells,
-    shape_of,
     split_key,
 )
 
@@ -132,17 +130,9 @@ def read_pytorch(weights: dict, cell: str | None) -> Imported:
         if cell == "gru":
             arrays["b_hn"] = np.zeros(H)
             mapping["b_hn"] = "zeros (bias=False)"
-    V_key, c_key = output_layer(rest, lambda key: split_key(key, "."), "weight",
-                                "an nn.Linear (e.g. fc.weight, fc.bias)")
-    V = read_array(V_key, weights[V_key])
-    if V.ndim != 2 or V.shape[1] != H:
-        raise InputError(f"weights.{V_key}", f"expected (K, {H}): the output layer reads the H = {H} hidden units "
-                         f"of {W_key}, got {shape_of(V)}")
-    arrays["V"], mapping["V"] = V, V_key
-    arrays["c"], mapping["c"] = output_bias(weights, c_key, V.shape[0], notes)
-    sources = {"U": (U_key, False), "W": (W_key, False), "V": (V_key, False)}
-    if c_key is not None:
-        sources["c"] = (c_key, False)
+    sources = {"U": (U_key, False), "W": (W_key, False)}
+    read_head(weights, rest, lambda key: split_key(key, "."), "weight", "an nn.Linear (e.g. fc.weight, fc.bias)",
+              H, W_key, arrays, mapping, notes, sources, keras=False)
     return Imported("pytorch", cell, arrays, mapping, tuple(notes), sources)
 
 
