@@ -5,6 +5,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from core.interchange import WEIGHT_FORMATS
+
 from .common import (
     ActivationName,
     CellName,
@@ -130,7 +132,7 @@ class TruncationOut(BaseModel):
 class ImportedOut(BaseModel):
     """What explicit weights were read as."""
 
-    format: Literal["canonical", "pytorch", "keras"]
+    format: Literal[WEIGHT_FORMATS]
     cell: CellName
     mapping: dict[str, str] = Field(description="Each parameter and where it came from (b: bias_ih_l0 + bias_hh_l0).")
     notes: list[str] = Field(description="Anything filled in, such as zero biases of a layer with bias=False.")

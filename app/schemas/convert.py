@@ -4,7 +4,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from core.interchange import Imported, read_weights
+from core.interchange import WEIGHT_FORMATS, Imported, read_weights
 
 from .answers import ImportedOut
 from .common import (
@@ -24,7 +24,7 @@ class ConvertRequest(BaseModel):
 
     weights: dict[str, Array] = Field(max_length=MAX_WEIGHT_KEYS, description="As UnfoldRequest.weights.")
     cell: CellName | None = Field(None, description="Default: read from the weights.")
-    to: Literal["canonical", "pytorch", "keras"] = Field(
+    to: Literal[WEIGHT_FORMATS] = Field(
         "pytorch", description="pytorch: {module}.weight_ih_l0 ... and {head}.weight, {head}.bias, for "
         "load_state_dict on a model with an nn.RNN, nn.LSTM or nn.GRU named {module} and an nn.Linear named {head}. "
         "keras: {module}/kernel, {module}/recurrent_kernel, {module}/bias and {head}/kernel, {head}/bias, for "

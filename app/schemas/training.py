@@ -5,7 +5,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from core import InputError
+from core import CLIP_MODES, InputError
 
 from ..settings import (
     DEFAULT_TRAIN,
@@ -26,7 +26,7 @@ class ClipIn(BaseModel):
     together when their joint norm exceeds threshold."""
 
     model_config = STRICT
-    mode: Literal["value", "norm"]
+    mode: Literal[CLIP_MODES]
     threshold: float = Field(gt=0, le=MAX_CLIP)
 
 

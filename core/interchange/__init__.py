@@ -21,7 +21,10 @@ from .common import TORCH_RECURRENT, Imported, no_library_layer
 from .keras import keras_parts, read_keras, to_keras
 from .pytorch import read_pytorch, to_pytorch
 
-__all__ = ["Imported", "detect", "read_weights", "to_keras", "to_pytorch"]
+__all__ = ["WEIGHT_FORMATS", "Imported", "detect", "read_weights", "to_keras", "to_pytorch"]
+
+# The formats weights are read in and written to, each a module of this package.
+WEIGHT_FORMATS = ("canonical", "pytorch", "keras")
 
 
 def detect(weights: dict) -> str:
