@@ -9,8 +9,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .cells import CELL_MODULES
-from .contract import window as window_of
 from .errors import InputError, NumericalOverflow
+from .sweep import sweep
 from .unfold import BatchForward, Forward, first_nonfinite_row, forward_batch
 
 
@@ -44,108 +44,33 @@ class Backward:
     flow_s: np.ndarray | None = None
 
 
-CHUNK = 8  # steps whose flows are reduced together (see backward)
-
-
 def backward(fwd: Forward, truncate: int | None = None, by_source: bool = False, shares: bool = True) -> Backward:
-    """BPTT split by source: one sweep from t = tau down to 0 carries all sources at once.
+    """BPTT split by source: one sweep from t = tau down to 0 carries all sources at once
+    (sweep.py), each entering at its own step as dh^(s<-s) = V^T do^(s).
 
     ``truncate`` is the window k of MATH.md: dh^(t<-s) = 0 (and ds^(t<-s) = 0) when s - t >= k
     (None = full BPTT). ``by_source`` keeps every dh^(t<-s) (T x T x H); ``shares=False`` skips
     the shares (None).
-
-    At step t the sweep holds a block with one row per source s in the window and passes it
-    through the cell's local backward rule (cells/): every rule is linear in the errors, so
-    the whole block costs one matrix product per step, O(T^2 G H^2) in all. The blocks of
-    CHUNK steps are kept, and their sums, norms and shares taken together in a few calls.
     """
     if truncate is not None and truncate < 1:
         raise InputError("truncate", "must be at least 1 (or null for full BPTT)")
     p = fwd.params
-    cell = CELL_MODULES[p.cell]
-    local = cell.Local(fwd)
-    steps, H = fwd.h.shape
-    GH = fwd.a.shape[1]
-    has_state = fwd.s is not None
-
+    steps = fwd.h.shape[0]
     do = (fwd.y_hat - fwd.y) * fwd.has_loss[:, None]
-    own = do @ p.V  # dh^(s<-s) = V^T do^(s)
     sources = np.flatnonzero(fwd.has_loss)
-    n = len(sources)
-    # Rows first[t]:stop[t] of a block are the sources s with t <= s < t + k; older[t] skips s = t.
-    step_numbers = np.arange(steps)
-    firsts = np.searchsorted(sources, step_numbers).tolist()
-    stops = np.searchsorted(sources, step_numbers + window_of(truncate, steps)).tolist()
-    olders = np.searchsorted(sources, step_numbers + 1).tolist()
-
-    # blocks_*[t - lo + 1]: one row per source for the chunk lo <= t < hi. Step t sends what
-    # reaches h^(t-1) straight into the block of step t - 1, slot 0 for the first step of the
-    # next chunk; slot 0 of blocks_s stays unused. The da rows are kept only for the shares;
-    # without them the cells do not write them (the simple RNN reuses one scratch block).
-    blocks_h = np.zeros((CHUNK + 1, n, H))
-    blocks_a = np.zeros((CHUNK + 1, n, GH)) if shares else None
-    blocks_s = np.zeros((CHUNK + 1, n, H)) if has_state else None
-    carry = np.zeros((n, H)) if has_state else None  # the LSTM's f^(t+1) * ds^(t+1<-s)
-    ones = np.ones(n)
-    dh = np.zeros((steps, H))
-    da = np.zeros((steps, GH))
-    ds = np.zeros((steps, H)) if has_state else None
-    flow2 = np.zeros((n, steps))  # [i, t]: ||dh^(t<-sources[i])||^2
-    flow2_s = np.zeros((n, steps)) if has_state else None
-    dots = np.zeros((n, steps)) if shares else None  # [i, t]: <da^(t<-sources[i]), da^(t)>
-    by_unit = np.zeros((steps, steps, H)) if by_source else None
-    kept = [b for b in (blocks_h, blocks_a, blocks_s) if b is not None]
-
+    swept = sweep(fwd, sources, truncate, own=do @ p.V, by_source=by_source, shares=shares)
+    dh, da, ds, dh0, ds0 = swept.dh, swept.da, swept.ds, swept.dh0, swept.ds0
+    flow2, flow2_s, dots = swept.flow2, swept.flow2_s, swept.dots
     with np.errstate(all="ignore"):
-        for hi in range(steps, 0, -CHUNK):
-            lo = max(hi - CHUNK, 0)
-            r0, r1 = firsts[lo], stops[hi - 1]  # every row any step of the chunk uses
-            if hi < steps:  # what the step above the chunk sent back
-                blocks_h[hi - lo] = blocks_h[0]
-            for t in range(hi - 1, lo - 1, -1):
-                first, older, stop = firsts[t], olders[t], stops[t]
-                k = t - lo + 1
-                if first < older:  # the loss at step t itself
-                    blocks_h[k, first] = own[t]
-                    if has_state:
-                        carry[first] = 0.0
-                for block in kept:  # rows outside the window count as zero
-                    block[k, r0:first] = 0.0
-                    block[k, stop:r1] = 0.0
-                if first < stop:
-                    rows = slice(first, stop)
-                    local.at(
-                        t, blocks_h[k, rows], blocks_a[k, rows] if shares else None, blocks_h[k - 1, rows],
-                        blocks_s[k, rows] if has_state else None, carry[rows] if has_state else None,
-                    )
-            span = slice(lo, hi)
-            chunk_h = blocks_h[1: hi - lo + 1, r0:r1]
-            np.matmul(ones[r0:r1], chunk_h, out=dh[span])
-            np.vecdot(chunk_h, chunk_h, out=flow2[r0:r1, span].T)
-            if has_state:
-                chunk_s = blocks_s[1: hi - lo + 1, r0:r1]
-                np.matmul(ones[r0:r1], chunk_s, out=ds[span])
-                np.vecdot(chunk_s, chunk_s, out=flow2_s[r0:r1, span].T)
-            # the rule is linear: applied to the summed errors it gives the summed da
-            local.errors(span, dh[span], da[span], ds[span] if has_state else None)
-            if shares:
-                chunk_a = blocks_a[1: hi - lo + 1, r0:r1]
-                np.matmul(chunk_a, da[span][:, :, None], out=dots[r0:r1, span].T[:, :, None])
-            if by_unit is not None:
-                by_unit[sources[r0:r1], span] = chunk_h.transpose(1, 0, 2)
-        # h0 (and s0) receive what reached step 0 (MATH.md: dh0 = W^T da^(0)), so k >= T is full BPTT.
-        at_zero = slice(firsts[0], stops[0])
-        dh0 = blocks_h[0, at_zero].sum(axis=0)
-        ds0 = carry[at_zero].sum(axis=0) if has_state else None
         np.sqrt(flow2, out=flow2)
-        if has_state:
+        if flow2_s is not None:
             np.sqrt(flow2_s, out=flow2_s)
         if shares:
             norm2 = np.einsum("ij,ij->i", da, da)
             np.divide(dots, norm2, out=dots, where=norm2 > 0)
             dots[:, norm2 == 0] = 0.0
     flow = _by_step(flow2, sources, steps)
-    flow_s = _by_step(flow2_s, sources, steps) if has_state else None
+    flow_s = None if flow2_s is None else _by_step(flow2_s, sources, steps)
     share = _by_step(dots, sources, steps) if shares else None
 
     for name, values in (("dh", flow), ("ds", flow_s)):
@@ -155,8 +80,8 @@ def backward(fwd: Forward, truncate: int | None = None, by_source: bool = False,
     if not np.isfinite(dh0).all():
         raise NumericalOverflow("dh0", -1)
 
-    grads = _totals(fwd, cell, do, da)
-    return Backward(do, dh, da, da @ p.U, dh0, grads, flow, share, by_unit, truncate, ds, ds0, flow_s)
+    grads = _totals(fwd, CELL_MODULES[p.cell], do, da)
+    return Backward(do, dh, da, da @ p.U, dh0, grads, flow, share, swept.by_unit, truncate, ds, ds0, flow_s)
 
 
 def _totals(fwd: Forward, cell, do: np.ndarray, da: np.ndarray) -> dict:

@@ -1,0 +1,142 @@
+"""The one BPTT sweep every layer and direction runs (MATH.md, "Error flows", "Truncated BPTT" and
+"Depth: embeddings, stacked layers, both directions"): every source's error carried back through
+one cell at once, one block of rows per step.
+
+A source J^(s) is one row of the block. At step t the block holds the rows of the sources whose
+window reaches t: s - t < k on a single layer or the top of a stack (errors travel back in time
+only), |s - t| < k below the top of a bidirectional stack (the reverse direction above has carried
+them forward). What enters the block at step t is
+
+    own     (T, H): V^T do^(t) into the row of source t alone (the layer the output layer reads), or
+    inject  (T, n, H): U_{l+1}^T da^(l+1, t<-s) for every source s (a layer below another).
+
+Row-vector convention as in unfold.py: ``W^T delta`` is ``delta @ W``.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .cells import CELL_MODULES
+from .contract import window as window_of
+
+CHUNK = 8  # steps whose flows are reduced together
+
+
+@dataclass(frozen=True)
+class Swept:
+    """What one sweep gives. dh (T, H), da (T, G H), ds (T, H) or None: the errors summed over the
+    sources; flow2 (n, T): ||dh^(t<-s)||^2 by source row (flow2_s along the LSTM's s); dots (n, T):
+    <da^(t<-s), da^(t)> when shares were asked; by_unit (T, T, H) dh^(t<-s) indexed [s, t] when
+    asked; dh0 and ds0, what reaches the initial states; below (T, n, D): da^(t<-s) U, the error
+    each source sends to the layer's input, when asked."""
+
+    dh: np.ndarray
+    da: np.ndarray
+    ds: np.ndarray | None
+    flow2: np.ndarray
+    flow2_s: np.ndarray | None
+    dots: np.ndarray | None
+    by_unit: np.ndarray | None
+    dh0: np.ndarray
+    ds0: np.ndarray | None
+    below: np.ndarray | None
+
+
+def sweep(
+    fwd, sources: np.ndarray, truncate: int | None, *, own: np.ndarray | None = None,
+    inject: np.ndarray | None = None, both_ways: bool = False, by_source: bool = False, shares: bool = True,
+    below: np.ndarray | None = None,
+) -> Swept:
+    """Carry every source of ``sources`` (sorted steps) back from t = tau to 0 through the cell of
+    ``fwd`` (a Forward of one layer and direction), with what enters at each step from ``own``
+    or ``inject`` (above). ``both_ways`` widens the rows of step t to |s - t| < k. ``below`` (the
+    layer's U) asks for each source's error sent to the layer's input.
+
+    Every cell's local rule is linear in the errors, so the whole block costs one matrix product
+    per step, O(T^2 G H^2) in all. The blocks of CHUNK steps are kept, and their sums, norms and
+    shares taken together in a few calls."""
+    local = CELL_MODULES[fwd.params.cell].Local(fwd)
+    steps, H = fwd.h.shape
+    GH = fwd.a.shape[1]
+    has_state = fwd.s is not None
+    keep_a = shares or below is not None
+    n = len(sources)
+    k = window_of(truncate, steps)
+    # Rows first[t]:stop[t] of a block are the sources in step t's window; older[t] skips s = t.
+    step_numbers = np.arange(steps)
+    firsts = np.searchsorted(sources, step_numbers - (k - 1 if both_ways else 0)).tolist()
+    stops = np.searchsorted(sources, step_numbers + k).tolist()
+    olders = np.searchsorted(sources, step_numbers + 1).tolist()
+
+    # blocks_*[t - lo + 1]: one row per source for the chunk lo <= t < hi. Step t sends what
+    # reaches h^(t-1) straight into the block of step t - 1, slot 0 for the first step of the
+    # next chunk; slot 0 of blocks_s stays unused. The da rows are kept only for the shares and
+    # the layer below; without them the cells do not write them.
+    blocks_h = np.zeros((CHUNK + 1, n, H))
+    blocks_a = np.zeros((CHUNK + 1, n, GH)) if keep_a else None
+    blocks_s = np.zeros((CHUNK + 1, n, H)) if has_state else None
+    carry = np.zeros((n, H)) if has_state else None  # the LSTM's f^(t+1) * ds^(t+1<-s)
+    ones = np.ones(n)
+    dh = np.zeros((steps, H))
+    da = np.zeros((steps, GH))
+    ds = np.zeros((steps, H)) if has_state else None
+    flow2 = np.zeros((n, steps))  # [i, t]: ||dh^(t<-sources[i])||^2
+    flow2_s = np.zeros((n, steps)) if has_state else None
+    dots = np.zeros((n, steps)) if shares else None  # [i, t]: <da^(t<-sources[i]), da^(t)>
+    by_unit = np.zeros((steps, steps, H)) if by_source else None
+    sent = np.zeros((steps, n, below.shape[1])) if below is not None else None
+    kept = [b for b in (blocks_h, blocks_a, blocks_s) if b is not None]
+
+    with np.errstate(all="ignore"):
+        for hi in range(steps, 0, -CHUNK):
+            lo = max(hi - CHUNK, 0)
+            r0, r1 = firsts[lo], stops[hi - 1]  # every row any step of the chunk uses
+            if hi < steps:  # what the step above the chunk sent back
+                blocks_h[hi - lo] = blocks_h[0]
+            for t in range(hi - 1, lo - 1, -1):
+                first, older, stop = firsts[t], olders[t], stops[t]
+                k_slot = t - lo + 1
+                if inject is None:
+                    if first < older:  # the loss at step t itself
+                        blocks_h[k_slot, first] = own[t]
+                        if has_state:
+                            carry[first] = 0.0
+                else:  # the rows entering the window start from what arrives from above
+                    entering = min(firsts[t + 1], stop) if t + 1 < steps else stop
+                    blocks_h[k_slot, first:entering] = inject[t, first:entering]
+                    blocks_h[k_slot, entering:stop] += inject[t, entering:stop]
+                    if has_state:
+                        carry[first:entering] = 0.0
+                for block in kept:  # rows outside the window count as zero
+                    block[k_slot, r0:first] = 0.0
+                    block[k_slot, stop:r1] = 0.0
+                if first < stop:
+                    rows = slice(first, stop)
+                    local.at(
+                        t, blocks_h[k_slot, rows], blocks_a[k_slot, rows] if keep_a else None,
+                        blocks_h[k_slot - 1, rows], blocks_s[k_slot, rows] if has_state else None,
+                        carry[rows] if has_state else None,
+                    )
+            span = slice(lo, hi)
+            chunk_h = blocks_h[1: hi - lo + 1, r0:r1]
+            np.matmul(ones[r0:r1], chunk_h, out=dh[span])
+            np.vecdot(chunk_h, chunk_h, out=flow2[r0:r1, span].T)
+            if has_state:
+                chunk_s = blocks_s[1: hi - lo + 1, r0:r1]
+                np.matmul(ones[r0:r1], chunk_s, out=ds[span])
+                np.vecdot(chunk_s, chunk_s, out=flow2_s[r0:r1, span].T)
+            # the rule is linear: applied to the summed errors it gives the summed da
+            local.errors(span, dh[span], da[span], ds[span] if has_state else None)
+            if shares:
+                chunk_a = blocks_a[1: hi - lo + 1, r0:r1]
+                np.matmul(chunk_a, da[span][:, :, None], out=dots[r0:r1, span].T[:, :, None])
+            if sent is not None:
+                np.matmul(blocks_a[1: hi - lo + 1, r0:r1], below, out=sent[span, r0:r1])
+            if by_unit is not None:
+                by_unit[sources[r0:r1], span] = chunk_h.transpose(1, 0, 2)
+        # h0 (and s0) receive what reached step 0 (MATH.md: dh0 = W^T da^(0)), so k >= T is full BPTT.
+        at_zero = slice(firsts[0], stops[0])
+        dh0 = blocks_h[0, at_zero].sum(axis=0)
+        ds0 = carry[at_zero].sum(axis=0) if has_state else None
+    return Swept(dh, da, ds, flow2, flow2_s, dots, by_unit, dh0, ds0, sent)
