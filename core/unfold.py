@@ -143,18 +143,15 @@ class BatchForward:
         return float(self.loss.sum()) / self.loss.shape[1]
 
 
-def forward_batch(
-    params: Params, x: np.ndarray, y: np.ndarray, has_loss: np.ndarray, activation: str = "tanh",
-    output: str = "softmax", h0: np.ndarray | None = None, s0: np.ndarray | None = None,
-) -> BatchForward:
-    """The cell of ``params`` over B sequences, x (B, T, D) with targets y (B, T, K), each from
-    the same h0 (and s0): each step is the cell's rule (cells/) applied to B rows at once, then
-    o = c + V h and y_hat = f(o) at every step. One sequence is the case B = 1 (forward)."""
-    check_inputs(params, x.shape[2], y.shape[2], activation, output, s0)
-    B, steps, _ = x.shape
+def recur(
+    params: Params, xs: np.ndarray, h0: np.ndarray | None, s0: np.ndarray | None, activation: str
+) -> tuple[np.ndarray, np.ndarray | None, np.ndarray, np.ndarray | None]:
+    """The cell of ``params`` over B sequences, xs (T, B, D) step-first: (a, gates, h, s), with
+    h[t + 1] = h^(t) and h[0] = h0 (T + 1, B, H), and the LSTM's s the same way (None otherwise).
+    Each step is the cell's rule (cells/) applied to B rows at once."""
+    steps, B, _ = xs.shape
     H = params.sizes[1]
     cell = CELL_MODULES[params.cell]
-    xs = np.ascontiguousarray(x.transpose(1, 0, 2))
     xu = xs @ params.U.T + params.b  # the inputs' part of every pre-activation at once
     a = np.empty((steps, B, params.b.shape[0]))
     h = np.empty((steps + 1, B, H))  # h[t + 1] = h^(t); h[0] = h0
@@ -181,17 +178,37 @@ def forward_batch(
                     gates[t] = out.gates
                 if s is not None:
                     s[t + 1] = out.s
-        ys = y.transpose(1, 0, 2)
-        o = h[1:] @ params.V.T + params.c
+    return a, gates, h, s
+
+
+def head(h: np.ndarray, V: np.ndarray, c: np.ndarray, y: np.ndarray, has_loss: np.ndarray, output: str):
+    """The output layer over every step (rows of h, step first): o = c + V h, y_hat = f(o) and the
+    losses J^(t) (zero at the steps without a loss)."""
+    with np.errstate(all="ignore"):
+        o = h @ V.T + c
         if output == "softmax":  # the head's f and loss, sharing one log_softmax
             log_p = log_softmax(o)
             y_hat = np.exp(log_p)
-            loss = -(ys * log_p).sum(axis=-1)
+            loss = -(y * log_p).sum(axis=-1)
         else:
-            head = HEADS[output]
-            y_hat = head.f(o)
-            loss = head.loss(o, ys)
-        loss *= has_loss[:, None]
+            y_hat = HEADS[output].f(o)
+            loss = HEADS[output].loss(o, y)
+        loss *= has_loss.reshape(-1, *([1] * (loss.ndim - 1)))
+    return o, y_hat, loss
+
+
+def forward_batch(
+    params: Params, x: np.ndarray, y: np.ndarray, has_loss: np.ndarray, activation: str = "tanh",
+    output: str = "softmax", h0: np.ndarray | None = None, s0: np.ndarray | None = None,
+) -> BatchForward:
+    """The cell of ``params`` over B sequences, x (B, T, D) with targets y (B, T, K), each from
+    the same h0 (and s0): each step is the cell's rule (cells/) applied to B rows at once, then
+    o = c + V h and y_hat = f(o) at every step. One sequence is the case B = 1 (forward)."""
+    check_inputs(params, x.shape[2], y.shape[2], activation, output, s0)
+    xs = np.ascontiguousarray(x.transpose(1, 0, 2))
+    a, gates, h, s = recur(params, xs, h0, s0, activation)
+    ys = y.transpose(1, 0, 2)
+    o, y_hat, loss = head(h[1:], params.V, params.c, ys, has_loss, output)
     for name, values in (("a", a), ("s", None if s is None else s[1:]), ("h", h[1:]), ("o", o), ("loss", loss)):
         step = None if values is None else first_nonfinite_row(values)
         if step is not None:
