@@ -184,3 +184,72 @@ def reference_backward(params: Params, seq: Sequence, activation: str = "tanh", 
         da @ p.U, dh0, ds0, {name: grads[name] for name in p.names},
         np.linalg.norm(dh_src, axis=2), None if ds_src is None else np.linalg.norm(ds_src, axis=2),
     )
+
+
+def reference_deep(params, x: np.ndarray, y: np.ndarray, has_loss: np.ndarray, output: str = "softmax",
+                   activation: str = "tanh", truncate: int | None = None, tokens=None) -> dict:
+    """A stack of layers, one or two directions each (MATH.md, "Depth: embeddings, stacked layers,
+    both directions"), one source at a time: dh^(l,t<-s) = [l = L] V^T do^(s) + the recurrent term
+    + U_{l+1}^T da^(l+1,t<-s), cut to 0 (with the LSTM's ds) where |s - t| >= k, layer by layer from
+    the top; a reverse direction runs t = 0 ... tau. ``params`` is a deep.DeepParams; x the first
+    layer's input (E[token] rows with an embedding). Gives the per-source errors dh_by_source[l][d]
+    (T, T, H) indexed [s, t] in step order, their totals, F_l, dx and every gradient by its
+    canonical name."""
+    from .deep import param_key  # the names only; deep.py's sweep is what this judges
+
+    steps, L, dirs, H = x.shape[0], len(params.layers), params.directions, params.hidden_size
+    k = window_of(truncate, steps)
+    runs, inputs, below = [], [], x
+    for layer in params.layers:                                # forward, layer by layer
+        inputs.append(below)
+        runs.append([reference_forward(p, Sequence(below[::-1] if d else below, y, has_loss, ""), activation,
+                                       "identity")["steps"] for d, p in enumerate(layer)])
+        below = np.hstack([np.array([st["h"] for st in run])[::-1 if d else 1] for d, run in enumerate(runs[-1])])
+    o = below @ params.V.T + params.c                          # o^(t) = c + V h^(L,t)
+    do = (HEADS[output].f(o) - y) * has_loss[:, None]
+    dh_src = [[np.zeros((steps, steps, H)) for _ in range(dirs)] for _ in range(L)]
+    da_src = [[[None] * steps for _ in range(dirs)] for _ in range(L)]
+    behind = [[np.zeros((steps, params.layers[0][0].b.shape[0])) for _ in range(dirs)] for _ in range(L)]
+    dx = np.zeros_like(x)
+    for s in np.flatnonzero(has_loss):
+        arriving = [np.zeros((steps, H)) for _ in range(dirs)]
+        for d in range(dirs):
+            arriving[d][s] = params.V[:, d * H:(d + 1) * H].T @ do[s]   # [l = L] V^T do^(s)
+        for li in range(L - 1, -1, -1):
+            to_below = np.zeros_like(inputs[li])
+            for d, p in enumerate(params.layers[li]):
+                recurrent, carry = np.zeros(H), np.zeros(H)
+                for t in (range(steps - 1, -1, -1) if d == 0 else range(steps)):
+                    dh = recurrent + arriving[d][t]
+                    if abs(s - t) >= k:                        # the window: cut as it is computed
+                        dh, carry = np.zeros(H), np.zeros(H)
+                    dh_src[li][d][s, t] = dh
+                    own_time = steps - 1 - t if d else t
+                    da, behind_W, recurrent, _, carry = _local_back(p, runs[li][d][own_time], dh, carry)
+                    da_src[li][d][t] = da if da_src[li][d][t] is None else da_src[li][d][t] + da
+                    if behind_W is not None:
+                        behind[li][d][t] += behind_W
+                    to_below[t] += p.U.T @ da                  # U_l^T da^(l,t<-s)
+            arriving = [to_below[:, d * H:(d + 1) * H] for d in range(dirs)]
+            if li == 0:
+                dx += to_below
+    grads = {}
+    for li, layer in enumerate(params.layers):
+        for d, p in enumerate(layer):
+            da = np.array(da_src[li][d])
+            seen = inputs[li][::-1 if d else 1]                 # x^(l,t) in the direction's own time
+            rows = da[::-1 if d else 1]
+            grads[param_key("U", li + 1, d)] = rows.T @ seen
+            if p.W is not None:
+                h_prev = np.array([st["h_prev"] for st in runs[li][d]])
+                grads[param_key("W", li + 1, d)] = behind[li][d][::-1 if d else 1].T @ h_prev
+            grads[param_key("b", li + 1, d)] = da.sum(axis=0)
+            if p.cell == "gru":
+                grads[param_key("b_hn", li + 1, d)] = behind[li][d][:, 2 * H:].sum(axis=0)
+    grads |= {"V": do.T @ below, "c": do.sum(axis=0)}
+    if params.E is not None:
+        grads["E"] = np.zeros_like(params.E)
+        np.add.at(grads["E"], tokens, dx)
+    flows = [np.sqrt(sum(np.sum(dh_src[li][d] ** 2, axis=2) for d in range(dirs))) for li in range(L)]
+    return {"dh_by_source": dh_src, "dh": [[part.sum(axis=0) for part in layer] for layer in dh_src],
+            "flow": flows, "dx": dx, "grads": {name: grads[name] for name in params.as_dict()}}
