@@ -8,7 +8,8 @@ import pytest
 import torch
 
 from core import backward, encode_text, forward
-from core.deep import DeepParams, backward_deep, forward_deep, init_deep, param_key
+from core.deep import DeepParams, forward_deep, init_deep, param_key
+from core.deep_backward import backward_deep, step_norms_deep
 from core.errors import InputError
 from core.reference import reference_deep
 
@@ -198,3 +199,20 @@ def test_one_layer_one_direction_is_the_single_layer_sweep(cell):
 def test_a_stack_of_five_is_refused_naming_the_field():
     with pytest.raises(InputError, match="layers"):
         init_deep(3, 4, 3, layers=5)
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru", "minlstm"])
+def test_each_steps_contribution_norm_is_the_norm_of_that_steps_outer_product(cell):
+    """gradients.norms of a stack: at each step, ||da^(l,t) x^(l,t)^T|| for U in step order (the
+    reverse direction's too), and the norms sum to no less than the total's norm."""
+    seq, tokens, p = model(cell, 2, True, embedding=3)
+    fwd, bwd = run(p, seq, tokens)
+    norms = step_norms_deep(fwd, bwd)
+    assert set(norms) == set(bwd.grads)
+    layer_input = fwd.outputs(0)  # layer 2 reads layer 1's states, both directions
+    for d in (0, 1):
+        da = bwd.layers[1][d].da
+        by_step = [np.linalg.norm(np.outer(da[t], layer_input[t])) for t in range(seq.steps)]
+        np.testing.assert_allclose(norms[param_key("U", 2, d)], by_step, rtol=1e-12)
+    for name, total in bwd.grads.items():
+        assert norms[name].sum() >= np.linalg.norm(total) * (1 - 1e-12), name

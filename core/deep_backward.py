@@ -1,0 +1,149 @@
+"""The backward pass of a stack (MATH.md, "Depth: embeddings, stacked layers, both directions"):
+the one sweep (sweep.py) for every layer and direction, from the top layer down. Each layer hands
+the one below the error every source sends to its input, U_l^T da^(l,t<-s); a reverse direction
+is swept in its own time and its numbers turned back to step order.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .cells import CELL_MODULES
+from .deep import LAYER_PARAMS, DeepForward, in_steps, param_key
+from .errors import InputError, NumericalOverflow
+from .sweep import sweep
+from .unfold import Forward, first_nonfinite_row
+
+
+@dataclass(frozen=True)
+class Direction:
+    """One layer and direction's share of the backward pass, in step order: dh, da (and ds for the
+    LSTM) summed over the sources; dh0 (ds0) what reaches its initial state (a reverse direction's
+    starts at step tau); flow2 (n, T) ||dh^(t<-s)||^2, a row per source (the steps with a loss, in
+    order) and a column per step (flow2_s the same along the LSTM's s); grads its parameters'."""
+
+    dh: np.ndarray
+    da: np.ndarray
+    ds: np.ndarray | None
+    dh0: np.ndarray
+    ds0: np.ndarray | None
+    flow2: np.ndarray
+    flow2_s: np.ndarray | None
+    grads: dict
+
+
+@dataclass(frozen=True)
+class DeepBackward:
+    """do (T, K); layers[l][d] each Direction; flow[l] (T, T): F_l[s][t] = ||dh^(l,t<-s)||, the
+    whole dirs H vector; dx (T, D) the error reaching the first layer's input (both directions);
+    grads: every parameter by its canonical name (DeepParams.as_dict), E's included."""
+
+    do: np.ndarray
+    layers: tuple[tuple[Direction, ...], ...]
+    flow: tuple[np.ndarray, ...]
+    dx: np.ndarray
+    grads: dict
+    truncate: int | None
+
+
+def backward_deep(fwd: DeepForward, truncate: int | None = None) -> DeepBackward:
+    """From the top layer down: the top's sources enter at their own step (V^T do^(s), each
+    direction its half of V's columns); a lower layer's at every step, from the errors the layer
+    above sends to its input. Below the top of a bidirectional stack the window is |s - t| < k."""
+    if truncate is not None and truncate < 1:
+        raise InputError("truncate", "must be at least 1 (or null for full BPTT)")
+    p = fwd.params
+    H, steps = p.hidden_size, fwd.h.shape[0]
+    do = (fwd.y_hat - fwd.y) * fwd.has_loss[:, None]
+    sources = np.flatnonzero(fwd.has_loss)
+    from_above = None  # (T, n, dirs H): U_{l+1}^T da^(l+1,t<-s), in step and source order
+    layers, flows, grads = [], [], {}
+    for i in range(len(p.layers) - 1, -1, -1):
+        sends = np.zeros((steps, len(sources), p.layers[i][0].sizes[0]))
+        done = []
+        for d, fwd_d in enumerate(fwd.layers[i]):
+            part = slice(d * H, (d + 1) * H)
+            own = inject = None
+            if from_above is None:
+                own = in_steps(do @ p.V[:, part], d)
+            else:
+                inject = _turned(from_above[:, :, part], d)
+            swept = sweep(fwd_d, _sources_in(sources, steps, d), truncate, own=own, inject=inject,
+                          both_ways=from_above is not None and p.directions == 2, shares=False,
+                          below=fwd_d.params.U)
+            sends += _turned(swept.below, d)
+            done.append(_direction(fwd_d, swept, d))
+            for name, value in done[-1].grads.items():
+                grads[param_key(name, i + 1, d)] = value
+        flows.append(sum(direction.flow2 for direction in done))
+        layers.append(tuple(done))
+        from_above = sends
+    layers.reverse()
+    flows.reverse()
+    dx = sum(direction.da @ fwd_d.params.U for direction, fwd_d in zip(layers[0], fwd.layers[0], strict=True))
+    grads |= {"V": do.T @ fwd.h, "c": do.sum(axis=0)}
+    if p.E is not None:
+        grads["E"] = np.zeros_like(p.E)
+        np.add.at(grads["E"], fwd.tokens, dx)
+    for i, flow in enumerate(flows):
+        step = first_nonfinite_row(flow.T, reverse=True)
+        if step is not None:
+            raise NumericalOverflow(f"dh (layer {i + 1})", step)
+    ordered = {name: grads[name] for name in p.as_dict()}
+    return DeepBackward(do, tuple(layers), tuple(_by_step(np.sqrt(f), sources, steps) for f in flows), dx, ordered,
+                        truncate)
+
+
+def _sources_in(sources: np.ndarray, steps: int, direction: int) -> np.ndarray:
+    """The steps with a loss in a direction's own time, ascending (a reverse direction's t is tau - t)."""
+    return (steps - 1 - sources[::-1]) if direction else sources
+
+
+def _turned(values: np.ndarray, direction: int) -> np.ndarray:
+    """(T, n, ...) rows by step and source, into or out of a reverse direction's own time and
+    source order (both reversed; its own inverse)."""
+    return values[::-1, ::-1] if direction else values
+
+
+def _direction(fwd: Forward, swept, direction: int) -> Direction:
+    """A sweep's sums, its parameters' gradients and its flows, back in step order."""
+    cell = CELL_MODULES[fwd.params.cell]
+    da = swept.da
+    grads = {"U": da.T @ fwd.x, "b": da.sum(axis=0),
+             **{name: part.sum(axis=0) for name, part in cell.extra_grads(fwd, da).items()}}
+    if fwd.params.W is not None:
+        grads["W"] = cell.weight_errors(fwd, da).T @ fwd.h_prev
+    grads = {name: grads[name] for name in LAYER_PARAMS[fwd.params.cell]}
+    turn = lambda values: None if values is None else in_steps(values, direction)  # noqa: E731
+    flow2 = swept.flow2[::-1, ::-1] if direction else swept.flow2  # [source row, step], both in step order
+    flow2_s = None if swept.flow2_s is None else (swept.flow2_s[::-1, ::-1] if direction else swept.flow2_s)
+    return Direction(turn(swept.dh), turn(da), turn(swept.ds), swept.dh0, swept.ds0, flow2, flow2_s, grads)
+
+
+def _by_step(rows: np.ndarray, sources: np.ndarray, steps: int) -> np.ndarray:
+    full = np.zeros((steps, steps))
+    full[sources] = rows
+    return full
+
+
+
+def step_norms_deep(fwd: DeepForward, bwd: DeepBackward) -> dict[str, np.ndarray]:
+    """The Frobenius norm of every parameter's contribution at each step, (T,) in step order, by
+    canonical name, without forming them (the norm of u v^T is ||u|| ||v||). E's contribution at
+    step t is dx^(t) in the row of token t."""
+    norm = lambda rows: np.linalg.norm(rows, axis=1)  # noqa: E731
+    out = {}
+    for i, (runs, directions) in enumerate(zip(fwd.layers, bwd.layers, strict=True)):
+        for d, (run, direction) in enumerate(zip(runs, directions, strict=True)):
+            cell = CELL_MODULES[run.params.cell]
+            da = in_steps(direction.da, d)  # in the direction's own time, as its Forward's arrays
+            parts = {"U": norm(da) * norm(run.x), "b": norm(da),
+                     **{name: norm(part) for name, part in cell.extra_grads(run, da).items()}}
+            if run.params.W is not None:
+                parts["W"] = norm(cell.weight_errors(run, da)) * norm(run.h_prev)
+            for name in LAYER_PARAMS[run.params.cell]:
+                out[param_key(name, i + 1, d)] = in_steps(parts[name], d)
+    out |= {"V": norm(bwd.do) * norm(fwd.h), "c": norm(bwd.do)}
+    if fwd.params.E is not None:
+        out["E"] = norm(bwd.dx)
+    return {name: out[name] for name in fwd.params.as_dict()}
