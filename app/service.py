@@ -12,6 +12,7 @@ import core
 from core.contract import DEFAULT_FORGET_BIAS
 from core.gradcheck import TOLERANCE, check_gradients
 
+from .depth import refuse_stack, unfold_deep
 from .encoding import rounded
 from .pools import Pools
 from .resolve import Problem, gradcheck_cost, resolve, sections_of, train_cost
@@ -62,7 +63,10 @@ def _gates(fwd: core.Forward) -> dict | None:
 
 def unfold(req: UnfoldRequest, pools: Pools | None = None) -> dict:
     """The whole unfolded computation as a dict of arrays, shaped as UnfoldResponse. ``pools``:
-    the app's executors (the Jacobian norms' SVDs share pools.beside); None computes inline."""
+    the app's executors (the Jacobian norms' SVDs share pools.beside); None computes inline. A
+    stack, both directions or an embedding is answered by depth.py."""
+    if req.is_deep:
+        return unfold_deep(req)
     return _unfold(req, resolve(req), pools)
 
 
@@ -120,6 +124,7 @@ def _truncation(fwd: core.Forward, bwd: core.Backward, truncate: int | None) -> 
 
 def gradcheck(req: UnfoldRequest, pools: Pools | None = None, eps: float = 1e-5) -> dict:
     """Largest relative error of every analytic gradient against finite differences."""
+    refuse_stack(req, "The gradient check")
     problem = resolve(req)
     cost = gradcheck_cost(problem)
     if cost > MAX_GRADCHECK_COST:
@@ -168,6 +173,7 @@ def _state_out(state: core.OptimizerState) -> dict:
 def train(req: TrainRequest, pools: Pools | None = None) -> dict:
     """`steps` updates; the weights and the optimizer's state come back at full precision, so
     the next request continues exactly (MATH.md, "Training")."""
+    refuse_stack(req, "Training")
     problem = resolve(req)
     cost = train_cost(req, problem)
     if cost > MAX_TRAIN_COST:
@@ -225,6 +231,7 @@ def dataset(req: DatasetRequest, pools: Pools | None = None) -> dict:
 
 
 def sample(req: SampleRequest, pools: Pools | None = None) -> dict:
+    refuse_stack(req, "Sampling")
     problem = resolve(req)
     start = req.start if req.start is not None else req.sequence[0]
     text = core.sample(

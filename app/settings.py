@@ -6,6 +6,8 @@ from functools import lru_cache
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+import core.deep
+
 # The version of the API and of its numbers: part of every cache key and ETag, so a release that
 # computes differently never serves an answer of the one before (pyproject.toml carries it too).
 VERSION = "0.2.0"
@@ -21,6 +23,11 @@ MAX_VOCAB = 128  # distinct characters of a text, and the size D of input or tar
 MAX_SPECTRAL_RADIUS = 100.0
 MAX_FORGET_BIAS = 20.0  # sigma(20) is 1 - 2e-9: the forget gate is as open as float64 tells apart
 MAX_SEED = 2**32 - 1
+# A stack (issue 28): its layers, the embedding's width, and the errors every source sends down a
+# layer at every step, T x T x dirs H numbers (about 130 MB at this limit: T = 256, H = 128, both ways)
+MAX_LAYERS = core.deep.MAX_LAYERS
+MAX_EMBEDDING = 128
+MAX_DEPTH_NUMBERS = 2**24
 # Opt-in heavy sections return T * (number of parameters) or T * T * H numbers.
 MAX_HEAVY_NUMBERS = 2_000_000
 # include "auto": the sections the page draws (the shares, the per-step matrices), each only
@@ -106,6 +113,9 @@ LIMITS = {
     "batch": MAX_BATCH,
     "classes": MAX_CLASSES,
     "race_steps": MAX_RACE_STEPS,
+    "layers": MAX_LAYERS,
+    "embedding": MAX_EMBEDDING,
+    "depth_numbers": MAX_DEPTH_NUMBERS,
 }
 
 class Settings(BaseSettings):

@@ -82,7 +82,7 @@ class RequestField:
     name: str
     link: str
     label: str
-    kind: str  # "int", "number" or "choice"
+    kind: str  # "int", "number", "bool" or "choice"
     default: int | float | str | None = None  # None: optional, the core's own default
     cells: tuple[str, ...] = CELLS
     low: float | None = None  # the least value (None: minus the limit; a choice has none)
@@ -119,6 +119,20 @@ REQUEST_FIELDS = (
     RequestField("truncate", "truncate", "Truncation k", "int", low=1, limit="truncate", empty="full",
                  doc="Truncated BPTT window k; null = full."),
 )
+# The fields of a stacked, bidirectional or embedded model (issue 28; MATH.md, "Depth: embeddings,
+# stacked layers, both directions"). The API takes them and /api/v1/meta lists them (depth_fields);
+# the page's form does not show them yet, since the page draws one layer.
+DEPTH_FIELDS = (
+    RequestField("layers", "layers", "Layers L", "int", default=1, low=1, limit="layers",
+                 doc="Stacked layers of the cell, each reading the states of the one below (PyTorch's num_layers)."),
+    RequestField("bidirectional", "bidirectional", "Both directions", "bool", default=False,
+                 doc="Each layer adds a copy of the cell with its own weights that reads the sequence from the end; "
+                 "the next layer and the output layer read both states side by side (2H)."),
+    RequestField("embedding", "embedding", "Embedding size", "int", low=1, limit="embedding", empty="one-hot",
+                 doc="D_e: the first layer reads each character's row of an embedding E (tokens x D_e) instead of a "
+                 "one-hot vector; text only."),
+)
+
 # Fields the form does not show that belong to some cells only.
 CELL_FIELDS = {
     **{field.name: field.cells for field in REQUEST_FIELDS if field.cells != CELLS},

@@ -114,9 +114,9 @@ def _direction(fwd: Forward, swept, direction: int) -> Direction:
     if fwd.params.W is not None:
         grads["W"] = cell.weight_errors(fwd, da).T @ fwd.h_prev
     grads = {name: grads[name] for name in LAYER_PARAMS[fwd.params.cell]}
-    turn = lambda values: None if values is None else in_steps(values, direction)  # noqa: E731
-    flow2 = swept.flow2[::-1, ::-1] if direction else swept.flow2  # [source row, step], both in step order
-    flow2_s = None if swept.flow2_s is None else (swept.flow2_s[::-1, ::-1] if direction else swept.flow2_s)
+    turn = lambda values: None if values is None else np.ascontiguousarray(in_steps(values, direction))  # noqa: E731
+    both = lambda rows: None if rows is None else np.ascontiguousarray(rows[::-1, ::-1] if direction else rows)  # noqa: E731
+    flow2, flow2_s = both(swept.flow2), both(swept.flow2_s)  # [source row, step], both in step order
     return Direction(turn(swept.dh), turn(da), turn(swept.ds), swept.dh0, swept.ds0, flow2, flow2_s, grads)
 
 
@@ -142,7 +142,7 @@ def step_norms_deep(fwd: DeepForward, bwd: DeepBackward) -> dict[str, np.ndarray
             if run.params.W is not None:
                 parts["W"] = norm(cell.weight_errors(run, da)) * norm(run.h_prev)
             for name in LAYER_PARAMS[run.params.cell]:
-                out[param_key(name, i + 1, d)] = in_steps(parts[name], d)
+                out[param_key(name, i + 1, d)] = np.ascontiguousarray(in_steps(parts[name], d))
     out |= {"V": norm(bwd.do) * norm(fwd.h), "c": norm(bwd.do)}
     if fwd.params.E is not None:
         out["E"] = norm(bwd.dx)

@@ -48,6 +48,10 @@ class Config(BaseModel):
     digits: int = Field(description="Significant digits kept in this answer's numbers.")
     include: list[str] = Field(description="The opt-in sections this answer has ('auto' resolved).")
     gradcheck_cost: int = Field(description="What /gradcheck would cost for this request (limits.gradcheck_cost).")
+    layers: int | None = Field(None, description="A stack: its layers (present only for a stack, both directions "
+                               "or an embedding).")
+    bidirectional: bool | None = Field(None, description="A stack: whether each layer runs both ways.")
+    embedding: int | None = Field(None, description="A stack: the embedding's width D_e, or null for one-hot.")
 
 
 class ParamArrays(BaseModel):
@@ -63,7 +67,8 @@ class ForwardOut(BaseModel):
     x: Matrix
     y: Matrix
     has_loss: list[bool]
-    a: Matrix = Field(description="Pre-activations, (T, G H), gates stacked as in the weights.")
+    a: Matrix | None = Field(None, description="Pre-activations, (T, G H), gates stacked as in the weights; for a "
+                             "stack, in depth.")
     gates: dict[str, Matrix] | None = Field(
         None, description="The gates' values by name, (T, H) each: input, forget, candidate, output (lstm) "
         "or reset, update, candidate (gru). Absent for rnn.",
@@ -78,17 +83,19 @@ class ForwardOut(BaseModel):
 
 class ErrorsOut(BaseModel):
     o: Matrix = Field(description="delta o^(t), (T, K)")
-    h: Matrix = Field(description="delta h^(t), (T, H)")
+    h: Matrix = Field(description="delta h^(t), (T, H); for a stack, the top layer's (T, dirs H)")
     s: Matrix | None = Field(None, description="delta s^(t), (T, H), the cell state's error; lstm only.")
-    a: Matrix = Field(description="delta a^(t), (T, G H)")
+    a: Matrix | None = Field(None, description="delta a^(t), (T, G H); for a stack, in depth.")
     x: Matrix = Field(description="delta x^(t), (T, D)")
-    h0: Vector = Field(description="dJ/dh^(-1), (H)")
+    h0: Vector | None = Field(None, description="dJ/dh^(-1), (H); for a stack, in depth.")
     s0: Vector | None = Field(None, description="dJ/ds^(-1), (H); lstm only.")
 
 
 class GradientsOut(BaseModel):
-    total: ParamArrays
-    norms: ParamArrays = Field(description="Frobenius norm of each step's contribution, (T) per parameter.")
+    total: ParamArrays | dict[str, list] = Field(description="dJ/dtheta per parameter; for a stack by canonical "
+                                                 "name (U_l1, W_l1, ..., U_l1_reverse, ..., V, c, E).")
+    norms: ParamArrays | dict[str, list] = Field(description="Frobenius norm of each step's contribution, (T) per "
+                                                 "parameter.")
     per_step: ParamArrays | None = Field(None, description="(dJ/dtheta)^(t), indexed by step first; opt-in.")
 
 
@@ -138,12 +145,37 @@ class ImportedOut(BaseModel):
     notes: list[str] = Field(description="Anything filled in, such as zero biases of a layer with bias=False.")
 
 
+class DirectionOut(BaseModel):
+    """One layer and direction of a stack, in step order (a reverse direction's too)."""
+
+    direction: Literal["forward", "reverse"]
+    forward: dict[str, Matrix | dict[str, Matrix]] = Field(
+        description="a (T, G H), gates by name, h (T, H), and the LSTM's s.")
+    errors: dict[str, Matrix | Vector] = Field(
+        description="delta h, a (and s): every source's error summed; h0 (s0): what reaches the direction's "
+        "initial state (a reverse direction's starts after the last step).")
+    flows: dict[str, Matrix] = Field(description="h (and s): F[s][t] = ||delta h^(t<-s)|| of this direction alone.")
+
+
+class LayerOut(BaseModel):
+    layer: int = Field(description="From 1 (reads the input) to L (read by the output layer).")
+    flows: dict[str, Matrix] = Field(description="h: F_l[s][t] = ||delta h^(l,t<-s)||, both directions' 2H vector.")
+    directions: list[DirectionOut]
+
+
+class DepthOut(BaseModel):
+    """Each layer and direction of a stack (docs/MATH.md, section 19)."""
+
+    layers: list[LayerOut]
+    directions: list[str]
+
+
 class UnfoldResponse(BaseModel):
     config: Config
     vocab: list[str] | None
     imported: ImportedOut | None = Field(None, description="With explicit weights: their format and mapping.")
-    weights: ParamArrays
-    h0: Vector
+    weights: ParamArrays | dict[str, list] = Field(description="The parameters; for a stack by canonical name.")
+    h0: Vector | None = Field(None, description="The initial state; absent for a stack (zeros).")
     s0: Vector | None = Field(None, description="lstm only")
     forward: ForwardOut
     errors: ErrorsOut
@@ -151,6 +183,9 @@ class UnfoldResponse(BaseModel):
     flows: FlowsOut
     gain: GainOut | None = Field(None, description="Opt-in: include gain.")
     truncation: "TruncationOut | None" = Field(None, description="Opt-in: include truncation.")
+    depth: DepthOut | None = Field(None, description="A stack, both directions or an embedding: each layer and "
+                                   "direction. The sections above then describe the model as its output layer sees "
+                                   "it: x the first layer's input, h the top layer's (T, dirs H), flows.h its F_L.")
 
 
 class GradcheckResponse(BaseModel):
@@ -203,6 +238,8 @@ class Meta(BaseModel):
     cell_only: dict[str, list[str]] = Field(description="Fields that apply to some cells only, and those cells.")
     fields: list[dict] = Field(description="The model's fields of the page's form (core.contract.REQUEST_FIELDS): "
                                "the API's name, the page's (link) name, label, kind, cells, least value, limit.")
+    depth_fields: list[dict] = Field(description="The fields of a stacked, bidirectional or embedded model "
+                                     "(core.contract.DEPTH_FIELDS), as fields; the page's form does not show them yet.")
     defaults: dict
     limits: dict
     optimizers: list[str]

@@ -128,6 +128,9 @@ class UnfoldRequest(BaseModel):
         None, max_length=MAX_HIDDEN, description="Initial cell state (zeros if absent); lstm only."
     )
     truncate: int | None = declared("truncate")
+    layers: int = declared("layers")
+    bidirectional: bool = declared("bidirectional")
+    embedding: int | None = declared("embedding")
     include: list[Section] = Field(
         default_factory=list,
         description="Opt-in sections: flow_shares (T x T), per_step_gradients (T x |theta|), "
@@ -212,6 +215,41 @@ class UnfoldRequest(BaseModel):
             if self.weights is not None and getattr(self, name) is not None:
                 raise InputError(name, f"initialises the {which} gate; with explicit weights set it in b")
         return self
+
+    @model_validator(mode="after")
+    def _what_a_stack_reads(self) -> "UnfoldRequest":
+        """A stack, both directions or an embedding (issue 28): what they do not read yet is refused."""
+        if self.embedding is not None and not self.is_text:
+            raise InputError("embedding", "looks up a text's characters; numbers and generated tasks are read as "
+                             "they are (leave it out)")
+        if not self.is_deep:
+            return self
+        for name in ("h0", "s0"):
+            if getattr(self, name) is not None:
+                raise InputError(name, "is one layer's initial state; a stack starts every layer and direction at "
+                                 "zeros (leave it out)")
+        if self.spectral_radius is not None:
+            raise InputError("spectral_radius", "rescales one W; a stack has one per layer and direction (leave it "
+                             "out)")
+        if self.weights is not None:
+            raise InputError("weights", f"are read for one layer, one way, one-hot; with {self.deep_field} the "
+                             "model is seeded (leave weights out)")
+        named = [section for section in self.include if section != "auto"]
+        if named:
+            raise InputError("include", f"{named[0]} is not computed for a stack yet; use auto or leave it out")
+        return self
+
+    @property
+    def is_deep(self) -> bool:
+        """A stack of layers, both directions or an embedding: the answer adds `depth`."""
+        return self.layers > 1 or self.bidirectional or self.embedding is not None
+
+    @property
+    def deep_field(self) -> str:
+        """The field that makes the model a stack, for a refusal."""
+        if self.layers > 1:
+            return "layers"
+        return "bidirectional" if self.bidirectional else "embedding"
 
     @property
     def is_text(self) -> bool:

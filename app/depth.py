@@ -1,0 +1,111 @@
+"""The answer for a stack: layers, both directions or an embedding (issue 28; docs/MATH.md,
+section 19). Its top-level sections describe the model as the output layer sees it: the first
+layer's input x, the top layer's states h (both directions side by side), o, y_hat and the
+losses, their errors, every parameter's gradient by its canonical name and the top layer's flow
+matrix. `depth` holds each layer and direction: its forward numbers, its errors and its flows."""
+
+import numpy as np
+
+import core
+from core.contract import DEFAULT_FORGET_BIAS, GATE_VALUES, GATES
+from core.deep import DIRECTIONS, DeepForward, DeepParams, forward_deep, init_deep
+from core.deep_backward import DeepBackward, backward_deep, step_norms_deep
+
+from .encoding import rounded
+from .resolve import sequence_of
+from .schemas import UnfoldRequest
+from .settings import MAX_DEPTH_NUMBERS
+
+
+def resolve_deep(req: UnfoldRequest) -> tuple[DeepParams, core.Sequence, np.ndarray | None]:
+    """The seeded stack, the sequence and its tokens (with an embedding), within the limit of
+    numbers the layers hand down."""
+    seq = sequence_of(req)
+    dirs = 2 if req.bidirectional else 1
+    handed = seq.steps * seq.steps * dirs * req.hidden_size
+    if req.layers > 1 and handed > MAX_DEPTH_NUMBERS:
+        raise core.InputError(req.data_field, f"a stack of {seq.steps} steps and {dirs * req.hidden_size} states a "
+                              f"step hands {handed:,} numbers down each layer; the limit is {MAX_DEPTH_NUMBERS:,} "
+                              "(use fewer steps or hidden units)")
+    D, K = seq.x.shape[1], seq.y.shape[1]
+    params = init_deep(D, req.hidden_size, K, cell=req.cell, layers=req.layers, bidirectional=req.bidirectional,
+                       embedding=req.embedding, seed=req.seed, forget_bias=req.forget_bias,
+                       input_bias=req.input_bias or 0.0, update_bias=req.update_bias or 0.0)
+    tokens = seq.x.argmax(axis=1) if req.embedding is not None else None
+    return params, seq, tokens
+
+
+def _config(req: UnfoldRequest, params: DeepParams, seq: core.Sequence) -> dict:
+    cell = params.cell
+    forget_bias = None
+    if cell in DEFAULT_FORGET_BIAS:
+        forget_bias = DEFAULT_FORGET_BIAS[cell] if req.forget_bias is None else req.forget_bias
+    echo = {name: getattr(req, name) for name in ("input_bias", "update_bias") if getattr(req, name) is not None}
+    count = sum(value.size for value in params.as_dict().values())
+    return {
+        **echo, "task": req.task, "cell": cell, "gates": list(GATES[cell]),
+        "activation": req.resolved_activation if cell == "rnn" else None, "output": req.resolved_output,
+        "hidden_size": params.hidden_size, "input_size": params.input_size, "output_size": seq.y.shape[1],
+        "steps": seq.steps, "seed": req.seed, "spectral_radius": None, "forget_bias": forget_bias,
+        "truncate": req.truncate, "digits": req.digits, "include": [],
+        "gradcheck_cost": (count + seq.steps * params.input_size) * seq.steps,
+        "layers": len(params.layers), "bidirectional": params.directions == 2, "embedding": req.embedding,
+    }
+
+
+def _by_step(rows: np.ndarray, steps: int, has_loss: np.ndarray) -> np.ndarray:
+    """(sources, T) rows of squared norms as the T x T matrix [s][t] of norms."""
+    full = np.zeros((steps, steps))
+    full[np.flatnonzero(has_loss)] = np.sqrt(rows)
+    return full
+
+
+def _layers(fwd: DeepForward, bwd: DeepBackward) -> list[dict]:
+    steps = fwd.h.shape[0]
+    layers = []
+    for i, (runs, directions) in enumerate(zip(fwd.layers, bwd.layers, strict=True)):
+        shown = []
+        for d, (run, direction) in enumerate(zip(runs, directions, strict=True)):
+            turn = lambda values: None if values is None else np.ascontiguousarray(values[::-1] if d else values)  # noqa: E731, B023
+            H = run.h.shape[1]
+            gates = None if run.gates is None else {
+                name: turn(run.gates[:, k * H:(k + 1) * H]) for k, name in enumerate(GATE_VALUES[run.params.cell])}
+            shown.append({
+                "direction": DIRECTIONS[d],
+                "forward": {key: value for key, value in (("a", turn(run.a)), ("gates", gates), ("h", turn(run.h)),
+                                                          ("s", turn(run.s))) if value is not None},
+                "errors": {key: value for key, value in (("h", direction.dh), ("a", direction.da), ("s", direction.ds),
+                                                          ("h0", direction.dh0), ("s0", direction.ds0))
+                           if value is not None},
+                "flows": {key: _by_step(value, steps, fwd.has_loss) for key, value in
+                          (("h", direction.flow2), ("s", direction.flow2_s)) if value is not None},
+            })
+        layers.append({"layer": i + 1, "flows": {"h": bwd.flow[i]}, "directions": shown})
+    return layers
+
+
+def unfold_deep(req: UnfoldRequest) -> dict:
+    """The stack's whole unfolded computation, shaped as UnfoldResponse with `depth`."""
+    params, seq, tokens = resolve_deep(req)
+    fwd = forward_deep(params, seq.x, seq.y, seq.has_loss, tokens=tokens, activation=req.resolved_activation,
+                       output=req.resolved_output)
+    bwd = backward_deep(fwd, req.truncate)
+    answer = {
+        "config": _config(req, params, seq),
+        "vocab": list(seq.vocab) if seq.vocab else None,
+        "weights": params.as_dict(),
+        "forward": {"x": fwd.x, "y": fwd.y, "has_loss": fwd.has_loss, "h": fwd.h, "o": fwd.o, "y_hat": fwd.y_hat,
+                    "loss": fwd.loss, "total_loss": fwd.total_loss},
+        "errors": {"o": bwd.do, "h": np.hstack([direction.dh for direction in bwd.layers[-1]]), "x": bwd.dx},
+        "gradients": {"total": bwd.grads, "norms": step_norms_deep(fwd, bwd)},
+        "flows": {"h": bwd.flow[-1]},
+        "depth": {"layers": _layers(fwd, bwd), "directions": list(DIRECTIONS[:params.directions])},
+    }
+    return rounded(answer, req.digits)
+
+
+def refuse_stack(req: UnfoldRequest, what: str) -> None:
+    """What is not available for a stack yet, refused naming the field that made it one."""
+    if req.is_deep:
+        raise core.InputError(req.deep_field, f"{what} is not available for a stack, both directions or an embedding "
+                              "yet: use one layer, one way, one-hot (leave it out)")
