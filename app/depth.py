@@ -8,7 +8,7 @@ import numpy as np
 
 import core
 from core.contract import DEFAULT_FORGET_BIAS, GATE_VALUES, GATES
-from core.deep import DIRECTIONS, DeepForward, DeepParams, forward_deep, init_deep
+from core.deep import DIRECTIONS, DeepForward, DeepParams, deep_from_arrays, forward_deep, init_deep
 from core.deep_backward import DeepBackward, backward_deep, step_norms_deep
 
 from .encoding import rounded
@@ -22,17 +22,39 @@ def resolve_deep(req: UnfoldRequest) -> tuple[DeepParams, core.Sequence, np.ndar
     numbers the layers hand down."""
     seq = sequence_of(req)
     dirs = 2 if req.bidirectional else 1
-    handed = seq.steps * seq.steps * dirs * req.hidden_size
-    if req.layers > 1 and handed > MAX_DEPTH_NUMBERS:
-        raise core.InputError(req.data_field, f"a stack of {seq.steps} steps and {dirs * req.hidden_size} states a "
+    layers, H = req.layers, req.hidden_size
+    if req.imported is not None:
+        found = req.imported
+        dirs, layers = 2 if found.bidirectional else 1, found.layers
+        H = found.arrays["V"].shape[-1] // dirs if found.arrays["V"].ndim == 2 else 0
+    handed = seq.steps * seq.steps * dirs * H
+    if layers > 1 and handed > MAX_DEPTH_NUMBERS:
+        raise core.InputError(req.data_field, f"a stack of {seq.steps} steps and {dirs * H} states a "
                               f"step hands {handed:,} numbers down each layer; the limit is {MAX_DEPTH_NUMBERS:,} "
                               "(use fewer steps or hidden units)")
     D, K = seq.x.shape[1], seq.y.shape[1]
+    if req.imported is not None:
+        return _imported_stack(req, seq, D, K), seq, seq.x.argmax(axis=1) if req.imported.embedding else None
     params = init_deep(D, req.hidden_size, K, cell=req.cell, layers=req.layers, bidirectional=req.bidirectional,
                        embedding=req.embedding, seed=req.seed, forget_bias=req.forget_bias,
                        input_bias=req.input_bias or 0.0, update_bias=req.update_bias or 0.0)
     tokens = seq.x.argmax(axis=1) if req.embedding is not None else None
     return params, seq, tokens
+
+
+def _imported_stack(req: UnfoldRequest, seq: core.Sequence, D: int, K: int) -> DeepParams:
+    """The stack the weights hold, checked against the data; a refusal names the key it was sent as."""
+    found = req.imported
+    try:
+        params = deep_from_arrays(found.arrays, found.cell, found.layers, found.bidirectional, D, K, tokens=D)
+    except core.InputError as refusal:
+        name = refusal.field.removeprefix("weights.")
+        key = found.sources.get(name, (name, False))[0]
+        raise core.InputError(f"weights.{key}", refusal.message) from None
+    if req.explicit_hidden_size is not None and req.explicit_hidden_size != params.hidden_size:
+        raise core.InputError("hidden_size", f"is {req.explicit_hidden_size}, but the weights have H = "
+                              f"{params.hidden_size}: leave it out with imported weights, or make them agree")
+    return params
 
 
 def _config(req: UnfoldRequest, params: DeepParams, seq: core.Sequence) -> dict:
@@ -49,7 +71,8 @@ def _config(req: UnfoldRequest, params: DeepParams, seq: core.Sequence) -> dict:
         "steps": seq.steps, "seed": req.seed, "spectral_radius": None, "forget_bias": forget_bias,
         "truncate": req.truncate, "digits": req.digits, "include": [],
         "gradcheck_cost": (count + seq.steps * params.input_size) * seq.steps,
-        "layers": len(params.layers), "bidirectional": params.directions == 2, "embedding": req.embedding,
+        "layers": len(params.layers), "bidirectional": params.directions == 2,
+        "embedding": None if params.E is None else params.E.shape[1],
     }
 
 
@@ -101,6 +124,10 @@ def unfold_deep(req: UnfoldRequest) -> dict:
         "flows": {"h": bwd.flow[-1]},
         "depth": {"layers": _layers(fwd, bwd), "directions": list(DIRECTIONS[:params.directions])},
     }
+    if req.imported is not None:
+        found = req.imported
+        answer["imported"] = {"format": found.format, "cell": found.cell, "mapping": found.mapping,
+                              "notes": list(found.notes)}
     return rounded(answer, req.digits)
 
 

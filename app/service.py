@@ -10,7 +10,9 @@ import numpy as np
 
 import core
 from core.contract import DEFAULT_FORGET_BIAS
+from core.deep import deep_from_arrays, param_key
 from core.gradcheck import TOLERANCE, check_gradients
+from core.interchange import to_pytorch_stack
 
 from .depth import refuse_stack, unfold_deep
 from .encoding import rounded
@@ -245,6 +247,8 @@ def convert(req: ConvertRequest, pools: Pools | None = None) -> dict:
     """The same weights in another format, checked as an unfold would check them (D and K read
     from the weights themselves)."""
     found = req.imported
+    if found.is_stack:
+        return _convert_stack(req, found)
     U, V = found.arrays.get("U"), found.arrays.get("V")
     D = U.shape[1] if U is not None and U.ndim == 2 else 0  # 0: params_from_arrays names what is wrong
     K = V.shape[0] if V is not None and V.ndim == 2 else 0
@@ -255,4 +259,25 @@ def convert(req: ConvertRequest, pools: Pools | None = None) -> dict:
         weights = core.to_pytorch(arrays, params.cell, req.module, req.head)
     elif req.to == "keras":
         weights = core.to_keras(arrays, params.cell, req.module, req.head)
+    return {"imported": _imported(found), "weights": weights}
+
+
+def _convert_stack(req: ConvertRequest, found: core.Imported) -> dict:
+    """A stack's weights, checked as an unfold would check them (D, K and the tokens read from the
+    weights), to canonical or PyTorch; Keras's stacked layers are not written yet."""
+    arrays = found.arrays
+    first, V, E = arrays.get(param_key("U", 1, 0)), arrays.get("V"), arrays.get("E")
+    D = first.shape[1] if first is not None and first.ndim == 2 else 0
+    K = V.shape[0] if V is not None and V.ndim == 2 else 0
+    tokens = E.shape[0] if E is not None and E.ndim == 2 else None
+    if E is not None:
+        D = tokens  # the one-hot size the embedding's rows stand for
+    params = deep_from_arrays(arrays, found.cell, found.layers, found.bidirectional, D, K, tokens=tokens)
+    weights = params.as_dict()
+    if req.to == "pytorch":
+        weights = to_pytorch_stack(weights, params.cell, len(params.layers), params.directions == 2, req.module,
+                                   req.head)
+    elif req.to == "keras":
+        raise core.InputError("to", "cannot be keras for a stack yet: rnn-unfolded writes one Keras layer; use "
+                              "pytorch or canonical")
     return {"imported": _imported(found), "weights": weights}

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .contract import PARAM_NAMES
+from .contract import GATES, PARAM_NAMES
 from .errors import InputError, NumericalOverflow
-from .params import Params, init_params
+from .params import Params, init_params, params_from_arrays
 from .unfold import Forward, check_targets_fit, first_nonfinite_row, head, recur
 
 DIRECTIONS = ("forward", "reverse")
@@ -102,6 +102,44 @@ def _layer(p: Params) -> Params:
     """A layer's parameters: the cell's own, with an empty output layer."""
     H = p.sizes[1]
     return p.replace(V=np.zeros((0, H)), c=np.zeros(0))
+
+
+def deep_from_arrays(arrays: dict[str, np.ndarray], cell: str, layers: int, bidirectional: bool, input_size: int,
+                     output_size: int, tokens: int | None = None) -> DeepParams:
+    """A stack's canonical arrays (DeepParams.as_dict's names) checked against the data: layer 1
+    reads D = ``input_size`` (or E's width, with E of ``tokens`` rows), every other layer the dirs H
+    states below, V is K x dirs H. A refusal names the canonical key (weights.U_l2, ...)."""
+    dirs = 2 if bidirectional else 1
+    stack, H = [], None
+    D = input_size
+    if "E" in arrays:
+        E = arrays["E"]
+        if E.ndim != 2 or E.shape[0] != tokens:
+            raise InputError("weights.E", f"has {E.shape[0] if E.ndim else 0} rows, but the text has {tokens} "
+                             "characters: give vocab, the characters in the order the model was trained on")
+        D = E.shape[1]
+    for i in range(layers):
+        runs = []
+        for d in range(dirs):
+            own = {name: arrays[param_key(name, i + 1, d)] for name in LAYER_PARAMS[cell]}
+            width = own["U"].shape[0] // max(1, len(GATES[cell])) if own["U"].ndim == 2 else 0
+            size = H or (own["W"].shape[1] if "W" in own and own["W"].ndim == 2 else width)
+            try:
+                reads = D if i == 0 else dirs * size
+                p = params_from_arrays({**own, "V": np.zeros((0, size)), "c": np.zeros(0)}, reads, 0, cell, H)
+            except InputError as refusal:
+                name = refusal.field.removeprefix("weights.")
+                raise InputError(f"weights.{param_key(name, i + 1, d)}", refusal.message) from None
+            H = p.sizes[1]
+            runs.append(p)
+        stack.append(tuple(runs))
+    V, c = arrays["V"], arrays["c"]
+    if V.shape != (output_size, dirs * H):
+        raise InputError("weights.V", f"must have shape [{output_size}, {dirs * H}]: the data has {output_size} "
+                         f"outputs and the top layer {dirs * H} states, got {list(V.shape)}")
+    if c.shape != (output_size,):
+        raise InputError("weights.c", f"must have shape [{output_size}], got {list(c.shape)}")
+    return DeepParams(cell, tuple(stack), V, c, arrays.get("E"))
 
 
 @dataclass(frozen=True)

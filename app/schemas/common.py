@@ -9,7 +9,7 @@ import core
 import core.tasks
 from core.contract import ACTIVATION_NAMES, CELLS, DEPTH_FIELDS, HEAD_NAMES, REQUEST_FIELDS, TASK_NAMES
 
-from ..settings import LIMITS, MAX_STEPS, MAX_VOCAB
+from ..settings import LIMITS, MAX_LAYERS, MAX_STEPS, MAX_VOCAB
 
 # Built from core.contract, the one place that names them.
 Task = Literal[TASK_NAMES]
@@ -30,7 +30,8 @@ Values = (
 Matrix = list[list[float]]
 Vector = list[float]
 Array = Vector | Matrix
-MAX_WEIGHT_KEYS = 16
+# a stack of MAX_LAYERS layers both ways: 4 arrays a layer and direction, then the head and E
+MAX_WEIGHT_KEYS = 4 * 2 * MAX_LAYERS + 3
 
 STRICT = ConfigDict(extra="forbid", allow_inf_nan=False, strict=True)
 

@@ -231,22 +231,36 @@ class UnfoldRequest(BaseModel):
         if self.spectral_radius is not None:
             raise InputError("spectral_radius", "rescales one W; a stack has one per layer and direction (leave it "
                              "out)")
-        if self.weights is not None:
-            raise InputError("weights", f"are read for one layer, one way, one-hot; with {self.deep_field} the "
-                             "model is seeded (leave weights out)")
+        if self.imported is not None:
+            self._agrees_with_the_weights()
         named = [section for section in self.include if section != "auto"]
         if named:
             raise InputError("include", f"{named[0]} is not computed for a stack yet; use auto or leave it out")
         return self
 
+    def _agrees_with_the_weights(self) -> None:
+        """layers, bidirectional and embedding are read from imported weights; one also given must agree."""
+        found = self.imported
+        read = {"layers": found.layers, "bidirectional": found.bidirectional, "embedding": found.embedding}
+        for name, value in read.items():
+            if name in self.model_fields_set and getattr(self, name) != value:
+                raise InputError(name, f"is {getattr(self, name)}, but the weights have {name} = {value}: leave it "
+                                 "out with imported weights, or make them agree")
+        if found.embedding is not None and not self.is_text:
+            raise InputError("weights", "have an embedding, which looks up a text's characters: send a sequence")
+
     @property
     def is_deep(self) -> bool:
-        """A stack of layers, both directions or an embedding: the answer adds `depth`."""
-        return self.layers > 1 or self.bidirectional or self.embedding is not None
+        """A stack of layers, both directions or an embedding (asked for, or read from the weights):
+        the answer adds `depth`."""
+        stacked = self.imported is not None and self.imported.is_stack
+        return stacked or self.layers > 1 or self.bidirectional or self.embedding is not None
 
     @property
     def deep_field(self) -> str:
         """The field that makes the model a stack, for a refusal."""
+        if self.imported is not None and self.imported.is_stack:
+            return "weights"
         if self.layers > 1:
             return "layers"
         return "bidirectional" if self.bidirectional else "embedding"

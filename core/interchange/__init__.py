@@ -20,8 +20,9 @@ from .canonical import read_canonical
 from .common import TORCH_RECURRENT, Imported, no_library_layer
 from .keras import keras_parts, read_keras, to_keras
 from .pytorch import read_pytorch, to_pytorch
+from .stack import CANONICAL_STACK, to_pytorch_stack
 
-__all__ = ["WEIGHT_FORMATS", "Imported", "detect", "read_weights", "to_keras", "to_pytorch"]
+__all__ = ["WEIGHT_FORMATS", "Imported", "detect", "read_weights", "to_keras", "to_pytorch", "to_pytorch_stack"]
 
 # The formats weights are read in and written to, each a module of this package.
 WEIGHT_FORMATS = ("canonical", "pytorch", "keras")
@@ -31,10 +32,10 @@ def detect(weights: dict) -> str:
     """Which format a weights dict is in, from its keys alone; refuses a mixture."""
     if not isinstance(weights, dict) or not weights:
         raise InputError("weights", "must be an object of named arrays")
-    canonical = {name for names in PARAM_NAMES.values() for name in names}
+    canonical = {name for names in PARAM_NAMES.values() for name in names} | {"E"}
     kinds = {}
     for key in weights:
-        if key in canonical:
+        if key in canonical or CANONICAL_STACK.match(key):
             kinds[key] = "canonical"
         elif TORCH_RECURRENT.match(key):
             kinds[key] = "pytorch"

@@ -30,6 +30,15 @@ class Imported:
     notes: tuple[str, ...] = ()
     # canonical name -> (the key it came from, whether the source stores it transposed)
     sources: dict[str, tuple[str, bool]] = field(default_factory=dict)
+    # a stack (issue 28): its layers, whether each runs both ways, and its embedding's width
+    layers: int = 1
+    bidirectional: bool = False
+    embedding: int | None = None
+
+    @property
+    def is_stack(self) -> bool:
+        """Several layers, both directions or an embedding: arrays under core.deep's canonical names."""
+        return self.layers > 1 or self.bidirectional or self.embedding is not None
 
     def check_sizes(self, input_size: int, output_size: int, hidden_size: int | None = None) -> None:
         """Refuse, in the source's own names and layout, weights that do not fit the data's D and K

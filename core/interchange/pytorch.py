@@ -59,10 +59,9 @@ def _torch_cell_by_evidence(weights: dict, recurrent: dict, prefix: str) -> tupl
     return best, f" ({said} say{'s' if len(who) == 1 else ''} {TORCH_MODULES[best]})"
 
 
-def _refuse_embeddings(weights: dict, keys: list, input_key: str, D: int, H: int) -> None:
-    """An nn.Embedding (rows of D numbers, D the recurrent layer's input size, and named so or
-    not shaped as the output layer's H columns) is said to be one, not taken for a second output
-    layer: the one-hot models read here have none (issue 28 makes them readable)."""
+def embedding_key(weights: dict, keys: list, D: int, H: int) -> str | None:
+    """The key of an nn.Embedding among the keys left over: rows of D numbers (D the first layer's
+    input size), named so or not shaped as the output layer's H columns. None without one."""
     for key in keys:
         if not key.endswith("weight"):
             continue
@@ -71,42 +70,23 @@ def _refuse_embeddings(weights: dict, keys: list, input_key: str, D: int, H: int
         except (ValueError, TypeError):
             continue
         if len(shape) == 2 and shape[1] == D and ("emb" in key.lower() or shape[1] != H):
-            raise InputError(f"weights.{key}", f"is an embedding ({shape[0]} tokens of {D} numbers each, the input "
-                             f"size of {input_key}): rnn-unfolded reads one-hot inputs and does not read "
-                             "nn.Embedding yet. A model that embeds its tokens cannot be unfolded here as it is")
+            return key
+    return None
 
 
-def read_pytorch(weights: dict, cell: str | None) -> Imported:
-    recurrent, rest, prefixes = {}, [], set()
-    for key in weights:
-        match = TORCH_RECURRENT.match(key)
-        if not match:
-            rest.append(key)
-            continue
-        if match["reverse"]:
-            raise InputError(f"weights.{key}", "belongs to a bidirectional layer; rnn-unfolded unfolds one direction")
-        if match["layer"] != "0":
-            raise InputError(f"weights.{key}", f"belongs to layer {match['layer']}; rnn-unfolded unfolds one layer "
-                             "(num_layers=1)")
-        if match["name"] == "weight_hr":
-            raise InputError(f"weights.{key}", "belongs to an LSTM with proj_size; only proj_size=0 is supported")
-        prefixes.add(match["prefix"])
-        recurrent[match["name"]] = key
-    if len(prefixes) > 1:
-        raise InputError("weights", f"has two recurrent layers ({', '.join(sorted(prefixes))}); send one")
+def torch_layer(weights: dict, recurrent: dict, cell: str | None, because: str, suffix: str = "_l0") -> tuple:
+    """One layer and direction of an nn.RNN, nn.LSTM or nn.GRU, by its keys (weight_ih ... -> key):
+    (cell, H, the canonical arrays U, W, b (b_hn), where each came from, notes, sources)."""
+    prefix = re.sub(r"(weight|bias)_(ih|hh).*$", "", next(iter(recurrent.values())))
     for name in ("weight_ih", "weight_hh"):
         if name not in recurrent:
-            raise InputError("weights", f"missing {next(iter(prefixes))}{name}_l0")
+            raise InputError("weights", f"missing {prefix}{name}{suffix}")
     if ("bias_ih" in recurrent) != ("bias_hh" in recurrent):
         have, lack = ("bias_ih", "bias_hh") if "bias_ih" in recurrent else ("bias_hh", "bias_ih")
-        raise InputError("weights", f"has {recurrent[have]} but not its partner {lack}_l0 (a PyTorch layer has "
+        raise InputError("weights", f"has {recurrent[have]} but not its partner {lack}{suffix} (a PyTorch layer has "
                          "both biases or, with bias=False, neither)")
     W_key, U_key = recurrent["weight_hh"], recurrent["weight_ih"]
-    because = ""
-    if cell is None:
-        cell, because = _torch_cell_by_evidence(weights, recurrent, next(iter(prefixes)))
     cell, H, W, U = recurrent_layer(weights, W_key, U_key, cell, keras=False, because=because)
-    _refuse_embeddings(weights, rest, U_key, U.shape[1], H)
     G = blocks(cell)
     module = TORCH_MODULES[cell]
     arrays = {"U": U, "W": W}
@@ -130,9 +110,39 @@ def read_pytorch(weights: dict, cell: str | None) -> Imported:
         if cell == "gru":
             arrays["b_hn"] = np.zeros(H)
             mapping["b_hn"] = "zeros (bias=False)"
-    sources = {"U": (U_key, False), "W": (W_key, False)}
+    return cell, H, arrays, mapping, notes, {"U": (U_key, False), "W": (W_key, False)}
+
+
+def read_pytorch(weights: dict, cell: str | None) -> Imported:
+    """One layer, one way, one-hot: the canonical U, W, b, V, c; a stack (num_layers > 1,
+    bidirectional or an nn.Embedding in front) is read by interchange.stack."""
+    groups, rest, prefixes = {}, [], set()  # groups[(layer, reverse)]: {weight_ih: key, ...}
+    for key in weights:
+        match = TORCH_RECURRENT.match(key)
+        if not match:
+            rest.append(key)
+            continue
+        if match["name"] == "weight_hr":
+            raise InputError(f"weights.{key}", "belongs to an LSTM with proj_size; only proj_size=0 is supported")
+        prefixes.add(match["prefix"])
+        groups.setdefault((int(match["layer"]), bool(match["reverse"])), {})[match["name"]] = key
+    if len(prefixes) > 1:
+        raise InputError("weights", f"has two recurrent layers ({', '.join(sorted(prefixes))}); send one")
+    recurrent = groups.get((0, False), {})
+    for name in ("weight_ih", "weight_hh"):
+        if name not in recurrent:
+            raise InputError("weights", f"missing {next(iter(prefixes))}{name}_l0")
+    because = ""
+    if cell is None:
+        cell, because = _torch_cell_by_evidence(weights, recurrent, next(iter(prefixes)))
+    cell, H, arrays, mapping, notes, sources = torch_layer(weights, recurrent, cell, because)
+    embedded = embedding_key(weights, rest, arrays["U"].shape[1], H)
+    if set(groups) != {(0, False)} or embedded is not None:
+        from .stack import read_torch_stack  # a stack reads each layer as above
+
+        return read_torch_stack(weights, groups, rest, cell, embedded)
     read_head(weights, rest, lambda key: split_key(key, "."), "weight", "an nn.Linear (e.g. fc.weight, fc.bias)",
-              H, W_key, arrays, mapping, notes, sources, keras=False)
+              H, mapping["W"], arrays, mapping, notes, sources, keras=False)
     return Imported("pytorch", cell, arrays, mapping, tuple(notes), sources)
 
 

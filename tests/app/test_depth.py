@@ -82,7 +82,7 @@ def test_a_truncated_one_way_stack_cuts_each_layer_at_the_window(client):
     ({"sequence": "hello", "embedding": 0}, "embedding", "greater than or equal to 1"),
     ({"sequence": "hello", "embedding": 129}, "embedding", "less than or equal to 128"),
     ({"sequence": "hello", "layers": 2, "weights": {"U": [[1.0]], "W": [[1.0]], "b": [0.0], "V": [[1.0]],
-                                                    "c": [0.0]}}, "weights", "the model is seeded"),
+                                                    "c": [0.0]}}, "layers", "the weights have layers = 1"),
     ({"sequence": "ab" * 150 + "c", "layers": 2, "bidirectional": True, "hidden_size": 128}, "sequence",
      "the limit is 16,777,216"),
 ])

@@ -7,6 +7,8 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from .helpers import post
+
 D, H, K, T = 3, 4, 2, 6
 MODULES = {"rnn": torch.nn.RNN, "lstm": torch.nn.LSTM, "gru": torch.nn.GRU}
 
@@ -171,8 +173,9 @@ MALFORMED = [
      "weights.rnn.weight_hh_l0: expected (16, 4) for an LSTM with H = 4, got (12, 4): is this a GRU?"),
     ({"weights": good("lstm"), "cell": "rnn"},
      "weights.rnn.weight_hh_l0: expected (4, 4) for a simple RNN with H = 4, got (16, 4): is this an LSTM?"),
-    ({"weights": {**good(), "rnn.weight_hh_l1": [[0.0]]}}, "weights.rnn.weight_hh_l1: belongs to layer 1"),
-    ({"weights": {**good(), "rnn.weight_hh_l0_reverse": [[0.0]]}}, "bidirectional"),
+    # a second layer or a reverse direction makes a stack (issue 28), which needs all of each layer's weights
+    ({"weights": {**good(), "rnn.weight_hh_l1": [[0.0]]}}, "weights: missing rnn.weight_ih_l1"),
+    ({"weights": {**good(), "rnn.weight_hh_l0_reverse": [[0.0]]}}, "weights: missing rnn.weight_ih_l0_reverse"),
     ({"weights": {**good(), "rnn.weight_hr_l0": [[0.0]]}}, "weights.rnn.weight_hr_l0: belongs to an LSTM with proj_size"),
     ({"weights": without(good(), "rnn.bias_hh_l0")}, "weights: has rnn.bias_ih_l0 but not its partner bias_hh_l0"),
     ({"weights": without(good(), "rnn.weight_ih_l0")}, "weights: missing rnn.weight_ih_l0"),
@@ -295,12 +298,15 @@ def test_a_wrong_shape_is_named_on_the_key_that_is_wrong_with_the_cell_the_rest_
     assert "the name 'lstm.'" in text and "GRU" not in text
 
 
-def test_an_embedding_is_said_to_be_one_not_a_second_output_layer(client):
-    """Issue 25, item 14: a char model with nn.Embedding was refused as 'has 2 candidate output layers'."""
+def test_an_embedding_is_read_as_one_not_as_a_second_output_layer(client):
+    """Issue 25, item 14 refused a char model with nn.Embedding as 'has 2 candidate output layers';
+    issue 28 reads it: its rows are the tokens, so the text's characters must be as many (vocab)."""
     rng = np.random.default_rng(1)
     weights = {"embed.weight": rng.normal(size=(5, 4)).tolist(), "rnn.weight_ih_l0": rng.normal(size=(8, 4)).tolist(),
                "rnn.weight_hh_l0": rng.normal(size=(8, 8)).tolist(), "rnn.bias_ih_l0": [0.0] * 8, "rnn.bias_hh_l0": [0.0] * 8,
                "fc.weight": rng.normal(size=(5, 8)).tolist(), "fc.bias": [0.0] * 5}
     text = refusal(client, sequence="hello", weights=weights)
-    assert text.startswith("weights.embed.weight: is an embedding (5 tokens of 4 numbers each")
-    assert "does not read nn.Embedding yet" in text
+    assert text.startswith("weights.embed.weight: has 5 rows, but the text has 4 characters: give vocab")
+    answer = post(client, "unfold", sequence="hello", weights=weights, vocab=list("ehlox"))
+    assert answer["imported"]["mapping"]["E"] == "embed.weight"
+    assert (answer["config"]["embedding"], answer["config"]["layers"]) == (4, 1)

@@ -1,0 +1,133 @@
+"""A stack in and out (issue 28; MATH.md, "Depth: embeddings, stacked layers, both directions"):
+a PyTorch state_dict of an nn.RNN, nn.LSTM or nn.GRU with num_layers > 1 or bidirectional=True,
+an nn.Embedding in front and an nn.Linear on top, and the canonical names of core.deep (U_l1,
+W_l1, b_l1, ..., U_l1_reverse, ..., V, c, E). Each layer and direction is read and written as
+one layer is (pytorch.torch_layer, pytorch.to_pytorch)."""
+
+import re
+
+import numpy as np
+
+from ..contract import PARAM_NAMES
+from ..deep import LAYER_PARAMS, param_key
+from ..errors import InputError
+from ..params import read_array
+from .common import Imported, read_head, recurrent_bias, refuse_min_cells, split_key
+
+CANONICAL_STACK = re.compile(r"^(?P<name>U|W|b|b_hn)_l(?P<layer>[1-9]\d*)(?P<reverse>_reverse)?$")
+
+
+def read_torch_stack(weights: dict, groups: dict, rest: list, cell: str, embedded: str | None) -> Imported:
+    """groups[(layer, reverse)]: each layer and direction's keys; ``embedded`` the nn.Embedding's key."""
+    layers = max(layer for layer, _ in groups) + 1
+    bidirectional = any(reverse for _, reverse in groups)
+    dirs = 2 if bidirectional else 1
+    for layer in range(layers):
+        for d in range(dirs):
+            if (layer, bool(d)) not in groups:
+                other = next(iter(groups[next(k for k in groups if k[0] == layer)].values())) if any(
+                    k[0] == layer for k in groups) else None
+                what = f"layer {layer}" + (" in reverse" if d else "")
+                raise InputError(f"weights.{other}" if other else "weights",
+                                 f"belongs to a stack of {layers} layers{', both ways' if bidirectional else ''}, "
+                                 f"but there are no weights of {what} (weight_ih_l{layer}{'_reverse' if d else ''}, "
+                                 "...): send every layer and direction")
+    arrays, mapping, notes, sources, size = {}, {}, [], {}, None
+    for layer in range(layers):
+        for d in range(dirs):
+            suffix = f"_l{layer}" + ("_reverse" if d else "")
+            found, H, parts, where, said, keys = _torch_layer(weights, groups[(layer, bool(d))], cell, suffix)
+            if found != cell:
+                raise InputError(f"weights.{keys['W'][0]}", f"is a {found} layer's, but layer 0 is a {cell}'s")
+            if size is not None and H != size:
+                raise InputError(f"weights.{keys['W'][0]}", f"means H = {H}, but layer 0 has H = {size}: every "
+                                 "layer and direction has the same hidden size")
+            size = H
+            U = parts["U"]
+            if layer and U.shape[1] != dirs * H:
+                raise InputError(f"weights.{keys['U'][0]}", f"expected ({U.shape[0]}, {dirs * H}): layer {layer} "
+                                 f"reads the {dirs * H} states of the layer below, got ({U.shape[0]}, {U.shape[1]})")
+            for name, value in parts.items():
+                key = param_key(name, layer + 1, d)
+                arrays[key], mapping[key] = value, where[name]
+            for name, source in keys.items():
+                sources[param_key(name, layer + 1, d)] = source
+            notes += [note for note in said if note not in notes]
+    remaining = [key for key in rest if key != embedded]
+    head = {}
+    read_head(weights, remaining, lambda key: split_key(key, "."), "weight", "an nn.Linear (e.g. fc.weight, fc.bias)",
+              dirs * size, mapping[param_key("W", layers, dirs - 1)], head, mapping, notes, sources, keras=False)
+    arrays |= head
+    embedding = None
+    if embedded is not None:
+        arrays["E"] = read_array(embedded, weights[embedded])
+        mapping["E"] = embedded
+        sources["E"] = (embedded, False)
+        embedding = arrays["E"].shape[1]
+    order = [*[n for n in arrays if n not in ("V", "c", "E")], "V", "c", *(["E"] if embedded else [])]
+    return Imported("pytorch", cell, {n: arrays[n] for n in order}, {n: mapping[n] for n in order}, tuple(notes),
+                    sources, layers, bidirectional, embedding)
+
+
+def _torch_layer(weights: dict, recurrent: dict, cell: str, suffix: str):
+    from .pytorch import torch_layer  # one layer and direction, read as a single layer is
+
+    return torch_layer(weights, recurrent, cell, "", suffix)
+
+
+def stack_shape(arrays: dict) -> tuple[int, bool] | None:
+    """(layers, both ways) of arrays under the canonical stack names; None if they hold none."""
+    found = [CANONICAL_STACK.match(name) for name in arrays]
+    found = [match for match in found if match]
+    if not found:
+        return None
+    return max(int(match["layer"]) for match in found), any(match["reverse"] for match in found)
+
+
+def read_canonical_stack(arrays: dict[str, np.ndarray], cell: str | None) -> Imported:
+    """Arrays under core.deep's names, as an answer's `weights` gives them; the cell from W_l1's
+    blocks (or U_l1's, of V's columns, for the cells without W)."""
+    layers, bidirectional = stack_shape(arrays)
+    if cell is None:
+        from .canonical import cell_of_arrays  # the one-layer rule, applied to layer 1
+
+        first = {name: arrays.get(param_key(name, 1, 0)) for name in ("U", "W", "b_hn")}
+        H = arrays["V"].shape[1] // (2 if bidirectional else 1) if arrays.get("V") is not None and np.ndim(
+            arrays["V"]) == 2 else 0
+        cell = cell_of_arrays({**{k: v for k, v in first.items() if v is not None},
+                               "V": np.zeros((1, H))})
+    dirs = 2 if bidirectional else 1
+    names = [param_key(name, layer, d) for layer in range(1, layers + 1) for d in range(dirs)
+             for name in LAYER_PARAMS[cell]]
+    missing = [name for name in [*names, "V", "c"] if name not in arrays]
+    if missing:
+        raise InputError("weights", f"missing {', '.join(missing)}: a stack of {layers} layers"
+                         f"{', both ways,' if bidirectional else ''} of the {cell} cell needs each layer's "
+                         f"{', '.join(LAYER_PARAMS[cell])} and V, c (E for an embedding)")
+    extra = [name for name in arrays if name not in (*names, "V", "c", "E")]
+    if extra:
+        raise InputError(f"weights.{extra[0]}", f"is not a parameter of a stack of the {cell} cell (it has "
+                         f"{', '.join(LAYER_PARAMS[cell])} per layer and direction, V, c and E)")
+    order = [*names, "V", "c", *(["E"] if "E" in arrays else [])]
+    embedding = arrays["E"].shape[1] if "E" in arrays and np.ndim(arrays["E"]) == 2 else None
+    return Imported("canonical", cell, {n: arrays[n] for n in order}, {n: n for n in order}, (),
+                    {n: (n, False) for n in order}, layers, bidirectional, embedding)
+
+
+def to_pytorch_stack(arrays: dict[str, np.ndarray], cell: str, layers: int, bidirectional: bool,
+                     module: str | None = None, head: str | None = None) -> dict[str, np.ndarray]:
+    """A state_dict of ``module`` with num_layers=layers and bidirectional, an nn.Linear ``head``
+    and, with E, an nn.Embedding named embedding, that reproduces ``arrays`` exactly (each layer
+    and direction as pytorch.to_pytorch writes one)."""
+    refuse_min_cells(cell, "pytorch")
+    prefix, out = f"{module or cell}.", {}
+    if "E" in arrays:
+        out["embedding.weight"] = arrays["E"]
+    for layer in range(layers):
+        for d in range(2 if bidirectional else 1):
+            one = {name: arrays[param_key(name, layer + 1, d)] for name in PARAM_NAMES[cell] if name not in ("V", "c")}
+            suffix = f"_l{layer}" + ("_reverse" if d else "")
+            out |= {f"{prefix}weight_ih{suffix}": one["U"], f"{prefix}weight_hh{suffix}": one["W"],
+                    f"{prefix}bias_ih{suffix}": one["b"], f"{prefix}bias_hh{suffix}": recurrent_bias(one, cell)}
+    linear = head or "fc"
+    return out | {f"{linear}.weight": arrays["V"], f"{linear}.bias": arrays["c"]}
