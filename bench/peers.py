@@ -190,3 +190,54 @@ def batch_trainer(params: core.Params, dataset: core.Dataset, learning_rate: flo
         return out
 
     return step, weights
+
+
+def deep_batched(params, seq: core.Sequence, tokens: np.ndarray) -> tuple[list, dict]:
+    """A stack (issue 28): nn.Embedding's lookup, then each layer and direction an LSTMCell or
+    GRUCell stepped one input at a time (a reverse direction from the last step), every h^(l,t) a
+    node of the graph; all sources in one vmapped backward pass. Returns F_l per layer (the norm
+    over both directions' states) and every gradient by core.deep's canonical names."""
+    from core.deep import param_key
+
+    E = torch.tensor(params.E, requires_grad=True)
+    V, c = torch.tensor(params.V, requires_grad=True), torch.tensor(params.c, requires_grad=True)
+    below = list(E[torch.tensor(tokens)])
+    steps, H = seq.steps, params.hidden_size
+    named, nodes = {}, []
+    for i, layer in enumerate(params.layers):
+        runs = []
+        for d, p in enumerate(layer):
+            module = {"lstm": torch.nn.LSTMCell, "gru": torch.nn.GRUCell}[p.cell](p.sizes[0], H)
+            _load(p, module.weight_ih, module.weight_hh, module.bias_ih, module.bias_hh)
+            h, s, hs = torch.zeros(H), torch.zeros(H), [None] * steps
+            for t in (range(steps - 1, -1, -1) if d else range(steps)):
+                if p.cell == "lstm":
+                    h, s = (v[0] for v in module(below[t][None], (h[None], s[None])))
+                else:
+                    h = module(below[t][None], h[None])[0]
+                hs[t] = h
+            runs.append(hs)
+            named |= {param_key("U", i + 1, d): module.weight_ih, param_key("W", i + 1, d): module.weight_hh,
+                      param_key("b", i + 1, d): module.bias_ih}
+            if p.cell == "gru":
+                named[param_key("b_hn", i + 1, d)] = module.bias_hh
+        nodes.append(runs)
+        below = [torch.cat([hs[t] for hs in runs]) for t in range(steps)]
+    o = torch.stack(below) @ V.T + c
+    losses = -(torch.tensor(seq.y) * torch.log_softmax(o, dim=1)).sum(dim=1)
+    flat = [h for runs in nodes for hs in runs for h in hs]
+    grads = torch.autograd.grad(losses, flat, grad_outputs=torch.eye(steps), is_grads_batched=True,
+                                retain_graph=True)
+    flows, k = [], 0
+    for runs in nodes:
+        squared = 0
+        for _ in runs:
+            squared = squared + (torch.stack(grads[k:k + steps], dim=1) ** 2).sum(dim=2)  # [s, t]
+            k += steps
+        flows.append(squared.sqrt().numpy())
+    named |= {"V": V, "c": c, "E": E}
+    totals = dict(zip(named, torch.autograd.grad(losses.sum(), list(named.values())), strict=True))
+    out = {name: g.numpy() for name, g in totals.items()}
+    for name in [n for n in out if n.startswith("b_hn")]:
+        out[name] = out[name][2 * H:]
+    return flows, out

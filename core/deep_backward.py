@@ -59,7 +59,7 @@ def backward_deep(fwd: DeepForward, truncate: int | None = None) -> DeepBackward
     from_above = None  # (T, n, dirs H): U_{l+1}^T da^(l+1,t<-s), in step and source order
     layers, flows, grads = [], [], {}
     for i in range(len(p.layers) - 1, -1, -1):
-        sends = np.zeros((steps, len(sources), p.layers[i][0].sizes[0]))
+        sends = np.zeros((steps, len(sources), p.layers[i][0].sizes[0])) if i else None  # layer 1 sends to no layer
         done = []
         for d, fwd_d in enumerate(fwd.layers[i]):
             part = slice(d * H, (d + 1) * H)
@@ -70,8 +70,9 @@ def backward_deep(fwd: DeepForward, truncate: int | None = None) -> DeepBackward
                 inject = _turned(from_above[:, :, part], d)
             swept = sweep(fwd_d, _sources_in(sources, steps, d), truncate, own=own, inject=inject,
                           both_ways=from_above is not None and p.directions == 2, shares=False,
-                          below=fwd_d.params.U)
-            sends += _turned(swept.below, d)
+                          below=fwd_d.params.U if i else None)
+            if sends is not None:
+                sends += _turned(swept.below, d)
             done.append(_direction(fwd_d, swept, d))
             for name, value in done[-1].grads.items():
                 grads[param_key(name, i + 1, d)] = value

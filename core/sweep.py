@@ -60,7 +60,7 @@ def sweep(
     steps, H = fwd.h.shape
     GH = fwd.a.shape[1]
     has_state = fwd.s is not None
-    keep_a = shares or below is not None
+    keep_a = shares
     n = len(sources)
     k = window_of(truncate, steps)
     # Rows first[t]:stop[t] of a block are the sources in step t's window; older[t] skips s = t.
@@ -71,8 +71,8 @@ def sweep(
 
     # blocks_*[t - lo + 1]: one row per source for the chunk lo <= t < hi. Step t sends what
     # reaches h^(t-1) straight into the block of step t - 1, slot 0 for the first step of the
-    # next chunk; slot 0 of blocks_s stays unused. The da rows are kept only for the shares and
-    # the layer below; without them the cells do not write them.
+    # next chunk; slot 0 of blocks_s stays unused. The da rows are kept only for the shares;
+    # without them the cells do not write them.
     blocks_h = np.zeros((CHUNK + 1, n, H))
     blocks_a = np.zeros((CHUNK + 1, n, GH)) if keep_a else None
     blocks_s = np.zeros((CHUNK + 1, n, H)) if has_state else None
@@ -118,6 +118,11 @@ def sweep(
                         blocks_h[k_slot - 1, rows], blocks_s[k_slot, rows] if has_state else None,
                         carry[rows] if has_state else None,
                     )
+                    if sent is not None:  # U^T da^(t<-s), from dh (and ds) without forming da
+                        to_input, from_s = local.input_maps(t, below)
+                        np.matmul(blocks_h[k_slot, rows], to_input, out=sent[t, rows])
+                        if from_s is not None:
+                            sent[t, rows] += blocks_s[k_slot, rows] @ from_s
             span = slice(lo, hi)
             chunk_h = blocks_h[1: hi - lo + 1, r0:r1]
             np.matmul(ones[r0:r1], chunk_h, out=dh[span])
@@ -131,8 +136,6 @@ def sweep(
             if shares:
                 chunk_a = blocks_a[1: hi - lo + 1, r0:r1]
                 np.matmul(chunk_a, da[span][:, :, None], out=dots[r0:r1, span].T[:, :, None])
-            if sent is not None:
-                np.matmul(blocks_a[1: hi - lo + 1, r0:r1], below, out=sent[span, r0:r1])
             if by_unit is not None:
                 by_unit[sources[r0:r1], span] = chunk_h.transpose(1, 0, 2)
         # h0 (and s0) receive what reached step 0 (MATH.md: dh0 = W^T da^(0)), so k >= T is full BPTT.

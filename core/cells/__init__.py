@@ -10,6 +10,9 @@ local backward rule of that step (MATH.md, "Forward pass of the simple RNN",
         the arrays given: from the errors dh^(t<-s) (and, for the LSTM, the carry from step
         t+1), what reaches h^(t-1) through this step, the LSTM's ds^(t<-s) and its carry for
         step t-1 (in place), and da^(t<-s) when da is given (the shares need it; else None).
+    Local(fwd).input_maps(t, U) -> (M_h, M_s or None)
+        what a step sends to its input, U^T da^(t<-s) = dh @ M_h (+ ds @ M_s for the LSTM), for a
+        stack's layer below (deep_backward.py), without forming da.
     Local(fwd).rows(t, dh, da, w_errors, carry) -> (dh^(t-1), carry)
         one step back for a batch of sequences, one row each, each with its own gates
         (bptt.batch_gradients): da (and, for the GRU, the errors behind W's contribution) written

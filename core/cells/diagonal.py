@@ -24,6 +24,10 @@ class DiagonalLocal:
             self.errors(t, dh, da)
         np.multiply(dh, self.alpha[t], out=reaching)
 
+    def input_maps(self, t: int, U: np.ndarray) -> tuple:
+        """U^T da^(t<-s) = dh @ (sum_k diag(from_h_k) U_k): the error a step sends to its input."""
+        return np.einsum("kh,khd->hd", self.from_h[t], U.reshape(self.from_h.shape[-2], self.H, -1)), None
+
     def rows(self, t: int, dh, da, w_errors, carry=None) -> tuple:
         """One step back for rows that each have their own gates (a batch of sequences): da into
         ``da``; returns dh^(t-1) = alpha dh (and no carry). ``w_errors`` is unused: there is no W."""

@@ -66,6 +66,10 @@ class Local:
         M[self._diagonal, self._diagonal] += self.z[t]
         np.matmul(dh, M, out=reaching)
 
+    def input_maps(self, t: int, U: np.ndarray) -> tuple:
+        """U^T da^(t<-s) = dh @ (sum_k diag(from_h_k) U_k): the error a step sends to its input."""
+        return np.einsum("kh,khd->hd", self.from_h[t], U.reshape(3, self.H, -1)), None
+
     def rows(self, t: int, dh, da, w_errors, carry=None) -> tuple:
         """One step back for rows that each have their own gates (a batch of sequences): da into
         ``da`` and [da_r; da_z; r da_n] into ``w_errors``; returns dh^(t-1) = z dh + W^T w_errors."""

@@ -71,6 +71,12 @@ class Local:
         reaching += dh @ (self.from_h[t][:, None] * self._W_blocks[3])
         np.multiply(ds, self.f[t], out=carry)
 
+    def input_maps(self, t: int, U: np.ndarray) -> tuple:
+        """U^T da^(t<-s) = dh @ (diag(from_h) U_q) + ds @ (sum_{i,f,g} diag(from_s) U_k): the error a
+        step sends to its input, from dh and ds, without forming da."""
+        blocks = U.reshape(4, self.H, -1)
+        return self.from_h[t][:, None] * blocks[3], np.einsum("kh,khd->hd", self.from_s[t], blocks[:3])
+
     def rows(self, t: int, dh, da, w_errors, carry) -> tuple:
         """One step back for rows that each have their own gates (a batch of sequences): ds and
         da as above, da into ``da``; returns dh^(t-1) = W^T da and the carry f * ds for t - 1."""

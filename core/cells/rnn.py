@@ -32,6 +32,10 @@ class Local:
         self.errors(t, dh, da)
         np.matmul(da, self.W, out=reaching)
 
+    def input_maps(self, t: int, U: np.ndarray) -> tuple:
+        """U^T da^(t<-s) = dh @ (diag(g'(a)) U): the error a step sends to its input, per unit of dh."""
+        return self.dg[t][:, None] * U, None
+
     def rows(self, t: int, dh, da, w_errors, carry=None) -> tuple:
         """One step back for rows that each have their own a^(t) (a batch of sequences): da into
         ``da``; returns dh^(t-1) = W^T da (and no carry)."""
