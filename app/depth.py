@@ -10,11 +10,12 @@ import core
 from core.contract import DEFAULT_FORGET_BIAS, GATE_VALUES, GATES
 from core.deep import DIRECTIONS, DeepForward, DeepParams, deep_from_arrays, forward_deep, init_deep
 from core.deep_backward import DeepBackward, backward_deep, step_norms_deep
+from core.gradcheck import TOLERANCE, check_gradients_deep
 
 from .encoding import rounded
 from .resolve import sequence_of
 from .schemas import UnfoldRequest
-from .settings import MAX_DEPTH_NUMBERS
+from .settings import MAX_DEPTH_NUMBERS, MAX_GRADCHECK_COST
 
 
 def resolve_deep(req: UnfoldRequest) -> tuple[DeepParams, core.Sequence, np.ndarray | None]:
@@ -63,14 +64,13 @@ def _config(req: UnfoldRequest, params: DeepParams, seq: core.Sequence) -> dict:
     if cell in DEFAULT_FORGET_BIAS:
         forget_bias = DEFAULT_FORGET_BIAS[cell] if req.forget_bias is None else req.forget_bias
     echo = {name: getattr(req, name) for name in ("input_bias", "update_bias") if getattr(req, name) is not None}
-    count = sum(value.size for value in params.as_dict().values())
     return {
         **echo, "task": req.task, "cell": cell, "gates": list(GATES[cell]),
         "activation": req.resolved_activation if cell == "rnn" else None, "output": req.resolved_output,
         "hidden_size": params.hidden_size, "input_size": params.input_size, "output_size": seq.y.shape[1],
         "steps": seq.steps, "seed": req.seed, "spectral_radius": None, "forget_bias": forget_bias,
         "truncate": req.truncate, "digits": req.digits, "include": [],
-        "gradcheck_cost": (count + seq.steps * params.input_size) * seq.steps,
+        "gradcheck_cost": gradcheck_cost_deep(params, seq.steps),
         "layers": len(params.layers), "bidirectional": params.directions == 2,
         "embedding": None if params.E is None else params.E.shape[1],
     }
@@ -124,11 +124,40 @@ def unfold_deep(req: UnfoldRequest) -> dict:
         "flows": {"h": bwd.flow[-1]},
         "depth": {"layers": _layers(fwd, bwd), "directions": list(DIRECTIONS[:params.directions])},
     }
+    if tokens is not None:  # what the embedding looked up, step by step
+        answer["depth"]["tokens"] = tokens
     if req.imported is not None:
         found = req.imported
         answer["imported"] = {"format": found.format, "cell": found.cell, "mapping": found.mapping,
                               "notes": list(found.notes)}
     return rounded(answer, req.digits)
+
+
+def gradcheck_cost_deep(params: DeepParams, steps: int) -> int:
+    """Step evaluations a stack's finite differences need: two forward passes of every layer and
+    direction for each number of its parameters."""
+    count = sum(value.size for value in params.as_dict().values())
+    return 2 * count * steps * len(params.layers) * params.directions
+
+
+def gradcheck_deep(req: UnfoldRequest, pools=None, eps: float = 1e-5) -> dict:
+    """A stack's every gradient against central finite differences, full BPTT (a window keeps only
+    the paths inside it, which differences cannot check: the core's tests hold it to the reference)."""
+    if req.truncate is not None:
+        raise core.InputError("truncate", "finite differences check a stack's full BPTT; a window keeps only the "
+                              "paths inside it, which they cannot check (leave truncate out)")
+    params, seq, tokens = resolve_deep(req)
+    cost = gradcheck_cost_deep(params, seq.steps)
+    if cost > MAX_GRADCHECK_COST:
+        raise core.InputError(req.data_field, f"finite differences here would cost {cost:,} step evaluations; the "
+                              f"limit is {MAX_GRADCHECK_COST:,} (use fewer steps, layers, hidden units or characters)")
+    args = (params, seq.x, seq.y, seq.has_loss, tokens, req.resolved_activation, req.resolved_output, eps)
+    report = check_gradients_deep(*args) if pools is None else pools.apart.submit(check_gradients_deep, *args).result()
+    return rounded({
+        "config": _config(req, params, seq), "eps": eps, "max_relative_error": report["relative"],
+        "max_abs_error": report["max_abs_error"], "largest_gradient": report["largest"], "agrees": report["agrees"],
+        "tolerance": TOLERANCE, "rounding_floor": report["floor"],
+    }, req.digits)
 
 
 def refuse_stack(req: UnfoldRequest, what: str) -> None:

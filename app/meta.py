@@ -46,7 +46,6 @@ def meta() -> dict:
         "auto_sections": list(AUTO_SECTIONS),
         "cell_only": {name: list(cells) for name, cells in contract.CELL_FIELDS.items()},
         "fields": [{**asdict(field), "cells": list(field.cells)} for field in contract.REQUEST_FIELDS],
-        "depth_fields": [{**asdict(field), "cells": list(field.cells)} for field in contract.DEPTH_FIELDS],
         "defaults": {
             "task": fields["task"].default,
             "cell": fields["cell"].default,

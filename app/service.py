@@ -14,7 +14,7 @@ from core.deep import deep_from_arrays, param_key
 from core.gradcheck import TOLERANCE, check_gradients
 from core.interchange import to_pytorch_stack
 
-from .depth import refuse_stack, unfold_deep
+from .depth import gradcheck_deep, refuse_stack, unfold_deep
 from .encoding import rounded
 from .pools import Pools
 from .resolve import Problem, gradcheck_cost, resolve, sections_of, train_cost
@@ -126,7 +126,8 @@ def _truncation(fwd: core.Forward, bwd: core.Backward, truncate: int | None) -> 
 
 def gradcheck(req: UnfoldRequest, pools: Pools | None = None, eps: float = 1e-5) -> dict:
     """Largest relative error of every analytic gradient against finite differences."""
-    refuse_stack(req, "The gradient check")
+    if req.is_deep:
+        return gradcheck_deep(req, pools, eps)
     problem = resolve(req)
     cost = gradcheck_cost(problem)
     if cost > MAX_GRADCHECK_COST:

@@ -94,6 +94,22 @@ class RequestField:
     doc: str = ""  # the API's description
 
 
+# The fields of a stacked, bidirectional or embedded model (issue 28; MATH.md, "Depth: embeddings,
+# stacked layers, both directions"): the last rows of the form.
+DEPTH_FIELDS = (
+    RequestField("layers", "layers", "Layers L", "int", default=1, low=1, limit="layers",
+                 about="Layers stacked, each reading the states of the one below",
+                 doc="Stacked layers of the cell, each reading the states of the one below (PyTorch's num_layers)."),
+    RequestField("bidirectional", "bidirectional", "Both directions", "bool", default=False,
+                 about="Each layer also reads the sequence from the end, with weights of its own",
+                 doc="Each layer adds a copy of the cell with its own weights that reads the sequence from the end; "
+                 "the next layer and the output layer read both states side by side (2H)."),
+    RequestField("embedding", "embedding", "Embedding size", "int", low=1, limit="embedding", empty="one-hot",
+                 about="The first layer reads each character's row of an embedding instead of a one-hot vector",
+                 doc="D_e: the first layer reads each character's row of an embedding E (tokens x D_e) instead of a "
+                 "one-hot vector; text only."),
+)
+
 # The fields of the page's form about the model, in the form's order. The API refuses each
 # cell-only one for the other cells (CELL_FIELDS), /api/v1/meta lists them (fields) and the page
 # builds its form's rows, its state table and its requests from that list.
@@ -118,21 +134,8 @@ REQUEST_FIELDS = (
                  "mingru: smaller does (alpha = 1 - z)."),
     RequestField("truncate", "truncate", "Truncation k", "int", low=1, limit="truncate", empty="full",
                  doc="Truncated BPTT window k; null = full."),
+    *DEPTH_FIELDS,
 )
-# The fields of a stacked, bidirectional or embedded model (issue 28; MATH.md, "Depth: embeddings,
-# stacked layers, both directions"). The API takes them and /api/v1/meta lists them (depth_fields);
-# the page's form does not show them yet, since the page draws one layer.
-DEPTH_FIELDS = (
-    RequestField("layers", "layers", "Layers L", "int", default=1, low=1, limit="layers",
-                 doc="Stacked layers of the cell, each reading the states of the one below (PyTorch's num_layers)."),
-    RequestField("bidirectional", "bidirectional", "Both directions", "bool", default=False,
-                 doc="Each layer adds a copy of the cell with its own weights that reads the sequence from the end; "
-                 "the next layer and the output layer read both states side by side (2H)."),
-    RequestField("embedding", "embedding", "Embedding size", "int", low=1, limit="embedding", empty="one-hot",
-                 doc="D_e: the first layer reads each character's row of an embedding E (tokens x D_e) instead of a "
-                 "one-hot vector; text only."),
-)
-
 # Fields the form does not show that belong to some cells only.
 CELL_FIELDS = {
     **{field.name: field.cells for field in REQUEST_FIELDS if field.cells != CELLS},

@@ -186,3 +186,34 @@ def gradcheck(
 ) -> dict[str, float]:
     """Largest relative error between analytic and finite-difference gradients, per quantity."""
     return check_gradients(params, seq, activation, output, h0, truncate, eps, s0)["relative"]
+
+
+def check_gradients_deep(params, x: np.ndarray, y: np.ndarray, has_loss: np.ndarray, tokens: np.ndarray | None = None,
+                         activation: str = "tanh", output: str = "softmax", eps: float = 1e-5) -> dict:
+    """A stack's every parameter (core.deep's canonical names, E's included) against central finite
+    differences of J, full BPTT: agreement()'s report, with the rounding floor it allowed. A window
+    keeps only the paths inside it (MATH.md, "Depth: embeddings, stacked layers, both directions"),
+    which finite differences cannot check: the core's tests hold it to reference.reference_deep."""
+    from .deep import forward_deep
+    from .deep_backward import backward_deep
+
+    def loss(p) -> float:
+        return forward_deep(p, x, y, has_loss, tokens=tokens, activation=activation, output=output).total_loss
+
+    fwd = forward_deep(params, x, y, has_loss, tokens=tokens, activation=activation, output=output)
+    analytic = backward_deep(fwd).grads
+    numeric = {}
+    with np.errstate(over="ignore", invalid="ignore"):
+        for name, value in params.as_dict().items():
+            grad = np.zeros_like(value)
+            for index in np.ndindex(value.shape):
+                moved = []
+                for sign in (1.0, -1.0):
+                    shifted = value.copy()
+                    shifted[index] += sign * eps
+                    moved.append(loss(params.replace({name: shifted})))
+                grad[index] = (moved[0] - moved[1]) / (2 * eps)
+            numeric[name] = grad
+        floor = rounding_floor(fwd.total_loss, eps)
+        report = agreement(analytic, numeric, floor)
+    return {**report, "floor": floor}

@@ -168,6 +168,7 @@ class DepthOut(BaseModel):
 
     layers: list[LayerOut]
     directions: list[str]
+    tokens: list[int] | None = Field(None, description="With an embedding: the token (the vocab's index) of each step.")
 
 
 class UnfoldResponse(BaseModel):
@@ -238,8 +239,6 @@ class Meta(BaseModel):
     cell_only: dict[str, list[str]] = Field(description="Fields that apply to some cells only, and those cells.")
     fields: list[dict] = Field(description="The model's fields of the page's form (core.contract.REQUEST_FIELDS): "
                                "the API's name, the page's (link) name, label, kind, cells, least value, limit.")
-    depth_fields: list[dict] = Field(description="The fields of a stacked, bidirectional or embedded model "
-                                     "(core.contract.DEPTH_FIELDS), as fields; the page's form does not show them yet.")
     defaults: dict
     limits: dict
     optimizers: list[str]

@@ -7,7 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 import core
 import core.tasks
-from core.contract import ACTIVATION_NAMES, CELLS, DEPTH_FIELDS, HEAD_NAMES, REQUEST_FIELDS, TASK_NAMES
+from core.contract import ACTIVATION_NAMES, CELLS, HEAD_NAMES, REQUEST_FIELDS, TASK_NAMES
 
 from ..settings import LIMITS, MAX_LAYERS, MAX_STEPS, MAX_VOCAB
 
@@ -35,7 +35,7 @@ MAX_WEIGHT_KEYS = 4 * 2 * MAX_LAYERS + 3
 
 STRICT = ConfigDict(extra="forbid", allow_inf_nan=False, strict=True)
 
-DECLARED = {field.name: field for field in (*REQUEST_FIELDS, *DEPTH_FIELDS)}
+DECLARED = {field.name: field for field in REQUEST_FIELDS}
 
 
 def declared(name: str):

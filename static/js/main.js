@@ -25,6 +25,7 @@ import { createDetails } from './views/details.js';
 import { createExplorer } from './views/explorer.js';
 import { createFlowMatrix } from './views/flowmatrix.js';
 import { drawFolded } from './views/folded.js';
+import { createStack, stackHeadline } from './views/stack.js';
 import { createGradientPanel } from './views/gradient.js';
 import { createNetwork } from './views/network.js';
 import { drawNeurons } from './views/neurons.js';
@@ -64,6 +65,7 @@ const flowMatrix = createFlowMatrix($('flow-panel-body'), {
 });
 const gradient = createGradientPanel($('gradient-panel-body'), { onSelectStep: selectStep, onSplit: (split) => store.set({ split }) });
 const details = createDetails($('details-panel-body'));
+const stack = createStack($('stack-body')); // a stack's answer is drawn there, the single-layer views set aside
 // the ρ(W) slider re-runs while it is dragged: its latency is measured from the input event,
 // and the picture is not faded as stale at each move (its answer is already on its way)
 const explorer = createExplorer($('explorer-panel-body'), {
@@ -194,6 +196,8 @@ const sameRequest = (a, b) => JSON.stringify(a) === JSON.stringify(b);
 // request: what was asked for this answer, when known (a training snapshot's is not)
 let shownCell = null;
 function show(data, request = null, { together = false } = {}) {
+  const current = request === null || sameRequest(request, toRequest(store.get()));
+  if (stack.show(data)) { $('summary').textContent = stackHeadline(data); if (current) $('stale').hidden = true; return Promise.resolve(); }
   const model = buildModel(data);
   model.request = request;
   const view = openingView(model);
@@ -205,7 +209,7 @@ function show(data, request = null, { together = false } = {}) {
   $('summary').textContent = headline(model);
   $('empty').hidden = true;
   // an answer for a form changed since it was asked leaves the notice up: the new one is coming
-  if (request === null || sameRequest(request, toRequest(store.get()))) $('stale').hidden = true;
+  if (current) $('stale').hidden = true;
   const step = Math.min(state.step ?? 0, model.steps - 1);
   const param = model.params.includes(state.param) ? state.param : model.hasW ? 'W' : 'U'; // the min cells have no W
   const source = model.sources.includes(state.source) ? state.source : null;

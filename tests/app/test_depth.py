@@ -92,8 +92,8 @@ def test_what_a_stack_does_not_read_is_refused_naming_the_field(client, body, fi
     assert words in detail[0]["msg"]
 
 
-@pytest.mark.parametrize("path", ["train", "sample", "gradcheck"])
-def test_training_sampling_and_checking_a_stack_are_refused_for_now(client, path):
+@pytest.mark.parametrize("path", ["train", "sample"])
+def test_training_and_sampling_a_stack_are_refused_for_now(client, path):
     detail = refused(client, path, sequence="hello", layers=2)
     assert detail[0]["loc"][-1] == "layers"
     assert "not available for a stack" in detail[0]["msg"]
@@ -101,6 +101,24 @@ def test_training_sampling_and_checking_a_stack_are_refused_for_now(client, path
 
 def test_meta_lists_the_stacks_fields_as_declared(client):
     listed = client.get("/api/v1/meta").json()
-    assert [(f["name"], f["kind"], f["default"]) for f in listed["depth_fields"]] == [
+    assert [(f["name"], f["kind"], f["default"]) for f in listed["fields"][-3:]] == [
         (f.name, f.kind, f.default) for f in DEPTH_FIELDS]
     assert listed["limits"]["layers"] == 4
+
+
+@pytest.mark.parametrize(("cell", "bidirectional"), [("lstm", True), ("gru", False), ("minlstm", True)])
+def test_the_gradient_check_of_a_stack_agrees_for_every_parameter(client, cell, bidirectional):
+    answer = post(client, "gradcheck", sequence="abcab", cell=cell, layers=2, bidirectional=bidirectional,
+                  embedding=2, hidden_size=2)
+    names = set(core_answer(cell=cell, layers=2, bidirectional=bidirectional, embedding=2, hidden_size=2, seed=0,
+                            text="abcab")[1].grads)
+    assert set(answer["agrees"]) == names and "E" in names
+    assert all(answer["agrees"].values()), answer["max_abs_error"]
+    assert max(answer["max_relative_error"].values()) < 1e-6
+
+
+def test_the_gradient_check_of_a_stack_refuses_a_window_and_a_large_stack(client):
+    detail = refused(client, "gradcheck", sequence="abcab", layers=2, truncate=2)
+    assert detail[0]["loc"][-1] == "truncate" and "cannot check" in detail[0]["msg"]
+    detail = refused(client, "gradcheck", sequence="the quick brown fox", layers=3, bidirectional=True, hidden_size=16)
+    assert detail[0]["loc"][-1] == "sequence" and "the limit is 40,000" in detail[0]["msg"]

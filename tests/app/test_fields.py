@@ -7,7 +7,7 @@ from html.parser import HTMLParser
 import pytest
 
 from app.schemas import UnfoldRequest
-from core.contract import CELL_FIELDS, CELLS, DEPTH_FIELDS, REQUEST_FIELDS
+from core.contract import CELL_FIELDS, CELLS, REQUEST_FIELDS
 
 
 class Grid(HTMLParser):
@@ -52,7 +52,7 @@ def test_the_pages_form_has_exactly_the_declared_rows(client):
     assert grid.labels == {f.link: f.label for f in REQUEST_FIELDS}
 
 
-@pytest.mark.parametrize("field", REQUEST_FIELDS + DEPTH_FIELDS, ids=lambda f: f.name)
+@pytest.mark.parametrize("field", REQUEST_FIELDS, ids=lambda f: f.name)
 def test_the_request_schema_holds_each_field_to_its_declared_limits(client, field):
     limits = client.get("/api/v1/meta").json()["limits"]
     rules = {type(m).__name__: m for m in UnfoldRequest.model_fields[field.name].metadata}
@@ -76,7 +76,7 @@ def test_a_field_added_to_the_form_alone_would_be_caught():
 KINDS = {"int": int, "number": float, "bool": bool}
 
 
-@pytest.mark.parametrize("field", REQUEST_FIELDS + DEPTH_FIELDS, ids=lambda f: f.name)
+@pytest.mark.parametrize("field", REQUEST_FIELDS, ids=lambda f: f.name)
 def test_the_request_schema_takes_each_fields_type_default_and_words_from_its_declaration(field):
     """The schema's rule is built from the declaration (app.schemas.common.declared): its type,
     its default, and a description that names the cells of a cell-only field."""

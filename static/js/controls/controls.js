@@ -11,6 +11,7 @@ const named = (test) => MODEL.filter(test).map((f) => f.link);
 const NUMBER_FIELDS = [...named((f) => f.kind === 'int' && !f.empty), 'length', 'delay', 'dseed', 'index'];
 const OPTIONAL_NUMBERS = named((f) => f.kind !== 'choice' && f.empty);
 const SELECTS = ['task', ...named((f) => f.kind === 'choice'), 'dataset'];
+const CHECKBOXES = named((f) => f.kind === 'bool');
 // Fields that belong to some cells only, by the form's names: shown for them, hidden (and kept)
 // for the others.
 const FORM_NAME = Object.fromEntries(MODEL.map((f) => [f.name, f.link]));
@@ -32,6 +33,7 @@ export function readForm() {
   for (const name of SELECTS) state[name] = $(name).value;
   for (const name of NUMBER_FIELDS) state[name] = $(name).value === '' ? NaN : Number($(name).value);
   for (const name of OPTIONAL_NUMBERS) state[name] = $(name).value === '' ? null : Number($(name).value);
+  for (const name of CHECKBOXES) state[name] = $(name).checked;
   return state;
 }
 
@@ -42,6 +44,7 @@ export function writeForm(state) {
   $('sequence').value = state.sequence;
   for (const name of [...SELECTS, ...NUMBER_FIELDS]) $(name).value = state[name];
   for (const name of OPTIONAL_NUMBERS) $(name).value = state[name] ?? '';
+  for (const name of CHECKBOXES) $(name).checked = state[name];
   document.querySelector(`input[name="task-choice"][value="${state.task}"]`).checked = true;
   showKind(state.kind, state.dataset);
 }
@@ -54,6 +57,7 @@ export function showKind(kind, dataset) {
   document.querySelector('label[for="sequence"]').textContent = generated ? 'A held-out sequence of the task below' : 'Sequence';
   $('task-fieldset').hidden = generated;
   for (const el of document.querySelectorAll('[data-for="output"]')) el.hidden = generated;
+  for (const el of document.querySelectorAll('[data-for="embedding"]')) el.hidden = kind !== 'text'; // it looks up characters
   for (const el of document.querySelectorAll('[data-dataset]')) el.hidden = el.dataset.dataset !== dataset;
 }
 
@@ -163,7 +167,7 @@ export function stateFromRequest(request, base) {
     cell: request.cell ?? META.defaults.cell,
     // the model's fields: an optional number left out is empty; the output head, 'auto'
     ...Object.fromEntries(MODEL.map((f) => [f.link, request[f.name]
-      ?? (f.empty ? null : f.name === 'output' ? 'auto' : META.defaults[f.name])])),
+      ?? (f.empty ? null : f.name === 'output' ? 'auto' : META.defaults[f.name] ?? f.default)])),
     ...(request.dataset ? { dataset: data.name, length: data.length, delay: data.delay ?? base.delay,
       dseed: data.seed ?? 0, index: request.index ?? 0 } : {}),
   };

@@ -27,9 +27,9 @@ const { defaults, limits } = META;
 const CHOICES = { activation: names(META.activations), output: ['auto', ...names(META.heads)] };
 function modelField(f) {
   const low = f.low ?? -limits[f.limit];
-  const parse = f.kind === 'choice' ? oneOf(CHOICES[f.name])
+  const parse = f.kind === 'choice' ? oneOf(CHOICES[f.name]) : f.kind === 'bool' ? flag
     : f.kind === 'int' ? integer(low, limits[f.limit]) : number(low, limits[f.limit], { open: f.above });
-  return [f.link, { initial: f.empty ? null : f.name === 'output' ? 'auto' : defaults[f.name], parse }];
+  return [f.link, { initial: f.empty ? null : f.name === 'output' ? 'auto' : defaults[f.name] ?? f.default, parse }];
 }
 const MODEL_LINKS = META.fields.map((f) => f.link);
 
@@ -107,7 +107,9 @@ export function toRequest(state, cell = state.cell) {
     const field = REQUEST_NAME[name];
     const owner = META.cell_only[field];
     if (imported && field.endsWith('_bias')) continue; // imported weights set their gates' biases in b
-    if (state[name] !== null && (!owner || owner.includes(cell))) body[field] = state[name];
+    if (field === 'embedding' && state.kind !== 'text') continue; // an embedding looks up a text's characters
+    const declared = META.fields.find((f) => f.link === name).default; // a stack's fields go when not the default
+    if (state[name] !== null && state[name] !== declared && (!owner || owner.includes(cell))) body[field] = state[name];
   }
   return body;
 }

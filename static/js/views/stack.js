@@ -1,0 +1,217 @@
+// A stack (issue 28; docs/MATH.md, section 19) unfolded through depth and time: one column a
+// step, one row a layer's direction (the reverse direction's arrows point back in time, as it
+// reads the sequence from the end), the input at the bottom and the losses on top. Each state is
+// coloured by the size of its error; a loss clicked (or chosen with Enter) is traced: every state
+// then shows how much of that loss's error reaches it, and the flow matrix of each layer marks
+// its row. Every sentence is computed from the answer on screen.
+import { drawHeatmap } from '../blocks/heatmap.js';
+import { exact, formatNumber, sup, visibleChar } from '../blocks/format.js';
+import { tooltip } from '../blocks/tooltip.js';
+import { magnitudeScale } from '../config.js';
+import { cellInfo } from '../state/meta.js';
+
+const d3 = window.d3;
+const ROW = 52; // px between two rows
+const LEFT = 118; // room for the rows' names
+const R = 9; // a state's radius
+const ARROW = { forward: '→', reverse: '←' };
+
+// The rows top to bottom: the losses, each layer's directions from the top layer down, the input.
+function rowsOf(answer) {
+  const layers = answer.depth.layers;
+  const rows = [{ kind: 'loss', name: 'J' }];
+  for (const layer of [...layers].reverse()) {
+    for (const [d, direction] of [...layer.directions.entries()].reverse()) {
+      rows.push({ kind: 'state', layer: layer.layer, d, direction: direction.direction, data: direction,
+        name: `layer ${layer.layer} ${ARROW[direction.direction]}` });
+    }
+  }
+  rows.push({ kind: 'input', name: answer.config.embedding ? 'x = E[token]' : 'x' });
+  return rows.map((row, i) => ({ ...row, y: 28 + i * ROW }));
+}
+
+const norms = (matrix) => matrix.map((row) => Math.hypot(...row));
+
+// The error of each state: summed over the losses, or the traced loss's alone (F of its direction).
+function errorOf(row, source) {
+  return source === null ? norms(row.data.errors.h) : row.data.flows.h[source];
+}
+
+// What the numbers say, as sentences: where the error is largest, or where a traced loss's reaches.
+export function caption(answer, source) {
+  const layers = answer.depth.layers;
+  const L = layers.length;
+  const steps = answer.config.steps;
+  if (source === null) {
+    let best = { v: -1 };
+    for (const layer of layers) {
+      const size = norms(answer.depth.layers[layer.layer - 1].directions.map((d) => d.errors.h)
+        .reduce((a, b) => a.map((row, t) => [...row, ...b[t]])));
+      size.forEach((v, t) => { if (v > best.v) best = { v, t, l: layer.layer }; });
+    }
+    return `Each circle is one layer's state at one step, coloured by the size of its error ‖δh‖ (every loss's, summed). `
+      + `The largest is at layer ${best.l}, step ${best.t} (${formatNumber(best.v, 3)}). Click a loss J to follow its error down the stack.`;
+  }
+  const parts = layers.map((layer) => {
+    const reached = d3.range(steps).filter((t) => layer.flows.h[source][t] > 0);
+    if (!reached.length) return `layer ${layer.layer}: nowhere`;
+    const after = reached.filter((t) => t > source).length;
+    return `layer ${layer.layer}: steps ${reached[0]}–${reached[reached.length - 1]}${after ? ` (${after} after ${source})` : ''}`;
+  });
+  const top = layers[L - 1].flows.h[source][source];
+  const bottom = layers[0].flows.h[source][source];
+  const kept = L > 1 && top > 0 ? ` At step ${source} itself, layer 1 receives ${formatNumber(bottom / top, 3)} times the error `
+    + `layer ${L} receives (‖δh${sup(`1,${source}←${source}`)}‖ = ${formatNumber(bottom, 3)}, ‖δh${sup(`${L},${source}←${source}`)}‖ = ${formatNumber(top, 3)}).` : '';
+  const forward = layers.slice(0, -1).some((layer) => layer.flows.h[source].some((v, t) => t > source && v > 0));
+  const why = forward ? ' Below the top it reaches steps after the loss: the reverse direction above carried it forward in time.' : '';
+  return `J${sup(source)}'s error reaches ${parts.join('; ')}.${kept}${why}`;
+}
+
+// The toolbar's one line about the answer on screen.
+export function stackHeadline(answer) {
+  const { config } = answer;
+  const ways = config.bidirectional ? ' bidirectional' : '';
+  const embedded = config.embedding ? `, embedding ${config.embedding}` : '';
+  const cell = cellInfo(config.cell).title;
+  return `${config.layers}-layer${ways} ${cell}, H = ${config.hidden_size}${embedded} · T = ${config.steps} · `
+    + `J = ${formatNumber(answer.forward.total_loss, 4)}`;
+}
+
+export function createStack(container, { onTrace = () => {} } = {}) {
+  const root = d3.select(container);
+  let answer = null;
+  let source = null;
+
+  function trace(s) {
+    source = s === source ? null : s;
+    draw(answer);
+    onTrace(source);
+  }
+
+  function drawGrid(host, rows, scale) {
+    const steps = answer.config.steps;
+    const width = host.node().clientWidth || 900;
+    const col = Math.max(30, Math.min(60, Math.floor((width - LEFT - 10) / steps)));
+    const x = (t) => LEFT + col / 2 + t * col;
+    const height = rows[rows.length - 1].y + 40;
+    const svg = host.selectAll('svg.stack').data([0]).join('svg').attr('class', 'stack')
+      .attr('width', LEFT + steps * col + 10).attr('height', height)
+      .attr('role', 'img').attr('aria-label', `${answer.depth.layers.length} layers unfolded over ${steps} steps`);
+    const defs = svg.selectAll('defs').data([0]).join('defs');
+    defs.selectAll('marker').data(['stack-arrow']).join('marker').attr('id', (d) => d).attr('viewBox', '0 0 10 10')
+      .attr('refX', 9).attr('refY', 5).attr('markerWidth', 6).attr('markerHeight', 6).attr('orient', 'auto-start-reverse')
+      .selectAll('path').data([0]).join('path').attr('d', 'M0,0L10,5L0,10z').attr('class', 'stack-arrowhead');
+    svg.selectAll('text.row-name').data(rows).join('text').attr('class', 'row-name')
+      .attr('x', LEFT - 12).attr('y', (r) => r.y + 4).attr('text-anchor', 'end').text((r) => r.name);
+    // the computation's arrows: along time in each direction's own order, and up through the layers
+    const edges = [];
+    const stateRows = rows.filter((r) => r.kind === 'state');
+    for (const r of stateRows) {
+      for (let t = 0; t + 1 < steps; t += 1) {
+        const [a, b] = r.direction === 'forward' ? [t, t + 1] : [t + 1, t];
+        edges.push({ x1: x(a), y1: r.y, x2: x(b), y2: r.y, kind: 'time' });
+      }
+    }
+    const below = (r) => rows.filter((o) => (r.kind === 'loss' ? o.kind === 'state' && o.layer === answer.depth.layers.length
+      : r.kind === 'state' && r.layer > 1 ? o.kind === 'state' && o.layer === r.layer - 1 : r.kind === 'state' && o.kind === 'input'));
+    for (const r of rows.filter((o) => o.kind !== 'input')) {
+      for (const o of below(r)) {
+        for (let t = 0; t < steps; t += 1) {
+          if (r.kind === 'loss' && !answer.forward.has_loss[t]) continue;
+          edges.push({ x1: x(t) + (o.d ?? 0) * 4 - 2, y1: o.y - R, x2: x(t) + (r.d ?? 0) * 4 - 2, y2: r.y + R + 1, kind: 'depth' });
+        }
+      }
+    }
+    svg.selectAll('line.stack-edge').data(edges).join('line').attr('class', (e) => `stack-edge ${e.kind}`)
+      .attr('x1', (e) => (e.kind === 'time' ? e.x1 + Math.sign(e.x2 - e.x1) * R : e.x1)).attr('y1', (e) => e.y1)
+      .attr('x2', (e) => (e.kind === 'time' ? e.x2 - Math.sign(e.x2 - e.x1) * (R + 2) : e.x2)).attr('y2', (e) => e.y2)
+      .attr('marker-end', 'url(#stack-arrow)');
+    // the states, each coloured by its error
+    const nodes = stateRows.flatMap((r) => errorOf(r, source).map((v, t) => ({ r, t, v })));
+    svg.selectAll('circle.stack-node').data(nodes).join('circle').attr('class', 'stack-node')
+      .attr('data-layer', (n) => n.r.layer).attr('data-direction', (n) => n.r.direction).attr('data-step', (n) => n.t)
+      .attr('data-error', (n) => n.v)
+      .attr('cx', (n) => x(n.t)).attr('cy', (n) => n.r.y).attr('r', R)
+      .attr('fill', (n) => (n.v > 0 ? scale(n.v) : 'white')).classed('unreached', (n) => !(n.v > 0))
+      .call(tooltip, (n) => [`layer ${n.r.layer}, ${n.r.direction}, step ${n.t}`,
+        source === null ? `‖δh‖ = ${exact(n.v)} (every loss's error)` : `‖δh${sup(`${n.r.layer},${n.t}←${source}`)}‖ = ${exact(n.v)}`,
+        `h = [${n.r.data.forward.h[n.t].slice(0, 4).map((v) => formatNumber(v, 3)).join(', ')}${n.r.data.forward.h[n.t].length > 4 ? ', …' : ''}]`]);
+    // the losses: a click or Enter traces one
+    const lossRow = rows[0];
+    const losses = d3.range(steps).filter((t) => answer.forward.has_loss[t]);
+    svg.selectAll('rect.stack-loss').data(losses).join('rect').attr('class', 'stack-loss')
+      .attr('data-step', (t) => t).attr('tabindex', 0).attr('role', 'button')
+      .attr('aria-pressed', (t) => String(t === source)).attr('aria-label', (t) => `Trace the error of J${sup(t)}`)
+      .attr('x', (t) => x(t) - 10).attr('y', lossRow.y - 10).attr('width', 20).attr('height', 20)
+      .classed('traced', (t) => t === source)
+      .on('click', (_, t) => trace(t))
+      .on('keydown', (event, t) => { if (event.key === 'Enter' || event.key === ' ') { event.preventDefault(); trace(t); } })
+      .call(tooltip, (t) => [`J${sup(t)} = ${exact(answer.forward.loss[t])}`, t === source ? 'click again to stop tracing' : 'click to trace its error']);
+    const inputRow = rows[rows.length - 1];
+    const vocab = answer.vocab;
+    const label = (t) => (vocab ? visibleChar(vocab[tokenAt(answer, t)]) : `x${sup(t)}`);
+    svg.selectAll('text.stack-input').data(d3.range(steps)).join('text').attr('class', 'stack-input')
+      .attr('x', x).attr('y', inputRow.y + 4).attr('text-anchor', 'middle').text(label);
+    svg.selectAll('text.stack-step').data(d3.range(steps)).join('text').attr('class', 'stack-step')
+      .attr('x', x).attr('y', inputRow.y + 24).attr('text-anchor', 'middle').text((t) => t);
+  }
+
+  function drawMatrices(host, scale) {
+    const layers = answer.depth.layers;
+    const cells = host.selectAll('figure.stack-flow').data(layers).join('figure').attr('class', 'stack-flow')
+      .attr('data-layer', (layer) => layer.layer);
+    cells.selectAll('figcaption').data((layer) => [layer]).join('figcaption')
+      .text((layer) => `Layer ${layer.layer}: F${sup(layer.layer)}[s][t] = ‖δh${sup(`${layer.layer},t←s`)}‖`);
+    cells.each(function (layer) {
+      const body = d3.select(this).selectAll('div.stack-flow-body').data([0]).join('div').attr('class', 'stack-flow-body');
+      drawHeatmap(body.node(), {
+        values: layer.flows.h, colour: (v) => scale(v), blank: (r, c) => !(layer.flows.h[r][c] > 0),
+        rowLabel: 'loss s', colLabel: 'step t', maxSize: 220, axes: { rows: 's ↓', cols: 't →' },
+        onClick: (_, hit) => { if (answer.forward.has_loss[hit.row]) trace(hit.row); },
+      });
+      const svg = body.select('div.heatmap svg');
+      const cell = Number(body.select('div.heatmap').attr('data-cell'));
+      svg.selectAll('rect.traced-row').data(source === null ? [] : [source]).join('rect').attr('class', 'traced-row')
+        .attr('x', 0).attr('y', (s) => s * cell).attr('width', layer.flows.h.length * cell).attr('height', cell);
+    });
+  }
+
+  function draw(data) {
+    answer = data;
+    if (source !== null && !(source < data.config.steps && data.forward.has_loss[source])) source = null;
+    const rows = rowsOf(data);
+    const values = data.depth.layers.flatMap((layer) => layer.directions.flatMap((d) => [...norms(d.errors.h),
+      ...d.flows.h.flat()]));
+    const scale = magnitudeScale(values);
+    root.selectAll('p.stack-caption').data([0]).join('p').attr('class', 'stack-caption').attr('role', 'status')
+      .text(caption(data, source));
+    const grid = root.selectAll('div.stack-grid').data([0]).join('div').attr('class', 'stack-grid');
+    drawGrid(grid, rows, scale);
+    const [lo, hi] = scale.domain();
+    root.selectAll('p.stack-legend').data([0]).join('p').attr('class', 'stack-legend')
+      .text(`Colour: the error's size on a log scale, dark ${formatNumber(lo, 2)} to yellow ${formatNumber(hi, 2)}; `
+        + 'white, dashed: no error reaches that state. Arrows: the forward pass, along each direction\'s time and up '
+        + 'through the layers; errors travel them backwards.');
+    const matrices = root.selectAll('div.stack-flows').data([0]).join('div').attr('class', 'stack-flows');
+    drawMatrices(matrices, scale);
+  }
+
+  // A stack's answer is drawn here and the single-layer views are set aside (true); any other
+  // answer brings them back (false).
+  function show(data) {
+    document.body.classList.toggle('stack-mode', Boolean(data.depth));
+    if (!data.depth) return false;
+    document.getElementById('empty').hidden = true;
+    draw(data);
+    return true;
+  }
+
+  return { draw, show, trace, traced: () => source };
+}
+
+// The character a text's step t reads: the token an embedding looks up, or the one-hot input's.
+function tokenAt(answer, t) {
+  if (answer.depth.tokens) return answer.depth.tokens[t];
+  const row = answer.forward.x[t];
+  return row.indexOf(Math.max(...row));
+}

@@ -1,0 +1,105 @@
+"""Issue 28 on the page: a stack drawn through depth and time, a loss traced through every layer
+and both directions, each layer's flow matrix, and the single-layer views back for one layer.
+Every number checked is read off the page and compared with the JSON API's answer."""
+
+import numpy as np
+
+from .helpers import api, drawn
+
+STACK = {"sequence": "hello world", "cell": "lstm", "layers": 2, "bidirectional": True, "embedding": 4,
+         "hidden_size": 6}
+LINK = "/?sequence=hello%20world&cell=lstm&layers=2&bidirectional=1&embedding=4&hidden_size=6"
+
+
+def stack_drawn(page, nodes: int):
+    page.wait_for_function(
+        "n => document.querySelectorAll('svg.stack circle.stack-node').length === n"
+        " && document.getElementById('run').textContent === 'Run' && document.getElementById('stale').hidden", arg=nodes)
+
+
+def node_errors(page) -> dict:
+    """{(layer, direction, step): the error the page coloured the state by}."""
+    rows = page.eval_on_selector_all("svg.stack circle.stack-node", "cs => cs.map(c => [+c.dataset.layer, "
+                                     "c.dataset.direction, +c.dataset.step, +c.dataset.error])")
+    return {(layer, direction, step): value for layer, direction, step, value in rows}
+
+
+def test_a_two_layer_bidirectional_lstm_is_drawn_with_the_apis_errors(page):
+    page.goto(page.base + LINK)
+    stack_drawn(page, 2 * 2 * 10)
+    answer = api(page, **STACK, include=["auto"])
+    assert page.locator("#stack-panel").is_visible() and page.locator("#network-panel").is_hidden()
+    names = page.eval_on_selector_all("svg.stack text.row-name", "ts => ts.map(t => t.textContent)")
+    assert names == ["J", "layer 2 ←", "layer 2 →", "layer 1 ←", "layer 1 →", "x = E[token]"]
+    shown = node_errors(page)
+    for layer in answer["depth"]["layers"]:
+        for direction in layer["directions"]:
+            expected = np.linalg.norm(direction["errors"]["h"], axis=1)
+            got = [shown[(layer["layer"], direction["direction"], t)] for t in range(10)]
+            np.testing.assert_allclose(got, expected, rtol=1e-6)
+    inputs = page.eval_on_selector_all("svg.stack text.stack-input", "ts => ts.map(t => t.textContent)")
+    assert "".join(inputs) == "hello␣worl"
+    assert page.locator("#summary").text_content().startswith("2-layer bidirectional LSTM, H = 6, embedding 4")
+
+
+def test_a_loss_is_traced_through_both_layers_and_both_directions(page):
+    page.goto(page.base + LINK)
+    stack_drawn(page, 40)
+    answer = api(page, **STACK, include=["auto"])
+    page.click("svg.stack rect.stack-loss[data-step='4']")
+    page.wait_for_selector("svg.stack rect.stack-loss.traced[data-step='4']")
+    shown = node_errors(page)
+    for layer in answer["depth"]["layers"]:
+        for direction in layer["directions"]:
+            got = [shown[(layer["layer"], direction["direction"], t)] for t in range(10)]
+            np.testing.assert_allclose(got, direction["flows"]["h"][4], rtol=1e-6)
+    # the top's forward direction has nothing after the loss, its reverse nothing before
+    assert all(shown[(2, "forward", t)] == 0 for t in range(5, 10))
+    assert all(shown[(2, "reverse", t)] == 0 for t in range(4))
+    assert page.locator("svg.stack circle.unreached").count() == 5 + 4
+    below = np.array(answer["depth"]["layers"][0]["flows"]["h"][4])
+    assert (below[5:] > 0).all()  # below the top, the error also reaches steps after the loss
+    caption = page.locator("p.stack-caption").text_content()
+    assert "layer 1: steps 0–9 (5 after 4)" in caption
+    assert "the reverse direction above carried it forward in time" in caption
+    ratio = below[4] / answer["depth"]["layers"][1]["flows"]["h"][4][4]
+    assert f"layer 1 receives {float(f'{ratio:.3g}'):g} times" in caption
+    # each layer's flow matrix marks the traced row; Enter on another loss traces it instead
+    assert page.locator(".stack-flow rect.traced-row").count() == 2
+    page.focus("svg.stack rect.stack-loss[data-step='7']")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("svg.stack rect.stack-loss.traced[data-step='7']")
+    assert "J⁽⁷⁾'s error reaches" in page.locator("p.stack-caption").text_content()
+
+
+def test_a_one_way_truncated_stack_keeps_its_window_and_one_layer_brings_the_network_back(page):
+    page.goto(page.base + "/?sequence=abcdefgh&cell=gru&layers=3&truncate=2&hidden_size=3")
+    stack_drawn(page, 3 * 7)
+    page.click("svg.stack rect.stack-loss[data-step='5']")
+    page.wait_for_selector("svg.stack rect.stack-loss.traced[data-step='5']")
+    shown = node_errors(page)
+    reached = sorted({t for (_, _, t), v in shown.items() if v > 0})
+    assert reached == [4, 5]  # one way, a window of 2: the loss's own step and the one before, in every layer
+    assert "layer 1: steps 4–5; layer 2: steps 4–5; layer 3: steps 4–5." in page.locator("p.stack-caption").text_content()
+    page.fill("#layers", "1")
+    page.get_by_label("Sequence").press("Enter")
+    drawn(page, 7)
+    assert page.locator("#stack-panel").is_hidden()
+    assert page.locator("#network-panel").is_visible()
+
+
+def test_the_stack_at_projector_size(browser, server):
+    """A lecture hall's screen: the stack and its flow matrices at 1920 x 1080 in projector mode."""
+    from .conftest import ARTIFACTS
+
+    context = browser.new_context(viewport={"width": 1920, "height": 1080})
+    page = context.new_page()
+    page.goto(server + LINK + "&projector=1")
+    stack_drawn(page, 40)
+    page.click("svg.stack rect.stack-loss[data-step='6']")
+    page.wait_for_selector("svg.stack rect.stack-loss.traced[data-step='6']")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / "stack-projector.png", full_page=True)
+    box = page.locator("svg.stack").bounding_box()
+    assert box["width"] <= 1920 and box["height"] > 300
+    context.close()
