@@ -103,6 +103,38 @@ def slider_times(page, base: str, steps: int, hidden: int, moves: int = 8) -> di
     return {"n": len(times), "p50_ms": statistics.median(times), "max_ms": times[-1]}
 
 
+# Where the time between a click on Run and the whole picture goes (issue 30), from the page's own
+# measures and the Resource Timing of the answer's request: the click's event time -> the request
+# sent (the page's own work first), -> its first byte (the server's compute, encode and gzip), ->
+# its last byte (transfer), -> the JSON read (parse), -> the network painted (draw), -> every panel.
+LATENCY = """() => {
+  const last = (name) => performance.getEntriesByName(name).slice(-1)[0];
+  const sent = performance.getEntriesByType('resource').filter((e) => e.name.includes('/api/v1/unfold')).slice(-1)[0];
+  const complete = last('rnn-unfolded:complete'), draw = last('rnn-unfolded:draw'), parse = last('rnn-unfolded:parse');
+  const click = window.__clicked;
+  return {
+    complete_ms: complete.startTime + complete.duration - click, draw_ms: draw.startTime + draw.duration - click,
+    before_ms: sent.requestStart - click, server_ms: sent.responseStart - sent.requestStart,
+    transfer_ms: sent.responseEnd - sent.responseStart, parse_ms: parse.duration, paint_ms: draw.duration,
+    panels_ms: complete.duration - draw.duration, bytes: sent.encodedBodySize,
+  };
+}"""
+
+
+def latency(page, base: str, cell: str, steps: int, hidden: int, seed: int) -> dict:
+    """A fresh page: its first answer drawn, then a request no cache holds (another seed) asked by
+    a click on Run, timed from the click event to the page's rnn-unfolded:complete mark."""
+    page.goto(f"{base}/?" + urlencode({"sequence": sample_text(steps + 1), "hidden_size": hidden, "cell": cell,
+                                       "seed": seed}))
+    page.wait_for_function("() => performance.getEntriesByName('rnn-unfolded:complete').length === 1", timeout=60_000)
+    page.fill("#seed", str(seed + 1))
+    page.evaluate("() => document.getElementById('run').addEventListener('click', "
+                  "(event) => { window.__clicked = event.timeStamp; }, { once: true })")
+    page.click("#run")
+    page.wait_for_function("() => performance.getEntriesByName('rnn-unfolded:complete').length === 2", timeout=60_000)
+    return page.evaluate(LATENCY)
+
+
 def measure(base: str, draw_steps: int = 256, frame_steps: int = 64, hidden: int = 64, runs: int = 5) -> dict:
     from playwright.sync_api import sync_playwright
 
@@ -128,9 +160,14 @@ def measure(base: str, draw_steps: int = 256, frame_steps: int = 64, hidden: int
             frames = alone(frame_times, frame_steps, hidden)
             sizes = ((32, 16), (draw_steps, hidden))  # issue 12's two
             sliders = {(steps, units): alone(slider_times, steps, units) for steps, units in sizes}
+            clicks = {}  # issue 30's three cases, the median of 4 fresh pages each
+            for cell, steps in (("rnn", draw_steps), ("lstm", draw_steps), ("rnn", 1024)):
+                runs = [alone(latency, cell, steps, hidden, 2 * n + 100) for n in range(4)]
+                clicks[(cell, steps)] = {key: statistics.median(r[key] for r in runs) for key in runs[0]}
         finally:
             browser.close()
-    return {"draw": draw, "draw_large": draw_large, "select": select, "frames": frames, "sliders": sliders}
+    return {"draw": draw, "draw_large": draw_large, "select": select, "frames": frames, "sliders": sliders,
+            "clicks": clicks}
 
 
 if __name__ == "__main__":
