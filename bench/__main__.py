@@ -397,7 +397,9 @@ def main(args) -> int:
                 f"before sending "
                 f"{c['before_ms']:.0f} + server (compute, encode, gzip) {c['server_ms']:.0f} + transfer "
                 f"{c['transfer_ms']:.0f} ({c['bytes'] / 1e6:.1f} MB) + parse {c['parse_ms']:.0f} + network drawn "
-                f"{c['paint_ms']:.0f} (visible at {c['draw_ms']:.0f}) + panels {c['panels_ms']:.0f}")
+                f"{c['paint_ms']:.0f} (visible at {c['draw_ms']:.0f}) + panels {c['panels_ms']:.0f} (of which flows "
+                f"{c.get('flows_ms', 0):.0f}, gradient {c.get('gradient_ms', 0):.0f}, equations "
+                f"{c.get('equations_ms', 0):.0f}, explorer {c.get('explorer_ms', 0):.0f})")
         details.append(f"page: re-select median {select['p50_ms']:.0f} ms, max {select['max_ms']:.0f} ms "
                        f"({select['n']} clicks); T=1024: parse {large['parse_ms']:.0f} ms + draw "
                        f"{large['draw_ms']:.0f} ms")

@@ -117,6 +117,9 @@ LATENCY = """() => {
     before_ms: sent.requestStart - click, server_ms: sent.responseStart - sent.requestStart,
     transfer_ms: sent.responseEnd - sent.responseStart, parse_ms: parse.duration, paint_ms: draw.duration,
     panels_ms: complete.duration - draw.duration, bytes: sent.encodedBodySize,
+    ...Object.fromEntries(performance.getEntriesByType('measure')
+      .filter((e) => e.name.startsWith('rnn-unfolded:panel:')).slice(-4)
+      .map((e) => [`${e.name.split(':').pop()}_ms`, e.duration])),
   };
 }"""
 

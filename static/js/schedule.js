@@ -41,8 +41,11 @@ export function createSchedule({ store, viewOf, playing, network, panels }) {
     }
     stale.delete(panel);
     panel.region.removeAttribute('aria-busy');
+    const start = performance.now();
     if (owed === 'draw') panel.view.draw(state.model, { flowPath: state.flowpath });
     panel.view.highlight(viewOf(state));
+    const name = panel.region.closest('[data-region]')?.dataset.region;
+    if (owed === 'draw') performance.measure(`rnn-unfolded:panel:${name}`, { start }); // each panel's part (bench/page.py)
   }
 
   // a panel behind the store, and saying so
