@@ -7,15 +7,16 @@ matrix. `depth` holds each layer and direction: its forward numbers, its errors 
 import numpy as np
 
 import core
-from core.contract import DEFAULT_FORGET_BIAS, GATE_VALUES, GATES
+from core.contract import DEFAULT_FORGET_BIAS, GATE_VALUES, GATES, blocks
 from core.deep import DIRECTIONS, DeepForward, DeepParams, deep_from_arrays, forward_deep, init_deep
 from core.deep_backward import DeepBackward, backward_deep, step_norms_deep
 from core.gradcheck import TOLERANCE, check_gradients_deep
 
 from .encoding import rounded
+from .optimizer import optimizer_state_of, state_out
 from .resolve import sequence_of
-from .schemas import UnfoldRequest
-from .settings import MAX_DEPTH_NUMBERS, MAX_GRADCHECK_COST
+from .schemas import TrainRequest, UnfoldRequest
+from .settings import MAX_DEPTH_NUMBERS, MAX_GRADCHECK_COST, MAX_TRAIN_COST
 
 
 def resolve_deep(req: UnfoldRequest) -> tuple[DeepParams, core.Sequence, np.ndarray | None]:
@@ -107,9 +108,11 @@ def _layers(fwd: DeepForward, bwd: DeepBackward) -> list[dict]:
     return layers
 
 
-def unfold_deep(req: UnfoldRequest) -> dict:
-    """The stack's whole unfolded computation, shaped as UnfoldResponse with `depth`."""
-    params, seq, tokens = resolve_deep(req)
+def unfold_deep(req: UnfoldRequest, params: DeepParams | None = None) -> dict:
+    """The stack's whole unfolded computation, shaped as UnfoldResponse with `depth` (of ``params``,
+    trained ones, if given; else the request's)."""
+    resolved, seq, tokens = resolve_deep(req)
+    params = params or resolved
     fwd = forward_deep(params, seq.x, seq.y, seq.has_loss, tokens=tokens, activation=req.resolved_activation,
                        output=req.resolved_output)
     bwd = backward_deep(fwd, req.truncate)
@@ -158,6 +161,44 @@ def gradcheck_deep(req: UnfoldRequest, pools=None, eps: float = 1e-5) -> dict:
         "max_abs_error": report["max_abs_error"], "largest_gradient": report["largest"], "agrees": report["agrees"],
         "tolerance": TOLERANCE, "rounding_floor": report["floor"],
     }, req.digits)
+
+
+def train_cost_deep(req: TrainRequest, params: DeepParams, steps: int) -> int:
+    """settings.MAX_TRAIN_COST's units for a stack: every update sweeps every source through every
+    layer and direction, about T^2 G H^2 / 20 units each, and 2000 G a step (measured here: 5 to
+    10 ns a unit, as one layer's)."""
+    G, H = blocks(params.cell), params.hidden_size
+    return req.steps * len(params.layers) * params.directions * steps * (steps * G * H * H // 20 + 2000 * G)
+
+
+def train_deep(req: TrainRequest, pools=None) -> dict:
+    """`steps` updates of every parameter of a stack on its sequence; the weights and the
+    optimizer's state come back at full precision under the canonical names, to resume exactly."""
+    if req.dataset is not None:
+        raise core.InputError(req.deep_field, "a stack trains on a typed sequence; training on a generated task is "
+                              "for one layer, one way (leave it out, or type a sequence)")
+    params, seq, _ = resolve_deep(req)
+    cost = train_cost_deep(req, params, seq.steps)
+    if cost > MAX_TRAIN_COST:
+        raise core.InputError("steps", f"{req.steps} steps of this stack and sequence cost {cost:,} units; the limit "
+                              f"is {MAX_TRAIN_COST:,} a request (ask for fewer steps per request, or use a shorter "
+                              "sequence, fewer layers or fewer hidden units)")
+    clip = None if req.clip is None else core.Clip(req.clip.mode, req.clip.threshold)
+    trained = core.train(params, seq, req.steps, req.resolved_learning_rate, optimizer_state_of(req, params),
+                         activation=req.resolved_activation, output=req.resolved_output, truncate=req.truncate,
+                         clip=clip)
+    tokens = seq.x.argmax(axis=1) if trained.params.E is not None else None
+    final = forward_deep(trained.params, seq.x, seq.y, seq.has_loss, tokens=tokens,
+                         activation=req.resolved_activation, output=req.resolved_output)
+    return {
+        "config": rounded(_config(req, trained.params, seq), req.digits),
+        "optimizer": req.optimizer, "learning_rate": req.resolved_learning_rate,
+        "clip": None if req.clip is None else req.clip.model_dump(),
+        "losses": rounded(trained.losses, req.digits), "grad_norms": rounded(trained.grad_norms, req.digits),
+        "clipped": trained.clipped.tolist(), "step": trained.state.step, "final_loss": final.total_loss,
+        "weights": trained.params.as_dict(), "optimizer_state": state_out(trained.state),
+        "unfold": unfold_deep(req, trained.params) if req.unfold else None,
+    }
 
 
 def refuse_stack(req: UnfoldRequest, what: str) -> None:

@@ -14,8 +14,9 @@ from core.deep import deep_from_arrays, param_key
 from core.gradcheck import TOLERANCE, check_gradients
 from core.interchange import to_pytorch_stack
 
-from .depth import gradcheck_deep, refuse_stack, unfold_deep
+from .depth import gradcheck_deep, refuse_stack, train_deep, unfold_deep
 from .encoding import rounded
+from .optimizer import optimizer_state_of, state_out
 from .pools import Pools
 from .resolve import Problem, gradcheck_cost, resolve, sections_of, train_cost
 from .schemas import ConvertRequest, DatasetRequest, SampleRequest, TrainRequest, UnfoldRequest
@@ -154,29 +155,11 @@ def gradcheck(req: UnfoldRequest, pools: Pools | None = None, eps: float = 1e-5)
     }, req.digits)
 
 
-def _optimizer_state(req: TrainRequest, params: core.Params) -> core.OptimizerState:
-    state = req.optimizer_state
-    if state is None:
-        return core.new_optimizer_state(req.optimizer, params)
-    arrays = lambda w: None if w is None else {  # noqa: E731
-        name: np.array(value, dtype=np.float64) for name, value in w.model_dump(exclude_none=True).items()
-    }
-    return core.OptimizerState(state.optimizer, state.step, arrays(state.m), arrays(state.v))
-
-
-def _state_out(state: core.OptimizerState) -> dict:
-    out = {"optimizer": state.optimizer, "step": state.step}
-    if state.m is not None:
-        out["m"] = state.m
-    if state.v is not None:
-        out["v"] = state.v
-    return out
-
-
 def train(req: TrainRequest, pools: Pools | None = None) -> dict:
     """`steps` updates; the weights and the optimizer's state come back at full precision, so
     the next request continues exactly (MATH.md, "Training")."""
-    refuse_stack(req, "Training")
+    if req.is_deep:
+        return train_deep(req, pools)
     problem = resolve(req)
     cost = train_cost(req, problem)
     if cost > MAX_TRAIN_COST:
@@ -190,7 +173,7 @@ def train(req: TrainRequest, pools: Pools | None = None) -> dict:
     dataset = None if req.dataset is None else req.dataset.resolved()
     trained = core.train(
         problem.params, dataset or problem.seq, req.steps, req.resolved_learning_rate,
-        _optimizer_state(req, problem.params), activation=problem.activation, output=problem.output,
+        optimizer_state_of(req, problem.params), activation=problem.activation, output=problem.output,
         h0=problem.h0, s0=problem.s0, truncate=problem.truncate, clip=clip,
     )
     now = replace(problem, params=trained.params)
@@ -207,7 +190,7 @@ def train(req: TrainRequest, pools: Pools | None = None) -> dict:
         "losses": rounded(trained.losses, req.digits), "grad_norms": rounded(trained.grad_norms, req.digits),
         "clipped": trained.clipped.tolist(), "step": trained.state.step, "final_loss": final_loss,
         # at full precision: the next request continues from exactly these numbers
-        "weights": trained.params.as_dict(), "optimizer_state": _state_out(trained.state),
+        "weights": trained.params.as_dict(), "optimizer_state": state_out(trained.state),
         "unfold": _unfold(req, now, pools) if req.unfold else None,
     }
     if held_out is not None:

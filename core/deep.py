@@ -66,9 +66,9 @@ class DeepParams:
             arrays["E"] = self.E
         return arrays
 
-    def replace(self, arrays: dict[str, np.ndarray]) -> "DeepParams":
-        """The same model with the arrays of ``arrays`` (canonical names) in place of its own."""
-        merged = {**self.as_dict(), **arrays}
+    def replace(self, arrays: dict[str, np.ndarray] | None = None, /, **named: np.ndarray) -> "DeepParams":
+        """The same model with the arrays of ``arrays`` or ``named`` (canonical names) in place of its own."""
+        merged = {**self.as_dict(), **(arrays or {}), **named}
         layers = tuple(
             tuple(p.replace(**{name: merged[param_key(name, i + 1, d)] for name in LAYER_PARAMS[self.cell]})
                   for d, p in enumerate(layer))

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .bptt import backward, batch_gradients
+from .deep import forward_deep
+from .deep_backward import backward_deep
 from .encode import Sequence
 from .errors import InputError, NumericalOverflow
 from .params import Params
@@ -77,6 +79,9 @@ def check_state(state: OptimizerState, params: Params) -> None:
         arrays = getattr(state, field)
         if arrays is None:
             raise InputError(f"optimizer_state.{field}", f"{state.optimizer} needs {field} for every parameter")
+        strangers = sorted(set(arrays) - set(params.as_dict()))
+        if strangers:
+            raise InputError(f"optimizer_state.{field}.{strangers[0]}", "is not a parameter of the weights it continues")
         for name, value in params.as_dict().items():
             if name not in arrays:
                 raise InputError(f"optimizer_state.{field}.{name}", "missing")
@@ -94,9 +99,10 @@ class _Flat:
     min-char-rnn's size the per-call overhead of 5 parameters x 7 operations was a fifth of a
     step). The element-wise arithmetic is the same, so the weights are the same to the bit."""
 
-    def __init__(self, params: Params):
-        self.names = params.names
-        self.shapes = [getattr(params, name).shape for name in self.names]
+    def __init__(self, params):
+        arrays = params.as_dict()
+        self.names = tuple(arrays)
+        self.shapes = [arrays[name].shape for name in self.names]
         self.ends = np.cumsum([int(np.prod(shape)) for shape in self.shapes])
 
     def join(self, arrays: dict) -> np.ndarray:
@@ -167,8 +173,11 @@ def train(
     """``steps`` training steps from ``params`` and ``state`` on a sequence (every step the same
     one: a batch of B = 1) or on a generated task (update n on the batch of seed [seed, n], so a
     resumed run sees the batches an uninterrupted one would). Raises NumericalOverflow (with the
-    training step in its message) if the weights or the loss stop being finite."""
+    training step in its message) if the weights or the loss stop being finite. ``params`` may be
+    a stack (core.deep.DeepParams), trained on a sequence."""
     check_state(state, params)
+    if isinstance(data, Dataset) and not isinstance(params, Params):
+        raise InputError("dataset", "trains one layer, one way; a stack trains on a typed sequence")
     if isinstance(data, Dataset):
         if truncate is not None:
             raise InputError("truncate", "applies to a typed sequence; training on a dataset uses full BPTT")
@@ -202,7 +211,12 @@ def train(
 
 def _loss_and_gradients(params, data, update, activation, output, h0, s0, truncate) -> tuple[float, dict]:
     """J before update number ``update`` and its gradient. A window k shorter than the sequence
-    cuts each source at its own distance, so it needs bptt's split by source."""
+    cuts each source at its own distance, so it needs bptt's split by source; so does a stack
+    (core.deep), whose sweep carries every source at once."""
+    if not isinstance(params, Params):  # a stack: a sequence, its tokens looked up in E if it has one
+        tokens = data.x.argmax(axis=1) if params.E is not None else None
+        fwd = forward_deep(params, data.x, data.y, data.has_loss, tokens=tokens, activation=activation, output=output)
+        return fwd.total_loss, backward_deep(fwd, truncate).grads
     if isinstance(data, Dataset):
         batch = data.update_batch(update)
         x, y, has_loss = batch.x, batch.y, batch.has_loss

@@ -1,7 +1,7 @@
 """Training, generated datasets and sampling: their requests (each an unfold request and more)
 and their answers."""
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -17,7 +17,7 @@ from ..settings import (
     MAX_TRAIN_STEPS,
 )
 from .answers import Config, UnfoldResponse
-from .common import STRICT, Optimizer, OutputName, Vector, Weights
+from .common import MAX_WEIGHT_KEYS, STRICT, Array, Optimizer, OutputName, Vector
 from .unfold import DatasetIn, UnfoldRequest
 
 
@@ -30,14 +30,20 @@ class ClipIn(BaseModel):
     threshold: float = Field(gt=0, le=MAX_CLIP)
 
 
+# arrays by the parameters' names: one layer's (U, W, b, ...) or a stack's (U_l1, ..., V, c, E)
+NamedArrays = Annotated[dict[str, Array], Field(max_length=MAX_WEIGHT_KEYS)]
+
+
 class OptimizerStateIn(BaseModel):
     """What the optimizer carries between requests, exactly as an answer gave it."""
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     optimizer: Optimizer
     step: int = Field(ge=0, description="Updates done so far (Adam's bias correction counts them).")
-    m: Weights | None = Field(None, description="adagrad: the summed squared gradients; adam: the first moment.")
-    v: Weights | None = Field(None, description="adam: the second moment.")
+    m: NamedArrays | None = Field(
+        None, description="adagrad: the summed squared gradients; adam: the first moment. By the parameters' names, "
+        "as the answer's weights (a stack's canonical ones: U_l1, ..., V, c, E).")
+    v: NamedArrays | None = Field(None, description="adam: the second moment.")
 
 
 class TrainRequest(UnfoldRequest):

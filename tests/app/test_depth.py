@@ -92,9 +92,8 @@ def test_what_a_stack_does_not_read_is_refused_naming_the_field(client, body, fi
     assert words in detail[0]["msg"]
 
 
-@pytest.mark.parametrize("path", ["train", "sample"])
-def test_training_and_sampling_a_stack_are_refused_for_now(client, path):
-    detail = refused(client, path, sequence="hello", layers=2)
+def test_sampling_a_stack_is_refused_for_now(client):
+    detail = refused(client, "sample", sequence="hello", layers=2)
     assert detail[0]["loc"][-1] == "layers"
     assert "not available for a stack" in detail[0]["msg"]
 
