@@ -10,6 +10,7 @@ import core
 from core.contract import DEFAULT_FORGET_BIAS, GATE_VALUES, GATES, blocks
 from core.deep import DIRECTIONS, DeepForward, DeepParams, deep_from_arrays, forward_deep, init_deep
 from core.deep_backward import DeepBackward, backward_deep, step_norms_deep
+from core.gain import layer_gains
 from core.gradcheck import TOLERANCE, check_gradients_deep
 
 from .encoding import rounded
@@ -86,6 +87,7 @@ def _by_step(rows: np.ndarray, steps: int, has_loss: np.ndarray) -> np.ndarray:
 
 def _layers(fwd: DeepForward, bwd: DeepBackward) -> list[dict]:
     steps = fwd.h.shape[0]
+    gains = layer_gains(bwd.flow, fwd.has_loss, fwd.params.directions == 2)
     layers = []
     for i, (runs, directions) in enumerate(zip(fwd.layers, bwd.layers, strict=True)):
         shown = []
@@ -104,7 +106,7 @@ def _layers(fwd: DeepForward, bwd: DeepBackward) -> list[dict]:
                 "flows": {key: _by_step(value, steps, fwd.has_loss) for key, value in
                           (("h", direction.flow2), ("s", direction.flow2_s)) if value is not None},
             })
-        layers.append({"layer": i + 1, "flows": {"h": bwd.flow[i]}, "directions": shown})
+        layers.append({"layer": i + 1, "flows": {"h": bwd.flow[i]}, "gain": gains[i], "directions": shown})
     return layers
 
 

@@ -15,11 +15,13 @@ from .contract import ACTIVATION_GAIN, MIN_CELLS
 from .functions import ACTIVATIONS
 
 
-def gain_curve(flow: np.ndarray, has_loss: np.ndarray) -> list[float | None]:
+def gain_curve(flow: np.ndarray, has_loss: np.ndarray, reference: np.ndarray | None = None) -> list[float | None]:
     """G(d) for d = 0 .. T-1 from a flow matrix F[s][t]; None where a term is 0 or no source
-    reaches that far."""
+    reaches that far. Each term is over the loss's own error F[s][s], or over ``reference``'s
+    diagonal (a stack's lower layer against its top: MATH.md, "Depth: embeddings, stacked layers,
+    both directions")."""
     steps = flow.shape[0]
-    own = np.diagonal(flow)
+    own = np.diagonal(flow if reference is None else reference)
     counted = has_loss & (own > 0)
     # row s, column d: source s's term d steps back, F[s][s-d] / F[s][s] (where s - d >= 0)
     back = np.arange(steps)[:, None] - np.arange(steps)[None, :]
@@ -108,4 +110,18 @@ def error_gain(fwd, bwd, jacobian_distances: int | None = None, pool: Executor |
             "gamma": gamma,
             "w_norm": float(np.linalg.norm(fwd.params.W, 2)), "threshold": 1.0 / gamma,
         })
+    return out
+
+
+def layer_gains(flows: tuple[np.ndarray, ...], has_loss: np.ndarray, both_ways: bool) -> list[dict]:
+    """Per layer of a stack, G_l(d) = the geometric mean over the losses of F_l[s][s-d] / F_L[s][s]:
+    how much of a loss's error, as the top layer receives it at its own step, reaches layer l d
+    steps back ("back"); with both directions also d steps ahead ("ahead")."""
+    top = flows[-1]
+    out = []
+    for flow in flows:
+        gains = {"back": gain_curve(flow, has_loss, top)}
+        if both_ways:  # read backwards in time, "ahead" is "back"
+            gains["ahead"] = gain_curve(flow[::-1, ::-1], has_loss[::-1], top[::-1, ::-1])
+        out.append(gains)
     return out

@@ -81,7 +81,8 @@ def check_state(state: OptimizerState, params: Params) -> None:
             raise InputError(f"optimizer_state.{field}", f"{state.optimizer} needs {field} for every parameter")
         strangers = sorted(set(arrays) - set(params.as_dict()))
         if strangers:
-            raise InputError(f"optimizer_state.{field}.{strangers[0]}", "is not a parameter of the weights it continues")
+            raise InputError(f"optimizer_state.{field}.{strangers[0]}",
+                             "is not a parameter of the weights it continues")
         for name, value in params.as_dict().items():
             if name not in arrays:
                 raise InputError(f"optimizer_state.{field}.{name}", "missing")

@@ -160,6 +160,10 @@ class DirectionOut(BaseModel):
 class LayerOut(BaseModel):
     layer: int = Field(description="From 1 (reads the input) to L (read by the output layer).")
     flows: dict[str, Matrix] = Field(description="h: F_l[s][t] = ||delta h^(l,t<-s)||, both directions' 2H vector.")
+    gain: dict[str, list[float | None]] = Field(
+        description="back[d]: G_l(d), the geometric mean over the losses of F_l[s][s-d] / F_L[s][s], how much of a "
+        "loss's error (as the top layer receives it at its own step) reaches this layer d steps back; ahead[d]: the "
+        "same d steps after the loss (both directions only); null where a term is 0 or no loss reaches that far.")
     directions: list[DirectionOut]
 
 

@@ -10,6 +10,7 @@ from core import encode_text
 from core.contract import DEPTH_FIELDS
 from core.deep import forward_deep, init_deep
 from core.deep_backward import backward_deep
+from core.gain import layer_gains
 
 from .helpers import post, refused
 
@@ -45,6 +46,7 @@ def test_a_stack_answers_the_cores_numbers_layer_by_layer(client):
     assert answer["depth"]["directions"] == ["forward", "reverse"]
     for i, layer in enumerate(layers):
         np.testing.assert_array_equal(layer["flows"]["h"], bwd.flow[i])
+        assert layer["gain"] == layer_gains(bwd.flow, fwd.has_loss, True)[i]
         for d, shown in enumerate(layer["directions"]):
             ours = bwd.layers[i][d]
             assert shown["direction"] == ("forward", "reverse")[d]

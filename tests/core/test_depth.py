@@ -216,3 +216,20 @@ def test_each_steps_contribution_norm_is_the_norm_of_that_steps_outer_product(ce
         np.testing.assert_allclose(norms[param_key("U", 2, d)], by_step, rtol=1e-12)
     for name, total in bwd.grads.items():
         assert norms[name].sum() >= np.linalg.norm(total) * (1 - 1e-12), name
+
+
+def test_each_layers_gain_is_the_geometric_mean_of_its_flows_over_the_tops():
+    """G_l(d) = exp(mean over the losses s >= d of log(F_l[s][s-d] / F_L[s][s])); ahead, with s + d."""
+    from core.gain import gain_curve, layer_gains
+
+    seq, tokens, p = model("gru", 2, True, embedding=None, text="abcabdcab")
+    fwd, bwd = run(p, seq, tokens)
+    gains = layer_gains(bwd.flow, seq.has_loss, True)
+    top, below = bwd.flow[1], bwd.flow[0]
+    steps = seq.steps
+    for d in (0, 1, 3):
+        back = [below[s, s - d] / top[s, s] for s in range(d, steps)]
+        ahead = [below[s, s + d] / top[s, s] for s in range(steps - d)]
+        assert gains[0]["back"][d] == pytest.approx(np.exp(np.mean(np.log(back))), rel=1e-12)
+        assert gains[0]["ahead"][d] == pytest.approx(np.exp(np.mean(np.log(ahead))), rel=1e-12)
+    assert gains[1]["back"] == gain_curve(top, seq.has_loss)  # the top against itself: one layer's G(d)

@@ -103,3 +103,15 @@ def test_the_stack_at_projector_size(browser, server):
     box = page.locator("svg.stack").bounding_box()
     assert box["width"] <= 1920 and box["height"] > 300
     context.close()
+
+
+def test_each_layers_gain_is_plotted_with_the_apis_numbers(page):
+    page.goto(page.base + LINK)
+    stack_drawn(page, 40)
+    answer = api(page, **STACK, include=["auto"])
+    ways = page.eval_on_selector_all("svg.stack-gain path.gain-line", "ps => ps.map(p => [+p.dataset.layer, p.dataset.way])")
+    assert sorted(map(tuple, ways)) == [(1, "ahead"), (1, "back"), (2, "ahead"), (2, "back")]
+    caption = page.locator("p.stack-gain-caption").text_content()
+    for layer in answer["depth"]["layers"]:
+        value = layer["gain"]["back"][5]
+        assert f"layer {layer['layer']} {float(f'{value:.3g}'):g}" in caption

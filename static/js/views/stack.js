@@ -67,6 +67,18 @@ export function caption(answer, source) {
   return `J${sup(source)}'s error reaches ${parts.join('; ')}.${kept}${why}`;
 }
 
+// What each layer's gain says at one distance, from the answer's numbers.
+export function gainCaption(answer) {
+  const layers = answer.depth.layers;
+  const d = Math.min(5, answer.config.steps - 1);
+  const said = layers.map((layer) => {
+    const v = layer.gain.back[d];
+    return `layer ${layer.layer} ${v === null ? 'none' : formatNumber(v, 3)}`;
+  });
+  return `Each layer's gain G_l(d): how much of a loss's error, as the top layer receives it at the loss's own step, `
+    + `reaches that layer d steps back (geometric mean over the losses; dashed: d steps ahead). At d = ${d}: ${said.join(', ')}.`;
+}
+
 // The toolbar's one line about the answer on screen.
 export function stackHeadline(answer) {
   const { config } = answer;
@@ -176,6 +188,39 @@ export function createStack(container, { onTrace = () => {} } = {}) {
     });
   }
 
+  // G_l(d) per layer on a log scale: back in time (solid) and, both ways, ahead (dashed).
+  function drawGain(host) {
+    const layers = answer.depth.layers;
+    const steps = answer.config.steps;
+    const lines = layers.flatMap((layer) => Object.entries(layer.gain).map(([way, values]) => ({ layer: layer.layer, way,
+      points: values.map((v, d) => ({ d, v })).filter((p) => p.v !== null && p.v > 0) })));
+    const all = lines.flatMap((l) => l.points.map((p) => p.v));
+    const [W, H, M] = [420, 190, { top: 10, right: 70, bottom: 30, left: 50 }];
+    const x = d3.scaleLinear([0, Math.max(1, steps - 1)], [M.left, W - M.right]);
+    const y = d3.scaleLog(all.length ? d3.extent(all) : [0.1, 1], [H - M.bottom, M.top]).nice();
+    const colour = d3.scaleOrdinal(layers.map((l) => l.layer), ['#0072B2', '#D55E00', '#009E73', '#CC79A7']);
+    const svg = host.selectAll('svg.stack-gain').data([0]).join('svg').attr('class', 'stack-gain')
+      .attr('width', W).attr('height', H).attr('role', 'img').attr('aria-label', 'each layer\'s gain against distance');
+    svg.selectAll('g.x-axis').data([0]).join('g').attr('class', 'axis x-axis').attr('transform', `translate(0,${H - M.bottom})`)
+      .call(d3.axisBottom(x).ticks(6).tickFormat(d3.format('d')));
+    svg.selectAll('g.y-axis').data([0]).join('g').attr('class', 'axis y-axis').attr('transform', `translate(${M.left},0)`)
+      .call(d3.axisLeft(y).ticks(4, '~g'));
+    svg.selectAll('text.x-title').data([0]).join('text').attr('class', 'axis-title x-title')
+      .attr('x', W - M.right).attr('y', H - 2).attr('text-anchor', 'end').text('distance d (steps)');
+    svg.selectAll('text.y-title').data([0]).join('text').attr('class', 'axis-title y-title')
+      .attr('x', M.left + 4).attr('y', M.top + 8).text('G_l(d), log scale');
+    const line = d3.line((p) => x(p.d), (p) => y(p.v));
+    svg.selectAll('path.gain-line').data(lines).join('path').attr('class', 'gain-line')
+      .attr('data-layer', (l) => l.layer).attr('data-way', (l) => l.way)
+      .attr('d', (l) => line(l.points)).attr('stroke', (l) => colour(l.layer))
+      .attr('stroke-dasharray', (l) => (l.way === 'ahead' ? '5 3' : null))
+      .call(tooltip, (l) => [`layer ${l.layer}, ${l.way === 'back' ? 'back in time' : 'ahead in time'}`,
+        'G_l(d): the share of a loss\'s error at the top that reaches this layer d steps away']);
+    svg.selectAll('text.gain-label').data(lines.filter((l) => l.way === 'back' && l.points.length)).join('text')
+      .attr('class', 'gain-label').attr('x', W - M.right + 4).attr('fill', (l) => colour(l.layer))
+      .attr('y', (l) => y(l.points[l.points.length - 1].v) + 4).text((l) => `layer ${l.layer}`);
+  }
+
   function draw(data) {
     answer = data;
     if (source !== null && !(source < data.config.steps && data.forward.has_loss[source])) source = null;
@@ -194,6 +239,9 @@ export function createStack(container, { onTrace = () => {} } = {}) {
         + 'through the layers; errors travel them backwards.');
     const matrices = root.selectAll('div.stack-flows').data([0]).join('div').attr('class', 'stack-flows');
     drawMatrices(matrices, scale);
+    const gain = root.selectAll('div.stack-gain-box').data([0]).join('div').attr('class', 'stack-gain-box');
+    gain.selectAll('p.stack-gain-caption').data([0]).join('p').attr('class', 'stack-gain-caption').text(gainCaption(data));
+    drawGain(gain);
   }
 
   // A stack's answer is drawn here and the single-layer views are set aside (true); any other
