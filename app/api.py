@@ -224,9 +224,9 @@ def models():
 @router.get("/models/{name}", responses={404: {"model": ErrorResponse, "description": "No such checkpoint."}})
 def model(name: str):
     """One checkpoint whole: its weights at full precision and the dataset /train takes."""
-    found = checkpoints.checkpoints().get(name)
+    found = checkpoints.shipped().get(name)
     if found is None:
-        known = ", ".join(checkpoints.checkpoints()) or "none"
+        known = ", ".join(checkpoints.shipped()) or "none"
         return JSONResponse({"detail": [{"loc": ["path", "name"], "msg": f"name: no checkpoint {name!r}; the shipped "
                                          f"ones are {known}", "type": "not_found"}]}, status_code=404)
     return found

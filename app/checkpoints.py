@@ -11,9 +11,35 @@ FOLDER = Path(__file__).resolve().parent.parent / "experiment" / "checkpoints"
 
 
 @cache
-def checkpoints() -> dict[str, dict]:
+def shipped() -> dict[str, dict]:
     """Every shipped checkpoint by name (none where the folder is absent)."""
     return {path.stem: json.loads(path.read_text()) for path in sorted(FOLDER.glob("*.json"))}
+
+
+def checkpoints() -> dict[str, dict]:
+    """The experiment's checkpoints of one layer on a generated task (GET /api/v1/models)."""
+    return {name: c for name, c in shipped().items() if c.get("kind") != "stack"}
+
+
+def stacks() -> dict[str, dict]:
+    """The stacks trained on a text (issue 28, experiment/stack.py), opened by their presets."""
+    return {name: c for name, c in shipped().items() if c.get("kind") == "stack"}
+
+
+def stack_sentence(checkpoint: dict) -> str:
+    """What a stack's checkpoint measured, in words built from its own numbers only."""
+    before, after, d = checkpoint["before"], checkpoint["after"], checkpoint["distance"]
+    layers = len(after["gain_back"])
+    number = lambda g: "none" if g is None else f"{g:.2g}"  # noqa: E731
+    share = lambda gains, how: ", ".join(  # noqa: E731
+        f"layer {i + 1}{how if i == 0 else ''} {number(g)}" for i, g in enumerate(gains))
+    ways = "bidirectional " if checkpoint["bidirectional"] else ""
+    cell = CELL_TITLES[checkpoint["cell"]]
+    model = f"A {layers}-layer {ways}{cell} reading an embedding of {checkpoint['embedding']}"
+    return (f"{model}, after {checkpoint['steps']:,} updates on this text: J fell from {before['loss']:.3g} to "
+            f"{after['loss']:.2g}. Of a loss's error as the top layer receives it at its own step, {d} steps back "
+            f"{share(after['gain_back'], ' receives')} (the geometric mean over the losses; untrained: "
+            f"{share(before['gain_back'], '')}).")
 
 
 def summary(checkpoint: dict) -> dict:
@@ -110,5 +136,15 @@ def presets() -> list[dict]:
             "request": {"dataset": checkpoint["dataset"], "index": 0, "cell": checkpoint["cell"],
                         "hidden_size": checkpoint["hidden_size"]},
             "view": {"colour": "source", "source": "last", "step": 0, **view},
+        })
+    for name, checkpoint in stacks().items():
+        layers = len(checkpoint["after"]["gain_back"])
+        out.append({
+            "name": f"trained-{name.removesuffix('-seed0')}",
+            "title": f"Trained: a {layers}-layer {CELL_TITLES[checkpoint['cell']]} on a text",
+            "description": stack_sentence(checkpoint), "checkpoint": name,
+            "request": {"sequence": checkpoint["text"], "cell": checkpoint["cell"], "layers": layers,
+                        "embedding": checkpoint["embedding"], "hidden_size": checkpoint["hidden_size"]},
+            "view": {},
         })
     return out

@@ -8,6 +8,7 @@ import sys
 import time
 
 from . import CHECKPOINTS, Plan, encode, run
+from .stack import run_stack
 
 CELLS = ("rnn", "lstm", "gru")
 # (task, length, updates, initialisation, task options): adding at T = 50 is where the study found
@@ -58,6 +59,12 @@ def main(args) -> int:
             print(f"| {plan.task} T={plan.length} | {plan.cell} | {plan.init} | {seed} | {score(before)} → "
                   f"{score(after)} | {met} | {gain(before)} → {gain(after)} |", flush=True)
             print(f"  ({plan.name}: {time.perf_counter() - started:.0f} s)", file=sys.stderr, flush=True)
+    if not args.table_only:  # the stack of issue 28, trained on a text
+        stacked = run_stack()
+        (CHECKPOINTS / f"{stacked['name']}.json").write_bytes(encode(stacked))
+        before, after = stacked["before"], stacked["after"]
+        print(f"\n{stacked['name']}: J {before['loss']:.3f} → {after['loss']:.3f}; G_l(5) by layer "
+              f"{before['gain_back']} → {after['gain_back']}")
     return 0
 
 

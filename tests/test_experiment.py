@@ -8,7 +8,9 @@ import core
 from app.schemas import DatasetIn
 from experiment import CHECKPOINTS, Plan, encode, load, run
 
-NAMES = sorted(path.stem for path in CHECKPOINTS.glob("*.json"))
+KINDS = {path.stem: load(path.stem).get("kind", "task") for path in CHECKPOINTS.glob("*.json")}
+NAMES = sorted(name for name, kind in KINDS.items() if kind == "task")  # one layer on a generated task
+STACKS = sorted(name for name, kind in KINDS.items() if kind == "stack")  # issue 28: a stack on a text
 
 
 def test_the_experiment_ships_each_cell_on_each_task():
@@ -60,7 +62,7 @@ def test_make_models_rebuilds_a_checkpoint_byte_for_byte():
 def test_the_trained_presets_say_what_their_checkpoints_numbers_are(client):
     """A preset's sentence about a trained model is built from its checkpoint's numbers, and they
     are what the API computes from its weights."""
-    presets = [p for p in client.get("/api/v1/presets").json() if p.get("checkpoint")]
+    presets = [p for p in client.get("/api/v1/presets").json() if p.get("checkpoint") in NAMES]
     assert {p["checkpoint"] for p in presets} >= {"adding-T50-gru-seed0", "adding-T50-rnn-seed0"}
     for preset in presets:
         checkpoint = client.get(f"/api/v1/models/{preset['checkpoint']}").json()
@@ -85,3 +87,28 @@ def test_the_trained_presets_say_what_their_checkpoints_numbers_are(client):
     assert client.get("/api/v1/models/nope").status_code == 404
     listed = client.get("/api/v1/models").json()
     assert len(listed) == len(NAMES) and all("weights" not in item for item in listed)
+
+
+def test_the_stack_checkpoint_is_rebuilt_and_its_preset_says_what_its_weights_give(client):
+    """Issue 28: make models trains a 2-layer LSTM on a text with the project's own training; its
+    preset's sentence is built from the checkpoint's numbers, and they are what the API computes."""
+    from experiment.stack import run_stack
+
+    assert STACKS == ["stack-text-lstm-L2-seed0"]
+    name = STACKS[0]
+    again, checkpoint = run_stack(), client.get(f"/api/v1/models/{name}").json()
+    if checkpoint["numpy"] == np.__version__:
+        assert encode(again) == (CHECKPOINTS / f"{name}.json").read_bytes()
+    else:  # another NumPy may round a product differently: the same run, to rounding
+        for key, value in checkpoint["weights"].items():
+            np.testing.assert_allclose(again["weights"][key], value, rtol=1e-6, atol=1e-9)
+    assert name not in {m["name"] for m in client.get("/api/v1/models").json()}  # the task runs' list
+    preset = next(p for p in client.get("/api/v1/presets").json() if p.get("checkpoint") == name)
+    answer = client.post("/api/v1/unfold", json={**preset["request"], "weights": checkpoint["weights"],
+                                                 "digits": 17}).json()
+    assert answer["forward"]["total_loss"] == pytest.approx(checkpoint["after"]["loss"], rel=1e-12)
+    gains = [layer["gain"]["back"][checkpoint["distance"]] for layer in answer["depth"]["layers"]]
+    assert gains == pytest.approx(checkpoint["after"]["gain_back"], rel=1e-12)
+    said = preset["description"]
+    assert f"J fell from {checkpoint['before']['loss']:.3g} to {answer['forward']['total_loss']:.2g}" in said
+    assert f"5 steps back layer 1 receives {gains[0]:.2g}, layer 2 {gains[1]:.2g}" in said

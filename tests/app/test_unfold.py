@@ -222,7 +222,9 @@ def test_presets_each_run_and_show_what_they_say(client):
         for over in re.findall(r"over (\d+) steps", preset["description"]):
             assert int(over) == steps, name
         # a trained model's lag is its task's: T - 1 but for copy, whose answer lies d steps back
-        lag = client.get(f"/api/v1/models/{preset['checkpoint']}").json()["lag"] if preset.get("checkpoint") else steps - 1
+        # (a stack's checkpoint says how far back it measured its layers' gain: its distance)
+        checkpoint = client.get(f"/api/v1/models/{preset['checkpoint']}").json() if preset.get("checkpoint") else {}
+        lag = checkpoint.get("lag", checkpoint.get("distance", steps - 1))
         for back in re.findall(r"(\d+) steps back", preset["description"]):
             assert int(back) == lag, name
     # what a learner reads is written in the page's symbols, not ASCII stand-ins for them

@@ -115,3 +115,17 @@ def test_each_layers_gain_is_plotted_with_the_apis_numbers(page):
     for layer in answer["depth"]["layers"]:
         value = layer["gain"]["back"][5]
         assert f"layer {layer['layer']} {float(f'{value:.3g}'):g}" in caption
+
+
+def test_the_trained_stack_preset_opens_its_checkpoint_drawn_as_a_stack(page):
+    """Issue 28's preset: a 2-layer LSTM trained on a text by make models, opened with its weights."""
+    page.goto(page.base + "/")
+    drawn(page)
+    page.select_option("#preset", "trained-stack-text-lstm-L2")
+    stack_drawn(page, 2 * 47)
+    names = page.eval_on_selector_all("svg.stack text.row-name", "ts => ts.map(t => t.textContent)")
+    assert names == ["J", "layer 2 →", "layer 1 →", "x = E[token]"]
+    assert page.locator("#preset-description").text_content().startswith("A 2-layer LSTM reading an embedding of 8")
+    loss = float(page.locator("#summary").text_content().rsplit("J = ", 1)[1])
+    checkpoint = page.request.get(f"{page.base}/api/v1/models/stack-text-lstm-L2-seed0").json()
+    assert loss == float(f"{checkpoint['after']['loss']:.4g}")

@@ -206,7 +206,8 @@ export function weightsPatch(found) {
 export function checkpointWeights(name, checkpoint) {
   return canonicalImport({
     cell: checkpoint.cell, weights: checkpoint.weights, name: `trained checkpoint ${name}`,
-    notes: [`Trained by make models: ${checkpoint.steps} updates on ${checkpoint.dataset.name}, T = ${checkpoint.dataset.length}.`],
+    notes: [checkpoint.dataset ? `Trained by make models: ${checkpoint.steps} updates on ${checkpoint.dataset.name}, T = ${checkpoint.dataset.length}.`
+      : `Trained by make models: ${checkpoint.steps} updates on its text.`],
   });
 }
 

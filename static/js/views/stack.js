@@ -195,7 +195,7 @@ export function createStack(container, { onTrace = () => {} } = {}) {
     const lines = layers.flatMap((layer) => Object.entries(layer.gain).map(([way, values]) => ({ layer: layer.layer, way,
       points: values.map((v, d) => ({ d, v })).filter((p) => p.v !== null && p.v > 0) })));
     const all = lines.flatMap((l) => l.points.map((p) => p.v));
-    const [W, H, M] = [420, 190, { top: 10, right: 70, bottom: 30, left: 50 }];
+    const [W, H, M] = [420, 200, { top: 22, right: 70, bottom: 30, left: 50 }];
     const x = d3.scaleLinear([0, Math.max(1, steps - 1)], [M.left, W - M.right]);
     const y = d3.scaleLog(all.length ? d3.extent(all) : [0.1, 1], [H - M.bottom, M.top]).nice();
     const colour = d3.scaleOrdinal(layers.map((l) => l.layer), ['#0072B2', '#D55E00', '#009E73', '#CC79A7']);
@@ -208,7 +208,7 @@ export function createStack(container, { onTrace = () => {} } = {}) {
     svg.selectAll('text.x-title').data([0]).join('text').attr('class', 'axis-title x-title')
       .attr('x', W - M.right).attr('y', H - 2).attr('text-anchor', 'end').text('distance d (steps)');
     svg.selectAll('text.y-title').data([0]).join('text').attr('class', 'axis-title y-title')
-      .attr('x', M.left + 4).attr('y', M.top + 8).text('G_l(d), log scale');
+      .attr('x', M.left - 40).attr('y', 12).text('G_l(d), log scale');
     const line = d3.line((p) => x(p.d), (p) => y(p.v));
     svg.selectAll('path.gain-line').data(lines).join('path').attr('class', 'gain-line')
       .attr('data-layer', (l) => l.layer).attr('data-way', (l) => l.way)
@@ -216,9 +216,13 @@ export function createStack(container, { onTrace = () => {} } = {}) {
       .attr('stroke-dasharray', (l) => (l.way === 'ahead' ? '5 3' : null))
       .call(tooltip, (l) => [`layer ${l.layer}, ${l.way === 'back' ? 'back in time' : 'ahead in time'}`,
         'G_l(d): the share of a loss\'s error at the top that reaches this layer d steps away']);
-    svg.selectAll('text.gain-label').data(lines.filter((l) => l.way === 'back' && l.points.length)).join('text')
-      .attr('class', 'gain-label').attr('x', W - M.right + 4).attr('fill', (l) => colour(l.layer))
-      .attr('y', (l) => y(l.points[l.points.length - 1].v) + 4).text((l) => `layer ${l.layer}`);
+    // each layer's name at its line's end, kept 12 px apart from the next one's
+    const labels = lines.filter((l) => l.way === 'back' && l.points.length)
+      .map((l) => ({ l, y: y(l.points[l.points.length - 1].v) + 4 })).sort((a, b) => a.y - b.y);
+    labels.forEach((label, i) => { if (i && label.y < labels[i - 1].y + 12) label.y = labels[i - 1].y + 12; });
+    svg.selectAll('text.gain-label').data(labels).join('text')
+      .attr('class', 'gain-label').attr('x', W - M.right + 4).attr('fill', (d) => colour(d.l.layer))
+      .attr('y', (d) => d.y).text((d) => `layer ${d.l.layer}`);
   }
 
   function draw(data) {
