@@ -129,3 +129,29 @@ def test_the_trained_stack_preset_opens_its_checkpoint_drawn_as_a_stack(page):
     loss = float(page.locator("#summary").text_content().rsplit("J = ", 1)[1])
     checkpoint = page.request.get(f"{page.base}/api/v1/models/stack-text-lstm-L2-seed0").json()
     assert loss == float(f"{checkpoint['after']['loss']:.4g}")
+
+
+def test_a_picked_state_is_explained_term_by_term_with_the_losses_it_needs(page):
+    """Issue 28: a (layer, t) contribution framed, the errors it needs lit, and δh^(l,t) written as
+    MATH.md writes it for a stack, each term's size computed from the answer."""
+    page.goto(page.base + LINK)
+    stack_drawn(page, 40)
+    answer = api(page, **STACK, include=["auto"], digits=17)
+    page.click("svg.stack circle.stack-node[data-layer='1'][data-direction='forward'][data-step='4']")
+    page.wait_for_selector("svg.stack circle.stack-node.picked")
+    text = " ".join(page.locator("div.stack-pick p").all_text_contents())
+    layer1, layer2 = answer["depth"]["layers"]
+    flows = np.array(layer1["directions"][0]["flows"]["h"])
+    needed = [s for s in range(10) if flows[s, 4] > 0]
+    lit = sorted(int(t) for t in page.eval_on_selector_all("svg.stack rect.stack-loss.needed", "rs => rs.map(r => r.dataset.step)"))
+    assert lit == needed and f"the errors of {len(needed)} of the 10 losses" in text
+    # the layer above's term: both directions' U_2^T da^(2,4), this direction's (forward) half
+    above = sum(np.array(answer["weights"][name]).T @ np.array(direction["errors"]["a"][4])
+                for name, direction in zip(["U_l2", "U_l2_reverse"], layer2["directions"], strict=True))[:6]
+    dh = np.array(layer1["directions"][0]["errors"]["h"][4])
+    assert f"from layer 2 (‖·‖ = {float(f'{np.linalg.norm(above):.3g}'):g})" in text
+    assert f"(‖·‖ = {float(f'{np.linalg.norm(dh - above):.3g}'):g})" in text  # the recurrent term: the rest
+    norm_w = answer["gradients"]["norms"]["W_l1"][4]
+    assert f"= {float(f'{norm_w:.3g}'):g}" in text
+    page.click("svg.stack circle.stack-node.picked")  # again: no state picked
+    page.wait_for_function("() => !document.querySelector('svg.stack circle.stack-node.picked')")

@@ -9,6 +9,7 @@ import { exact, formatNumber, sup, visibleChar } from '../blocks/format.js';
 import { tooltip } from '../blocks/tooltip.js';
 import { magnitudeScale } from '../config.js';
 import { cellInfo } from '../state/meta.js';
+import { explainStep } from './stack-step.js';
 
 const d3 = window.d3;
 const ROW = 52; // px between two rows
@@ -93,6 +94,13 @@ export function createStack(container, { onTrace = () => {} } = {}) {
   const root = d3.select(container);
   let answer = null;
   let source = null;
+  let picked = null; // {layer, d, t}: a state whose error and contribution are explained
+
+  function pick(node) {
+    const same = picked && picked.layer === node.r.layer && picked.d === node.r.d && picked.t === node.t;
+    picked = same ? null : { layer: node.r.layer, d: node.r.d, t: node.t };
+    draw(answer);
+  }
 
   function trace(s) {
     source = s === source ? null : s;
@@ -100,7 +108,7 @@ export function createStack(container, { onTrace = () => {} } = {}) {
     onTrace(source);
   }
 
-  function drawGrid(host, rows, scale) {
+  function drawGrid(host, rows, scale, needed) {
     const steps = answer.config.steps;
     const width = host.node().clientWidth || 900;
     const col = Math.max(30, Math.min(60, Math.floor((width - LEFT - 10) / steps)));
@@ -145,6 +153,10 @@ export function createStack(container, { onTrace = () => {} } = {}) {
       .attr('data-error', (n) => n.v)
       .attr('cx', (n) => x(n.t)).attr('cy', (n) => n.r.y).attr('r', R)
       .attr('fill', (n) => (n.v > 0 ? scale(n.v) : 'white')).classed('unreached', (n) => !(n.v > 0))
+      .classed('picked', (n) => picked !== null && picked.layer === n.r.layer && picked.d === n.r.d && picked.t === n.t)
+      .attr('tabindex', 0).attr('role', 'button').attr('aria-label', (n) => `layer ${n.r.layer}, ${n.r.direction}, step ${n.t}`)
+      .on('click', (_, n) => pick(n))
+      .on('keydown', (event, n) => { if (event.key === 'Enter') { event.preventDefault(); pick(n); } })
       .call(tooltip, (n) => [`layer ${n.r.layer}, ${n.r.direction}, step ${n.t}`,
         source === null ? `‖δh‖ = ${exact(n.v)} (every loss's error)` : `‖δh${sup(`${n.r.layer},${n.t}←${source}`)}‖ = ${exact(n.v)}`,
         `h = [${n.r.data.forward.h[n.t].slice(0, 4).map((v) => formatNumber(v, 3)).join(', ')}${n.r.data.forward.h[n.t].length > 4 ? ', …' : ''}]`]);
@@ -155,7 +167,7 @@ export function createStack(container, { onTrace = () => {} } = {}) {
       .attr('data-step', (t) => t).attr('tabindex', 0).attr('role', 'button')
       .attr('aria-pressed', (t) => String(t === source)).attr('aria-label', (t) => `Trace the error of J${sup(t)}`)
       .attr('x', (t) => x(t) - 10).attr('y', lossRow.y - 10).attr('width', 20).attr('height', 20)
-      .classed('traced', (t) => t === source)
+      .classed('traced', (t) => t === source).classed('needed', (t) => needed.includes(t))
       .on('click', (_, t) => trace(t))
       .on('keydown', (event, t) => { if (event.key === 'Enter' || event.key === ' ') { event.preventDefault(); trace(t); } })
       .call(tooltip, (t) => [`J${sup(t)} = ${exact(answer.forward.loss[t])}`, t === source ? 'click again to stop tracing' : 'click to trace its error']);
@@ -235,7 +247,13 @@ export function createStack(container, { onTrace = () => {} } = {}) {
     root.selectAll('p.stack-caption').data([0]).join('p').attr('class', 'stack-caption').attr('role', 'status')
       .text(caption(data, source));
     const grid = root.selectAll('div.stack-grid').data([0]).join('div').attr('class', 'stack-grid');
-    drawGrid(grid, rows, scale);
+    if (picked && !(picked.layer <= data.depth.layers.length && picked.d < data.depth.directions.length
+      && picked.t < data.config.steps)) picked = null;
+    const explained = picked ? explainStep(data, picked) : { lines: ['Click a state (a circle) for its error, term by term, '
+      + 'and its step\'s contribution to its layer\'s weights.'], needed: [] };
+    root.selectAll('div.stack-pick').data([0]).join('div').attr('class', 'stack-pick').attr('role', 'status')
+      .selectAll('p').data(explained.lines).join('p').text((line) => line);
+    drawGrid(grid, rows, scale, explained.needed);
     const [lo, hi] = scale.domain();
     root.selectAll('p.stack-legend').data([0]).join('p').attr('class', 'stack-legend')
       .text(`Colour: the error's size on a log scale, dark ${formatNumber(lo, 2)} to yellow ${formatNumber(hi, 2)}; `
