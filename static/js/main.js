@@ -141,7 +141,7 @@ store.on(['notation'], relabelPage);
 // Reset (null) draws the initial weights again.
 const trainer = createTrainer({
   request: () => toRequest(store.get()),
-  current: () => store.get().model?.response,
+  current: () => stack.current() ?? store.get().model?.response, // a stack's answer, when one is shown
   askJSON,
   onSnapshot: (data) => (data ? show(data).catch(drawFailed) : run()),
 });

@@ -155,3 +155,18 @@ def test_a_picked_state_is_explained_term_by_term_with_the_losses_it_needs(page)
     assert f"= {float(f'{norm_w:.3g}'):g}" in text
     page.click("svg.stack circle.stack-node.picked")  # again: no state picked
     page.wait_for_function("() => !document.querySelector('svg.stack circle.stack-node.picked')")
+
+
+def test_a_stack_trains_on_the_page_and_is_redrawn_after_each_chunk(page):
+    """Issue 28: the training bar trains a stack too; each chunk's answer is drawn as a stack."""
+    page.goto(page.base + "/?sequence=hello%20hello%20hello&cell=gru&layers=2&bidirectional=1&hidden_size=8")
+    stack_drawn(page, 2 * 2 * 16)
+    before = float(page.locator("#summary").text_content().rsplit("J = ", 1)[1])
+    page.click("#train")
+    page.wait_for_function("() => /step ([2-9]\\d|\\d{3})/.test(document.getElementById('train-step').textContent)")
+    page.click("#train")  # pause
+    page.wait_for_function("() => document.getElementById('train').getAttribute('aria-pressed') === 'false'")
+    after = float(page.locator("#summary").text_content().rsplit("J = ", 1)[1])
+    assert after < before
+    assert page.locator("svg.stack circle.stack-node").count() == 64
+    assert "not available yet" in page.locator("#train-sample").text_content()

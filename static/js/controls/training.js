@@ -173,6 +173,10 @@ export function createTrainer({ request, current, askJSON, onSnapshot, onStateCh
   async function sample(weights = run.weights, step = run.step) {
     const body = request();
     if (body.sequence === undefined || !weights) { sampleLine.textContent = ''; return; }
+    if (body.layers > 1 || body.bidirectional || body.embedding) { // /sample reads one layer, one way, one-hot
+      sampleLine.textContent = 'Writing text from a stack is not available yet: the page samples one layer, one way.';
+      return;
+    }
     const { ok, data } = await askJSON('/api/v1/sample', {
       ...learned(body, weights), include: undefined, length: SAMPLE.length, temperature: SAMPLE.temperature, sample_seed: step,
     }, 'sample').catch(() => ({ ok: false }));

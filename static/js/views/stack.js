@@ -5,7 +5,7 @@
 // then shows how much of that loss's error reaches it, and the flow matrix of each layer marks
 // its row. Every sentence is computed from the answer on screen.
 import { drawHeatmap } from '../blocks/heatmap.js';
-import { exact, formatNumber, sup, visibleChar } from '../blocks/format.js';
+import { exact, formatNumber, sup, tickFormat, visibleChar } from '../blocks/format.js';
 import { tooltip } from '../blocks/tooltip.js';
 import { magnitudeScale } from '../config.js';
 import { cellInfo } from '../state/meta.js';
@@ -216,7 +216,7 @@ export function createStack(container, { onTrace = () => {} } = {}) {
     svg.selectAll('g.x-axis').data([0]).join('g').attr('class', 'axis x-axis').attr('transform', `translate(0,${H - M.bottom})`)
       .call(d3.axisBottom(x).ticks(6).tickFormat(d3.format('d')));
     svg.selectAll('g.y-axis').data([0]).join('g').attr('class', 'axis y-axis').attr('transform', `translate(${M.left},0)`)
-      .call(d3.axisLeft(y).ticks(4, '~g'));
+      .call(d3.axisLeft(y).ticks(4).tickFormat(tickFormat({ log: true })));
     svg.selectAll('text.x-title').data([0]).join('text').attr('class', 'axis-title x-title')
       .attr('x', W - M.right).attr('y', H - 2).attr('text-anchor', 'end').text('distance d (steps)');
     svg.selectAll('text.y-title').data([0]).join('text').attr('class', 'axis-title y-title')
@@ -276,7 +276,10 @@ export function createStack(container, { onTrace = () => {} } = {}) {
     return true;
   }
 
-  return { draw, show, trace, traced: () => source };
+  // the stack's answer on screen, or null while a single layer's is shown
+  const current = () => (document.body.classList.contains('stack-mode') ? answer : null);
+
+  return { draw, show, trace, traced: () => source, current };
 }
 
 // The character a text's step t reads: the token an embedding looks up, or the one-hot input's.
