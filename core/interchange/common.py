@@ -144,7 +144,9 @@ def output_layer(rest: list[str], parts, weight: str, example: str) -> tuple[str
     for key in rest:
         prefix, name = parts(key)
         if name not in (weight, "bias"):
-            raise InputError(f"weights.{key}", f"is not part of a one-layer recurrent model plus {example}")
+            raise InputError(f"weights.{key}", "is not part of a model read here: an RNN, LSTM or GRU (its layers and "
+                             f"directions), an embedding in front, and {example}; attention, convolutions and "
+                             "other layers are not read")
         layers.setdefault(prefix, {})[name] = key
     with_weight = {prefix: keys for prefix, keys in layers.items() if weight in keys}
     for prefix, keys in layers.items():

@@ -147,3 +147,12 @@ def test_a_stack_to_keras_is_refused_naming_to(client):
     model = trained_like("LSTM", 2, False, False)
     detail = refused(client, "convert", weights=state(model), to="keras")
     assert detail[0]["loc"][-1] == "to" and "stack" in detail[0]["msg"]
+
+
+def test_a_layer_that_is_not_read_is_refused_naming_its_key(client):
+    """Issue 28: an attention block is not read; the refusal names its key."""
+    model = trained_like("GRU", 2, False, True)
+    weights = {**state(model), "attn.in_proj_weight": [[0.0] * 5] * 15}
+    detail = refused(client, "unfold", sequence=TEXT, weights=weights)
+    assert detail[0]["msg"].startswith("weights.attn.in_proj_weight: is not part of a model read here")
+    assert "attention, convolutions and other layers are not read" in detail[0]["msg"]

@@ -182,7 +182,7 @@ MALFORMED = [
     ({"weights": without(good(), "fc.weight", "fc.bias")}, "weights: has no output layer"),
     ({"weights": without(good(), "fc.weight")}, "weights.fc.bias: has no fc.weight beside it"),
     ({"weights": {**good(), "out.weight": [[0.0] * 4] * 2}}, "weights: has 2 candidate output layers (fc.weight, out.weight)"),
-    ({"weights": {**good(), "embedding.table": [[0.0]]}}, "weights.embedding.table: is not part of a one-layer recurrent model"),
+    ({"weights": {**good(), "embedding.table": [[0.0]]}}, "weights.embedding.table: is not part of a model read here"),
     ({"weights": {**good(), "U": [[0.0]]}}, "weights: mixes formats: U (canonical), rnn.weight_ih_l0 (pytorch)"),
     ({"weights": {**good(), "fc.weight": [[0.0] * 5] * 2}}, "weights.fc.weight: expected (K, 4): the output layer reads the H = 4"),
     ({"weights": {**good(), "rnn.bias_ih_l0": [0.0] * 3}}, "weights.rnn.bias_ih_l0: expected (16) for nn.LSTM with H = 4, got (3)"),
