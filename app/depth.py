@@ -8,7 +8,7 @@ import numpy as np
 
 import core
 from core.contract import DEFAULT_FORGET_BIAS, GATE_VALUES, GATES, blocks
-from core.deep import DIRECTIONS, DeepForward, DeepParams, deep_from_arrays, forward_deep, init_deep
+from core.deep import DIRECTIONS, DeepForward, DeepParams, deep_from_arrays, forward_deep, init_deep, sample_deep
 from core.deep_backward import DeepBackward, backward_deep, step_norms_deep
 from core.gain import layer_gains
 from core.gradcheck import TOLERANCE, check_gradients_deep
@@ -203,8 +203,10 @@ def train_deep(req: TrainRequest, pools=None) -> dict:
     }
 
 
-def refuse_stack(req: UnfoldRequest, what: str) -> None:
-    """What is not available for a stack yet, refused naming the field that made it one."""
-    if req.is_deep:
-        raise core.InputError(req.deep_field, f"{what} is not available for a stack, both directions or an embedding "
-                              "yet: use one layer, one way, one-hot (leave it out)")
+def sample_stack(req) -> dict:
+    """Text a one-way stack would write (a SampleRequest), drawn as one layer's is."""
+    params, seq, _ = resolve_deep(req)
+    start = req.start if req.start is not None else req.sequence[0]
+    text = sample_deep(params, seq.vocab, start, req.length, req.temperature, req.sample_seed,
+                       activation=req.resolved_activation)
+    return {"start": start, "text": text, "temperature": req.temperature, "vocab": list(seq.vocab)}

@@ -14,7 +14,7 @@ from core.deep import deep_from_arrays, param_key
 from core.gradcheck import TOLERANCE, check_gradients
 from core.interchange import to_pytorch_stack
 
-from .depth import gradcheck_deep, refuse_stack, train_deep, unfold_deep
+from .depth import gradcheck_deep, sample_stack, train_deep, unfold_deep
 from .encoding import rounded
 from .optimizer import optimizer_state_of, state_out
 from .pools import Pools
@@ -217,7 +217,8 @@ def dataset(req: DatasetRequest, pools: Pools | None = None) -> dict:
 
 
 def sample(req: SampleRequest, pools: Pools | None = None) -> dict:
-    refuse_stack(req, "Sampling")
+    if req.is_deep:
+        return sample_stack(req)
     problem = resolve(req)
     start = req.start if req.start is not None else req.sequence[0]
     text = core.sample(

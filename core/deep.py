@@ -18,6 +18,7 @@ import numpy as np
 
 from .contract import GATES, PARAM_NAMES
 from .errors import InputError, NumericalOverflow
+from .functions import draw_next
 from .params import Params, init_params, params_from_arrays
 from .unfold import Forward, check_targets_fit, first_nonfinite_row, head, recur
 
@@ -208,4 +209,28 @@ def forward_deep(params: DeepParams, x: np.ndarray | None, y: np.ndarray, has_lo
                        activation, output)
 
 
-__all__ = ["DIRECTIONS", "DeepForward", "DeepParams", "forward_deep", "init_deep", "param_key"]
+def sample_deep(params: DeepParams, vocab: tuple[str, ...], start: str, length: int, temperature: float, seed: int,
+                *, activation: str = "tanh") -> str:
+    """``length`` characters after ``start`` from a one-way stack, as core.sample draws them from one
+    layer: each character read (its E row, or one-hot), every layer stepped once from its own
+    state, the next character drawn from softmax(o / temperature) and fed back."""
+    if params.directions == 2:
+        raise InputError("bidirectional", "a reverse direction reads a text from its end, which a text being "
+                         "written does not have yet: sampling needs one direction")
+    if start not in vocab:
+        raise InputError("start", f"{start!r} is not in the model's vocabulary")
+    rng = np.random.default_rng(seed)
+    token, states, out = vocab.index(start), [(None, None)] * len(params.layers), []
+    for _ in range(length):
+        below = params.E[token] if params.E is not None else np.eye(params.input_size)[token]
+        below = below[None, None]  # one step of one sequence
+        for i, layer in enumerate(params.layers):
+            _, _, h, s = recur(layer[0], below, *states[i], activation)
+            states[i] = (h[1, 0], None if s is None else s[1, 0])
+            below = h[1:]
+        token = draw_next(params.V @ below[0, 0] + params.c, temperature, rng)
+        out.append(vocab[token])
+    return "".join(out)
+
+
+__all__ = ["DIRECTIONS", "DeepForward", "DeepParams", "forward_deep", "init_deep", "param_key", "sample_deep"]

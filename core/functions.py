@@ -70,3 +70,12 @@ HEADS: dict[str, Head] = {
         lambda o, y: (softplus(o) - y * o).sum(axis=-1),
     ),
 }
+
+
+def draw_next(o: Array, temperature: float, rng: np.random.Generator) -> int:
+    """The index of the next character drawn from softmax(o / temperature); 0: the most likely."""
+    if temperature == 0:
+        return int(np.argmax(o))
+    z = o / temperature
+    p = np.exp(z - z.max())
+    return int(rng.choice(len(p), p=p / p.sum()))

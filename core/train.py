@@ -15,6 +15,7 @@ from .deep import forward_deep
 from .deep_backward import backward_deep
 from .encode import Sequence
 from .errors import InputError, NumericalOverflow
+from .functions import draw_next
 from .params import Params
 from .tasks import EVAL_BATCH, Dataset
 from .unfold import check_targets_fit, forward, forward_batch
@@ -281,13 +282,7 @@ def sample(
     for _ in range(length):
         one_step = Sequence(x, np.zeros((1, params.sizes[2])), no_loss, vocab)
         fwd = forward(params, one_step, activation, "softmax", state_h, state_s)
-        o = fwd.o[0]
-        if temperature == 0:
-            nxt = int(np.argmax(o))
-        else:
-            z = o / temperature
-            p = np.exp(z - z.max())
-            nxt = int(rng.choice(len(p), p=p / p.sum()))
+        nxt = draw_next(fwd.o[0], temperature, rng)
         out.append(vocab[nxt])
         x = np.zeros((1, D))
         x[0, nxt] = 1.0

@@ -94,10 +94,11 @@ def test_what_a_stack_does_not_read_is_refused_naming_the_field(client, body, fi
     assert words in detail[0]["msg"]
 
 
-def test_sampling_a_stack_is_refused_for_now(client):
-    detail = refused(client, "sample", sequence="hello", layers=2)
-    assert detail[0]["loc"][-1] == "layers"
-    assert "not available for a stack" in detail[0]["msg"]
+def test_a_one_way_stack_writes_text_and_a_bidirectional_one_is_refused(client):
+    written = post(client, "sample", sequence="hello world", layers=2, embedding=3, length=20, temperature=0)
+    assert len(written["text"]) == 20 and set(written["text"]) <= set("hello world")
+    detail = refused(client, "sample", sequence="hello", layers=2, bidirectional=True)
+    assert detail[0]["loc"][-1] == "bidirectional" and "sampling needs one direction" in detail[0]["msg"]
 
 
 def test_meta_lists_the_stacks_fields_as_declared(client):

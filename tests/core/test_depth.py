@@ -233,3 +233,21 @@ def test_each_layers_gain_is_the_geometric_mean_of_its_flows_over_the_tops():
         assert gains[0]["back"][d] == pytest.approx(np.exp(np.mean(np.log(back))), rel=1e-12)
         assert gains[0]["ahead"][d] == pytest.approx(np.exp(np.mean(np.log(ahead))), rel=1e-12)
     assert gains[1]["back"] == gain_curve(top, seq.has_loss)  # the top against itself: one layer's G(d)
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru", "minlstm"])
+def test_a_stack_writes_the_text_its_forward_pass_predicts(cell):
+    """Greedy sampling (temperature 0) steps every layer once a character; the oracle re-runs the
+    whole stack over the text written so far and takes the most likely next character."""
+    from core.deep import sample_deep
+
+    seq, _, p = model(cell, 2, False, embedding=3, text="abcabdca")
+    vocab = seq.vocab
+    written = sample_deep(p, vocab, "a", 6, 0.0, seed=0)
+    text = "a"
+    for _ in range(6):
+        tokens = np.array([vocab.index(ch) for ch in text])
+        x = np.eye(len(vocab))[tokens]
+        fwd = forward_deep(p, x, np.full_like(x, 1 / len(vocab)), np.zeros(len(text), dtype=bool), tokens=tokens)
+        text += vocab[int(np.argmax(fwd.o[-1]))]
+    assert written == text[1:]

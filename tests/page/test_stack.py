@@ -60,8 +60,8 @@ def test_a_loss_is_traced_through_both_layers_and_both_directions(page):
     below = np.array(answer["depth"]["layers"][0]["flows"]["h"][4])
     assert (below[5:] > 0).all()  # below the top, the error also reaches steps after the loss
     caption = page.locator("p.stack-caption").text_content()
-    assert "layer 1: steps 0–9 (5 after 4)" in caption
-    assert "the reverse direction above carried it forward in time" in caption
+    assert "layer 1: steps 0–9 (5 of them after step 4)" in caption
+    assert "the layer above's reverse direction, which reads the text from its end, hands it to later steps" in caption
     ratio = below[4] / answer["depth"]["layers"][1]["flows"]["h"][4][4]
     assert f"layer 1 receives {float(f'{ratio:.3g}'):g} times" in caption
     # each layer's flow matrix marks the traced row; Enter on another loss traces it instead
@@ -169,4 +169,4 @@ def test_a_stack_trains_on_the_page_and_is_redrawn_after_each_chunk(page):
     after = float(page.locator("#summary").text_content().rsplit("J = ", 1)[1])
     assert after < before
     assert page.locator("svg.stack circle.stack-node").count() == 64
-    assert "not available yet" in page.locator("#train-sample").text_content()
+    assert "does not write text" in page.locator("#train-sample").text_content()

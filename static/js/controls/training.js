@@ -173,8 +173,8 @@ export function createTrainer({ request, current, askJSON, onSnapshot, onStateCh
   async function sample(weights = run.weights, step = run.step) {
     const body = request();
     if (body.sequence === undefined || !weights) { sampleLine.textContent = ''; return; }
-    if (body.layers > 1 || body.bidirectional || body.embedding) { // /sample reads one layer, one way, one-hot
-      sampleLine.textContent = 'Writing text from a stack is not available yet: the page samples one layer, one way.';
+    if (body.bidirectional) { // its reverse direction would read the text from an end not yet written
+      sampleLine.textContent = 'A bidirectional stack does not write text: its reverse direction reads the text from its end.';
       return;
     }
     const { ok, data } = await askJSON('/api/v1/sample', {

@@ -8,13 +8,16 @@ import { drawHeatmap } from '../blocks/heatmap.js';
 import { exact, formatNumber, sup, tickFormat, visibleChar } from '../blocks/format.js';
 import { tooltip } from '../blocks/tooltip.js';
 import { magnitudeScale } from '../config.js';
-import { cellInfo } from '../state/meta.js';
 import { explainStep } from './stack-step.js';
+import { caption, gainCaption, norms } from './stack-words.js';
+
+export { stackHeadline } from './stack-words.js';
 
 const d3 = window.d3;
 const ROW = 52; // px between two rows
 const LEFT = 118; // room for the rows' names
-const R = 9; // a state's radius
+const RADIUS = 9; // a state's radius, in a column wide enough
+const MIN_COL = 16; // the narrowest column, px
 const ARROW = { forward: '→', reverse: '←' };
 
 // The rows top to bottom: the losses, each layer's directions from the top layer down, the input.
@@ -31,63 +34,26 @@ function rowsOf(answer) {
   return rows.map((row, i) => ({ ...row, y: 28 + i * ROW }));
 }
 
-const norms = (matrix) => matrix.map((row) => Math.hypot(...row));
 
 // The error of each state: summed over the losses, or the traced loss's alone (F of its direction).
 function errorOf(row, source) {
   return source === null ? norms(row.data.errors.h) : row.data.flows.h[source];
 }
 
-// What the numbers say, as sentences: where the error is largest, or where a traced loss's reaches.
-export function caption(answer, source) {
-  const layers = answer.depth.layers;
-  const L = layers.length;
-  const steps = answer.config.steps;
-  if (source === null) {
-    let best = { v: -1 };
-    for (const layer of layers) {
-      const size = norms(answer.depth.layers[layer.layer - 1].directions.map((d) => d.errors.h)
-        .reduce((a, b) => a.map((row, t) => [...row, ...b[t]])));
-      size.forEach((v, t) => { if (v > best.v) best = { v, t, l: layer.layer }; });
-    }
-    return `Each circle is one layer's state at one step, coloured by the size of its error ‖δh‖ (every loss's, summed). `
-      + `The largest is at layer ${best.l}, step ${best.t} (${formatNumber(best.v, 3)}). Click a loss J to follow its error down the stack.`;
-  }
-  const parts = layers.map((layer) => {
-    const reached = d3.range(steps).filter((t) => layer.flows.h[source][t] > 0);
-    if (!reached.length) return `layer ${layer.layer}: nowhere`;
-    const after = reached.filter((t) => t > source).length;
-    return `layer ${layer.layer}: steps ${reached[0]}–${reached[reached.length - 1]}${after ? ` (${after} after ${source})` : ''}`;
-  });
-  const top = layers[L - 1].flows.h[source][source];
-  const bottom = layers[0].flows.h[source][source];
-  const kept = L > 1 && top > 0 ? ` At step ${source} itself, layer 1 receives ${formatNumber(bottom / top, 3)} times the error `
-    + `layer ${L} receives (‖δh${sup(`1,${source}←${source}`)}‖ = ${formatNumber(bottom, 3)}, ‖δh${sup(`${L},${source}←${source}`)}‖ = ${formatNumber(top, 3)}).` : '';
-  const forward = layers.slice(0, -1).some((layer) => layer.flows.h[source].some((v, t) => t > source && v > 0));
-  const why = forward ? ' Below the top it reaches steps after the loss: the reverse direction above carried it forward in time.' : '';
-  return `J${sup(source)}'s error reaches ${parts.join('; ')}.${kept}${why}`;
-}
-
-// What each layer's gain says at one distance, from the answer's numbers.
-export function gainCaption(answer) {
-  const layers = answer.depth.layers;
-  const d = Math.min(5, answer.config.steps - 1);
-  const said = layers.map((layer) => {
-    const v = layer.gain.back[d];
-    return `layer ${layer.layer} ${v === null ? 'none' : formatNumber(v, 3)}`;
-  });
-  return `Each layer's gain G_l(d): how much of a loss's error, as the top layer receives it at the loss's own step, `
-    + `reaches that layer d steps back (geometric mean over the losses; dashed: d steps ahead). At d = ${d}: ${said.join(', ')}.`;
-}
-
-// The toolbar's one line about the answer on screen.
-export function stackHeadline(answer) {
-  const { config } = answer;
-  const ways = config.bidirectional ? ' bidirectional' : '';
-  const embedded = config.embedding ? `, embedding ${config.embedding}` : '';
-  const cell = cellInfo(config.cell).title;
-  return `${config.layers}-layer${ways} ${cell}, H = ${config.hidden_size}${embedded} · T = ${config.steps} · `
-    + `J = ${formatNumber(answer.forward.total_loss, 4)}`;
+// A log colour scale as a bar, its ends labelled.
+function colourBar(host, scale, title) {
+  const [lo, hi] = scale.domain();
+  const svg = host.selectAll('svg.colour-bar').data([0]).join('svg').attr('class', 'colour-bar').attr('width', 260)
+    .attr('height', 34).attr('role', 'img').attr('aria-label', `colour scale from ${formatNumber(lo, 2)} to ${formatNumber(hi, 2)}`);
+  const stops = d3.range(11).map((i) => ({ offset: i / 10, colour: scale(Math.exp(Math.log(lo) + (i / 10) * Math.log(hi / lo))) }));
+  svg.selectAll('defs').data([0]).join('defs').selectAll('linearGradient').data([0]).join('linearGradient')
+    .attr('id', 'stack-colours').selectAll('stop').data(stops).join('stop')
+    .attr('offset', (d) => d.offset).attr('stop-color', (d) => d.colour);
+  svg.selectAll('rect').data([0]).join('rect').attr('x', 0).attr('y', 14).attr('width', 200).attr('height', 10)
+    .attr('fill', 'url(#stack-colours)');
+  svg.selectAll('text.end').data([[0, lo, 'start'], [200, hi, 'end']]).join('text').attr('class', 'end')
+    .attr('x', (d) => d[0]).attr('y', 34).attr('text-anchor', (d) => d[2]).text((d) => formatNumber(d[1], 2));
+  svg.selectAll('text.title').data([title]).join('text').attr('class', 'title').attr('x', 0).attr('y', 10).text((d) => d);
 }
 
 export function createStack(container, { onTrace = () => {} } = {}) {
@@ -111,7 +77,13 @@ export function createStack(container, { onTrace = () => {} } = {}) {
   function drawGrid(host, rows, scale, needed) {
     const steps = answer.config.steps;
     const width = host.node().clientWidth || 900;
-    const col = Math.max(30, Math.min(60, Math.floor((width - LEFT - 10) / steps)));
+    // columns narrow to fit the panel down to MIN_COL px (then the grid scrolls sideways, and says so)
+    const col = Math.max(MIN_COL, Math.min(60, Math.floor((width - LEFT - 10) / steps)));
+    const R = Math.min(RADIUS, Math.floor(col / 2) - 2);
+    const box = Math.min(20, col - 4);
+    const fits = LEFT + steps * col + 10 <= width;
+    host.selectAll('p.stack-scroll').data(fits ? [] : [0]).join('p').attr('class', 'stack-scroll')
+      .text(`Steps 0–${steps - 1} do not fit this width: scroll the picture sideways for the later ones.`);
     const x = (t) => LEFT + col / 2 + t * col;
     const height = rows[rows.length - 1].y + 40;
     const svg = host.selectAll('svg.stack').data([0]).join('svg').attr('class', 'stack')
@@ -166,7 +138,7 @@ export function createStack(container, { onTrace = () => {} } = {}) {
     svg.selectAll('rect.stack-loss').data(losses).join('rect').attr('class', 'stack-loss')
       .attr('data-step', (t) => t).attr('tabindex', 0).attr('role', 'button')
       .attr('aria-pressed', (t) => String(t === source)).attr('aria-label', (t) => `Trace the error of J${sup(t)}`)
-      .attr('x', (t) => x(t) - 10).attr('y', lossRow.y - 10).attr('width', 20).attr('height', 20)
+      .attr('x', (t) => x(t) - box / 2).attr('y', lossRow.y - box / 2).attr('width', box).attr('height', box)
       .classed('traced', (t) => t === source).classed('needed', (t) => needed.includes(t))
       .on('click', (_, t) => trace(t))
       .on('keydown', (event, t) => { if (event.key === 'Enter' || event.key === ' ') { event.preventDefault(); trace(t); } })
@@ -175,8 +147,10 @@ export function createStack(container, { onTrace = () => {} } = {}) {
     const vocab = answer.vocab;
     const label = (t) => (vocab ? visibleChar(vocab[tokenAt(answer, t)]) : `x${sup(t)}`);
     svg.selectAll('text.stack-input').data(d3.range(steps)).join('text').attr('class', 'stack-input')
+      .style('font-size', `${Math.min(14, col - 4)}px`)
       .attr('x', x).attr('y', inputRow.y + 4).attr('text-anchor', 'middle').text(label);
-    svg.selectAll('text.stack-step').data(d3.range(steps)).join('text').attr('class', 'stack-step')
+    svg.selectAll('text.stack-step').data(d3.range(steps).filter((t) => col >= 24 || t % 5 === 0)).join('text')
+      .attr('class', 'stack-step')
       .attr('x', x).attr('y', inputRow.y + 24).attr('text-anchor', 'middle').text((t) => t);
   }
 
@@ -207,7 +181,7 @@ export function createStack(container, { onTrace = () => {} } = {}) {
     const lines = layers.flatMap((layer) => Object.entries(layer.gain).map(([way, values]) => ({ layer: layer.layer, way,
       points: values.map((v, d) => ({ d, v })).filter((p) => p.v !== null && p.v > 0) })));
     const all = lines.flatMap((l) => l.points.map((p) => p.v));
-    const [W, H, M] = [420, 200, { top: 22, right: 70, bottom: 30, left: 50 }];
+    const [W, H, M] = [420, 206, { top: 22, right: 70, bottom: 36, left: 50 }];
     const x = d3.scaleLinear([0, Math.max(1, steps - 1)], [M.left, W - M.right]);
     const y = d3.scaleLog(all.length ? d3.extent(all) : [0.1, 1], [H - M.bottom, M.top]).nice();
     const colour = d3.scaleOrdinal(layers.map((l) => l.layer), ['#0072B2', '#D55E00', '#009E73', '#CC79A7']);
@@ -220,14 +194,20 @@ export function createStack(container, { onTrace = () => {} } = {}) {
     svg.selectAll('text.x-title').data([0]).join('text').attr('class', 'axis-title x-title')
       .attr('x', W - M.right).attr('y', H - 2).attr('text-anchor', 'end').text('distance d (steps)');
     svg.selectAll('text.y-title').data([0]).join('text').attr('class', 'axis-title y-title')
-      .attr('x', M.left - 40).attr('y', 12).text('G_l(d), log scale');
+      .attr('x', M.left - 40).attr('y', 12).text('Gₗ(d), log scale');
+    const key = [['back in time', null], ...(layers[0].gain.ahead ? [['ahead in time', '5 3']] : [])];
+    const keys = svg.selectAll('g.gain-key').data(key).join('g').attr('class', 'gain-key')
+      .attr('transform', (_, i) => `translate(${W - M.right - 150},${M.top + 4 + i * 14})`);
+    keys.selectAll('line').data((k) => [k]).join('line').attr('x2', 22).attr('stroke', '#555')
+      .attr('stroke-width', 2).attr('stroke-dasharray', (k) => k[1]);
+    keys.selectAll('text').data((k) => [k]).join('text').attr('x', 26).attr('y', 4).text((k) => k[0]);
     const line = d3.line((p) => x(p.d), (p) => y(p.v));
     svg.selectAll('path.gain-line').data(lines).join('path').attr('class', 'gain-line')
       .attr('data-layer', (l) => l.layer).attr('data-way', (l) => l.way)
       .attr('d', (l) => line(l.points)).attr('stroke', (l) => colour(l.layer))
       .attr('stroke-dasharray', (l) => (l.way === 'ahead' ? '5 3' : null))
       .call(tooltip, (l) => [`layer ${l.layer}, ${l.way === 'back' ? 'back in time' : 'ahead in time'}`,
-        'G_l(d): the share of a loss\'s error at the top that reaches this layer d steps away']);
+        'Gₗ(d): the share of a loss\'s error at the top that reaches this layer d steps away']);
     // each layer's name at its line's end, kept 12 px apart from the next one's
     const labels = lines.filter((l) => l.way === 'back' && l.points.length)
       .map((l) => ({ l, y: y(l.points[l.points.length - 1].v) + 4 })).sort((a, b) => a.y - b.y);
@@ -241,9 +221,10 @@ export function createStack(container, { onTrace = () => {} } = {}) {
     answer = data;
     if (source !== null && !(source < data.config.steps && data.forward.has_loss[source])) source = null;
     const rows = rowsOf(data);
-    const values = data.depth.layers.flatMap((layer) => layer.directions.flatMap((d) => [...norms(d.errors.h),
-      ...d.flows.h.flat()]));
-    const scale = magnitudeScale(values);
+    // the states' colours span what they show (every loss's error, or the traced loss's); the flow
+    // matrices' span every F_l
+    const scale = magnitudeScale(rows.filter((r) => r.kind === 'state').flatMap((r) => errorOf(r, source)));
+    const flowScale = magnitudeScale(data.depth.layers.flatMap((layer) => layer.flows.h.flat()));
     root.selectAll('p.stack-caption').data([0]).join('p').attr('class', 'stack-caption').attr('role', 'status')
       .text(caption(data, source));
     const grid = root.selectAll('div.stack-grid').data([0]).join('div').attr('class', 'stack-grid');
@@ -255,12 +236,14 @@ export function createStack(container, { onTrace = () => {} } = {}) {
       .selectAll('p').data(explained.lines).join('p').text((line) => line);
     drawGrid(grid, rows, scale, explained.needed);
     const [lo, hi] = scale.domain();
-    root.selectAll('p.stack-legend').data([0]).join('p').attr('class', 'stack-legend')
+    const legend = root.selectAll('div.stack-legend').data([0]).join('div').attr('class', 'stack-legend');
+    colourBar(legend, scale, source === null ? '‖δh‖, every loss\'s error' : `‖δh${sup(`l,t←${source}`)}‖, J${sup(source)}'s error`);
+    legend.selectAll('p').data([0]).join('p')
       .text(`Colour: the error's size on a log scale, dark ${formatNumber(lo, 2)} to yellow ${formatNumber(hi, 2)}; `
         + 'white, dashed: no error reaches that state. Arrows: the forward pass, along each direction\'s time and up '
         + 'through the layers; errors travel them backwards.');
     const matrices = root.selectAll('div.stack-flows').data([0]).join('div').attr('class', 'stack-flows');
-    drawMatrices(matrices, scale);
+    drawMatrices(matrices, flowScale);
     const gain = root.selectAll('div.stack-gain-box').data([0]).join('div').attr('class', 'stack-gain-box');
     gain.selectAll('p.stack-gain-caption').data([0]).join('p').attr('class', 'stack-gain-caption').text(gainCaption(data));
     drawGain(gain);
