@@ -35,15 +35,9 @@ def keras_blocks(array: np.ndarray, cell: str, axis: int) -> np.ndarray:
     return np.concatenate([r, z, n], axis=axis)
 
 
-def read_keras(weights: dict, cell: str | None) -> Imported:
-    layers: dict[str, dict[str, str]] = {}
-    for key in weights:
-        prefix, name = keras_parts(key)
-        layers.setdefault(prefix, {})[name] = key
-    recurrent = {prefix: keys for prefix, keys in layers.items() if "recurrent_kernel" in keys}
-    if len(recurrent) > 1:
-        raise InputError("weights", f"has {len(recurrent)} recurrent layers ({', '.join(recurrent)}); send one")
-    prefix, keys = next(iter(recurrent.items()))
+def keras_layer(weights: dict, prefix: str, keys: dict, cell: str | None) -> tuple:
+    """One Keras SimpleRNN, LSTM or GRU (or one direction of a Bidirectional) by its keys (kernel ->
+    key, ...): (cell, H, the canonical arrays U, W, b (b_hn), where each came from, notes, sources)."""
     for name in keys:
         if name not in KERAS_NAMES:
             raise InputError(f"weights.{keys[name]}", "is not a weight of a Keras SimpleRNN, LSTM or GRU")
@@ -82,10 +76,26 @@ def read_keras(weights: dict, cell: str | None) -> Imported:
             arrays["b"], mapping["b"] = bias, B_key
     if cell == "gru" and "b_hn" not in arrays:
         arrays["b_hn"] = np.zeros(H)
+    return cell, H, arrays, mapping, notes, {"U": (K_key, True), "W": (R_key, True)}
+
+
+def read_keras(weights: dict, cell: str | None) -> Imported:
+    """One layer, one way, one-hot: the canonical U, W, b, V, c; several recurrent layers or an
+    Embedding make a stack, read by interchange.stack."""
+    layers: dict[str, dict[str, str]] = {}
+    for key in weights:
+        prefix, name = keras_parts(key)
+        layers.setdefault(prefix, {})[name] = key
+    recurrent = {prefix: keys for prefix, keys in layers.items() if "recurrent_kernel" in keys}
+    if len(recurrent) > 1 or any("embeddings" in keys for keys in layers.values()):
+        from .stack import read_keras_stack  # each layer and direction read as one layer is below
+
+        return read_keras_stack(weights, layers, recurrent, cell)
+    prefix, keys = next(iter(recurrent.items()))
+    cell, H, arrays, mapping, notes, sources = keras_layer(weights, prefix, keys, cell)
     rest = [key for other, keys in layers.items() if other != prefix for key in keys.values()]
-    sources = {"U": (K_key, True), "W": (R_key, True)}
     read_head(weights, rest, keras_parts, "kernel", "a Keras Dense (e.g. dense/kernel, dense/bias)",
-              H, R_key, arrays, mapping, notes, sources, keras=True)
+              H, sources["W"][0], arrays, mapping, notes, sources, keras=True)
     return Imported("keras", cell, arrays, mapping, tuple(notes), sources)
 
 

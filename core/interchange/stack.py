@@ -69,6 +69,78 @@ def read_torch_stack(weights: dict, groups: dict, rest: list, cell: str, embedde
                     sources, layers, bidirectional, embedding)
 
 
+def _keras_directions(recurrent: dict) -> list[tuple[str, str | None]]:
+    """The recurrent layers in the weights' order, each (its forward prefix, its backward twin or
+    None): a Bidirectional keeps its two layers as .../forward_<name>/... and .../backward_<name>/..."""
+    order, paired = [], set()
+    for prefix in recurrent:
+        parts = prefix.split("/")
+        if any(part.startswith("backward_") for part in parts):
+            continue
+        at = next((i for i, part in enumerate(parts) if part.startswith("forward_")), None)
+        if at is None:
+            order.append((prefix, None))
+            continue
+        twin = "/".join([*parts[:at], "backward_" + parts[at].removeprefix("forward_"), *parts[at + 1:]])
+        if twin not in recurrent:
+            raise InputError(f"weights.{recurrent[prefix]['recurrent_kernel']}", f"belongs to a Bidirectional whose "
+                             f"backward layer is missing (no {twin}recurrent_kernel)")
+        order.append((prefix, twin))
+        paired.add(twin)
+    for prefix in recurrent:
+        if any(part.startswith("backward_") for part in prefix.split("/")) and prefix not in paired:
+            raise InputError(f"weights.{recurrent[prefix]['recurrent_kernel']}", "belongs to a Bidirectional whose "
+                             "forward layer is missing")
+    if len({twin is None for _, twin in order}) > 1:
+        raise InputError("weights", "mixes Bidirectional and one-way recurrent layers: a stack here runs every layer "
+                         "both ways or every layer one way")
+    return order
+
+
+def read_keras_stack(weights: dict, layers: dict, recurrent: dict, cell: str | None) -> Imported:
+    """Keras: stacked SimpleRNN, LSTM or GRU layers (return_sequences), each maybe a Bidirectional,
+    an Embedding in front and a Dense on top, by weight path, in the weights' order."""
+    from .keras import keras_layer, keras_parts  # one layer and direction, read as a single layer is
+
+    order = _keras_directions(recurrent)
+    dirs = 2 if order[0][1] is not None else 1
+    arrays, mapping, notes, sources, size = {}, {}, [], {}, None
+    for layer, pair in enumerate(order):
+        for d, prefix in enumerate(pair[:dirs]):
+            found, H, parts, where, said, keys = keras_layer(weights, prefix, recurrent[prefix], cell)
+            if cell is not None and found != cell or size is not None and H != size:
+                raise InputError(f"weights.{keys['W'][0]}", f"is a {found} layer with H = {H}, but the first is a "
+                                 f"{cell} with H = {size}: a stack here is of one cell and one hidden size")
+            cell, size = found, H
+            if layer and parts["U"].shape[1] != dirs * H:
+                raise InputError(f"weights.{keys['U'][0]}", f"expected ({dirs * H}, {parts['U'].shape[0]}): layer "
+                                 f"{layer} reads the {dirs * H} states of the layer below, got "
+                                 f"({parts['U'].shape[1]}, {parts['U'].shape[0]})")
+            for name, value in parts.items():
+                arrays[param_key(name, layer + 1, d)], mapping[param_key(name, layer + 1, d)] = value, where[name]
+            for name, source in keys.items():
+                sources[param_key(name, layer + 1, d)] = source
+            notes += [note for note in said if note not in notes]
+    embedded = [keys["embeddings"] for keys in layers.values() if "embeddings" in keys]
+    if len(embedded) > 1:
+        raise InputError("weights", f"has {len(embedded)} Embedding layers ({', '.join(embedded)}); send one")
+    used = {key for prefix in recurrent for key in recurrent[prefix].values()} | set(embedded)
+    head = {}
+    top = mapping[param_key("W", len(order), dirs - 1)]
+    read_head(weights, [key for key in weights if key not in used], keras_parts, "kernel",
+              "a Keras Dense (e.g. dense/kernel, dense/bias)", dirs * size, top, head, mapping, notes, sources,
+              keras=True)
+    arrays |= head
+    embedding = None
+    if embedded:
+        arrays["E"] = read_array(embedded[0], weights[embedded[0]])
+        mapping["E"], sources["E"] = embedded[0], (embedded[0], False)
+        embedding = arrays["E"].shape[1]
+    names = [*[n for n in arrays if n not in ("V", "c", "E")], "V", "c", *(["E"] if embedded else [])]
+    return Imported("keras", cell, {n: arrays[n] for n in names}, {n: mapping[n] for n in names}, tuple(notes),
+                    sources, len(order), dirs == 2, embedding)
+
+
 def _torch_layer(weights: dict, recurrent: dict, cell: str, suffix: str):
     from .pytorch import torch_layer  # one layer and direction, read as a single layer is
 

@@ -203,7 +203,8 @@ MALFORMED = [
     ({"weights": {**good(), "rnn.weight_ih_l0": [[0.0] * 3] * 5}}, "weights.rnn.weight_ih_l0: expected (16, D) for nn.LSTM with H = 4, got (5, 3)"),
     ({"weights": {**keras("lstm"), "lstm/lstm_cell/kernel:0": [[0.0] * 12] * 3}}, "weights.lstm/lstm_cell/kernel:0: expected (D, 16) for a Keras LSTM with H = 4, got (3, 12)"),
     ({"weights": {**keras("lstm"), "lstm/lstm_cell/gamma:0": [0.0]}}, "weights.lstm/lstm_cell/gamma:0: is not a weight of a Keras"),
-    ({"weights": {**keras("lstm"), "lstm2/recurrent_kernel": [[0.0]]}}, "weights: has 2 recurrent layers"),
+    # a second recurrent layer makes a Keras stack (issue 28), which needs all of each layer's weights
+    ({"weights": {**keras("lstm"), "lstm2/recurrent_kernel": [[0.0]]}}, "weights: missing lstm2/kernel beside lstm2/recurrent_kernel"),
 ]
 
 
