@@ -12,7 +12,7 @@ import core
 from core.contract import DEFAULT_FORGET_BIAS
 from core.deep import deep_from_arrays, param_key
 from core.gradcheck import TOLERANCE, check_gradients
-from core.interchange import to_pytorch_stack
+from core.interchange import to_keras_stack, to_pytorch_stack
 
 from .depth import gradcheck_deep, sample_stack, train_deep, unfold_deep
 from .encoding import rounded
@@ -249,7 +249,7 @@ def convert(req: ConvertRequest, pools: Pools | None = None) -> dict:
 
 def _convert_stack(req: ConvertRequest, found: core.Imported) -> dict:
     """A stack's weights, checked as an unfold would check them (D, K and the tokens read from the
-    weights), to canonical or PyTorch; Keras's stacked layers are not written yet."""
+    weights), to canonical, PyTorch or Keras."""
     arrays = found.arrays
     first, V, E = arrays.get(param_key("U", 1, 0)), arrays.get("V"), arrays.get("E")
     D = first.shape[1] if first is not None and first.ndim == 2 else 0
@@ -263,6 +263,6 @@ def _convert_stack(req: ConvertRequest, found: core.Imported) -> dict:
         weights = to_pytorch_stack(weights, params.cell, len(params.layers), params.directions == 2, req.module,
                                    req.head)
     elif req.to == "keras":
-        raise core.InputError("to", "cannot be keras for a stack yet: rnn-unfolded writes one Keras layer; use "
-                              "pytorch or canonical")
+        weights = to_keras_stack(weights, params.cell, len(params.layers), params.directions == 2, req.module,
+                                 req.head)
     return {"imported": _imported(found), "weights": weights}

@@ -20,9 +20,10 @@ from .canonical import read_canonical
 from .common import TORCH_RECURRENT, Imported, no_library_layer
 from .keras import keras_parts, read_keras, to_keras
 from .pytorch import read_pytorch, to_pytorch
-from .stack import CANONICAL_STACK, to_pytorch_stack
+from .stack import CANONICAL_STACK, to_keras_stack, to_pytorch_stack
 
-__all__ = ["WEIGHT_FORMATS", "Imported", "detect", "read_weights", "to_keras", "to_pytorch", "to_pytorch_stack"]
+__all__ = ["WEIGHT_FORMATS", "Imported", "detect", "read_weights", "to_keras", "to_keras_stack", "to_pytorch",
+           "to_pytorch_stack"]
 
 # The formats weights are read in and written to, each a module of this package.
 WEIGHT_FORMATS = ("canonical", "pytorch", "keras")

@@ -203,3 +203,27 @@ def to_pytorch_stack(arrays: dict[str, np.ndarray], cell: str, layers: int, bidi
                     f"{prefix}bias_ih{suffix}": one["b"], f"{prefix}bias_hh{suffix}": recurrent_bias(one, cell)}
     linear = head or "fc"
     return out | {f"{linear}.weight": arrays["V"], f"{linear}.bias": arrays["c"]}
+
+
+def to_keras_stack(arrays: dict[str, np.ndarray], cell: str, layers: int, bidirectional: bool,
+                   module: str | None = None, head: str | None = None) -> dict[str, np.ndarray]:
+    """A stack's weights by Keras path, in the order a Keras model of the same layers lists
+    model.weights (so ``model.set_weights([np.asarray(w) for w in weights.values()])`` loads them):
+    an Embedding named embedding, then each layer as Keras names it by default (lstm, lstm_1, ...;
+    bidirectional, bidirectional_1, ... holding forward_lstm and backward_lstm), then a Dense
+    ``head`` (default dense). Each layer and direction is written as to_keras writes one."""
+    from .keras import KERAS_NAMES_OF, to_keras
+
+    refuse_min_cells(cell, "keras")
+    base = module or KERAS_NAMES_OF[cell]
+    out = {"embedding/embeddings": arrays["E"]} if "E" in arrays else {}
+    for layer in range(layers):
+        suffix = f"_{layer}" if layer else ""
+        for d in range(2 if bidirectional else 1):
+            name = (f"bidirectional{suffix}/{('forward_', 'backward_')[d]}{base}" if bidirectional
+                    else f"{base}{suffix}")
+            one = {p: arrays[param_key(p, layer + 1, d)] for p in PARAM_NAMES[cell] if p not in ("V", "c")}
+            written = to_keras({**one, "V": arrays["V"], "c": arrays["c"]}, cell, name)
+            out |= {key: value for key, value in written.items() if key.startswith(f"{name}/")}
+    linear = head or "dense"
+    return out | {f"{linear}/kernel": arrays["V"].T.copy(), f"{linear}/bias": arrays["c"]}

@@ -143,10 +143,15 @@ def test_fields_that_disagree_with_the_weights_are_refused(client, extra, field,
     assert words in detail[0]["msg"]
 
 
-def test_a_stack_to_keras_is_refused_naming_to(client):
-    model = trained_like("LSTM", 2, False, False)
-    detail = refused(client, "convert", weights=state(model), to="keras")
-    assert detail[0]["loc"][-1] == "to" and "stack" in detail[0]["msg"]
+def test_a_pytorch_stack_converts_to_keras_and_back_to_the_same_numbers(client):
+    model = trained_like("GRU", 2, True, True)
+    as_keras = post(client, "convert", weights=state(model), to="keras")["weights"]
+    assert list(as_keras)[:2] == ["embedding/embeddings", "bidirectional/forward_gru/kernel"]
+    back = post(client, "convert", weights=as_keras, to="canonical")["weights"]
+    direct = post(client, "convert", weights=state(model), to="canonical")["weights"]
+    assert back.keys() == direct.keys()
+    for name, value in direct.items():
+        np.testing.assert_allclose(back[name], value, rtol=0, atol=0, err_msg=name)
 
 
 def test_a_layer_that_is_not_read_is_refused_naming_its_key(client):

@@ -41,3 +41,22 @@ def test_a_keras_bidirectional_without_its_backward_layer_is_refused(client):
                or "bidirectional_1" in k}
     detail = refused(client, "unfold", sequence=FIXTURE["text"], weights=weights)
     assert "whose backward layer is missing" in detail[0]["msg"]
+
+
+@pytest.mark.parametrize("kind", sorted(FIXTURE["models"]))
+def test_a_keras_stack_converts_back_to_the_arrays_keras_holds_in_its_order(client, kind):
+    """/convert to Keras writes a stack's weights in the order model.weights lists them, so that
+    model.set_weights([np.asarray(w) for w in weights.values()]) loads them: Keras's own arrays,
+    but a GRU's bias, whose r and z parts come back on its input row (the same model); read again,
+    they give Keras's outputs."""
+    model = FIXTURE["models"][kind]
+    written = post(client, "convert", weights=model["weights"], to="keras")["weights"]
+    assert len(written) == len(model["weights"])
+    for (key, ours), theirs in zip(written.items(), model["weights"].values(), strict=True):
+        assert np.shape(ours) == np.shape(theirs), key
+        if not (kind == "gru-2" and key.endswith("bias")):
+            np.testing.assert_array_equal(ours, theirs, err_msg=key)
+    again = post(client, "unfold", sequence=FIXTURE["text"], weights=written, digits=17)
+    np.testing.assert_allclose(again["forward"]["o"], model["outputs"], atol=2e-5)
+    names = [key.split("/", 1)[1] if key.startswith("sequential") else key for key in model["weights"]]
+    assert [key.rsplit("/", 1)[-1] for key in written] == [name.rsplit("/", 1)[-1] for name in names]
