@@ -170,3 +170,12 @@ def test_a_stack_trains_on_the_page_and_is_redrawn_after_each_chunk(page):
     assert after < before
     assert page.locator("svg.stack circle.stack-node").count() == 64
     assert "does not write text" in page.locator("#train-sample").text_content()
+
+
+def test_the_stack_is_also_drawn_folded_with_its_layers_and_loops(page):
+    page.goto(page.base + LINK)
+    stack_drawn(page, 40)
+    labels = page.eval_on_selector_all("svg.stack-folded text.fold-label", "ts => ts.map(t => t.textContent)")
+    assert labels == ["ŷ = softmax(V h⁽²⁾ + c), K = 8", "LSTM 2 →, H = 6", "LSTM 2 ←, H = 6", "LSTM 1 →, H = 6",
+                      "LSTM 1 ←, H = 6", "x = E[token], D = 4"]
+    assert page.locator("svg.stack-folded path.fold-loop").count() == 4

@@ -8,6 +8,7 @@ import { drawHeatmap } from '../blocks/heatmap.js';
 import { exact, formatNumber, sup, tickFormat, visibleChar } from '../blocks/format.js';
 import { tooltip } from '../blocks/tooltip.js';
 import { magnitudeScale } from '../config.js';
+import { drawStackFolded } from './stack-folded.js';
 import { explainStep } from './stack-step.js';
 import { caption, gainCaption, norms } from './stack-words.js';
 
@@ -247,6 +248,10 @@ export function createStack(container, { onTrace = () => {} } = {}) {
     const gain = root.selectAll('div.stack-gain-box').data([0]).join('div').attr('class', 'stack-gain-box');
     gain.selectAll('p.stack-gain-caption').data([0]).join('p').attr('class', 'stack-gain-caption').text(gainCaption(data));
     drawGain(gain);
+    const folded = root.selectAll('figure.stack-folded-box').data([0]).join('figure').attr('class', 'stack-folded-box');
+    folded.selectAll('figcaption').data([0]).join('figcaption')
+      .text('The same stack folded: each cell with its loop (its state read again at its next step), reading the row below.');
+    drawStackFolded(folded.node(), data);
   }
 
   // A stack's answer is drawn here and the single-layer views are set aside (true); any other
