@@ -18,9 +18,9 @@ from ..contract import CELLS, MIN_CELLS, PARAM_NAMES
 from ..errors import InputError
 from .canonical import read_canonical
 from .common import TORCH_RECURRENT, Imported, no_library_layer
-from .keras import keras_parts, read_keras, to_keras
-from .pytorch import read_pytorch, to_pytorch
-from .stack import CANONICAL_STACK, to_keras_stack, to_pytorch_stack
+from .keras import keras_parts, read_keras, to_keras, to_keras_stack
+from .pytorch import read_pytorch, to_pytorch, to_pytorch_stack
+from .stack import CANONICAL_STACK
 
 __all__ = ["WEIGHT_FORMATS", "Imported", "detect", "read_weights", "to_keras", "to_keras_stack", "to_pytorch",
            "to_pytorch_stack"]

@@ -11,6 +11,7 @@ from ..errors import InputError
 from ..params import read_array
 
 CELL_OF_BLOCKS = {1: "rnn", 4: "lstm", 3: "gru"}
+MIN_CELL_OF_BLOCKS = {blocks(cell): cell for cell in MIN_CELLS}
 TORCH_MODULES = {"rnn": "nn.RNN", "lstm": "nn.LSTM", "gru": "nn.GRU"}
 KERAS_LAYERS = {"rnn": "SimpleRNN", "lstm": "LSTM", "gru": "GRU"}
 KERAS_NAMES_OF = {"rnn": "simple_rnn", "lstm": "lstm", "gru": "gru"}  # a layer's default name
@@ -204,3 +205,23 @@ def recurrent_bias(arrays: dict[str, np.ndarray], cell: str) -> np.ndarray:
     if cell == "gru":
         bias[2 * arrays["W"].shape[1]:] = arrays["b_hn"]
     return bias
+
+
+def cell_of_arrays(arrays: dict[str, np.ndarray]) -> str:
+    """W's shape says which cell; without W (and b_hn), U's blocks of V's H columns say which min
+    cell. One that fits none is the simple RNN's to refuse."""
+    W = arrays.get("W")
+    rows, cols = W.shape if W is not None and W.ndim == 2 else (0, 0)
+    cell = CELL_OF_BLOCKS.get(rows // cols, "rnn") if cols and rows % cols == 0 else "rnn"
+    if W is None and "b_hn" not in arrays:
+        cell = _min_cell_of(arrays) or cell
+    return cell
+
+
+def _min_cell_of(arrays: dict[str, np.ndarray]) -> str | None:
+    """Weights without W are a min cell's when U's rows are 2 or 3 blocks of V's H columns
+    (minGRU, minLSTM); None when they are not."""
+    U, V = arrays.get("U"), arrays.get("V")
+    if U is None or V is None or U.ndim != 2 or V.ndim != 2 or V.shape[1] == 0 or U.shape[0] % V.shape[1]:
+        return None
+    return MIN_CELL_OF_BLOCKS.get(U.shape[0] // V.shape[1])

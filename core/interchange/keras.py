@@ -4,7 +4,8 @@ Keras's kernels are PyTorch's transposed, and its GRU orders the blocks z, r, h.
 
 import numpy as np
 
-from ..contract import blocks
+from ..contract import PARAM_NAMES, blocks
+from ..deep import param_key
 from ..errors import InputError
 from ..params import read_array
 from .common import (
@@ -19,6 +20,7 @@ from .common import (
     refuse_min_cells,
     split_key,
 )
+from .stack import read_keras_stack
 
 
 def keras_parts(key: str) -> tuple[str, str]:
@@ -88,9 +90,7 @@ def read_keras(weights: dict, cell: str | None) -> Imported:
         layers.setdefault(prefix, {})[name] = key
     recurrent = {prefix: keys for prefix, keys in layers.items() if "recurrent_kernel" in keys}
     if len(recurrent) > 1 or any("embeddings" in keys for keys in layers.values()):
-        from .stack import read_keras_stack  # each layer and direction read as one layer is below
-
-        return read_keras_stack(weights, layers, recurrent, cell)
+        return read_keras_stack(weights, layers, recurrent, cell, keras_layer, keras_parts)
     prefix, keys = next(iter(recurrent.items()))
     cell, H, arrays, mapping, notes, sources = keras_layer(weights, prefix, keys, cell)
     rest = [key for other, keys in layers.items() if other != prefix for key in keys.values()]
@@ -118,3 +118,25 @@ def to_keras(
         f"{prefix}kernel": U.T.copy(), f"{prefix}recurrent_kernel": W.T.copy(), f"{prefix}bias": bias,
         f"{head or 'dense'}/kernel": arrays["V"].T.copy(), f"{head or 'dense'}/bias": arrays["c"],
     }
+
+
+def to_keras_stack(arrays: dict[str, np.ndarray], cell: str, layers: int, bidirectional: bool,
+                   module: str | None = None, head: str | None = None) -> dict[str, np.ndarray]:
+    """A stack's weights by Keras path, in the order a Keras model of the same layers lists
+    model.weights (so ``model.set_weights([np.asarray(w) for w in weights.values()])`` loads them):
+    an Embedding named embedding, then each layer as Keras names it by default (lstm, lstm_1, ...;
+    bidirectional, bidirectional_1, ... holding forward_lstm and backward_lstm), then a Dense
+    ``head`` (default dense). Each layer and direction is written as to_keras writes one."""
+    refuse_min_cells(cell, "keras")
+    base = module or KERAS_NAMES_OF[cell]
+    out = {"embedding/embeddings": arrays["E"]} if "E" in arrays else {}
+    for layer in range(layers):
+        suffix = f"_{layer}" if layer else ""
+        for d in range(2 if bidirectional else 1):
+            name = (f"bidirectional{suffix}/{('forward_', 'backward_')[d]}{base}" if bidirectional
+                    else f"{base}{suffix}")
+            one = {p: arrays[param_key(p, layer + 1, d)] for p in PARAM_NAMES[cell] if p not in ("V", "c")}
+            written = to_keras({**one, "V": arrays["V"], "c": arrays["c"]}, cell, name)
+            out |= {key: value for key, value in written.items() if key.startswith(f"{name}/")}
+    linear = head or "dense"
+    return out | {f"{linear}/kernel": arrays["V"].T.copy(), f"{linear}/bias": arrays["c"]}

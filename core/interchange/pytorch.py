@@ -6,7 +6,8 @@ import re
 
 import numpy as np
 
-from ..contract import blocks
+from ..contract import PARAM_NAMES, blocks
+from ..deep import param_key
 from ..errors import InputError
 from ..params import read_array
 from .common import (
@@ -21,6 +22,7 @@ from .common import (
     refuse_min_cells,
     split_key,
 )
+from .stack import read_torch_stack
 
 
 def _torch_cell_by_evidence(weights: dict, recurrent: dict, prefix: str) -> tuple[str | None, str]:
@@ -138,9 +140,7 @@ def read_pytorch(weights: dict, cell: str | None) -> Imported:
     cell, H, arrays, mapping, notes, sources = torch_layer(weights, recurrent, cell, because)
     embedded = embedding_key(weights, rest, arrays["U"].shape[1], H)
     if set(groups) != {(0, False)} or embedded is not None:
-        from .stack import read_torch_stack  # a stack reads each layer as above
-
-        return read_torch_stack(weights, groups, rest, cell, embedded)
+        return read_torch_stack(weights, groups, rest, cell, embedded, torch_layer)
     read_head(weights, rest, lambda key: split_key(key, "."), "weight", "an nn.Linear (e.g. fc.weight, fc.bias)",
               H, mapping["W"], arrays, mapping, notes, sources, keras=False)
     return Imported("pytorch", cell, arrays, mapping, tuple(notes), sources)
@@ -161,3 +161,22 @@ def to_pytorch(
         f"{prefix}bias_ih_l0": arrays["b"], f"{prefix}bias_hh_l0": recurrent_bias(arrays, cell),
         f"{linear}.weight": arrays["V"], f"{linear}.bias": arrays["c"],
     }
+
+
+def to_pytorch_stack(arrays: dict[str, np.ndarray], cell: str, layers: int, bidirectional: bool,
+                     module: str | None = None, head: str | None = None) -> dict[str, np.ndarray]:
+    """A state_dict of ``module`` with num_layers=layers and bidirectional, an nn.Linear ``head``
+    and, with E, an nn.Embedding named embedding, that reproduces ``arrays`` exactly (each layer
+    and direction as pytorch.to_pytorch writes one)."""
+    refuse_min_cells(cell, "pytorch")
+    prefix, out = f"{module or cell}.", {}
+    if "E" in arrays:
+        out["embedding.weight"] = arrays["E"]
+    for layer in range(layers):
+        for d in range(2 if bidirectional else 1):
+            one = {name: arrays[param_key(name, layer + 1, d)] for name in PARAM_NAMES[cell] if name not in ("V", "c")}
+            suffix = f"_l{layer}" + ("_reverse" if d else "")
+            out |= {f"{prefix}weight_ih{suffix}": one["U"], f"{prefix}weight_hh{suffix}": one["W"],
+                    f"{prefix}bias_ih{suffix}": one["b"], f"{prefix}bias_hh{suffix}": recurrent_bias(one, cell)}
+    linear = head or "fc"
+    return out | {f"{linear}.weight": arrays["V"], f"{linear}.bias": arrays["c"]}

@@ -8,17 +8,18 @@ import re
 
 import numpy as np
 
-from ..contract import PARAM_NAMES
 from ..deep import LAYER_PARAMS, param_key
 from ..errors import InputError
 from ..params import read_array
-from .common import Imported, read_head, recurrent_bias, refuse_min_cells, split_key
+from .common import Imported, cell_of_arrays, read_head, split_key
 
 CANONICAL_STACK = re.compile(r"^(?P<name>U|W|b|b_hn)_l(?P<layer>[1-9]\d*)(?P<reverse>_reverse)?$")
 
 
-def read_torch_stack(weights: dict, groups: dict, rest: list, cell: str, embedded: str | None) -> Imported:
-    """groups[(layer, reverse)]: each layer and direction's keys; ``embedded`` the nn.Embedding's key."""
+def read_torch_stack(weights: dict, groups: dict, rest: list, cell: str, embedded: str | None,
+                     read_layer) -> Imported:
+    """groups[(layer, reverse)]: each layer and direction's keys; ``embedded`` the nn.Embedding's key;
+    read_layer(weights, keys, cell, because, suffix): one layer read as pytorch.torch_layer reads it."""
     layers = max(layer for layer, _ in groups) + 1
     bidirectional = any(reverse for _, reverse in groups)
     dirs = 2 if bidirectional else 1
@@ -36,7 +37,7 @@ def read_torch_stack(weights: dict, groups: dict, rest: list, cell: str, embedde
     for layer in range(layers):
         for d in range(dirs):
             suffix = f"_l{layer}" + ("_reverse" if d else "")
-            found, H, parts, where, said, keys = _torch_layer(weights, groups[(layer, bool(d))], cell, suffix)
+            found, H, parts, where, said, keys = read_layer(weights, groups[(layer, bool(d))], cell, "", suffix)
             if found != cell:
                 raise InputError(f"weights.{keys['W'][0]}", f"is a {found} layer's, but layer 0 is a {cell}'s")
             if size is not None and H != size:
@@ -97,11 +98,11 @@ def _keras_directions(recurrent: dict) -> list[tuple[str, str | None]]:
     return order
 
 
-def read_keras_stack(weights: dict, layers: dict, recurrent: dict, cell: str | None) -> Imported:
+def read_keras_stack(weights: dict, layers: dict, recurrent: dict, cell: str | None, keras_layer,
+                     keras_parts) -> Imported:
     """Keras: stacked SimpleRNN, LSTM or GRU layers (return_sequences), each maybe a Bidirectional,
-    an Embedding in front and a Dense on top, by weight path, in the weights' order."""
-    from .keras import keras_layer, keras_parts  # one layer and direction, read as a single layer is
-
+    an Embedding in front and a Dense on top, by weight path, in the weights' order; keras_layer and
+    keras_parts read one layer and split a path as keras.py does."""
     order = _keras_directions(recurrent)
     dirs = 2 if order[0][1] is not None else 1
     arrays, mapping, notes, sources, size = {}, {}, [], {}, None
@@ -141,12 +142,6 @@ def read_keras_stack(weights: dict, layers: dict, recurrent: dict, cell: str | N
                     sources, len(order), dirs == 2, embedding)
 
 
-def _torch_layer(weights: dict, recurrent: dict, cell: str, suffix: str):
-    from .pytorch import torch_layer  # one layer and direction, read as a single layer is
-
-    return torch_layer(weights, recurrent, cell, "", suffix)
-
-
 def stack_shape(arrays: dict) -> tuple[int, bool] | None:
     """(layers, both ways) of arrays under the canonical stack names; None if they hold none."""
     found = [CANONICAL_STACK.match(name) for name in arrays]
@@ -160,9 +155,7 @@ def read_canonical_stack(arrays: dict[str, np.ndarray], cell: str | None) -> Imp
     """Arrays under core.deep's names, as an answer's `weights` gives them; the cell from W_l1's
     blocks (or U_l1's, of V's columns, for the cells without W)."""
     layers, bidirectional = stack_shape(arrays)
-    if cell is None:
-        from .canonical import cell_of_arrays  # the one-layer rule, applied to layer 1
-
+    if cell is None:  # the one-layer rule, applied to layer 1
         first = {name: arrays.get(param_key(name, 1, 0)) for name in ("U", "W", "b_hn")}
         H = arrays["V"].shape[1] // (2 if bidirectional else 1) if arrays.get("V") is not None and np.ndim(
             arrays["V"]) == 2 else 0
@@ -184,46 +177,3 @@ def read_canonical_stack(arrays: dict[str, np.ndarray], cell: str | None) -> Imp
     embedding = arrays["E"].shape[1] if "E" in arrays and np.ndim(arrays["E"]) == 2 else None
     return Imported("canonical", cell, {n: arrays[n] for n in order}, {n: n for n in order}, (),
                     {n: (n, False) for n in order}, layers, bidirectional, embedding)
-
-
-def to_pytorch_stack(arrays: dict[str, np.ndarray], cell: str, layers: int, bidirectional: bool,
-                     module: str | None = None, head: str | None = None) -> dict[str, np.ndarray]:
-    """A state_dict of ``module`` with num_layers=layers and bidirectional, an nn.Linear ``head``
-    and, with E, an nn.Embedding named embedding, that reproduces ``arrays`` exactly (each layer
-    and direction as pytorch.to_pytorch writes one)."""
-    refuse_min_cells(cell, "pytorch")
-    prefix, out = f"{module or cell}.", {}
-    if "E" in arrays:
-        out["embedding.weight"] = arrays["E"]
-    for layer in range(layers):
-        for d in range(2 if bidirectional else 1):
-            one = {name: arrays[param_key(name, layer + 1, d)] for name in PARAM_NAMES[cell] if name not in ("V", "c")}
-            suffix = f"_l{layer}" + ("_reverse" if d else "")
-            out |= {f"{prefix}weight_ih{suffix}": one["U"], f"{prefix}weight_hh{suffix}": one["W"],
-                    f"{prefix}bias_ih{suffix}": one["b"], f"{prefix}bias_hh{suffix}": recurrent_bias(one, cell)}
-    linear = head or "fc"
-    return out | {f"{linear}.weight": arrays["V"], f"{linear}.bias": arrays["c"]}
-
-
-def to_keras_stack(arrays: dict[str, np.ndarray], cell: str, layers: int, bidirectional: bool,
-                   module: str | None = None, head: str | None = None) -> dict[str, np.ndarray]:
-    """A stack's weights by Keras path, in the order a Keras model of the same layers lists
-    model.weights (so ``model.set_weights([np.asarray(w) for w in weights.values()])`` loads them):
-    an Embedding named embedding, then each layer as Keras names it by default (lstm, lstm_1, ...;
-    bidirectional, bidirectional_1, ... holding forward_lstm and backward_lstm), then a Dense
-    ``head`` (default dense). Each layer and direction is written as to_keras writes one."""
-    from .keras import KERAS_NAMES_OF, to_keras
-
-    refuse_min_cells(cell, "keras")
-    base = module or KERAS_NAMES_OF[cell]
-    out = {"embedding/embeddings": arrays["E"]} if "E" in arrays else {}
-    for layer in range(layers):
-        suffix = f"_{layer}" if layer else ""
-        for d in range(2 if bidirectional else 1):
-            name = (f"bidirectional{suffix}/{('forward_', 'backward_')[d]}{base}" if bidirectional
-                    else f"{base}{suffix}")
-            one = {p: arrays[param_key(p, layer + 1, d)] for p in PARAM_NAMES[cell] if p not in ("V", "c")}
-            written = to_keras({**one, "V": arrays["V"], "c": arrays["c"]}, cell, name)
-            out |= {key: value for key, value in written.items() if key.startswith(f"{name}/")}
-    linear = head or "dense"
-    return out | {f"{linear}/kernel": arrays["V"].T.copy(), f"{linear}/bias": arrays["c"]}
