@@ -8,6 +8,7 @@ from functools import cache
 import core
 import core.contract as contract
 import core.tasks
+from core.deep import STACK_LAYOUT
 
 from .presets import PRESETS
 from .schemas import SECTIONS, Preset, UnfoldRequest
@@ -59,6 +60,7 @@ def meta() -> dict:
             "train": {**DEFAULT_TRAIN, "learning_steps": DEFAULT_LEARNING_STEPS},
         },
         "limits": LIMITS,
+        "stack_weights": STACK_LAYOUT,
         "datasets": [
             {"name": name, "options": list(core.tasks.DATASET_OPTIONS[name]), "output": core.tasks.DATASET_HEADS[name]}
             for name in core.DATASETS

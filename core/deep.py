@@ -27,6 +27,24 @@ MAX_LAYERS = 4
 LAYER_PARAMS = {cell: tuple(name for name in names if name not in ("V", "c")) for cell, names in PARAM_NAMES.items()}
 
 
+# The canonical weight layout of a stack, as /api/v1/meta documents it (stack_weights).
+STACK_LAYOUT = {
+    "per_layer": {cell: [f"{name}_l{{l}}" for name in names] for cell, names in LAYER_PARAMS.items()},
+    "reverse": "each layer's names ending in _reverse, for its reverse direction (bidirectional)",
+    "head": ["V", "c"],
+    "embedding": "E",
+    "layers_from": 1,
+    "shapes": {
+        "U_l1": "G·H × D (D = D_e with an embedding, else the one-hot size)",
+        "U_l{l}, l > 1": "G·H × dirs·H (the layer below's states, both directions side by side)",
+        "W_l{l}": "G·H × H", "b_l{l}": "G·H", "b_hn_l{l}": "H (gru)",
+        "V": "K × dirs·H", "c": "K", "E": "tokens × D_e",
+    },
+    "order": "layer by layer from 1, the forward direction before the reverse, each layer's names in the "
+             "cell's order; then V, c and E",
+}
+
+
 def param_key(name: str, layer: int, direction: int) -> str:
     """'U_l1', 'W_l2_reverse': a layer's parameter by its canonical name (layers from 1)."""
     return f"{name}_l{layer}" + ("_reverse" if direction else "")

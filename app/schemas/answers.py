@@ -251,6 +251,9 @@ class Meta(BaseModel):
     presets: list[Preset]
     datasets: list[dict] = Field(description="The generated tasks, the options each reads and its head.")
     race: dict = Field(description="The race's defaults: the task, sizes, and each cell's optimizer and gate biases.")
+    stack_weights: dict = Field(description="The canonical weight layout of a stack (layers, both directions, an "
+                                "embedding): each layer's names per cell, the reverse direction's, the head's, E's, "
+                                "their shapes and order.")
 
 
 class Health(BaseModel):

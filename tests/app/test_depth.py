@@ -124,3 +124,12 @@ def test_the_gradient_check_of_a_stack_refuses_a_window_and_a_large_stack(client
     assert detail[0]["loc"][-1] == "truncate" and "cannot check" in detail[0]["msg"]
     detail = refused(client, "gradcheck", sequence="the quick brown fox", layers=3, bidirectional=True, hidden_size=16)
     assert detail[0]["loc"][-1] == "sequence" and "the limit is 40,000" in detail[0]["msg"]
+
+
+def test_meta_documents_a_stacks_canonical_weights_as_answers_name_them(client):
+    layout = client.get("/api/v1/meta").json()["stack_weights"]
+    answer = post(client, "unfold", sequence="hello", cell="gru", layers=2, bidirectional=True, embedding=2,
+                  hidden_size=2)
+    per_layer = layout["per_layer"]["gru"]
+    expected = [name.format(l=layer) + suffix for layer in (1, 2) for suffix in ("", "_reverse") for name in per_layer]
+    assert list(answer["weights"]) == expected + layout["head"] + [layout["embedding"]]
