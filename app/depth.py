@@ -7,6 +7,7 @@ matrix. `depth` holds each layer and direction: its forward numbers, its errors 
 import numpy as np
 
 import core
+from core.bptt import by_step
 from core.contract import DEFAULT_FORGET_BIAS, GATE_VALUES, GATES, blocks
 from core.deep import DIRECTIONS, DeepForward, DeepParams, deep_from_arrays, forward_deep, init_deep, sample_deep
 from core.deep_backward import DeepBackward, backward_deep, step_norms_deep
@@ -78,13 +79,6 @@ def _config(req: UnfoldRequest, params: DeepParams, seq: core.Sequence) -> dict:
     }
 
 
-def _by_step(rows: np.ndarray, steps: int, has_loss: np.ndarray) -> np.ndarray:
-    """(sources, T) rows of squared norms as the T x T matrix [s][t] of norms."""
-    full = np.zeros((steps, steps))
-    full[np.flatnonzero(has_loss)] = np.sqrt(rows)
-    return full
-
-
 def _layers(fwd: DeepForward, bwd: DeepBackward) -> list[dict]:
     steps = fwd.h.shape[0]
     gains = layer_gains(bwd.flow, fwd.has_loss, fwd.params.directions == 2)
@@ -103,7 +97,7 @@ def _layers(fwd: DeepForward, bwd: DeepBackward) -> list[dict]:
                 "errors": {key: value for key, value in (("h", direction.dh), ("a", direction.da), ("s", direction.ds),
                                                           ("h0", direction.dh0), ("s0", direction.ds0))
                            if value is not None},
-                "flows": {key: _by_step(value, steps, fwd.has_loss) for key, value in
+                "flows": {key: by_step(np.sqrt(value), np.flatnonzero(fwd.has_loss), steps) for key, value in
                           (("h", direction.flow2), ("s", direction.flow2_s)) if value is not None},
             })
         layers.append({"layer": i + 1, "flows": {"h": bwd.flow[i]}, "gain": gains[i], "directions": shown})

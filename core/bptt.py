@@ -69,9 +69,9 @@ def backward(fwd: Forward, truncate: int | None = None, by_source: bool = False,
             norm2 = np.einsum("ij,ij->i", da, da)
             np.divide(dots, norm2, out=dots, where=norm2 > 0)
             dots[:, norm2 == 0] = 0.0
-    flow = _by_step(flow2, sources, steps)
-    flow_s = None if flow2_s is None else _by_step(flow2_s, sources, steps)
-    share = _by_step(dots, sources, steps) if shares else None
+    flow = by_step(flow2, sources, steps)
+    flow_s = None if flow2_s is None else by_step(flow2_s, sources, steps)
+    share = by_step(dots, sources, steps) if shares else None
 
     for name, values in (("dh", flow), ("ds", flow_s)):
         step = None if values is None else first_nonfinite_row(values.T, reverse=True)
@@ -145,8 +145,9 @@ def batch_gradients(fwd: BatchForward) -> dict[str, np.ndarray]:
     return _in_order(fwd, grads, lambda: rows(w_errors).T @ rows(fwd.h_prev))
 
 
-def _by_step(rows: np.ndarray, sources: np.ndarray, steps: int) -> np.ndarray:
-    """(sources x T) rows as a T x T matrix indexed [s][t], zero for steps that carry no loss."""
+def by_step(rows: np.ndarray, sources: np.ndarray, steps: int) -> np.ndarray:
+    """(sources x T) rows as a T x T matrix indexed [s][t], zero for steps that carry no loss (a
+    stack's layers and directions too: deep_backward.py, app/depth.py)."""
     if len(sources) == steps:
         return rows
     full = np.zeros((steps, steps))

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .bptt import by_step
 from .cells import CELL_MODULES
 from .deep import LAYER_PARAMS, DeepForward, in_steps, param_key
 from .errors import InputError, NumericalOverflow
@@ -91,7 +92,7 @@ def backward_deep(fwd: DeepForward, truncate: int | None = None) -> DeepBackward
         if step is not None:
             raise NumericalOverflow(f"dh (layer {i + 1})", step)
     ordered = {name: grads[name] for name in p.as_dict()}
-    return DeepBackward(do, tuple(layers), tuple(_by_step(np.sqrt(f), sources, steps) for f in flows), dx, ordered,
+    return DeepBackward(do, tuple(layers), tuple(by_step(np.sqrt(f), sources, steps) for f in flows), dx, ordered,
                         truncate)
 
 
@@ -119,12 +120,6 @@ def _direction(fwd: Forward, swept, direction: int) -> Direction:
     both = lambda rows: None if rows is None else np.ascontiguousarray(rows[::-1, ::-1] if direction else rows)  # noqa: E731
     flow2, flow2_s = both(swept.flow2), both(swept.flow2_s)  # [source row, step], both in step order
     return Direction(turn(swept.dh), turn(da), turn(swept.ds), swept.dh0, swept.ds0, flow2, flow2_s, grads)
-
-
-def _by_step(rows: np.ndarray, sources: np.ndarray, steps: int) -> np.ndarray:
-    full = np.zeros((steps, steps))
-    full[sources] = rows
-    return full
 
 
 
