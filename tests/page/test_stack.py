@@ -179,3 +179,13 @@ def test_the_stack_is_also_drawn_folded_with_its_layers_and_loops(page):
     assert labels == ["ŷ = softmax(V h⁽²⁾ + c), K = 8", "LSTM 2 →, H = 6", "LSTM 2 ←, H = 6", "LSTM 1 →, H = 6",
                       "LSTM 1 ←, H = 6", "x = E[token], D = 4"]
     assert page.locator("svg.stack-folded path.fold-loop").count() == 4
+
+
+def test_a_picked_state_at_its_directions_last_step_has_no_recurrent_term(page):
+    """At t = T - 1 of a forward row nothing reads h^(l,t) along the row: the sentence names no step T."""
+    page.goto(page.base + LINK)
+    stack_drawn(page, 40)
+    page.click("svg.stack circle.stack-node[data-layer='2'][data-direction='forward'][data-step='9']")
+    page.wait_for_selector("svg.stack circle.stack-node.picked")
+    text = " ".join(page.locator("div.stack-pick p").all_text_contents())
+    assert "Vᵀδo⁽⁹⁾" in text and "recurrent term" not in text

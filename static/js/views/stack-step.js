@@ -52,7 +52,10 @@ export function explainStep(answer, { layer, d, t }) {
   const at = sup(`${layer},${t}`);
   const parts = [];
   if (terms.own) parts.push(`Vᵀδo${sup(t)} (‖·‖ = ${formatNumber(norm(terms.own), 3)})`);
-  parts.push(`the recurrent term from step ${direction === 'forward' ? t + 1 : t - 1} (‖·‖ = ${formatNumber(norm(terms.recurrent), 3)})`);
+  const next = direction === 'forward' ? t + 1 : t - 1; // the step that read h^(l,t) in the direction's own time
+  if (next >= 0 && next < answer.config.steps) {
+    parts.push(`the recurrent term from step ${next} (‖·‖ = ${formatNumber(norm(terms.recurrent), 3)})`);
+  }
   if (terms.above) parts.push(`U${sup(layer + 1)}ᵀδa${sup(`${layer + 1},${t}`)} from layer ${layer + 1} (‖·‖ = ${formatNumber(norm(terms.above), 3)})`);
   const equation = `δh${at} (‖·‖ = ${formatNumber(norm(terms.total), 3)}) = ${parts.join(' + ')}.`;
   const names = ['U', 'W', 'b'].map((p) => [p, answer.gradients.norms[key(p, layer, d)]]).filter(([, v]) => v);
@@ -60,6 +63,6 @@ export function explainStep(answer, { layer, d, t }) {
   const span = needed.length ? `J${sup(needed[0])} … J${sup(needed[needed.length - 1])}` : 'none';
   const contribution = `Step ${t}'s contribution to layer ${layer}'s ${direction} weights is δa${at} times its inputs: `
     + `${sizes}. It needs the errors of ${needed.length} of the ${answer.forward.has_loss.filter(Boolean).length} losses `
-    + `(${span}, lit above)${layer < L ? ', each arriving both along this row and from the layer above' : ''}.`;
+    + `(${span}, lit above)${layer < L ? ', each arriving along this row, from the layer above, or both' : ''}.`;
   return { lines: [`Layer ${layer}, ${direction}, step ${t}: ${equation}`, contribution], needed };
 }
