@@ -12,6 +12,7 @@ weights of such a model: U_l1, W_l1, b_l1 (b_hi1 for the GRU), U_l1_reverse, ...
 and E.
 """
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -185,6 +186,17 @@ class DeepForward:
     def outputs(self, layer: int) -> np.ndarray:
         """h^(l,t) for every step, (T, dirs H): layer ``layer`` (from 0), directions concatenated."""
         return np.concatenate([in_steps(fwd.h, d) for d, fwd in enumerate(self.layers[layer])], axis=1)
+
+
+def each_direction(run, directions: int) -> tuple:
+    """(run(0), run(1)) for a layer's two directions, the reverse on a thread of its own: they are
+    apart, and NumPy's products let go of the GIL, so two cores share a backward sweep (a forward
+    pass, many small steps, gains nothing); (run(0),) for one direction."""
+    if directions == 1:
+        return (run(0),)
+    with ThreadPoolExecutor(1, thread_name_prefix="reverse") as pool:
+        reverse = pool.submit(run, 1)
+        return run(0), reverse.result()
 
 
 def in_steps(values: np.ndarray, direction: int) -> np.ndarray:

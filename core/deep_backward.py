@@ -10,7 +10,7 @@ import numpy as np
 
 from .bptt import by_step
 from .cells import CELL_MODULES
-from .deep import LAYER_PARAMS, DeepForward, in_steps, param_key
+from .deep import LAYER_PARAMS, DeepForward, each_direction, in_steps, param_key
 from .errors import InputError, NumericalOverflow
 from .sweep import sweep
 from .unfold import Forward, first_nonfinite_row
@@ -54,28 +54,21 @@ def backward_deep(fwd: DeepForward, truncate: int | None = None) -> DeepBackward
     if truncate is not None and truncate < 1:
         raise InputError("truncate", "must be at least 1 (or null for full BPTT)")
     p = fwd.params
-    H, steps = p.hidden_size, fwd.h.shape[0]
+    steps = fwd.h.shape[0]
     do = (fwd.y_hat - fwd.y) * fwd.has_loss[:, None]
     sources = np.flatnonzero(fwd.has_loss)
     from_above = None  # (T, n, dirs H): U_{l+1}^T da^(l+1,t<-s), in step and source order
     layers, flows, grads = [], [], {}
     for i in range(len(p.layers) - 1, -1, -1):
         sends = np.zeros((steps, len(sources), p.layers[i][0].sizes[0])) if i else None  # layer 1 sends to no layer
-        done = []
-        for d, fwd_d in enumerate(fwd.layers[i]):
-            part = slice(d * H, (d + 1) * H)
-            own = inject = None
-            if from_above is None:
-                own = in_steps(do @ p.V[:, part], d)
-            else:
-                inject = _turned(from_above[:, :, part], d)
-            swept = sweep(fwd_d, _sources_in(sources, steps, d), truncate, own=own, inject=inject,
-                          both_ways=from_above is not None and p.directions == 2, shares=False,
-                          below=fwd_d.params.U if i else None)
-            if sends is not None:
-                sends += _turned(swept.below, d)
-            done.append(_direction(fwd_d, swept, d))
-            for name, value in done[-1].grads.items():
+        # each direction adds what it sends into an array of its own: the two run at once
+        into = (sends, None if sends is None or p.directions == 1 else np.zeros_like(sends))
+        done = each_direction(lambda d, i=i, above=from_above, into=into: _swept(
+            fwd, i, d, do, sources, above, into[d], truncate), p.directions)
+        if into[1] is not None:
+            sends += into[1]
+        for d, direction in enumerate(done):
+            for name, value in direction.grads.items():
                 grads[param_key(name, i + 1, d)] = value
         flows.append(sum(direction.flow2 for direction in done))
         layers.append(tuple(done))
@@ -94,6 +87,22 @@ def backward_deep(fwd: DeepForward, truncate: int | None = None) -> DeepBackward
     ordered = {name: grads[name] for name in p.as_dict()}
     return DeepBackward(do, tuple(layers), tuple(by_step(np.sqrt(f), sources, steps) for f in flows), dx, ordered,
                         truncate)
+
+
+def _swept(fwd: DeepForward, i: int, d: int, do: np.ndarray, sources: np.ndarray, from_above: np.ndarray | None,
+           into: np.ndarray | None, truncate: int | None) -> Direction:
+    """Layer i + 1's direction d swept: the top's sources enter at their own step, a lower layer's
+    from what the layer above sends (``from_above``, in step order); what this one sends to its
+    input is added into ``into`` (None for layer 1)."""
+    p, steps = fwd.params, fwd.h.shape[0]
+    run = fwd.layers[i][d]
+    part = slice(d * p.hidden_size, (d + 1) * p.hidden_size)
+    own = in_steps(do @ p.V[:, part], d) if from_above is None else None
+    inject = None if from_above is None else _turned(from_above[:, :, part], d)
+    swept = sweep(run, _sources_in(sources, steps, d), truncate, own=own, inject=inject,
+                  both_ways=from_above is not None and p.directions == 2, shares=False,
+                  below=None if into is None else (run.params.U, _turned(into, d)))
+    return _direction(run, swept, d)
 
 
 def _sources_in(sources: np.ndarray, steps: int, direction: int) -> np.ndarray:

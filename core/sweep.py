@@ -28,8 +28,7 @@ class Swept:
     """What one sweep gives. dh (T, H), da (T, G H), ds (T, H) or None: the errors summed over the
     sources; flow2 (n, T): ||dh^(t<-s)||^2 by source row (flow2_s along the LSTM's s); dots (n, T):
     <da^(t<-s), da^(t)> when shares were asked; by_unit (T, T, H) dh^(t<-s) indexed [s, t] when
-    asked; dh0 and ds0, what reaches the initial states; below (T, n, D): da^(t<-s) U, the error
-    each source sends to the layer's input, when asked."""
+    asked; dh0 and ds0, what reaches the initial states."""
 
     dh: np.ndarray
     da: np.ndarray
@@ -40,18 +39,19 @@ class Swept:
     by_unit: np.ndarray | None
     dh0: np.ndarray
     ds0: np.ndarray | None
-    below: np.ndarray | None
 
 
 def sweep(
     fwd, sources: np.ndarray, truncate: int | None, *, own: np.ndarray | None = None,
     inject: np.ndarray | None = None, both_ways: bool = False, by_source: bool = False, shares: bool = True,
-    below: np.ndarray | None = None,
+    below: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> Swept:
     """Carry every source of ``sources`` (sorted steps) back from t = tau to 0 through the cell of
     ``fwd`` (a Forward of one layer and direction), with what enters at each step from ``own``
-    or ``inject`` (above). ``both_ways`` widens the rows of step t to |s - t| < k. ``below`` (the
-    layer's U) asks for each source's error sent to the layer's input.
+    or ``inject`` (above). ``both_ways`` widens the rows of step t to |s - t| < k. ``below`` = (U, into):
+    the layer's U and a (T, n, D) array, in the sweep's own step and row order, to which each
+    source's error sent to the layer's input, U^T da^(t<-s), is added (the layer below sums both
+    directions' into one array, with no copy of either).
 
     Every cell's local rule is linear in the errors, so the whole block costs one matrix product
     per step, O(T^2 G H^2) in all. The blocks of CHUNK steps are kept, and their sums, norms and
@@ -73,9 +73,11 @@ def sweep(
     # reaches h^(t-1) straight into the block of step t - 1, slot 0 for the first step of the
     # next chunk; slot 0 of blocks_s stays unused. The da rows are kept only for the shares;
     # without them the cells do not write them.
-    blocks_h = np.zeros((CHUNK + 1, n, H))
+    # The LSTM's rows are [ds | dh]: one product carries both (cells/lstm.py).
+    blocks = np.zeros((CHUNK + 1, n, 2 * H if has_state else H))
+    blocks_h = blocks[..., -H:]
+    blocks_s = blocks[..., :H] if has_state else None
     blocks_a = np.zeros((CHUNK + 1, n, GH)) if keep_a else None
-    blocks_s = np.zeros((CHUNK + 1, n, H)) if has_state else None
     carry = np.zeros((n, H)) if has_state else None  # the LSTM's f^(t+1) * ds^(t+1<-s)
     ones = np.ones(n)
     dh = np.zeros((steps, H))
@@ -85,8 +87,9 @@ def sweep(
     flow2_s = np.zeros((n, steps)) if has_state else None
     dots = np.zeros((n, steps)) if shares else None  # [i, t]: <da^(t<-sources[i]), da^(t)>
     by_unit = np.zeros((steps, steps, H)) if by_source else None
-    sent = np.zeros((steps, n, below.shape[1])) if below is not None else None
-    kept = [b for b in (blocks_h, blocks_a, blocks_s) if b is not None]
+    U, sent = below if below is not None else (None, None)
+    sending = np.empty((n, sent.shape[2])) if sent is not None else None  # one step's rows, before they are added
+    kept = [b for b in (blocks, blocks_a) if b is not None]
 
     with np.errstate(all="ignore"):
         for hi in range(steps, 0, -CHUNK):
@@ -113,16 +116,13 @@ def sweep(
                     block[k_slot, stop:r1] = 0.0
                 if first < stop:
                     rows = slice(first, stop)
-                    local.at(
-                        t, blocks_h[k_slot, rows], blocks_a[k_slot, rows] if keep_a else None,
-                        blocks_h[k_slot - 1, rows], blocks_s[k_slot, rows] if has_state else None,
-                        carry[rows] if has_state else None,
-                    )
+                    state = blocks[k_slot, rows]
+                    local.at(t, state, blocks_a[k_slot, rows] if keep_a else None, blocks_h[k_slot - 1, rows],
+                             carry[rows] if has_state else None)
                     if sent is not None:  # U^T da^(t<-s), from dh (and ds) without forming da
-                        to_input, from_s = local.input_maps(t, below)
-                        np.matmul(blocks_h[k_slot, rows], to_input, out=sent[t, rows])
-                        if from_s is not None:
-                            sent[t, rows] += blocks_s[k_slot, rows] @ from_s
+                        part = sending[: stop - first]
+                        np.matmul(state, local.input_maps(t, U), out=part)
+                        sent[t, rows] += part
             span = slice(lo, hi)
             chunk_h = blocks_h[1: hi - lo + 1, r0:r1]
             np.matmul(ones[r0:r1], chunk_h, out=dh[span])
@@ -142,4 +142,4 @@ def sweep(
         at_zero = slice(firsts[0], stops[0])
         dh0 = blocks_h[0, at_zero].sum(axis=0)
         ds0 = carry[at_zero].sum(axis=0) if has_state else None
-    return Swept(dh, da, ds, flow2, flow2_s, dots, by_unit, dh0, ds0, sent)
+    return Swept(dh, da, ds, flow2, flow2_s, dots, by_unit, dh0, ds0)
