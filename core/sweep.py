@@ -50,8 +50,7 @@ def sweep(
     ``fwd`` (a Forward of one layer and direction), with what enters at each step from ``own``
     or ``inject`` (above). ``both_ways`` widens the rows of step t to |s - t| < k. ``below`` = (U, into):
     the layer's U and a (T, n, D) array, in the sweep's own step and row order, to which each
-    source's error sent to the layer's input, U^T da^(t<-s), is added (the layer below sums both
-    directions' into one array, with no copy of either).
+    source's error sent to the layer's input, U^T da^(t<-s), is added (no copy of it is made).
 
     Every cell's local rule is linear in the errors, so the whole block costs one matrix product
     per step, O(T^2 G H^2) in all. The blocks of CHUNK steps are kept, and their sums, norms and
@@ -73,11 +72,9 @@ def sweep(
     # reaches h^(t-1) straight into the block of step t - 1, slot 0 for the first step of the
     # next chunk; slot 0 of blocks_s stays unused. The da rows are kept only for the shares;
     # without them the cells do not write them.
-    # The LSTM's rows are [ds | dh]: one product carries both (cells/lstm.py).
-    blocks = np.zeros((CHUNK + 1, n, 2 * H if has_state else H))
-    blocks_h = blocks[..., -H:]
-    blocks_s = blocks[..., :H] if has_state else None
+    blocks_h = np.zeros((CHUNK + 1, n, H))
     blocks_a = np.zeros((CHUNK + 1, n, GH)) if keep_a else None
+    blocks_s = np.zeros((CHUNK + 1, n, H)) if has_state else None
     carry = np.zeros((n, H)) if has_state else None  # the LSTM's f^(t+1) * ds^(t+1<-s)
     ones = np.ones(n)
     dh = np.zeros((steps, H))
@@ -88,8 +85,9 @@ def sweep(
     dots = np.zeros((n, steps)) if shares else None  # [i, t]: <da^(t<-sources[i]), da^(t)>
     by_unit = np.zeros((steps, steps, H)) if by_source else None
     U, sent = below if below is not None else (None, None)
-    sending = np.empty((n, sent.shape[2])) if sent is not None else None  # one step's rows, before they are added
-    kept = [b for b in (blocks, blocks_a) if b is not None]
+    # one step's rows sent, from dh and from ds, before they are added (no temporaries a step)
+    sending = np.empty((2, n, sent.shape[2])) if sent is not None else None
+    kept = [b for b in (blocks_h, blocks_a, blocks_s) if b is not None]
 
     with np.errstate(all="ignore"):
         for hi in range(steps, 0, -CHUNK):
@@ -116,12 +114,17 @@ def sweep(
                     block[k_slot, stop:r1] = 0.0
                 if first < stop:
                     rows = slice(first, stop)
-                    state = blocks[k_slot, rows]
-                    local.at(t, state, blocks_a[k_slot, rows] if keep_a else None, blocks_h[k_slot - 1, rows],
-                             carry[rows] if has_state else None)
+                    local.at(
+                        t, blocks_h[k_slot, rows], blocks_a[k_slot, rows] if keep_a else None,
+                        blocks_h[k_slot - 1, rows], blocks_s[k_slot, rows] if has_state else None,
+                        carry[rows] if has_state else None,
+                    )
                     if sent is not None:  # U^T da^(t<-s), from dh (and ds) without forming da
-                        part = sending[: stop - first]
-                        np.matmul(state, local.input_maps(t, U), out=part)
+                        to_input, from_s = local.input_maps(t, U)
+                        part = sending[0, : stop - first]
+                        np.matmul(blocks_h[k_slot, rows], to_input, out=part)
+                        if from_s is not None:
+                            part += np.matmul(blocks_s[k_slot, rows], from_s, out=sending[1, : stop - first])
                         sent[t, rows] += part
             span = slice(lo, hi)
             chunk_h = blocks_h[1: hi - lo + 1, r0:r1]

@@ -5,15 +5,14 @@ local backward rule of that step (MATH.md, "Forward pass of the simple RNN",
     step(p, xu, h_prev, s_prev, activation) -> Step(a, gates, h, s)
         one step forward for one sequence or a batch of them (rows); xu = U x + b, the input's
         part of the pre-activations.
-    Local(fwd).at(t, state, da, reaching, carry)
+    Local(fwd).at(t, dh, da, reaching, ds, carry)
         one step backward for a block of sources at once (one row per source), written into
-        the arrays given. ``state`` is dh^(t<-s), or for the LSTM [ds | dh] whose ds half it
-        writes from dh and the carry from step t+1 (then the carry for step t-1, in place);
-        from it, what reaches h^(t-1) through this step, and da^(t<-s) when da is given (the
-        shares need it; else None).
-    Local(fwd).input_maps(t, U) -> M
-        what a step sends to its input, U^T da^(t<-s) = state @ M, for a stack's layer below
-        (deep_backward.py), without forming da.
+        the arrays given: from the errors dh^(t<-s) (and, for the LSTM, the carry from step
+        t+1), what reaches h^(t-1) through this step, the LSTM's ds^(t<-s) and its carry for
+        step t-1 (in place), and da^(t<-s) when da is given (the shares need it; else None).
+    Local(fwd).input_maps(t, U) -> (M_h, M_s or None)
+        what a step sends to its input, U^T da^(t<-s) = dh @ M_h (+ ds @ M_s for the LSTM), for a
+        stack's layer below (deep_backward.py), without forming da.
     Local(fwd).rows(t, dh, da, w_errors, carry) -> (dh^(t-1), carry)
         one step back for a batch of sequences, one row each, each with its own gates
         (bptt.batch_gradients): da (and, for the GRU, the errors behind W's contribution) written
@@ -26,7 +25,7 @@ local backward rule of that step (MATH.md, "Forward pass of the simple RNN",
 The minGRU and the minLSTM share their diagonal step back (diagonal.DiagonalLocal).
 
 Every rule is linear in the errors it carries, so a block of sources costs one H x H matrix
-product per step (for the LSTM, of [ds | dh]), whatever the number of gates (bptt.backward). The
+product per step (two for the LSTM: h and s), whatever the number of gates (bptt.backward). The
 min cells' step back is diagonal, an element-wise product. They also give
 
     coefficients(xu) -> (alpha, beta, gates)

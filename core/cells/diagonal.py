@@ -18,15 +18,15 @@ class DiagonalLocal:
         """da at step(s) t from dh: rows of sources at one step, or totals over a span."""
         np.multiply(dh[:, None, :], self.from_h[t], out=da.reshape(-1, self.from_h.shape[-2], self.H))
 
-    def at(self, t: int, dh, da, reaching, carry=None) -> None:
+    def at(self, t: int, dh, da, reaching, ds=None, carry=None) -> None:
         """One step back is an element-wise product for every source; da only when asked."""
         if da is not None:
             self.errors(t, dh, da)
         np.multiply(dh, self.alpha[t], out=reaching)
 
-    def input_maps(self, t: int, U: np.ndarray) -> np.ndarray:
+    def input_maps(self, t: int, U: np.ndarray) -> tuple:
         """U^T da^(t<-s) = dh @ (sum_k diag(from_h_k) U_k): the error a step sends to its input."""
-        return np.einsum("kh,khd->hd", self.from_h[t], U.reshape(self.from_h.shape[-2], self.H, -1))
+        return np.einsum("kh,khd->hd", self.from_h[t], U.reshape(self.from_h.shape[-2], self.H, -1)), None
 
     def rows(self, t: int, dh, da, w_errors, carry=None) -> tuple:
         """One step back for rows that each have their own gates (a batch of sequences): da into

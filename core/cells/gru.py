@@ -56,7 +56,7 @@ class Local:
         """da at step(s) t from dh: rows of sources at one step, or totals over a span."""
         np.multiply(dh[:, None, :], self.from_h[t], out=da.reshape(-1, 3, self.H))
 
-    def at(self, t: int, dh, da, reaching, carry=None) -> None:
+    def at(self, t: int, dh, da, reaching, ds=None, carry=None) -> None:
         """The rule above is linear in dh, so one step is one H x H matrix for every source:
         dh^(t-1<-s) = dh @ M,  M = sum_k diag(w_side_k) W_k + diag(z), a third of the products
         of applying W^T to all three blocks. da is written only when asked (the shares)."""
@@ -66,9 +66,9 @@ class Local:
         M[self._diagonal, self._diagonal] += self.z[t]
         np.matmul(dh, M, out=reaching)
 
-    def input_maps(self, t: int, U: np.ndarray) -> np.ndarray:
+    def input_maps(self, t: int, U: np.ndarray) -> tuple:
         """U^T da^(t<-s) = dh @ (sum_k diag(from_h_k) U_k): the error a step sends to its input."""
-        return np.einsum("kh,khd->hd", self.from_h[t], U.reshape(3, self.H, -1))
+        return np.einsum("kh,khd->hd", self.from_h[t], U.reshape(3, self.H, -1)), None
 
     def rows(self, t: int, dh, da, w_errors, carry=None) -> tuple:
         """One step back for rows that each have their own gates (a batch of sequences): da into

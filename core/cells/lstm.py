@@ -47,7 +47,6 @@ class Local:
         self.f = f
         self.W = fwd.params.W
         self._W_blocks = fwd.params.W.reshape(4, H, H)
-        self._back = np.empty((2 * H, H))  # one step's [B; C], rewritten at every step
         self.to_s = q * (1.0 - tanh_s**2)  # ds/dh along h = q tanh(s)
         # da_i, da_f, da_g per unit of ds; da_q per unit of dh
         self.from_s = np.stack([g * i * (1.0 - i), s_prev * f * (1.0 - f), i * (1.0 - g * g)], axis=-2)
@@ -59,34 +58,24 @@ class Local:
         np.multiply(ds[:, None, :], self.from_s[t], out=blocks[:, :3])
         np.multiply(dh, self.from_h[t], out=blocks[:, 3])
 
-    def at(self, t: int, state, da, reaching, carry) -> None:
-        """``state`` holds a row per source, [ds | dh]: from dh and the carry, ds is written into
-        its first half. The rule above is linear in (ds, dh), so W^T da is one 2H x H matrix for
-        every source: dh^(t-1<-s) = [ds | dh] @ [B; C], B = sum_{i,f,g} diag(from_s) W_k and
-        C = diag(from_h) W_q, half the products of applying W^T to all four blocks. da is written
-        only when asked."""
-        H = self.H
-        ds, dh = state[:, :H], state[:, H:]
+    def at(self, t: int, dh, da, reaching, ds, carry) -> None:
+        """The rule above is linear in (dh, ds), so W^T da is two H x H matrices for every
+        source: dh^(t-1<-s) = ds @ B + dh @ C, B = sum_{i,f,g} diag(from_s) W_k, C = diag(from_h) W_q;
+        half the products of applying W^T to all four blocks. da is written only when asked."""
         np.multiply(dh, self.to_s[t], out=ds)
         ds += carry
         if da is not None:
             self.errors(t, dh, da, ds)
-        np.matmul(state, self._maps(t, self._W_blocks, self._back), out=reaching)
+        B = np.einsum("kh,khj->hj", self.from_s[t], self._W_blocks[:3])
+        np.matmul(ds, B, out=reaching)
+        reaching += dh @ (self.from_h[t][:, None] * self._W_blocks[3])
         np.multiply(ds, self.f[t], out=carry)
 
-    def input_maps(self, t: int, U: np.ndarray) -> np.ndarray:
-        """U^T da^(t<-s) = [ds | dh] @ [sum_{i,f,g} diag(from_s) U_k; diag(from_h) U_q]: the error a
-        step sends to its input, without forming da."""
-        return self._maps(t, U.reshape(4, self.H, -1))
-
-    def _maps(self, t: int, blocks: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-        """[sum_{i,f,g} diag(from_s) M_k; diag(from_h) M_q] (2H x columns) for the four blocks M_k."""
-        H = self.H
-        if out is None:
-            out = np.empty((2 * H, blocks.shape[-1]))
-        np.einsum("kh,khj->hj", self.from_s[t], blocks[:3], out=out[:H])
-        np.multiply(self.from_h[t][:, None], blocks[3], out=out[H:])
-        return out
+    def input_maps(self, t: int, U: np.ndarray) -> tuple:
+        """U^T da^(t<-s) = dh @ (diag(from_h) U_q) + ds @ (sum_{i,f,g} diag(from_s) U_k): the error a
+        step sends to its input, from dh and ds, without forming da."""
+        blocks = U.reshape(4, self.H, -1)
+        return self.from_h[t][:, None] * blocks[3], np.einsum("kh,khd->hd", self.from_s[t], blocks[:3])
 
     def rows(self, t: int, dh, da, w_errors, carry) -> tuple:
         """One step back for rows that each have their own gates (a batch of sequences): ds and

@@ -26,15 +26,15 @@ class Local:
         """da at step(s) t from dh: rows of sources at one step, or totals over a span of steps."""
         np.multiply(dh, self.dg[t], out=da)
 
-    def at(self, t: int, dh, da, reaching, carry=None) -> None:
+    def at(self, t: int, dh, da, reaching, ds=None, carry=None) -> None:
         if da is None:
             da = self._da[: len(dh)]
         self.errors(t, dh, da)
         np.matmul(da, self.W, out=reaching)
 
-    def input_maps(self, t: int, U: np.ndarray) -> np.ndarray:
+    def input_maps(self, t: int, U: np.ndarray) -> tuple:
         """U^T da^(t<-s) = dh @ (diag(g'(a)) U): the error a step sends to its input, per unit of dh."""
-        return self.dg[t][:, None] * U
+        return self.dg[t][:, None] * U, None
 
     def rows(self, t: int, dh, da, w_errors, carry=None) -> tuple:
         """One step back for rows that each have their own a^(t) (a batch of sequences): da into
