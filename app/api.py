@@ -16,7 +16,7 @@ from core import InputError
 from . import checkpoints, service
 from . import meta as meta_module
 from .cache import canonical, etag_of
-from .encoding import encode
+from .encoding import MSGPACK, encode
 from .errors import ServerBusy
 from .presets import PRESETS
 from .schemas import (
@@ -50,6 +50,11 @@ def _accepts_gzip(request: Request) -> bool:
     return "gzip" in request.headers.get("accept-encoding", "").lower()
 
 
+def _asks_binary(request: Request) -> bool:
+    """MessagePack only when the client names it (Accept: application/msgpack); JSON otherwise."""
+    return MSGPACK in request.headers.get("accept", "").lower()
+
+
 QUEUE_POLL_SECONDS = 0.02
 
 
@@ -66,8 +71,8 @@ async def compute(request: Request, work, req) -> NumpyJSONResponse:
     """
     state = request.app.state
     state.stats.requests += 1
-    gzipped = _accepts_gzip(request)
-    key = (canonical(work.__name__, req), gzipped)
+    gzipped, binary = _accepts_gzip(request), _asks_binary(request)
+    key = (canonical(work.__name__, req), gzipped, binary)
     slots = state.compute_slots
     deadline = None  # set once the request joins the queue
     got = False
@@ -104,7 +109,8 @@ async def compute(request: Request, work, req) -> NumpyJSONResponse:
     try:
         start = time.perf_counter()
         pools = state.pools.get()
-        job = asyncio.get_running_loop().run_in_executor(pools.compute, lambda: encode(work(req, pools), gzipped))
+        job = asyncio.get_running_loop().run_in_executor(
+            pools.compute, lambda: encode(work(req, pools), gzipped, binary))
         try:
             body, headers = await asyncio.shield(job)
         except asyncio.CancelledError:  # the client left: the slot stays taken until the thread is done
@@ -149,16 +155,28 @@ REFUSALS = {
     },
 }
 
+# Every computed answer also comes in MessagePack for a client that asks (Accept: application/msgpack):
+# the same content, float64 arrays as raw doubles (README, "Answers in MessagePack").
+ANSWERS = {
+    200: {"description": "The answer: JSON, or MessagePack when Accept names application/msgpack.",
+          "content": {MSGPACK: {"schema": {"type": "string", "format": "binary",
+                                           "description": "The JSON answer's content in MessagePack; every float64 "
+                                           "array is extension type 1: [offset][ndim][shape as uint32][zeros]"
+                                           "[float64 data], little-endian, offset counting from after itself to "
+                                           "the data; a NaN or an infinity stands where JSON has null."}}}},
+    **REFUSALS,
+}
+
 router = APIRouter(prefix="/api/v1", tags=["rnn"])
 
 
-@router.post("/unfold", response_model=UnfoldResponse, responses=REFUSALS, response_class=NumpyJSONResponse)
+@router.post("/unfold", response_model=UnfoldResponse, responses=ANSWERS, response_class=NumpyJSONResponse)
 async def unfold(req: UnfoldRequest, request: Request):
     """Forward pass, errors, step-by-step gradients and error flows of the unfolded RNN."""
     return await compute(request, service.unfold, req)
 
 
-@router.get("/unfold", response_model=UnfoldResponse, responses={**REFUSALS, 304: {"description": "Not modified."}},
+@router.get("/unfold", response_model=UnfoldResponse, responses={**ANSWERS, 304: {"description": "Not modified."}},
             response_class=NumpyJSONResponse)
 async def unfold_get(
     request: Request,
@@ -172,7 +190,9 @@ async def unfold_get(
     by the browser, a proxy or a CDN. Its ETag names the request and the version of the maths;
     If-None-Match with it answers 304 without computing anything."""
     req = _from_query(q)
-    cache_headers = {"ETag": etag_of(canonical("unfold", req)), "Cache-Control": IMMUTABLE}
+    # one ETag a representation: the JSON's names the request, MessagePack's adds its own suffix
+    tag = etag_of(canonical("unfold", req))
+    cache_headers = {"ETag": tag[:-1] + '-msgpack"' if _asks_binary(request) else tag, "Cache-Control": IMMUTABLE}
     if cache_headers["ETag"] in request.headers.get("if-none-match", ""):
         return Response(status_code=304, headers=cache_headers)
     response = await compute(request, service.unfold, req)
@@ -180,13 +200,13 @@ async def unfold_get(
     return response
 
 
-@router.post("/gradcheck", response_model=GradcheckResponse, responses=REFUSALS, response_class=NumpyJSONResponse)
+@router.post("/gradcheck", response_model=GradcheckResponse, responses=ANSWERS, response_class=NumpyJSONResponse)
 async def gradcheck(req: UnfoldRequest, request: Request):
     """Largest relative error between the analytic and finite-difference gradients, per parameter."""
     return await compute(request, service.gradcheck, req)
 
 
-@router.post("/train", response_model=TrainResponse, responses=REFUSALS, response_class=NumpyJSONResponse)
+@router.post("/train", response_model=TrainResponse, responses=ANSWERS, response_class=NumpyJSONResponse)
 async def train(req: TrainRequest, request: Request):
     """`steps` updates (sgd, adagrad or adam; clipping optional), the loss before each, and the
     new weights and optimizer state at full precision: send them back to continue exactly.
@@ -194,20 +214,20 @@ async def train(req: TrainRequest, request: Request):
     return await compute(request, service.train, req)
 
 
-@router.post("/dataset", response_model=DatasetResponse, responses=REFUSALS, response_class=NumpyJSONResponse)
+@router.post("/dataset", response_model=DatasetResponse, responses=ANSWERS, response_class=NumpyJSONResponse)
 async def dataset(req: DatasetRequest, request: Request):
     """A batch of a generated task (inputs, targets, the steps that carry a loss), exactly as
     /train draws it: update n's batch (seed [seed, n]) or, for step 0, the held-out batch."""
     return await compute(request, service.dataset, req)
 
 
-@router.post("/sample", response_model=SampleResponse, responses=REFUSALS, response_class=NumpyJSONResponse)
+@router.post("/sample", response_model=SampleResponse, responses=ANSWERS, response_class=NumpyJSONResponse)
 async def sample(req: SampleRequest, request: Request):
     """Text the model would write after `start`, drawn from softmax(o / temperature), seeded."""
     return await compute(request, service.sample, req)
 
 
-@router.post("/convert", response_model=ConvertResponse, responses=REFUSALS, response_class=NumpyJSONResponse)
+@router.post("/convert", response_model=ConvertResponse, responses=ANSWERS, response_class=NumpyJSONResponse)
 async def convert(req: ConvertRequest, request: Request):
     """Weights in any accepted format (canonical, PyTorch, Keras) to canonical or to a PyTorch
     state_dict that load_state_dict takes, at full precision, with what was recognised."""

@@ -1,10 +1,10 @@
 """Page timings in the real page: the system Chromium (Playwright) against a real server.
 
 Reads the page's own User Timing measures (static/js/runner.js and main.js):
-  rnn-unfolded:parse  the answer's headers arrived -> its JSON read
-  rnn-unfolded:draw   JSON read -> the network drawn, styled, laid out and painted (the panels
+  rnn-unfolded:parse  the answer's headers arrived -> its body read (MessagePack, io/binary.js)
+  rnn-unfolded:draw   body read -> the network drawn, styled, laid out and painted (the panels
                       below it are drawn in the next frame)
-  rnn-unfolded:complete JSON read -> every panel drawn and painted too
+  rnn-unfolded:complete body read -> every panel drawn and painted too
   rnn-unfolded:frame  one animation frame while the player runs: the update and its rendering
   rnn-unfolded:select a click on a step or a parameter -> what is in view updated and painted
                       (a panel out of view catches up when it comes into view or the page is idle)
@@ -106,7 +106,8 @@ def slider_times(page, base: str, steps: int, hidden: int, moves: int = 8) -> di
 # Where the time between a click on Run and the whole picture goes (issue 30), from the page's own
 # measures and the Resource Timing of the answer's request: the click's event time -> the request
 # sent (the page's own work first), -> its first byte (the server's compute, encode and gzip), ->
-# its last byte (transfer), -> the JSON read (parse), -> the network painted (draw), -> every panel.
+# its last byte (transfer), -> the body read (parse: gunzip and MessagePack), -> the network painted
+# (draw), -> every panel.
 LATENCY = """() => {
   const last = (name) => performance.getEntriesByName(name).slice(-1)[0];
   const sent = performance.getEntriesByType('resource').filter((e) => e.name.includes('/api/v1/unfold')).slice(-1)[0];

@@ -6,6 +6,8 @@ from urllib.parse import parse_qs, urlparse
 
 import httpx
 
+from app.encoding import MSGPACK, read_msgpack
+
 COLUMNS = "svg.network g.column[data-step]"
 # How long a Promise evaluated in the page may take to settle. Playwright's evaluate has no
 # timeout of its own: a Promise that never settles (an idle callback that never fires on a busy
@@ -83,6 +85,14 @@ def api(page, **body):
             break
         time.sleep(float(response.headers.get("retry-after", 1)))
     assert response.status_code == 200, response.text
+    return response.json()
+
+
+def answer_of(response) -> dict:
+    """A page's API answer as its JSON reads: the page asks for MessagePack (binary.js), which
+    app.encoding.read_msgpack reads back to exactly the JSON answer."""
+    if response.headers.get("content-type", "").startswith(MSGPACK):
+        return read_msgpack(response.body())
     return response.json()
 
 

@@ -8,6 +8,7 @@ import pytest
 from .conftest import ARTIFACTS
 from .helpers import (
     COLUMNS,
+    answer_of,
     api,
     drawn,
     hover_cell,
@@ -375,11 +376,11 @@ def test_a_tiny_loss_keeps_its_name_in_its_pill(page):
     """A loss that needs ×10ⁿ is still labelled J⁽ᵗ⁾, fitted to its pill (it used to drop the name)."""
     def tiny(route):
         answer = route.fetch()
-        body = answer.json()
+        body = answer_of(answer)
         body["forward"]["loss"] = [v * 1e-5 for v in body["forward"]["loss"]]
         text = json.dumps(body)
-        route.fulfill(response=answer, body=text,
-                      headers={**answer.headers, "content-encoding": "identity", "content-length": str(len(text))})
+        route.fulfill(response=answer, body=text, headers={**answer.headers, "content-type": "application/json",
+                                                           "content-encoding": "identity", "content-length": str(len(text))})
 
     page.route("**/api/v1/unfold**", tiny)
     page.goto(f"{page.base}/?sequence=abcdefgh")

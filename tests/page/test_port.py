@@ -15,7 +15,7 @@ import pytest
 import torch
 
 from .conftest import ARTIFACTS
-from .helpers import drawn, link_has, panels_current, request_body, run
+from .helpers import answer_of, drawn, link_has, panels_current, request_body, run
 
 pytestmark = pytest.mark.browser
 TEXT = "hello world"
@@ -58,7 +58,7 @@ def record_answers(page):
             seen.append(response)
 
     page.on("response", on_response)
-    page.answer = lambda: seen[-1].json()
+    page.answer = lambda: answer_of(seen[-1])
 
 
 def test_a_pytorch_file_is_drawn_as_pytorch_computes_it_and_the_cell_follows(page, tmp_path):
@@ -273,7 +273,7 @@ def test_trained_weights_export_at_full_precision(page, tmp_path):
     page.wait_for_function("() => /^step ([5-9]\\d|\\d{3,})/.test(document.getElementById('train-step').textContent)", timeout=30000)
     page.locator("#train").click()  # pause
     page.wait_for_function("() => document.getElementById('train').textContent.includes('Continue')")
-    newest = trained[-1].json()["weights"]
+    newest = answer_of(trained[-1])["weights"]
     saved = json.loads(export(page, "weights", tmp_path).read_text())
     assert saved["cell"] == "rnn" and saved["vocab"] == sorted(set("hello hello "))
     assert saved["weights"] == newest  # every digit: training can go on from the file

@@ -1,5 +1,6 @@
 // The only module that talks to the server.
 import { META } from '../state/meta.js';
+import { MSGPACK, readMsgpack } from './binary.js';
 
 const inFlight = new Map(); // channel -> AbortController of its newest request
 
@@ -18,17 +19,31 @@ function base64url(text) {
   for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
   return btoa(binary).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
 }
+// The page asks for MessagePack (binary.js) and reads whichever the server sends.
+const ACCEPT = `${MSGPACK}, application/json;q=0.5`;
 function fetchOf(path, body, signal) {
   const json = JSON.stringify(body);
   if (GETTABLE.has(path)) {
     const q = base64url(json);
-    if (q.length <= META.limits.query_chars) return () => fetch(`${path}?q=${q}&v=${META.version}`, { signal });
+    if (q.length <= META.limits.query_chars) {
+      return () => fetch(`${path}?q=${q}&v=${META.version}`, { headers: { Accept: ACCEPT }, signal });
+    }
   }
-  return () => fetch(path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: json, signal });
+  return () => fetch(path, { method: 'POST', headers: { 'Content-Type': 'application/json', Accept: ACCEPT }, body: json, signal });
+}
+
+// An answer's body, read as its Content-Type says; null when it cannot be read.
+async function read(response) {
+  try {
+    if (response.headers.get('Content-Type')?.startsWith(MSGPACK)) return readMsgpack(await response.arrayBuffer());
+    return await response.json();
+  } catch {
+    return null;
+  }
 }
 
 // Resolves to {ok, status, data, arrived, parsed}: arrived and parsed are performance.now()
-// when the answer's headers came and when its JSON was read. A newer call on the same channel
+// when the answer's headers came and when its body was read. A newer call on the same channel
 // aborts an older one; channels (the main view, the compare view) do not disturb each other.
 // onBusy(attempt, waitMs) is told each time a busy server (503), or one whose connection failed,
 // is asked again.
@@ -59,7 +74,7 @@ export async function askJSON(path, body, channel = 'main', { onBusy = () => {} 
     }
     if (response === null) response = await send(true);
     const arrived = performance.now();
-    const data = await response.json().catch(() => null);
+    const data = await read(response);
     return { ok: response.ok, status: response.status, data, arrived, parsed: performance.now() };
   } finally {
     if (inFlight.get(channel) === controller) inFlight.delete(channel);
