@@ -10,7 +10,7 @@ import numpy as np
 
 from .cells import CELL_MODULES
 from .errors import InputError, NumericalOverflow
-from .sweep import sweep
+from .sweep import sweep, sweep_apart
 from .unfold import BatchForward, Forward, first_nonfinite_row, forward_batch
 
 
@@ -58,7 +58,10 @@ def backward(fwd: Forward, truncate: int | None = None, by_source: bool = False,
     steps = fwd.h.shape[0]
     do = (fwd.y_hat - fwd.y) * fwd.has_loss[:, None]
     sources = np.flatnonzero(fwd.has_loss)
-    swept = sweep(fwd, sources, truncate, own=do @ p.V, by_source=by_source, shares=shares)
+    if by_source or shares:
+        swept = sweep(fwd, sources, truncate, own=do @ p.V, by_source=by_source, shares=shares)
+    else:  # a long sequence's sources on two cores
+        swept = sweep_apart(fwd, sources, truncate, do @ p.V)
     dh, da, ds, dh0, ds0 = swept.dh, swept.da, swept.ds, swept.dh0, swept.ds0
     flow2, flow2_s, dots = swept.flow2, swept.flow2_s, swept.dots
     with np.errstate(all="ignore"):

@@ -12,7 +12,6 @@ weights of such a model: U_l1, W_l1, b_l1 (b_hi1 for the GRU), U_l1_reverse, ...
 and E.
 """
 
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,6 +20,7 @@ from .contract import GATES, PARAM_NAMES
 from .errors import InputError, NumericalOverflow
 from .functions import draw_next
 from .params import Params, init_params, params_from_arrays
+from .sweep import at_once
 from .unfold import Forward, check_targets_fit, first_nonfinite_row, head, recur
 
 DIRECTIONS = ("forward", "reverse")
@@ -192,11 +192,7 @@ def each_direction(run, directions: int) -> tuple:
     """(run(0), run(1)) for a layer's two directions, the reverse on a thread of its own: they are
     apart, and NumPy's products let go of the GIL, so two cores share a backward sweep (a forward
     pass, many small steps, gains nothing); (run(0),) for one direction."""
-    if directions == 1:
-        return (run(0),)
-    with ThreadPoolExecutor(1, thread_name_prefix="reverse") as pool:
-        reverse = pool.submit(run, 1)
-        return run(0), reverse.result()
+    return (run(0),) if directions == 1 else at_once(lambda: run(0), lambda: run(1))
 
 
 def in_steps(values: np.ndarray, direction: int) -> np.ndarray:

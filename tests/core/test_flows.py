@@ -163,3 +163,28 @@ def test_jacobian_norms_shared_with_a_pool_are_the_same_numbers(radius):
     assert reached == list(range(len(reached))) and (len(reached) < len(alone)) == (radius > 1)
     direct = [np.linalg.norm(np.linalg.matrix_power(fwd.params.W, d), 2) for d in reached]  # identity: g' = 1
     np.testing.assert_allclose([alone[d] for d in reached], direct, rtol=1e-10)
+
+
+@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru", "mingru"])
+@pytest.mark.parametrize("truncate", [None, 3])
+def test_a_sweep_apart_on_two_cores_gives_the_one_sweeps_numbers(cell, truncate, monkeypatch):
+    """sweep_apart (every other source in a second sweep, run at once) against the one sweep; the
+    split is forced on a short text, as a long one (APART_SOURCES and more) would have it."""
+    import core.sweep
+
+    seq = encode_text("the error flows back along the chain")
+    fwd = forward(init_params(seq.x.shape[1], 5, seq.y.shape[1], seed=3, cell=cell), seq)
+    one = backward(fwd, truncate, shares=False)
+    monkeypatch.setattr(core.sweep, "APART_SOURCES", 4)
+    apart = backward(fwd, truncate, shares=False)
+    assert apart.share is None
+    for name in ("flow", "dh", "da", "dx", "dh0", "ds", "ds0", "flow_s"):
+        a, b = getattr(one, name), getattr(apart, name)
+        assert (a is None) == (b is None), name
+        if a is not None:
+            np.testing.assert_allclose(b, a, rtol=1e-12, atol=1e-15, err_msg=name)
+    for name, total in one.grads.items():
+        np.testing.assert_allclose(apart.grads[name], total, rtol=1e-12, atol=1e-15, err_msg=name)
+    # the split matters: half the sources alone give other flows
+    half = core.sweep.sweep(fwd, np.flatnonzero(fwd.has_loss)[0::2], truncate, own=one.do @ fwd.params.V, shares=False)
+    assert not np.allclose(half.dh, one.dh)
