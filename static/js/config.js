@@ -69,11 +69,17 @@ export function valueScale(maxAbs) {
   return d3.scaleDiverging([-m, 0, m], (u) => d3.interpolateRdBu(1 - u));
 }
 
-// Magnitudes spanning many decades (the flow matrix): log scale, viridis.
+// Magnitudes spanning many decades (the flow matrix): log scale, viridis. ``values``: numbers,
+// or rows of them (read in place: a T = 1024 matrix is a million numbers, not to be copied).
 export function magnitudeScale(values) {
-  const positive = values.filter((v) => v > 0);
-  const lo = positive.length ? d3.min(positive) : 1e-12;
-  const hi = positive.length ? d3.max(positive) : 1;
+  let lo = Infinity;
+  let hi = -Infinity;
+  const look = (v) => { if (v > 0) { if (v < lo) lo = v; if (v > hi) hi = v; } };
+  for (const v of values) {
+    if (Array.isArray(v)) for (let i = 0; i < v.length; i += 1) look(v[i]);
+    else look(v);
+  }
+  if (hi < 0) { lo = 1e-12; hi = 1; } // nothing positive
   const domain = lo === hi ? [lo / 10, hi] : [lo, hi];
   return d3.scaleSequentialLog(domain, d3.interpolateViridis).clamp(true);
 }

@@ -47,11 +47,12 @@ function paintCells(canvas, { values, rows, cols, paint, colour, bytes, blank })
   const pixels = new ImageData(cols, rows);
   const data = pixels.data;
   for (let r = 0; r < rows; r += 1) {
+    const row = values[r];
     for (let c = 0; c < cols; c += 1) {
       if (blank(r, c)) continue;
-      const [R, G, B, A] = bytes ? bytes(values[r][c]) : rgba(colour(values[r][c], r, c));
+      const px = bytes ? bytes(row[c]) : rgba(colour(row[c], r, c)); // [r, g, b, a], read by index (no iterator)
       const k = 4 * (r * cols + c);
-      data[k] = R; data[k + 1] = G; data[k + 2] = B; data[k + 3] = A;
+      data[k] = px[0]; data[k + 1] = px[1]; data[k + 2] = px[2]; data[k + 3] = px[3];
     }
   }
   if (paint === 1) { ctx.putImageData(pixels, 0, 0); return; }

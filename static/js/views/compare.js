@@ -202,7 +202,7 @@ function pairCaption(container, answers) {
 function drawCompare(container, answers) {
   const root = d3.select(container);
   const list = panels(answers);
-  const scale = magnitudeScale(list.flatMap(({ answer, path }) => answer.flows[path].flat()));
+  const scale = magnitudeScale(list.flatMap(({ answer, path }) => answer.flows[path]));
   drawMatrices(root, list, scale);
   const below = root.selectAll('div.compare-below').data([0]).join('div').attr('class', 'compare-below');
   gradientLegend(below.selectAll('div.legend').data([0]).join('div').attr('class', 'legend').node(), {

@@ -37,7 +37,7 @@ export function createFlowMatrix(container, { onHoverSource, onSelect }) {
     rowSources = m.sources.length === m.steps ? d3.range(m.steps) : m.sources;
     const F = rowSources.map((s) => full[s]);
     const q = path;
-    const scale = magnitudeScale(F.flat());
+    const scale = magnitudeScale(F);
     drawn = drawHeatmap(plot.node(), {
       values: F,
       bytes: logScaleBytes(scale),

@@ -225,7 +225,7 @@ export function createStack(container, { onTrace = () => {} } = {}) {
     // the states' colours span what they show (every loss's error, or the traced loss's); the flow
     // matrices' span every F_l
     const scale = magnitudeScale(rows.filter((r) => r.kind === 'state').flatMap((r) => errorOf(r, source)));
-    const flowScale = magnitudeScale(data.depth.layers.flatMap((layer) => layer.flows.h.flat()));
+    const flowScale = magnitudeScale(data.depth.layers.flatMap((layer) => layer.flows.h));
     root.selectAll('p.stack-caption').data([0]).join('p').attr('class', 'stack-caption').attr('role', 'status')
       .text(caption(data, source));
     const grid = root.selectAll('div.stack-grid').data([0]).join('div').attr('class', 'stack-grid');
