@@ -60,13 +60,10 @@ def backward_deep(fwd: DeepForward, truncate: int | None = None) -> DeepBackward
     from_above = None  # (T, n, dirs H): U_{l+1}^T da^(l+1,t<-s), in step and source order
     layers, flows, grads = [], [], {}
     for i in range(len(p.layers) - 1, -1, -1):
-        sends = np.zeros((steps, len(sources), p.layers[i][0].sizes[0])) if i else None  # layer 1 sends to no layer
-        # each direction adds what it sends into an array of its own: the two run at once
-        into = (sends, None if sends is None or p.directions == 1 else np.zeros_like(sends))
+        into = _sends(fwd, i, len(sources), from_above is None)
         done = each_direction(lambda d, i=i, above=from_above, into=into: _swept(
             fwd, i, d, do, sources, above, into[d], truncate), p.directions)
-        if into[1] is not None:
-            sends += into[1]
+        sends = _sent(into, sources)
         for d, direction in enumerate(done):
             for name, value in direction.grads.items():
                 grads[param_key(name, i + 1, d)] = value
@@ -89,11 +86,42 @@ def backward_deep(fwd: DeepForward, truncate: int | None = None) -> DeepBackward
                         truncate)
 
 
+def _sends(fwd: DeepForward, i: int, n: int, top: bool) -> tuple:
+    """Where layer i + 1's directions put what they send to its input, one (array, own rows) each,
+    run at once: (T, n, D) by step and source. The top layer's directions reach the same rows
+    only at each source's own step (forward in time s >= t, the reverse s <= t; below the top
+    both reach |s - t| < k): they share one array they write, each source's own row apart. Below,
+    each direction adds into a zeroed array of its own. Layer 1 sends nothing."""
+    if i == 0:
+        return (None,) * fwd.params.directions
+    shape = (fwd.h.shape[0], n, fwd.params.layers[i][0].sizes[0])
+    if top:
+        shared = np.empty(shape)  # every row the layer below reads is written
+        return tuple((shared, np.zeros((shape[0], shape[2]))) for _ in range(fwd.params.directions))
+    return tuple((np.zeros(shape), None) for _ in range(fwd.params.directions))
+
+
+def _sent(into: tuple, sources: np.ndarray) -> np.ndarray | None:
+    """What the layer sends, whole, in step and source order: the directions' arrays summed, or the
+    shared one with each source's own row the sum of the directions' (a reverse direction's own
+    rows turned to step order)."""
+    if into[0] is None:
+        return None
+    arrays = [array for array, _ in into]
+    if into[0][1] is None:
+        if len(arrays) == 2:
+            arrays[0] += arrays[1]
+        return arrays[0]
+    sends = arrays[0]
+    sends[sources, np.arange(len(sources))] = sum(in_steps(own, d)[sources] for d, (_, own) in enumerate(into))
+    return sends
+
+
 def _swept(fwd: DeepForward, i: int, d: int, do: np.ndarray, sources: np.ndarray, from_above: np.ndarray | None,
-           into: np.ndarray | None, truncate: int | None) -> Direction:
+           into: tuple, truncate: int | None) -> Direction:
     """Layer i + 1's direction d swept: the top's sources enter at their own step, a lower layer's
     from what the layer above sends (``from_above``, in step order); what this one sends to its
-    input is added into ``into`` (None for layer 1)."""
+    input goes to ``into`` (_sends; None for layer 1)."""
     p, steps = fwd.params, fwd.h.shape[0]
     run = fwd.layers[i][d]
     part = slice(d * p.hidden_size, (d + 1) * p.hidden_size)
@@ -101,7 +129,7 @@ def _swept(fwd: DeepForward, i: int, d: int, do: np.ndarray, sources: np.ndarray
     inject = None if from_above is None else _turned(from_above[:, :, part], d)
     swept = sweep(run, _sources_in(sources, steps, d), truncate, own=own, inject=inject,
                   both_ways=from_above is not None and p.directions == 2, shares=False,
-                  below=None if into is None else (run.params.U, _turned(into, d)))
+                  below=None if into is None else (run.params.U, _turned(into[0], d), into[1]))
     return _direction(run, swept, d)
 
 

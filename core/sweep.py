@@ -52,9 +52,12 @@ def sweep(
 ) -> Swept:
     """Carry every source of ``sources`` (sorted steps) back from t = tau to 0 through the cell of
     ``fwd`` (a Forward of one layer and direction), with what enters at each step from ``own``
-    or ``inject`` (above). ``both_ways`` widens the rows of step t to |s - t| < k. ``below`` = (U, into):
+    or ``inject`` (above). ``both_ways`` widens the rows of step t to |s - t| < k. ``below`` = (U, into, own_rows):
     the layer's U and a (T, n, D) array, in the sweep's own step and row order, to which each
-    source's error sent to the layer's input, U^T da^(t<-s), is added (no copy of it is made).
+    source's error sent to the layer's input, U^T da^(t<-s), is added (no copy of it is made);
+    with ``own_rows`` (T, D), it is written instead, but for the row of the source at step t
+    itself, which goes to own_rows[t] (the top of a stack: its two directions reach the same
+    rows only there, so each writes the rest without reading it).
 
     Every cell's local rule is linear in the errors, so the whole block costs one matrix product
     per step, O(T^2 G H^2) in all. The blocks of CHUNK steps are kept, and their sums, norms and
@@ -88,7 +91,7 @@ def sweep(
     flow2_s = np.zeros((n, steps)) if has_state else None
     dots = np.zeros((n, steps)) if shares else None  # [i, t]: <da^(t<-sources[i]), da^(t)>
     by_unit = np.zeros((steps, steps, H)) if by_source else None
-    U, sent = below if below is not None else (None, None)
+    U, sent, own_rows = below if below is not None else (None, None, None)
     # one step's rows sent, from dh and from ds, before they are added (no temporaries a step)
     sending = np.empty((2, n, sent.shape[2])) if sent is not None else None
     kept = [b for b in (blocks_h, blocks_a, blocks_s) if b is not None]
@@ -129,7 +132,12 @@ def sweep(
                         np.matmul(blocks_h[k_slot, rows], to_input, out=part)
                         if from_s is not None:
                             part += np.matmul(blocks_s[k_slot, rows], from_s, out=sending[1, : stop - first])
-                        sent[t, rows] += part
+                        if own_rows is None:
+                            sent[t, rows] += part
+                        else:
+                            sent[t, rows] = part
+                            if first < older:
+                                own_rows[t] = part[0]
             span = slice(lo, hi)
             chunk_h = blocks_h[1: hi - lo + 1, r0:r1]
             np.matmul(ones[r0:r1], chunk_h, out=dh[span])
