@@ -4,7 +4,7 @@ import asyncio
 import base64
 import binascii
 import time
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.exceptions import RequestValidationError
@@ -51,14 +51,28 @@ def _accepts_gzip(request: Request) -> bool:
 
 
 def _asks_binary(request: Request) -> bool:
-    """MessagePack only when the client names it (Accept: application/msgpack); JSON otherwise."""
-    return MSGPACK in request.headers.get("accept", "").lower()
+    """MessagePack only when the client's Accept names it with a weight above zero and no lower
+    than JSON's (application/json, application/* or */*); JSON otherwise (RFC 9110, 12.5.1)."""
+    weights = {}
+    for part in request.headers.get("accept", "").lower().split(","):
+        media, *params = (piece.strip() for piece in part.split(";"))
+        q = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        weights[media] = max(q, weights.get(media, 0.0))
+    binary = weights.get(MSGPACK, 0.0)
+    return binary > 0 and binary >= max(weights.get(m, 0.0) for m in ("application/json", "application/*", "*/*"))
 
 
 QUEUE_POLL_SECONDS = 0.02
 
 
-async def compute(request: Request, work, req) -> NumpyJSONResponse:
+async def compute(request: Request, work, req, binary: bool | None = None) -> NumpyJSONResponse:
     """work(req), its JSON encoding and any gzip, from the cache or in a computation thread
     (below the event loop's priority: app.main) once a slot is free.
 
@@ -71,7 +85,8 @@ async def compute(request: Request, work, req) -> NumpyJSONResponse:
     """
     state = request.app.state
     state.stats.requests += 1
-    gzipped, binary = _accepts_gzip(request), _asks_binary(request)
+    gzipped = _accepts_gzip(request)
+    binary = _asks_binary(request) if binary is None else binary
     key = (canonical(work.__name__, req), gzipped, binary)
     slots = state.compute_slots
     deadline = None  # set once the request joins the queue
@@ -185,17 +200,23 @@ async def unfold_get(
         description=f"The unfold request's JSON in base64url (RFC 4648, section 5; padding optional), at most "
         f"{MAX_QUERY_CHARS} characters: larger requests use POST.",
     )],
+    format: Annotated[Literal["json", "msgpack"], Query(
+        description="The answer's format. The GET form is chosen by the URL alone, not by Accept, so that a cache "
+        "that ignores Vary never hands one format to a client that asked for the other.",
+    )] = "json",
 ):
     """The same answer as POST, byte for byte, for a request small enough to fit a URL: cacheable
     by the browser, a proxy or a CDN. Its ETag names the request and the version of the maths;
     If-None-Match with it answers 304 without computing anything."""
     req = _from_query(q)
+    binary = format == "msgpack"
     # one ETag a representation: the JSON's names the request, MessagePack's adds its own suffix
     tag = etag_of(canonical("unfold", req))
-    cache_headers = {"ETag": tag[:-1] + '-msgpack"' if _asks_binary(request) else tag, "Cache-Control": IMMUTABLE}
+    cache_headers = {"ETag": tag[:-1] + '-msgpack"' if binary else tag, "Cache-Control": IMMUTABLE,
+                     "Vary": "Accept-Encoding"}  # the format is in the URL; a 304 carries the Vary its 200 has
     if cache_headers["ETag"] in request.headers.get("if-none-match", ""):
         return Response(status_code=304, headers=cache_headers)
-    response = await compute(request, service.unfold, req)
+    response = await compute(request, service.unfold, req, binary)
     response.headers.update(cache_headers)
     return response
 

@@ -106,8 +106,9 @@ def slider_times(page, base: str, steps: int, hidden: int, moves: int = 8) -> di
 # Where the time between a click on Run and the whole picture goes (issue 30), from the page's own
 # measures and the Resource Timing of the answer's request: the click's event time -> the request
 # sent (the page's own work first), -> its first byte (the server's compute, encode and gzip), ->
-# its last byte (transfer), -> the body read (parse: gunzip and MessagePack), -> the network painted
-# (draw), -> every panel.
+# its last byte (transfer), -> the body read (parse: what is left of gunzip and MessagePack after
+# the last byte; the page's own parse measure starts at the headers, so it holds the transfer too),
+# -> the network painted (draw), -> every panel.
 LATENCY = """() => {
   const last = (name) => performance.getEntriesByName(name).slice(-1)[0];
   const sent = performance.getEntriesByType('resource').filter((e) => e.name.includes('/api/v1/unfold')).slice(-1)[0];
@@ -116,7 +117,8 @@ LATENCY = """() => {
   return {
     complete_ms: complete.startTime + complete.duration - click, draw_ms: draw.startTime + draw.duration - click,
     before_ms: sent.requestStart - click, server_ms: sent.responseStart - sent.requestStart,
-    transfer_ms: sent.responseEnd - sent.responseStart, parse_ms: parse.duration, paint_ms: draw.duration,
+    transfer_ms: sent.responseEnd - sent.responseStart, parse_ms: parse.startTime + parse.duration - sent.responseEnd,
+    paint_ms: draw.duration,
     panels_ms: complete.duration - draw.duration, bytes: sent.encodedBodySize,
     ...Object.fromEntries(performance.getEntriesByType('measure')
       .filter((e) => e.name.startsWith('rnn-unfolded:panel:')).slice(-4)

@@ -56,8 +56,8 @@ def sweep(
     the layer's U and a (T, n, D) array, in the sweep's own step and row order, to which each
     source's error sent to the layer's input, U^T da^(t<-s), is added (no copy of it is made);
     with ``own_rows`` (T, D), it is written instead, but for the row of the source at step t
-    itself, which goes to own_rows[t] (the top of a stack: its two directions reach the same
-    rows only there, so each writes the rest without reading it).
+    itself, which goes to own_rows[t] and is not touched in ``into`` (the top of a stack: its two
+    directions reach the same rows only there, so each writes the rest without reading it).
 
     Every cell's local rule is linear in the errors, so the whole block costs one matrix product
     per step, O(T^2 G H^2) in all. The blocks of CHUNK steps are kept, and their sums, norms and
@@ -134,10 +134,11 @@ def sweep(
                             part += np.matmul(blocks_s[k_slot, rows], from_s, out=sending[1, : stop - first])
                         if own_rows is None:
                             sent[t, rows] += part
+                        elif first < older:  # the source at step t: its row aside, the rest written
+                            own_rows[t] = part[0]
+                            sent[t, older:stop] = part[1:]
                         else:
                             sent[t, rows] = part
-                            if first < older:
-                                own_rows[t] = part[0]
             span = slice(lo, hi)
             chunk_h = blocks_h[1: hi - lo + 1, r0:r1]
             np.matmul(ones[r0:r1], chunk_h, out=dh[span])
@@ -186,5 +187,6 @@ def sweep_apart(fwd, sources: np.ndarray, truncate: int | None, own: np.ndarray)
         return out
 
     add = lambda a, b: None if a is None else a + b  # noqa: E731
-    return Swept(even.dh + odd.dh, even.da + odd.da, add(even.ds, odd.ds), rows(even.flow2, odd.flow2),
-                 rows(even.flow2_s, odd.flow2_s), None, None, even.dh0 + odd.dh0, add(even.ds0, odd.ds0))
+    with np.errstate(all="ignore"):  # an overflow is the caller's to report, as after one sweep
+        return Swept(even.dh + odd.dh, even.da + odd.da, add(even.ds, odd.ds), rows(even.flow2, odd.flow2),
+                     rows(even.flow2_s, odd.flow2_s), None, None, even.dh0 + odd.dh0, add(even.ds0, odd.ds0))

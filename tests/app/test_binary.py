@@ -71,17 +71,41 @@ def test_json_stays_the_default_and_a_refusal_stays_json(client):
     assert refused.json()["detail"][0]["loc"][-1] == "hidden_size"
 
 
-def test_the_get_form_has_an_etag_per_representation(client):
+def test_the_get_form_names_its_format_in_the_url_with_an_etag_per_representation(client):
     q = base64.urlsafe_b64encode(json.dumps({"sequence": "hello", "hidden_size": 3}).encode()).decode().rstrip("=")
     as_json = client.get(f"/api/v1/unfold?q={q}")
-    as_binary = client.get(f"/api/v1/unfold?q={q}", headers=BINARY)
+    as_binary = client.get(f"/api/v1/unfold?q={q}&format=msgpack")
+    assert as_binary.headers["content-type"] == MSGPACK
     assert read_msgpack(as_binary.content) == as_json.json()
+    # a cache that ignores Vary keys on the URL: Accept alone never changes a GET's format
+    assert client.get(f"/api/v1/unfold?q={q}", headers=BINARY).content == as_json.content
     tag_json, tag_binary = as_json.headers["etag"], as_binary.headers["etag"]
     assert tag_json != tag_binary
-    assert client.get(f"/api/v1/unfold?q={q}", headers={**BINARY, "If-None-Match": tag_binary}).status_code == 304
+    not_modified = client.get(f"/api/v1/unfold?q={q}&format=msgpack", headers={"If-None-Match": tag_binary})
+    assert not_modified.status_code == 304
+    assert not_modified.headers["vary"] == as_binary.headers["vary"] == "Accept-Encoding"  # RFC 9110: a 304's Vary
     # the JSON's tag does not stand for the MessagePack body
-    again = client.get(f"/api/v1/unfold?q={q}", headers={**BINARY, "If-None-Match": tag_json})
+    again = client.get(f"/api/v1/unfold?q={q}&format=msgpack", headers={"If-None-Match": tag_json})
     assert again.status_code == 200 and again.headers["content-type"] == MSGPACK
+    refused = client.get(f"/api/v1/unfold?q={q}&format=xml")
+    assert refused.status_code == 422 and refused.json()["detail"][0]["loc"][-1] == "format"
+
+
+@pytest.mark.parametrize(("accept", "binary"), [
+    ("application/msgpack", True),
+    ("application/msgpack, application/json;q=0.5", True),
+    ("application/json, application/msgpack;q=0", False),
+    ("application/msgpack;q=0.4, application/json", False),
+    ("application/json;q=0.9, application/msgpack;q=0.9", True),
+    ("*/*", False),
+    ("Application/MsgPack; q=1.0, */*;q=0.1", True),
+    ("application/msgpack;q=oops", False),
+    ("", False),
+])
+def test_msgpack_is_chosen_by_the_weights_of_accept(client, accept, binary):
+    answer = client.post("/api/v1/unfold", json={"sequence": "hello", "hidden_size": 3}, headers={"Accept": accept})
+    assert answer.status_code == 200
+    assert answer.headers["content-type"] == (MSGPACK if binary else "application/json")
 
 
 def test_non_finite_numbers_read_as_json_writes_them():

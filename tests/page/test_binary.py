@@ -3,7 +3,7 @@ JSON answer, and the page's own request is answered in MessagePack."""
 
 import pytest
 
-from .helpers import run
+from .helpers import run, settled
 
 SAME = """async (body) => {
   const { readMsgpack, MSGPACK } = await import('/static/js/io/binary.js');
@@ -25,7 +25,7 @@ SAME = """async (body) => {
 ])
 def test_binary_js_reads_an_answer_to_exactly_its_json(page, body):
     page.goto(page.base + "/")
-    got = page.evaluate(SAME, body)
+    got = settled(page, SAME, body)
     assert got["type"] == "application/msgpack"
     assert got["same"], got
     assert "forward" in got["keys"] and "flows" in got["keys"]

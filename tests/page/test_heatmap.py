@@ -2,7 +2,7 @@
 the log scale spans the positive values of the rows it is given, and each painted pixel is that
 scale's colour for the API's number."""
 
-from .helpers import api, run
+from .helpers import api, run, settled
 
 SCALES = """async () => {
   const { magnitudeScale } = await import('/static/js/config.js');
@@ -14,7 +14,7 @@ SCALES = """async () => {
 
 def test_the_magnitude_scale_spans_the_positive_numbers_of_rows_or_a_list(page):
     page.goto(page.base + "/")
-    got = page.evaluate(SCALES)
+    got = settled(page, SCALES)
     assert got["rows"] == got["flat"] == [0.25, 3]
     assert got["none"] == [1e-12, 1]
     assert got["one"] == [0.4, 4]
@@ -25,7 +25,7 @@ def test_the_flow_matrix_paints_each_cell_in_the_scales_colour_of_the_apis_numbe
     page.goto(page.base + "/")
     run(page, text, len(text) - 1, hidden_size=4)
     F = api(page, sequence=text, hidden_size=4, include=["auto"])["flows"]["h"]
-    painted = page.evaluate("""async () => {
+    painted = settled(page, """async () => {
         const { magnitudeScale } = await import('/static/js/config.js');
         const canvas = document.querySelector('#flow-panel-body .heatmap canvas');
         const frame = canvas.closest('.heatmap');

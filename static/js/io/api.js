@@ -19,17 +19,20 @@ function base64url(text) {
   for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
   return btoa(binary).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
 }
-// The page asks for MessagePack (binary.js) and reads whichever the server sends.
-const ACCEPT = `${MSGPACK}, application/json;q=0.5`;
+// The page asks for MessagePack (binary.js) when its reader loaded, and reads whichever comes.
+// The GET form names the format in its URL: a cache that ignores Vary cannot mix the two.
+const BINARY = () => Boolean(globalThis.MessagePack);
 function fetchOf(path, body, signal) {
   const json = JSON.stringify(body);
+  const accept = BINARY() ? `${MSGPACK}, application/json;q=0.5` : 'application/json';
   if (GETTABLE.has(path)) {
     const q = base64url(json);
     if (q.length <= META.limits.query_chars) {
-      return () => fetch(`${path}?q=${q}&v=${META.version}`, { headers: { Accept: ACCEPT }, signal });
+      const format = BINARY() ? '&format=msgpack' : '';
+      return () => fetch(`${path}?q=${q}&v=${META.version}${format}`, { signal });
     }
   }
-  return () => fetch(path, { method: 'POST', headers: { 'Content-Type': 'application/json', Accept: ACCEPT }, body: json, signal });
+  return () => fetch(path, { method: 'POST', headers: { 'Content-Type': 'application/json', Accept: accept }, body: json, signal });
 }
 
 // An answer's body, read as its Content-Type says; null when it cannot be read.
