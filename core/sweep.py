@@ -13,6 +13,8 @@ them forward). What enters the block at step t is
 Row-vector convention as in unfold.py: ``W^T delta`` is ``delta @ W``.
 """
 
+import os
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -161,12 +163,22 @@ def sweep(
     return Swept(dh, da, ds, flow2, flow2_s, dots, by_unit, dh0, ds0)
 
 
+# The cores a process may lend to second sweeps at once: beyond them a second sweep runs in turn
+# (two computations each splitting in two would put four busy threads on two cores).
+SPARE_CORES = threading.BoundedSemaphore(max(1, (os.cpu_count() or 2) - 1))
+
+
 def at_once(first, second) -> tuple:
-    """(first(), second()), the second on a thread of its own: NumPy's products let go of the GIL,
-    so two sweeps share two cores."""
-    with ThreadPoolExecutor(1, thread_name_prefix="sweep") as pool:
-        later = pool.submit(second)
-        return first(), later.result()
+    """(first(), second()), the second on a thread of its own when a core is spare (NumPy's
+    products let go of the GIL, so two sweeps share two cores); one after the other otherwise."""
+    if not SPARE_CORES.acquire(blocking=False):
+        return first(), second()
+    try:
+        with ThreadPoolExecutor(1, thread_name_prefix="sweep") as pool:
+            later = pool.submit(second)
+            return first(), later.result()
+    finally:
+        SPARE_CORES.release()
 
 
 def sweep_apart(fwd, sources: np.ndarray, truncate: int | None, own: np.ndarray) -> Swept:

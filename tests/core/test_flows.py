@@ -188,3 +188,22 @@ def test_a_sweep_apart_on_two_cores_gives_the_one_sweeps_numbers(cell, truncate,
     # the split matters: half the sources alone give other flows
     half = core.sweep.sweep(fwd, np.flatnonzero(fwd.has_loss)[0::2], truncate, own=one.do @ fwd.params.V, shares=False)
     assert not np.allclose(half.dh, one.dh)
+
+
+def test_a_second_sweep_waits_its_turn_when_no_core_is_spare(monkeypatch):
+    """at_once lends a thread only while a core is spare: with none, the two run in turn, here,
+    and give the same answer."""
+    import threading
+
+    import core.sweep
+
+    def where():
+        return threading.current_thread().name
+
+    monkeypatch.setattr(core.sweep, "SPARE_CORES", threading.BoundedSemaphore(1))
+    assert core.sweep.at_once(where, where)[1].startswith("sweep")  # a core spare: a thread of its own
+    core.sweep.SPARE_CORES.acquire()  # another computation holds it
+    try:
+        assert core.sweep.at_once(where, where) == (where(), where())
+    finally:
+        core.sweep.SPARE_CORES.release()
