@@ -68,7 +68,6 @@ def sweep(
     steps, H = fwd.h.shape
     GH = fwd.a.shape[1]
     has_state = fwd.s is not None
-    keep_a = shares
     n = len(sources)
     k = window_of(truncate, steps)
     # Rows first[t]:stop[t] of a block are the sources in step t's window; older[t] skips s = t.
@@ -79,10 +78,9 @@ def sweep(
 
     # blocks_*[t - lo + 1]: one row per source for the chunk lo <= t < hi. Step t sends what
     # reaches h^(t-1) straight into the block of step t - 1, slot 0 for the first step of the
-    # next chunk; slot 0 of blocks_s stays unused. The da rows are kept only for the shares;
-    # without them the cells do not write them.
+    # next chunk; slot 0 of blocks_s stays unused. No source's da is formed: the shares come from
+    # its dh (and ds), Local.share_weights.
     blocks_h = np.zeros((CHUNK + 1, n, H))
-    blocks_a = np.zeros((CHUNK + 1, n, GH)) if keep_a else None
     blocks_s = np.zeros((CHUNK + 1, n, H)) if has_state else None
     carry = np.zeros((n, H)) if has_state else None  # the LSTM's f^(t+1) * ds^(t+1<-s)
     ones = np.ones(n)
@@ -96,7 +94,7 @@ def sweep(
     U, sent, own_rows = below if below is not None else (None, None, None)
     # one step's rows sent, from dh and from ds, before they are added (no temporaries a step)
     sending = np.empty((2, n, sent.shape[2])) if sent is not None else None
-    kept = [b for b in (blocks_h, blocks_a, blocks_s) if b is not None]
+    kept = [b for b in (blocks_h, blocks_s) if b is not None]
 
     with np.errstate(all="ignore"):
         for hi in range(steps, 0, -CHUNK):
@@ -124,7 +122,7 @@ def sweep(
                 if first < stop:
                     rows = slice(first, stop)
                     local.at(
-                        t, blocks_h[k_slot, rows], blocks_a[k_slot, rows] if keep_a else None,
+                        t, blocks_h[k_slot, rows],
                         blocks_h[k_slot - 1, rows], blocks_s[k_slot, rows] if has_state else None,
                         carry[rows] if has_state else None,
                     )
@@ -151,9 +149,11 @@ def sweep(
                 np.vecdot(chunk_s, chunk_s, out=flow2_s[r0:r1, span].T)
             # the rule is linear: applied to the summed errors it gives the summed da
             local.errors(span, dh[span], da[span], ds[span] if has_state else None)
-            if shares:
-                chunk_a = blocks_a[1: hi - lo + 1, r0:r1]
-                np.matmul(chunk_a, da[span][:, :, None], out=dots[r0:r1, span].T[:, :, None])
+            if shares:  # <da^(t<-s), da^(t)> = <dh^(t<-s), w_h> (+ <ds^(t<-s), w_s>): no source's da formed
+                w_h, w_s = local.share_weights(span, dh[span], ds[span] if has_state else None)
+                np.matmul(chunk_h, w_h[:, :, None], out=dots[r0:r1, span].T[:, :, None])
+                if w_s is not None:
+                    dots[r0:r1, span] += np.matmul(chunk_s, w_s[:, :, None])[:, :, 0].T
             if by_unit is not None:
                 by_unit[sources[r0:r1], span] = chunk_h.transpose(1, 0, 2)
         # h0 (and s0) receive what reached step 0 (MATH.md: dh0 = W^T da^(0)), so k >= T is full BPTT.

@@ -5,11 +5,15 @@ local backward rule of that step (MATH.md, "Forward pass of the simple RNN",
     step(p, xu, h_prev, s_prev, activation) -> Step(a, gates, h, s)
         one step forward for one sequence or a batch of them (rows); xu = U x + b, the input's
         part of the pre-activations.
-    Local(fwd).at(t, dh, da, reaching, ds, carry)
+    Local(fwd).at(t, dh, reaching, ds, carry)
         one step backward for a block of sources at once (one row per source), written into
         the arrays given: from the errors dh^(t<-s) (and, for the LSTM, the carry from step
-        t+1), what reaches h^(t-1) through this step, the LSTM's ds^(t<-s) and its carry for
-        step t-1 (in place), and da^(t<-s) when da is given (the shares need it; else None).
+        t+1), what reaches h^(t-1) through this step, and the LSTM's ds^(t<-s) and its carry
+        for step t-1 (in place). No source's da^(t<-s) is formed.
+    Local(fwd).share_weights(span, dh, ds) -> (w_h, w_s or None)
+        for the summed errors of a span of steps, the weights that give every source's
+        <da^(t<-s), da^(t)> = <dh^(t<-s), w_h> (+ <ds^(t<-s), w_s>) without forming its da
+        (each block of da is a factor times dh or ds, so w = sum_k factor_k^2 * the total).
     Local(fwd).input_maps(t, U) -> (M_h, M_s or None)
         what a step sends to its input, U^T da^(t<-s) = dh @ M_h (+ ds @ M_s for the LSTM), for a
         stack's layer below (deep_backward.py), without forming da.

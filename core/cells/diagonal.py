@@ -18,10 +18,13 @@ class DiagonalLocal:
         """da at step(s) t from dh: rows of sources at one step, or totals over a span."""
         np.multiply(dh[:, None, :], self.from_h[t], out=da.reshape(-1, self.from_h.shape[-2], self.H))
 
-    def at(self, t: int, dh, da, reaching, ds=None, carry=None) -> None:
-        """One step back is an element-wise product for every source; da only when asked."""
-        if da is not None:
-            self.errors(t, dh, da)
+    def share_weights(self, span, dh, ds=None) -> tuple:
+        """(w_h, None) with <da^(t<-s), da^(t)> = <dh^(t<-s), w_h> for the summed dh of a span:
+        each block of da is from_h_k * dh, so w_h = sum_k from_h_k^2 * dh."""
+        return np.einsum("tkh,th->th", self.from_h[span] ** 2, dh), None
+
+    def at(self, t: int, dh, reaching, ds=None, carry=None) -> None:
+        """One step back is an element-wise product for every source."""
         np.multiply(dh, self.alpha[t], out=reaching)
 
     def input_maps(self, t: int, U: np.ndarray) -> tuple:

@@ -56,12 +56,15 @@ class Local:
         """da at step(s) t from dh: rows of sources at one step, or totals over a span."""
         np.multiply(dh[:, None, :], self.from_h[t], out=da.reshape(-1, 3, self.H))
 
-    def at(self, t: int, dh, da, reaching, ds=None, carry=None) -> None:
+    def share_weights(self, span, dh, ds=None) -> tuple:
+        """(w_h, None) with <da^(t<-s), da^(t)> = <dh^(t<-s), w_h> for the summed dh of a span:
+        each block of da is from_h_k * dh, so w_h = sum_k from_h_k^2 * dh."""
+        return np.einsum("tkh,th->th", self.from_h[span] ** 2, dh), None
+
+    def at(self, t: int, dh, reaching, ds=None, carry=None) -> None:
         """The rule above is linear in dh, so one step is one H x H matrix for every source:
         dh^(t-1<-s) = dh @ M,  M = sum_k diag(w_side_k) W_k + diag(z), a third of the products
-        of applying W^T to all three blocks. da is written only when asked (the shares)."""
-        if da is not None:
-            self.errors(t, dh, da)
+        of applying W^T to all three blocks. No source's da is formed."""
         M = np.einsum("kh,khj->hj", self.w_side[t], self._W_blocks)
         M[self._diagonal, self._diagonal] += self.z[t]
         np.matmul(dh, M, out=reaching)

@@ -58,14 +58,17 @@ class Local:
         np.multiply(ds[:, None, :], self.from_s[t], out=blocks[:, :3])
         np.multiply(dh, self.from_h[t], out=blocks[:, 3])
 
-    def at(self, t: int, dh, da, reaching, ds, carry) -> None:
+    def share_weights(self, span, dh, ds) -> tuple:
+        """(w_h, w_s) with <da^(t<-s), da^(t)> = <dh^(t<-s), w_h> + <ds^(t<-s), w_s> for the summed
+        dh and ds of a span: da_q = from_h * dh and da_k = from_s_k * ds (k = i, f, g)."""
+        return self.from_h[span] ** 2 * dh, np.einsum("tkh,th->th", self.from_s[span] ** 2, ds)
+
+    def at(self, t: int, dh, reaching, ds, carry) -> None:
         """The rule above is linear in (dh, ds), so W^T da is two H x H matrices for every
         source: dh^(t-1<-s) = ds @ B + dh @ C, B = sum_{i,f,g} diag(from_s) W_k, C = diag(from_h) W_q;
-        half the products of applying W^T to all four blocks. da is written only when asked."""
+        half the products of applying W^T to all four blocks. No source's da is formed."""
         np.multiply(dh, self.to_s[t], out=ds)
         ds += carry
-        if da is not None:
-            self.errors(t, dh, da, ds)
         B = np.einsum("kh,khj->hj", self.from_s[t], self._W_blocks[:3])
         np.matmul(ds, B, out=reaching)
         reaching += dh @ (self.from_h[t][:, None] * self._W_blocks[3])

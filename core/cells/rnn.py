@@ -26,9 +26,13 @@ class Local:
         """da at step(s) t from dh: rows of sources at one step, or totals over a span of steps."""
         np.multiply(dh, self.dg[t], out=da)
 
-    def at(self, t: int, dh, da, reaching, ds=None, carry=None) -> None:
-        if da is None:
-            da = self._da[: len(dh)]
+    def share_weights(self, span, dh, ds=None) -> tuple:
+        """(w_h, None) with <da^(t<-s), da^(t)> = <dh^(t<-s), w_h> for the summed dh of a span:
+        da = g' * dh, so w_h = g'^2 * dh."""
+        return self.dg[span] ** 2 * dh, None
+
+    def at(self, t: int, dh, reaching, ds=None, carry=None) -> None:
+        da = self._da[: len(dh)]
         self.errors(t, dh, da)
         np.matmul(da, self.W, out=reaching)
 

@@ -37,6 +37,11 @@ def test_the_fast_sweep_computes_what_the_textbook_recursion_computes(cell, outp
         np.testing.assert_allclose(fast.flow_s, ref.flow_s, **close)
         np.testing.assert_allclose(fast.ds, ref.ds, **close)
         np.testing.assert_allclose(fast.ds0, ref.ds0, **close)
+    # the shares by their definition, from every source's own da^(t<-s)
+    norm2 = np.einsum("tg,tg->t", ref.da, ref.da)
+    dots = np.einsum("stg,tg->st", ref.da_by_source, ref.da)
+    share = np.divide(dots, norm2, out=np.zeros_like(dots), where=norm2 > 0)
+    np.testing.assert_allclose(fast.share, share, rtol=1e-9, atol=1e-12)
 
 
 def test_the_comparison_catches_a_sweep_with_one_wrong_local_rule(monkeypatch):
@@ -50,8 +55,8 @@ def test_the_comparison_catches_a_sweep_with_one_wrong_local_rule(monkeypatch):
     assert np.allclose(right.grads["W"], ref.grads["W"], rtol=1e-10)
     at = gru.Local.at
 
-    def without_the_shortcut(self, t, dh, da, reaching, ds=None, carry=None):
-        at(self, t, dh, da, reaching)
+    def without_the_shortcut(self, t, dh, reaching, ds=None, carry=None):
+        at(self, t, dh, reaching)
         reaching -= self.z[t] * dh  # the rule without its z * dh^(t<-s) term
 
     monkeypatch.setattr(gru.Local, "at", without_the_shortcut)
