@@ -50,7 +50,7 @@ class Swept:
 def sweep(
     fwd, sources: np.ndarray, truncate: int | None, *, own: np.ndarray | None = None,
     inject: np.ndarray | None = None, both_ways: bool = False, by_source: bool = False, shares: bool = True,
-    below: tuple[np.ndarray, np.ndarray] | None = None,
+    below: tuple[np.ndarray, np.ndarray, np.ndarray | None] | None = None,
 ) -> Swept:
     """Carry every source of ``sources`` (sorted steps) back from t = tau to 0 through the cell of
     ``fwd`` (a Forward of one layer and direction), with what enters at each step from ``own``

@@ -20,7 +20,7 @@ class Local:
     def __init__(self, fwd):
         self.dg = ACTIVATIONS[fwd.activation].dg(fwd.a, fwd.h)
         self.W = fwd.params.W
-        self._da = np.empty((fwd.h.shape[0], fwd.h.shape[-1]))  # when the caller keeps no da: rows, one per source
+        self._da = np.empty((fwd.h.shape[0], fwd.h.shape[-1]))  # one step's da, a row per source (not kept)
 
     def errors(self, t, dh, da, ds=None) -> None:
         """da at step(s) t from dh: rows of sources at one step, or totals over a span of steps."""
