@@ -173,7 +173,8 @@ REFUSALS = {
 # Every computed answer also comes in MessagePack for a client that asks (Accept: application/msgpack):
 # the same content, float64 arrays as raw doubles (README, "Answers in MessagePack").
 ANSWERS = {
-    200: {"description": "The answer: JSON, or MessagePack when Accept names application/msgpack.",
+    200: {"description": "The answer: JSON, or MessagePack when Accept names application/msgpack (the GET form of "
+                         "/unfold: when its URL says format=msgpack).",
           "content": {MSGPACK: {"schema": {"type": "string", "format": "binary",
                                            "description": "The JSON answer's content in MessagePack; every float64 "
                                            "array is extension type 1: [offset][ndim][shape as uint32][zeros]"
