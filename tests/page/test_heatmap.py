@@ -47,3 +47,10 @@ def test_the_flow_matrix_paints_each_cell_in_the_scales_colour_of_the_apis_numbe
                 assert painted["pixel"][r][c][:3] == [253, 231, 37]  # viridis's top, #fde725
             else:
                 assert painted["pixel"][r][c][3] == 255
+    # viridis's green rises from its dark end to its yellow one: on a log scale, a larger error is
+    # never painted less green than a smaller one, and the smallest and largest are its two ends
+    cells = sorted((value, painted["pixel"][r][c][1]) for r, row in enumerate(F) for c, value in enumerate(row)
+                   if value > 0)
+    greens = [green for _, green in cells]
+    assert greens == sorted(greens)
+    assert greens[0] < 10 and greens[-1] == 231  # #440154 and #fde725
