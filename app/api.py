@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import ValidationError
 
 from core import InputError
@@ -16,7 +16,7 @@ from core import InputError
 from . import checkpoints, service
 from . import meta as meta_module
 from .cache import canonical, etag_of
-from .encoding import MSGPACK, encode
+from .encoding import MSGPACK, encode, encode_parts
 from .errors import ServerBusy
 from .presets import PRESETS
 from .schemas import (
@@ -88,7 +88,6 @@ async def compute(request: Request, work, req, binary: bool | None = None) -> Nu
     gzipped = _accepts_gzip(request)
     binary = _asks_binary(request) if binary is None else binary
     key = (canonical(work.__name__, req), gzipped, binary)
-    slots = state.compute_slots
     deadline = None  # set once the request joins the queue
     got = False
     try:
@@ -101,7 +100,7 @@ async def compute(request: Request, work, req, binary: bool | None = None) -> Nu
                     cached = waiting.result()  # or the same refusal
             if cached is not None:
                 break
-            got = slots.acquire(blocking=False)
+            got = state.compute_slots.acquire(blocking=False)
             if got:
                 break
             if deadline is None:
@@ -121,6 +120,8 @@ async def compute(request: Request, work, req, binary: bool | None = None) -> Nu
         state.stats.shed += 1
         raise ServerBusy
     shared = state.in_flight[key] = asyncio.get_running_loop().create_future()
+    if binary and work in IN_PARTS:
+        return await _stream(state, key, shared, lambda pools: encode_parts(IN_PARTS[work](req, pools), gzipped))
     try:
         start = time.perf_counter()
         pools = state.pools.get()
@@ -142,9 +143,65 @@ async def compute(request: Request, work, req, binary: bool | None = None) -> Nu
         shared.cancel()
         raise
     finally:
-        slots.release()
+        state.compute_slots.release()
         del state.in_flight[key]
     return NumpyJSONResponse(body, headers=headers)
+
+
+# Answers sent as they are computed, in MessagePack (issue 30): the page draws the network from
+# the first part while the server computes the rest (service.LATE_SECTIONS).
+IN_PARTS = {service.unfold: service.unfold_parts}
+_DONE = object()
+
+
+async def _stream(state, key, shared: asyncio.Future, produce) -> Response:
+    """The parts of produce(pools) (encoding.encode_parts: headers, then chunks of the body), each
+    sent as soon as the computation thread has it. A refusal found before the first part is an
+    error answer as usual; once the headers are out, a failure can only end the connection short.
+    The computation finishes, is cached and frees its slot whether or not the client stays."""
+    loop = asyncio.get_running_loop()
+    parts: asyncio.Queue = asyncio.Queue()
+    start = time.perf_counter()
+    pools = state.pools.get()
+
+    def run():
+        chunks, produced = [], produce(pools)
+        headers = next(produced)
+        loop.call_soon_threadsafe(parts.put_nowait, headers)
+        for chunk in produced:
+            chunks.append(chunk)
+            loop.call_soon_threadsafe(parts.put_nowait, chunk)
+        return b"".join(chunks), headers
+
+    job = loop.run_in_executor(pools.compute, run)
+
+    def finished(job: asyncio.Future) -> None:
+        state.compute_slots.release()
+        del state.in_flight[key]
+        if job.cancelled():  # the pools were shut down: whoever waited computes for themselves
+            shared.cancel()
+        elif job.exception() is not None:  # the same refusal for whoever waited on it
+            shared.set_exception(job.exception())
+            shared.exception()  # retrieved: nobody waiting is not an unhandled error
+        else:
+            body, headers = job.result()
+            state.stats.computed(time.perf_counter() - start)
+            state.cache.put(key, body, headers)
+            shared.set_result((body, headers))
+        parts.put_nowait(_DONE)
+
+    job.add_done_callback(finished)
+    first = await parts.get()
+    if first is _DONE:  # refused (or failed) before any byte went out: the error handlers answer
+        return job.result()  # raises the job's error
+
+    async def body():
+        while (chunk := await parts.get()) is not _DONE:
+            yield chunk
+        if job.exception() is not None:  # the connection ends short: no client reads a cut answer as whole
+            raise job.exception()
+
+    return StreamingResponse(body(), headers=first)
 
 
 def _from_query(q: str) -> UnfoldRequest:

@@ -4,6 +4,7 @@ Arrays stay NumPy arrays all the way to the JSON encoder (orjson serialises them
 rounded to the significant digits the request asks for.
 """
 
+from collections.abc import Iterator
 from dataclasses import replace
 
 import numpy as np
@@ -64,16 +65,34 @@ def _gates(fwd: core.Forward) -> dict | None:
     return {name: np.ascontiguousarray(values) for name, values in fwd.gates_by_name().items()}
 
 
+# The sections an answer ends with, computed after the rest: a client reading the answer as it
+# arrives (the page, in MessagePack) draws the rest first. A single layer's answer that has them
+# (config.include names them) ends with them, in this order.
+LATE_SECTIONS = ("gain", "truncation")
+
+
 def unfold(req: UnfoldRequest, pools: Pools | None = None) -> dict:
     """The whole unfolded computation as a dict of arrays, shaped as UnfoldResponse. ``pools``:
-    the app's executors (the Jacobian norms' SVDs share pools.beside); None computes inline. A
-    stack, both directions or an embedding is answered by depth.py."""
-    if req.is_deep:
-        return unfold_deep(req)
-    return _unfold(req, resolve(req), pools)
+    the app's executors (the Jacobian norms' SVDs share pools.beside); None computes inline."""
+    return _joined(unfold_parts(req, pools))
 
 
-def _unfold(req: UnfoldRequest, problem: Problem, pools: Pools | None = None) -> dict:
+def _joined(parts: Iterator) -> dict:
+    answer, _ = next(parts)
+    for late in parts:
+        answer |= late
+    return answer
+
+
+def unfold_parts(req: UnfoldRequest, pools: Pools | None = None, problem: Problem | None = None) -> Iterator:
+    """The answer in the order it is computed: first (entries, names of those still to come),
+    every entry but the late sections; then a dict of the late sections (none for a stack, both
+    directions or an embedding, which depth.py answers whole). ``problem``: the resolved
+    request, when the caller has it (a trained network's)."""
+    if problem is None and req.is_deep:
+        yield unfold_deep(req), ()
+        return
+    problem = problem or resolve(req)
     sections = sections_of(req, problem)
     fwd = core.forward(problem.params, problem.seq, problem.activation, problem.output, problem.h0, problem.s0)
     bwd = core.backward(
@@ -102,12 +121,17 @@ def _unfold(req: UnfoldRequest, problem: Problem, pools: Pools | None = None) ->
     answer.setdefault("vocab", None)
     if req.imported is not None:
         answer["imported"] = _imported(req.imported)
+    late = tuple(section for section in LATE_SECTIONS if section in sections)
+    yield rounded(answer, req.digits), late
+    if not late:
+        return
+    later = {}
     if "gain" in sections:
-        answer["gain"] = core.error_gain(fwd, bwd, max(1, MAX_JACOBIAN_COST // fwd.h.shape[1] ** 3),
-                                         None if pools is None else pools.beside)
+        later["gain"] = core.error_gain(fwd, bwd, max(1, MAX_JACOBIAN_COST // fwd.h.shape[1] ** 3),
+                                        None if pools is None else pools.beside)
     if "truncation" in sections:
-        answer["truncation"] = _truncation(fwd, bwd, problem.truncate)
-    return rounded(answer, req.digits)
+        later["truncation"] = _truncation(fwd, bwd, problem.truncate)
+    yield rounded(later, req.digits)
 
 
 def _imported(found: core.Imported) -> dict:
@@ -191,7 +215,7 @@ def train(req: TrainRequest, pools: Pools | None = None) -> dict:
         "clipped": trained.clipped.tolist(), "step": trained.state.step, "final_loss": final_loss,
         # at full precision: the next request continues from exactly these numbers
         "weights": trained.params.as_dict(), "optimizer_state": state_out(trained.state),
-        "unfold": _unfold(req, now, pools) if req.unfold else None,
+        "unfold": _joined(unfold_parts(req, pools, now)) if req.unfold else None,
     }
     if held_out is not None:
         answer["eval"] = rounded(held_out, req.digits)
