@@ -395,12 +395,12 @@ def main(args) -> int:
             details.append(
                 f"click Run -> complete, {cell} T={steps} H={H_MAIN}: {c['complete_ms']:.0f} ms = the page "
                 f"before sending "
-                f"{c['before_ms']:.0f} + server (compute, encode, gzip) {c['server_ms']:.0f} + transfer "
-                f"{c['transfer_ms']:.0f} ({c['bytes'] / 1e6:.1f} MB) + read after the last byte {c['parse_ms']:.0f} + "
-                f"network drawn "
+                f"{c['before_ms']:.0f} + server to the first byte (compute, encode, gzip) {c['server_ms']:.0f} + "
+                f"first part transferred and read {c['read_ms']:.0f} + network drawn "
                 f"{c['paint_ms']:.0f} (visible at {c['draw_ms']:.0f}) + panels {c['panels_ms']:.0f} (of which flows "
                 f"{c.get('flows_ms', 0):.0f}, gradient {c.get('gradient_ms', 0):.0f}, equations "
-                f"{c.get('equations_ms', 0):.0f}, explorer {c.get('explorer_ms', 0):.0f})")
+                f"{c.get('equations_ms', 0):.0f}, explorer {c.get('explorer_ms', 0):.0f}); the last byte "
+                f"(of {c['bytes'] / 1e6:.1f} MB) at {c['last_byte_ms']:.0f}")
         details.append(f"page: re-select median {select['p50_ms']:.0f} ms, max {select['max_ms']:.0f} ms "
                        f"({select['n']} clicks); T=1024: answer read {large['parse_ms']:.0f} ms + draw "
                        f"{large['draw_ms']:.0f} ms")

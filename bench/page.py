@@ -1,7 +1,8 @@
 """Page timings in the real page: the system Chromium (Playwright) against a real server.
 
 Reads the page's own User Timing measures (static/js/runner.js and main.js):
-  rnn-unfolded:parse  the answer's headers arrived -> its body read (MessagePack, io/binary.js)
+  rnn-unfolded:parse  the answer's headers arrived -> its body read (MessagePack, io/binary.js; for
+                      the page's own request, its first part: all but the late sections)
   rnn-unfolded:draw   body read -> the network drawn, styled, laid out and painted (the panels
                       below it are drawn in the next frame)
   rnn-unfolded:complete body read -> every panel drawn and painted too
@@ -105,10 +106,10 @@ def slider_times(page, base: str, steps: int, hidden: int, moves: int = 8) -> di
 
 # Where the time between a click on Run and the whole picture goes (issue 30), from the page's own
 # measures and the Resource Timing of the answer's request: the click's event time -> the request
-# sent (the page's own work first), -> its first byte (the server's compute, encode and gzip), ->
-# its last byte (transfer), -> the body read (parse: what is left of gunzip and MessagePack after
-# the last byte; the page's own parse measure starts at the headers, so it holds the transfer too),
-# -> the network painted (draw), -> every panel.
+# sent (the page's own work first), -> its first byte (the server's compute of the answer's first
+# part, its encoding and gzip), -> that first part read (its transfer and its reading overlap: the
+# page decodes each entry as it arrives), -> the network painted (draw), -> every panel; beside
+# them, when the answer's last byte (its late sections, computed meanwhile) came.
 LATENCY = """() => {
   const last = (name) => performance.getEntriesByName(name).slice(-1)[0];
   const sent = performance.getEntriesByType('resource').filter((e) => e.name.includes('/api/v1/unfold')).slice(-1)[0];
@@ -117,7 +118,7 @@ LATENCY = """() => {
   return {
     complete_ms: complete.startTime + complete.duration - click, draw_ms: draw.startTime + draw.duration - click,
     before_ms: sent.requestStart - click, server_ms: sent.responseStart - sent.requestStart,
-    transfer_ms: sent.responseEnd - sent.responseStart, parse_ms: parse.startTime + parse.duration - sent.responseEnd,
+    read_ms: parse.startTime + parse.duration - sent.responseStart, last_byte_ms: sent.responseEnd - click,
     paint_ms: draw.duration,
     panels_ms: complete.duration - draw.duration, bytes: sent.encodedBodySize,
     ...Object.fromEntries(performance.getEntriesByType('measure')

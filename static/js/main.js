@@ -108,7 +108,7 @@ const schedule = createSchedule({
     { view: flowMatrix, keys: ['model', 'param', 'step', 'source', 'hover', 'colour', 'position', 'distance'], region: $('flow-panel-body'), live: true },
     { view: gradient, keys: ['model', 'param', 'step', 'position', 'split'], region: $('gradient-panel-body') },
     { view: details, keys: ['model', 'param', 'step', 'position'], region: $('details-panel-body') },
-    { view: explorer, keys: ['model'], region: $('explorer-panel-body'), live: true },
+    { view: explorer, keys: ['model'], region: $('explorer-panel-body'), live: true, late: true },
   ],
 });
 store.on(['model', 'position', ...SELECTION], (state, changed) => {
@@ -195,7 +195,7 @@ const sameRequest = (a, b) => JSON.stringify(a) === JSON.stringify(b);
 
 // request: what was asked for this answer, when known (a training snapshot's is not)
 let shownCell = null;
-function show(data, request = null, { together = false } = {}) {
+function show(data, request = null, { together = false, later = Promise.resolve(data) } = {}) {
   const current = request === null || sameRequest(request, toRequest(store.get()));
   if (stack.show(data)) { $('summary').textContent = stackHeadline(data); if (current) $('stale').hidden = true; return Promise.resolve(); }
   const model = buildModel(data);
@@ -226,7 +226,7 @@ function show(data, request = null, { together = false } = {}) {
   // a lesson step's card and scroll follow the whole page
   const drawn = () => store.set({ lessonPending: false });
   if (together) { schedule.drawNow(model); drawn(); return Promise.resolve(); }
-  return schedule.drawLater(model).then((current) => { if (current) drawn(); });
+  return schedule.drawLater(model, later).then((current) => { if (current) drawn(); });
 }
 
 // The compare view asks for the same sequence through every cell, on a channel of its own

@@ -29,11 +29,11 @@ export function createRunner({ store, show, trainer }) {
     sliderStart = null;
     setBusy(true);
     try {
-      const { ok, status, data, arrived, parsed } = await askJSON('/api/v1/unfold', body, 'main', { onBusy });
+      const { ok, status, data, arrived, parsed, later } = await askJSON('/api/v1/unfold', body, 'main', { onBusy, early: true });
       if (ok) {
         controls.clearErrors();
         performance.measure('rnn-unfolded:parse', { start: arrived, end: parsed });
-        await drawAnswer(data, body, parsed, slider);
+        await drawAnswer(data, body, parsed, slider, later);
       } else {
         controls.showErrors(data?.detail ?? [{ loc: ['body'], msg: `The server answered ${status}. Please try again.` }],
           store.get().weights?.mapping);
@@ -51,13 +51,16 @@ export function createRunner({ store, show, trainer }) {
     }
   }
 
-  // The network is painted first (the draw measure), every panel below it after (complete);
-  // a dragged slider draws what is in view in one frame (its gain plot is a panel), and the
-  // panels out of view later: its measure is the slider's, and no 'complete' is claimed.
-  async function drawAnswer(data, body, parsed, slider) {
+  // The network is painted first (the draw measure), as soon as the answer's first part is read,
+  // every panel below it after (complete), those that show its late sections once they are in
+  // (later); a dragged slider draws what is in view in one frame (its gain plot is a panel), so
+  // from the whole answer, and the panels out of view later: its measure is the slider's, and no
+  // 'complete' is claimed.
+  async function drawAnswer(data, body, parsed, slider, later) {
     const together = slider !== null;
     try {
-      const panels = show(data, body, { together });
+      if (together) await later;
+      const panels = show(data, body, { together, later });
       measureRendered('rnn-unfolded:draw', parsed);
       await panels;
     } catch (error) {

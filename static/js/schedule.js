@@ -13,10 +13,12 @@ const LAG_MS = 150;
 const IDLE_TIMEOUT_MS = 300; // a panel out of view waits for an idle moment at most this long
 const SETTLE_MS = 600;
 
-// network, panels: [{view, keys, region, live}], view: {draw(model, options), highlight(viewState)};
+// network, panels: [{view, keys, region, live, late}], view: {draw(model, options), highlight(viewState)};
+// late: the panel shows an answer's late sections (io/binary.js), drawn once they are in;
 // viewOf(state) -> what the views highlight; playing() -> whether the player runs.
 export function createSchedule({ store, viewOf, playing, network, panels }) {
   let pending = null; // the model whose panels wait for the next frame
+  const awaiting = new Set(); // late panels waiting for the rest of their answer
   const stale = new Map(); // panel -> 'draw' | 'highlight': behind the store while out of view
   let idle = null;
   let lagTimer = null;
@@ -32,7 +34,7 @@ export function createSchedule({ store, viewOf, playing, network, panels }) {
   // what: 'draw' (a new answer) or 'highlight'; now: even if out of view
   function bring(panel, what, { now = false } = {}) {
     const state = store.get();
-    if (!state.model || pending) return; // the next frame draws them all, with the latest state
+    if (!state.model || pending || awaiting.has(panel)) return; // the next frame (or the rest of the answer) draws them, with the latest state
     const owed = stale.get(panel) === 'draw' ? 'draw' : what;
     if (!now && !onscreen.isOnscreen(panel.region)) {
       leaveBehind(panel, owed); // until it is in view
@@ -80,23 +82,33 @@ export function createSchedule({ store, viewOf, playing, network, panels }) {
   // A new answer is on its way to the store: the panels wait for drawLater or drawNow.
   function hold(model) {
     pending = model;
+    awaiting.clear();
     for (const { region } of panels) region.setAttribute('aria-busy', 'true');
   }
 
-  // A new answer's panels, in the frame after the network's; resolves once they are drawn
-  // (true), or once a newer answer has taken over (false).
-  function drawLater(model) {
+  // A new answer's panels, in the frame after the network's, the late ones once `later` (the
+  // whole answer) resolves; resolves once they are drawn (true), or once a newer answer has
+  // taken over (false).
+  function drawLater(model, later = Promise.resolve()) {
     return new Promise((resolve, reject) => {
       // in the frame after the one that paints the network (and after the task that measures it)
       requestAnimationFrame(() => requestAnimationFrame(() => {
         if (pending !== model) { resolve(false); return; } // a newer answer draws its own
         pending = null;
+        const late = panels.filter((p) => p.late);
+        for (const panel of late) awaiting.add(panel);
         try {
-          for (const panel of panels) bring(panel, 'draw', { now: true });
-          resolve(true);
+          for (const panel of panels) if (!panel.late) bring(panel, 'draw', { now: true });
         } catch (error) {
           reject(error);
+          return;
         }
+        later.then(() => {
+          if (pending !== null || store.get().model !== model) { resolve(false); return; } // a newer answer took over
+          for (const panel of late) awaiting.delete(panel);
+          for (const panel of late) bring(panel, 'draw', { now: true });
+          resolve(true);
+        }).catch(reject);
       }));
     });
   }

@@ -37,3 +37,107 @@ def test_the_page_asks_for_msgpack_and_draws_its_answer(page):
     page.goto(page.base + "/")
     run(page, "abcabc", 5, hidden_size=3)
     assert types and types[-1] == "application/msgpack"
+
+
+# The page's own answer is read as it arrives (io/binary.js readMsgpackParts): the first part,
+# every entry but the late sections (app/service.py LATE_SECTIONS), before the rest.
+PARTS = """async (body) => {
+  const { readMsgpack, readMsgpackParts, MSGPACK } = await import('/static/js/io/binary.js');
+  const response = await fetch('/api/v1/unfold', { method: 'POST', body: JSON.stringify(body),
+    headers: { 'Content-Type': 'application/json', Accept: MSGPACK } });
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  const at = (cut, chunk) => { // the bytes up to cut, in chunks, then (unless cut) the rest
+    let source;
+    const parts = readMsgpackParts(new ReadableStream({ start(c) { source = c; } }));
+    const seen = { first: null, whole: false, error: null };
+    parts.first.then((a) => { seen.first = Object.keys(a); }, (e) => { seen.error = e.message; });
+    parts.whole.then(() => { seen.whole = true; }, (e) => { seen.error = e.message; });
+    return { parts, seen, source };
+  };
+  const tick = () => new Promise((done) => setTimeout(done, 0));
+  // fed 97 bytes at a time until the first part is read: the late sections are still to come
+  const fed = at();
+  let sent = 0;
+  while (fed.seen.first === null && sent < bytes.length) {
+    fed.source.enqueue(bytes.slice(sent, sent + 97));
+    sent += 97;
+    await tick();
+  }
+  const atFirst = { keys: fed.seen.first, whole: fed.seen.whole, left: bytes.length - sent };
+  fed.source.enqueue(bytes.slice(sent));
+  fed.source.close();
+  const read = await fed.parts.whole;
+  // cut short: one byte missing (the late part's), or most of the first part missing
+  const cut = async (length) => {
+    const short = at();
+    short.source.enqueue(bytes.slice(0, length));
+    short.source.close();
+    await short.parts.whole.catch(() => {});
+    await tick();
+    return short.seen;
+  };
+  return { atFirst, same: JSON.stringify(read) === JSON.stringify(readMsgpack(bytes.buffer)),
+           last: Object.keys(read).slice(-2), lastByte: await cut(bytes.length - 1), early: await cut(100) };
+}"""
+
+
+def test_an_answer_is_read_as_it_arrives_its_late_sections_last(page):
+    page.goto(page.base + "/")
+    body = {"sequence": "hello world, hello again", "hidden_size": 5, "cell": "lstm", "truncate": 3, "include": ["auto"]}
+    got = settled(page, PARTS, body)
+    first = got["atFirst"]
+    # read before the last bytes were sent (the same object gains the rest as it comes: a chunk
+    # that ends the first part may hold the gain too, never the truncation after it)
+    assert first["whole"] is False and first["left"] > 0
+    assert {"config", "forward", "errors", "gradients", "flows"} <= set(first["keys"]) and "truncation" not in first["keys"]
+    assert got["same"] and got["last"] == ["gain", "truncation"]
+    # a body one byte short: its first part reads, the whole refuses; cut within the first part, both refuse
+    assert got["lastByte"]["first"] is not None and got["lastByte"]["whole"] is False
+    assert got["lastByte"]["error"] == "the answer ended before it was whole"
+    assert got["early"]["first"] is None and got["early"]["error"] == "the answer ended before it was whole"
+
+
+# The page's answers pass through a fetch that holds back their last byte while window.__hold is
+# set, until window.__release(): the late sections cannot be read before it.
+HOLD = """
+  window.__hold = false;
+  const fetch0 = window.fetch.bind(window);
+  window.fetch = async (url, options) => {
+    const response = await fetch0(url, options);
+    if (!window.__hold || !String(url).includes('/api/v1/unfold')) return response;
+    const reader = response.body.getReader();
+    const released = new Promise((done) => { window.__release = done; });
+    let kept = null;
+    const body = new ReadableStream({ async pull(out) {
+      const { done, value } = await reader.read();
+      if (done) { await released; if (kept) out.enqueue(kept); out.close(); return; }
+      if (kept) out.enqueue(kept);
+      out.enqueue(value.slice(0, -1));
+      kept = value.slice(-1);
+    } });
+    return new Response(body, { status: response.status, headers: response.headers });
+  };
+"""
+
+MEASURES = "(name) => performance.getEntriesByName(name).length"
+
+
+def test_the_network_is_drawn_before_the_late_sections_and_the_explorer_once_they_come(page):
+    page.add_init_script(HOLD)
+    page.goto(page.base + "/?" + "sequence=hello+world%2C+hello+again&hidden_size=5")
+    page.wait_for_function(f"() => ({MEASURES})('rnn-unfolded:complete') === 1")
+    before = page.locator("svg.explorer-gain path.gain-h").get_attribute("d")
+    page.evaluate("() => { window.__hold = true; }")
+    page.fill("#seed", "7")
+    page.click("#run")
+    page.wait_for_function(f"() => ({MEASURES})('rnn-unfolded:draw') === 2")  # the network, from the first part
+    page.wait_for_timeout(300)  # time enough to draw everything, were it not held
+    explorer = page.locator("#explorer-panel-body")
+    assert explorer.get_attribute("aria-busy") == "true"
+    assert page.evaluate(MEASURES, "rnn-unfolded:complete") == 1
+    assert page.locator("#flow-panel-body").get_attribute("aria-busy") is None  # the other panels are drawn
+    assert page.locator("svg.explorer-gain path.gain-h").get_attribute("d") == before
+    page.evaluate("() => window.__release()")
+    page.wait_for_function(f"() => ({MEASURES})('rnn-unfolded:complete') === 2")
+    assert explorer.get_attribute("aria-busy") is None
+    assert page.locator("svg.explorer-gain path.gain-h").get_attribute("d") != before  # the new seed's gain

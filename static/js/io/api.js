@@ -1,6 +1,6 @@
 // The only module that talks to the server.
 import { META } from '../state/meta.js';
-import { MSGPACK, readMsgpack } from './binary.js';
+import { MSGPACK, readMsgpack, readMsgpackParts } from './binary.js';
 
 const inFlight = new Map(); // channel -> AbortController of its newest request
 
@@ -35,22 +35,28 @@ function fetchOf(path, body, signal) {
   return () => fetch(path, { method: 'POST', headers: { 'Content-Type': 'application/json', Accept: accept }, body: json, signal });
 }
 
-// An answer's body, read as its Content-Type says; null when it cannot be read.
-async function read(response) {
+// An answer's body, read as its Content-Type says: {data, later}, data null when it cannot be
+// read. early: a MessagePack answer's data is what came before its late sections, read as they
+// arrive, and later resolves with the same object whole (binary.js readMsgpackParts).
+async function read(response, early) {
   try {
-    if (response.headers.get('Content-Type')?.startsWith(MSGPACK)) return readMsgpack(await response.arrayBuffer());
-    return await response.json();
+    if (!response.headers.get('Content-Type')?.startsWith(MSGPACK)) return whole(await response.json());
+    if (!early || !response.body) return whole(readMsgpack(await response.arrayBuffer()));
+    const { first, whole: later } = readMsgpackParts(response.body);
+    return { data: await first, later };
   } catch {
-    return null;
+    return { data: null, later: Promise.resolve(null) };
   }
 }
+const whole = (data) => ({ data, later: Promise.resolve(data) });
 
-// Resolves to {ok, status, data, arrived, parsed}: arrived and parsed are performance.now()
-// when the answer's headers came and when its body was read. A newer call on the same channel
+// Resolves to {ok, status, data, arrived, parsed, later}: arrived and parsed are performance.now()
+// when the answer's headers came and when its body was read (with early: its first part, and
+// later resolves with the whole answer, or rejects if it ends short). A newer call on the same channel
 // aborts an older one; channels (the main view, the compare view) do not disturb each other.
 // onBusy(attempt, waitMs) is told each time a busy server (503), or one whose connection failed,
 // is asked again.
-export async function askJSON(path, body, channel = 'main', { onBusy = () => {} } = {}) {
+export async function askJSON(path, body, channel = 'main', { onBusy = () => {}, early = false } = {}) {
   inFlight.get(channel)?.abort();
   const controller = new AbortController();
   inFlight.set(channel, controller);
@@ -77,8 +83,8 @@ export async function askJSON(path, body, channel = 'main', { onBusy = () => {} 
     }
     if (response === null) response = await send(true);
     const arrived = performance.now();
-    const data = await read(response);
-    return { ok: response.ok, status: response.status, data, arrived, parsed: performance.now() };
+    const { data, later } = await read(response, early);
+    return { ok: response.ok, status: response.status, data, arrived, parsed: performance.now(), later };
   } finally {
     if (inFlight.get(channel) === controller) inFlight.delete(channel);
   }

@@ -32,11 +32,121 @@ function nested(data, shape, offset, dim) {
 }
 
 let codec = null;
-export function readMsgpack(buffer) {
-  const { decode, ExtensionCodec } = globalThis.MessagePack;
+function options() {
   if (codec === null) {
-    codec = new ExtensionCodec();
+    codec = new globalThis.MessagePack.ExtensionCodec();
     codec.register({ type: FLOAT_ARRAY, encode: () => null, decode: floatArray });
   }
-  return decode(new Uint8Array(buffer), { extensionCodec: codec });
+  return { extensionCodec: codec };
+}
+
+export function readMsgpack(buffer) {
+  return globalThis.MessagePack.decode(new Uint8Array(buffer), options());
+}
+
+// The sections an unfold answer ends with when its config.include names them, sent a moment
+// after the rest (app/service.py, LATE_SECTIONS).
+export const LATE_SECTIONS = ['gain', 'truncation'];
+
+// An answer (one MessagePack map) read as it arrives, each entry decoded once it is whole:
+// first resolves with the answer's object once every entry but the late sections is in, whole
+// with the same object once the rest is added. Either rejects if the body ends short.
+export function readMsgpackParts(stream) {
+  let early;
+  let failed;
+  const first = new Promise((resolve, reject) => { early = resolve; failed = reject; });
+  const whole = (async () => {
+    const reader = stream.getReader();
+    const answer = {};
+    let bytes = new Uint8Array(1 << 20);
+    let [length, at, size, read, upTo] = [0, 0, null, 0, Infinity]; // upTo: the entries before the late ones
+    const append = (chunk) => {
+      if (length + chunk.length > bytes.length) { // grown by doubling, and what was read dropped: linear in the body
+        const grown = new Uint8Array(Math.max(2 * bytes.length, length - at + chunk.length));
+        grown.set(bytes.subarray(at, length));
+        [bytes, length, at] = [grown, length - at, 0];
+      }
+      bytes.set(chunk, length);
+      length += chunk.length;
+    };
+    const take = () => {
+      if (size === null) {
+        size = mapSize(bytes, at, length);
+        if (size === null) return;
+        at += bytes[at] === 0xde ? 3 : bytes[at] === 0xdf ? 5 : 1;
+      }
+      while (read < size) {
+        const keyEnd = endOf(bytes, at, length);
+        const valueEnd = keyEnd < 0 ? -1 : endOf(bytes, keyEnd, length);
+        if (valueEnd < 0) return;
+        const key = globalThis.MessagePack.decode(bytes.subarray(at, keyEnd));
+        answer[key] = globalThis.MessagePack.decode(bytes.subarray(keyEnd, valueEnd), options());
+        [at, read] = [valueEnd, read + 1];
+        if (key === 'config') upTo = size - LATE_SECTIONS.filter((name) => answer.config?.include?.includes(name)).length;
+        if (read === upTo) early(answer);
+      }
+    };
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      append(value);
+      take();
+    }
+    if (size === null || read < size) throw new Error('the answer ended before it was whole');
+    early(answer);
+    return answer;
+  })();
+  whole.catch(failed);
+  return { first, whole };
+}
+
+// The number of entries of the map that starts at bytes[at], or null until its header is in.
+function mapSize(bytes, at, length) {
+  if (at >= length) return null;
+  const head = bytes[at];
+  if (head >= 0x80 && head <= 0x8f) return head & 0x0f;
+  const wide = { 0xde: 2, 0xdf: 4 }[head];
+  if (!wide) throw new Error('the answer is not a MessagePack map');
+  return at + 1 + wide > length ? null : readUint(bytes, at + 1, wide);
+}
+
+const readUint = (bytes, at, n) => {
+  let value = 0;
+  for (let k = 0; k < n; k += 1) value = value * 256 + bytes[at + k];
+  return value;
+};
+
+// MessagePack's head bytes beyond the fix-sized ones (msgpack.org, the spec): those of a fixed
+// size (in bytes, the head included), those with a length ([bytes of the length, bytes between it
+// and the content]: an extension's type) and the containers ([bytes of the count, items a count]).
+const FIXED = { 0xc0: 1, 0xc2: 1, 0xc3: 1, 0xca: 5, 0xcb: 9, 0xcc: 2, 0xcd: 3, 0xce: 5, 0xcf: 9, 0xd0: 2, 0xd1: 3,
+  0xd2: 5, 0xd3: 9, 0xd4: 3, 0xd5: 4, 0xd6: 6, 0xd7: 10, 0xd8: 18 };
+const SIZED = { 0xc4: [1, 0], 0xc5: [2, 0], 0xc6: [4, 0], 0xc7: [1, 1], 0xc8: [2, 1], 0xc9: [4, 1], 0xd9: [1, 0],
+  0xda: [2, 0], 0xdb: [4, 0] };
+const COUNTED = { 0xdc: [2, 1], 0xdd: [4, 1], 0xde: [2, 2], 0xdf: [4, 2] };
+
+// Where the MessagePack value that starts at bytes[at] ends, or -1 while it is not whole. Its
+// bytes are only walked: a string, a binary or an extension is stepped over by its length.
+function endOf(bytes, at, length) {
+  let items = 1; // still to step over
+  while (items > 0) {
+    if (at >= length) return -1;
+    const head = bytes[at];
+    let [own, holds] = [1, 0]; // this item's own bytes, and the items it holds
+    if (head <= 0x7f || head >= 0xe0) own = 1; // a fixint
+    else if (head <= 0x8f) holds = 2 * (head & 0x0f); // a fixmap
+    else if (head <= 0x9f) holds = head & 0x0f; // a fixarray
+    else if (head <= 0xbf) own = 1 + (head & 0x1f); // a fixstr
+    else if (FIXED[head]) own = FIXED[head];
+    else if (SIZED[head] || COUNTED[head]) {
+      const [wide, extra] = SIZED[head] ?? COUNTED[head];
+      if (at + 1 + wide > length) return -1;
+      const n = readUint(bytes, at + 1, wide);
+      if (SIZED[head]) own = 1 + wide + extra + n;
+      else [own, holds] = [1 + wide, extra * n];
+    } else throw new Error(`not MessagePack: byte 0x${head.toString(16)}`);
+    at += own;
+    items += holds - 1;
+  }
+  return at <= length ? at : -1;
 }
