@@ -120,8 +120,8 @@ async def compute(request: Request, work, req, binary: bool | None = None) -> Nu
         state.stats.shed += 1
         raise ServerBusy
     shared = state.in_flight[key] = asyncio.get_running_loop().create_future()
-    if binary and work in IN_PARTS:
-        return await _stream(state, key, shared, lambda pools: encode_parts(IN_PARTS[work](req, pools), gzipped))
+    if binary and work in IN_PARTS:  # computed on this thread alone: the client reads and draws meanwhile
+        return await _stream(state, key, shared, lambda: encode_parts(IN_PARTS[work](req), gzipped))
     try:
         start = time.perf_counter()
         pools = state.pools.get()
@@ -149,23 +149,24 @@ async def compute(request: Request, work, req, binary: bool | None = None) -> Nu
 
 
 # Answers sent as they are computed, in MessagePack (issue 30): the page draws the network from
-# the first part while the server computes the rest (service.LATE_SECTIONS).
+# the first part while the server computes the rest (service.LATE_SECTIONS) on one core, not
+# two: on a 2-core machine the page's drawing took 35 ms longer while the gain's SVDs were split
+# across both (rnn T = 256, click Run -> complete 247-304 ms against 289-330).
 IN_PARTS = {service.unfold: service.unfold_parts}
 _DONE = object()
 
 
 async def _stream(state, key, shared: asyncio.Future, produce) -> Response:
-    """The parts of produce(pools) (encoding.encode_parts: headers, then chunks of the body), each
+    """The parts of produce() (encoding.encode_parts: headers, then chunks of the body), each
     sent as soon as the computation thread has it. A refusal found before the first part is an
     error answer as usual; once the headers are out, a failure can only end the connection short.
     The computation finishes, is cached and frees its slot whether or not the client stays."""
     loop = asyncio.get_running_loop()
     parts: asyncio.Queue = asyncio.Queue()
     start = time.perf_counter()
-    pools = state.pools.get()
 
     def run():
-        chunks, produced = [], produce(pools)
+        chunks, produced = [], produce()
         headers = next(produced)
         loop.call_soon_threadsafe(parts.put_nowait, headers)
         for chunk in produced:
@@ -173,7 +174,7 @@ async def _stream(state, key, shared: asyncio.Future, produce) -> Response:
             loop.call_soon_threadsafe(parts.put_nowait, chunk)
         return b"".join(chunks), headers
 
-    job = loop.run_in_executor(pools.compute, run)
+    job = loop.run_in_executor(state.pools.get().compute, run)
 
     def finished(job: asyncio.Future) -> None:
         state.compute_slots.release()
