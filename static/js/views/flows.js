@@ -116,7 +116,10 @@ function describe(m, event, s, path) {
 // onSelectStep(t): a click on a band selects the step under the pointer, as the column would.
 // range [a, b]: the steps whose columns are drawn. Only what lies over them is drawn: the bands
 // of a long sequence hold T^2 / 2 points, and a loss whose error never reaches them has none.
-// The classes highlightFlows sets are for the network to set again (new groups come without).
+// Each loss has its group (the classes highlightFlows sets are for the network to set again: new
+// groups come without); what is in it is drawn once it is not quiet (fillBands): summarised, most
+// losses are never seen, and their bands were a fifth of drawing a T = 256 network.
+const filling = new WeakMap(); // layer -> {key, fill(g, s)}: what its groups are drawn for, and how
 export function drawFlows(layer, m, x, { onSelectStep, range: [a, b] = [0, m.steps - 1] } = {}) {
   const width = widthScale();
   const reaches = (s) => s >= a && Math.max(0, s - m.window + 1) <= b;
@@ -131,25 +134,39 @@ export function drawFlows(layer, m, x, { onSelectStep, range: [a, b] = [0, m.ste
         'the total error the gradients use; hover or click a loss J to draw its own band']);
     })
     .on('mouseleave', hideTip);
-  const groups = layer.selectAll('g.flow').data(m.sources.filter(reaches), (s) => s).join('g')
+  layer.selectAll('g.flow').data(m.sources.filter(reaches), (s) => s).join('g')
     .attr('class', 'flow').attr('data-source', (s) => s);
-  groups.each(function (s) {
-    const g = d3.select(this);
-    const from = Math.max(0, s - m.window + 1);
-    const [lo, hi] = [Math.max(from, a), Math.min(s, b)];
-    g.selectAll('path.band').data(pathsOf(m).map((p) => ({ p, d: band(m, x, width, p, s, lo, hi) })).filter((d) => d.d))
-      .join('path').attr('class', (b) => `band band-${b.p}`).attr('data-path', (b) => b.p).attr('d', (b) => b.d)
-      .on('mousemove', (event, b) => showTip(event, describe(m, event, s, b.p))).on('mouseleave', hideTip)
-      .on('click', (event) => onSelectStep?.(stepAt(event, s)));
-    // an arrowhead where the error ends, pointing back in time
-    g.selectAll('path.head').data(pathsOf(m).map((p) => head(m, x, width, p, s, from)).filter((d) => d && d.t >= a && d.t <= b))
-      .join('path').attr('class', (d) => `head head-${d.p}`).attr('d', (d) => d.d);
-    const drop = s <= b ? [dropLine(m, x, s)] : [];
-    g.selectAll('line.drop').data(drop).join('line').attr('class', 'drop')
-      .attr('x1', (d) => d.x1).attr('x2', (d) => d.x2).attr('y1', (d) => d.y1).attr('y2', (d) => d.y2)
-      .attr('stroke-width', (d) => d.w);
-  });
+  filling.set(layer.node(), { key: {}, fill: (g, s) => fillFlow(g, m, x, width, s, [a, b], onSelectStep) });
   return width;
+}
+
+// Loss s's band along each path over [a, b], an arrowhead where its error ends, pointing back
+// in time, and the line its error drops along.
+function fillFlow(g, m, x, width, s, [a, b], onSelectStep) {
+  const from = Math.max(0, s - m.window + 1);
+  const [lo, hi] = [Math.max(from, a), Math.min(s, b)];
+  g.selectAll('path.band').data(pathsOf(m).map((p) => ({ p, d: band(m, x, width, p, s, lo, hi) })).filter((d) => d.d))
+    .join('path').attr('class', (d) => `band band-${d.p}`).attr('data-path', (d) => d.p).attr('d', (d) => d.d)
+    .on('mousemove', (event, d) => showTip(event, describe(m, event, s, d.p))).on('mouseleave', hideTip)
+    .on('click', (event) => onSelectStep?.(stepAt(event, s)));
+  g.selectAll('path.head').data(pathsOf(m).map((p) => head(m, x, width, p, s, from)).filter((d) => d && d.t >= a && d.t <= b))
+    .join('path').attr('class', (d) => `head head-${d.p}`).attr('d', (d) => d.d);
+  const drop = s <= b ? [dropLine(m, x, s)] : [];
+  g.selectAll('line.drop').data(drop).join('line').attr('class', 'drop')
+    .attr('x1', (d) => d.x1).attr('x2', (d) => d.x2).attr('y1', (d) => d.y1).attr('y2', (d) => d.y2)
+    .attr('stroke-width', (d) => d.w);
+}
+
+// The groups that are not quiet, drawn for the bands' latest drawFlows if they are not yet (a
+// quiet one keeps what it had: it is not seen).
+function fillBands(layer) {
+  const { key, fill } = filling.get(layer.node()) ?? {};
+  if (!fill) return;
+  layer.selectAll('g.flow:not(.quiet)').each(function (s) {
+    if (this.filledFor === key) return;
+    this.filledFor = key;
+    fill(d3.select(this), s);
+  });
 }
 
 // A distance d hovered on the gain plot: a ring on every band where its loss's error has gone d
@@ -213,6 +230,7 @@ function highlightFlows(layer, m, view) {
     .classed('faded', (s) => (needed ? !needed.has(s) && s !== sel.source : isolated !== null && isolated !== s))
     .classed('hovered', (s) => s === sel.source)
     .style('color', (s) => (colour === 'source' ? stepColour(s, m.steps) : null));
+  fillBands(layer);
 }
 
 // Everything on the bands that follows the view: which are highlighted, the distance hovered on
