@@ -246,7 +246,9 @@ router = APIRouter(prefix="/api/v1", tags=["rnn"])
 
 @router.post("/unfold", response_model=UnfoldResponse, responses=ANSWERS, response_class=NumpyJSONResponse)
 async def unfold(req: UnfoldRequest, request: Request):
-    """Forward pass, errors, step-by-step gradients and error flows of the unfolded RNN."""
+    """Forward pass, errors, step-by-step gradients and error flows of the unfolded RNN. In
+    MessagePack the answer is sent as it is computed: its `gain` and `truncation` come last,
+    a moment after the rest (README, "Answers in MessagePack")."""
     return await compute(request, service.unfold, req)
 
 
