@@ -3,6 +3,7 @@ JSON answer, and the page's own request is answered in MessagePack."""
 
 import pytest
 
+from .conftest import ARTIFACTS
 from .helpers import run, settled
 
 SAME = """async (body) => {
@@ -137,7 +138,13 @@ def test_the_network_is_drawn_before_the_late_sections_and_the_explorer_once_the
     assert page.evaluate(MEASURES, "rnn-unfolded:complete") == 1
     assert page.locator("#flow-panel-body").get_attribute("aria-busy") is None  # the other panels are drawn
     assert page.locator("svg.explorer-gain path.gain-h").get_attribute("d") == before
+    # what it shows is not the new answer's yet, and looks it
+    assert float(explorer.evaluate("e => getComputedStyle(e).opacity")) < 0.5
+    assert float(page.locator("#flow-panel-body").evaluate("e => getComputedStyle(e).opacity")) == 1
+    explorer.scroll_into_view_if_needed()
+    page.screenshot(path=ARTIFACTS / "explorer-waiting-for-the-gain.png")
     page.evaluate("() => window.__release()")
     page.wait_for_function(f"() => ({MEASURES})('rnn-unfolded:complete') === 2")
     assert explorer.get_attribute("aria-busy") is None
     assert page.locator("svg.explorer-gain path.gain-h").get_attribute("d") != before  # the new seed's gain
+    assert float(explorer.evaluate("e => getComputedStyle(e).opacity")) == 1
