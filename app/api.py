@@ -120,8 +120,8 @@ async def compute(request: Request, work, req, binary: bool | None = None) -> Nu
         state.stats.shed += 1
         raise ServerBusy
     shared = state.in_flight[key] = asyncio.get_running_loop().create_future()
-    if binary and work in IN_PARTS:  # computed on this thread alone: the client reads and draws meanwhile
-        return await _stream(state, key, shared, lambda: encode_parts(IN_PARTS[work](req), gzipped))
+    if binary and work in IN_PARTS:
+        return await _stream(state, key, shared, lambda: encode_parts(IN_PARTS[work](req, state.pools.get()), gzipped))
     try:
         start = time.perf_counter()
         pools = state.pools.get()
@@ -149,9 +149,9 @@ async def compute(request: Request, work, req, binary: bool | None = None) -> Nu
 
 
 # Answers sent as they are computed, in MessagePack (issue 30): the page draws the network from
-# the first part while the server computes the rest (service.LATE_SECTIONS) on one core, not
-# two: on a 2-core machine the page's drawing took 35 ms longer while the gain's SVDs were split
-# across both (rnn T = 256, click Run -> complete 247-304 ms against 289-330).
+# the first part while the server computes the rest (service.LATE_SECTIONS). The gain's SVDs
+# stay split across two cores: a dragged slider waits for its gain plot (T = 256: 139-148 ms
+# against 160-166 on one core), and a click on Run gained only 5-14 ms from one core (noise-level).
 IN_PARTS = {service.unfold: service.unfold_parts}
 _DONE = object()
 
