@@ -11,6 +11,7 @@ import { REQUEST_KEYS, toRequest } from './state/state.js';
 
 const $ = (id) => document.getElementById(id);
 const RERUN_DELAY_MS = 350; // a pause in typing before a changed field asks for a new answer
+const CUT_SHORT = 'The answer was cut off before it was whole (the connection ended). Please run again.';
 
 // show(data, request, {together}) draws an answer and resolves once every panel is drawn;
 // trainer: {invalidate(), trained()}, told when the request changes.
@@ -30,7 +31,10 @@ export function createRunner({ store, show, trainer }) {
     setBusy(true);
     try {
       const { ok, status, data, arrived, parsed, later } = await askJSON('/api/v1/unfold', body, 'main', { onBusy, early: true });
-      if (ok) {
+      if (ok && data === null) { // its body did not come whole: the picture on screen stays
+        controls.showErrors([{ loc: ['body'], msg: CUT_SHORT }]);
+        markStale();
+      } else if (ok) {
         controls.clearErrors();
         performance.measure('rnn-unfolded:parse', { start: arrived, end: parsed });
         await drawAnswer(data, body, parsed, slider, later);
@@ -71,8 +75,14 @@ export function createRunner({ store, show, trainer }) {
     else measureRendered('rnn-unfolded:complete', parsed, { inFrame: true });
   }
 
-  // A bug of ours, not the user's input: say so, keep the form as it is.
+  // A bug of ours, not the user's input: say so, keep the form as it is. An answer whose rest
+  // never came (io/api.js) is no bug: the user is asked to run again.
   function drawFailed(error) {
+    if (error.name === 'AnswerCutShort') {
+      controls.showErrors([{ loc: ['body'], msg: CUT_SHORT }]);
+      markStale();
+      return;
+    }
     console.error(error);
     controls.showErrors([{ loc: ['body'], msg: `The answer came but could not be drawn (${error.message}); please report it.` }]);
     markStale();

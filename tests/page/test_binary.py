@@ -148,3 +148,49 @@ def test_the_network_is_drawn_before_the_late_sections_and_the_explorer_once_the
     assert explorer.get_attribute("aria-busy") is None
     assert page.locator("svg.explorer-gain path.gain-h").get_attribute("d") != before  # the new seed's gain
     assert float(explorer.evaluate("e => getComputedStyle(e).opacity")) == 1
+
+
+# The page's answers pass through a fetch that, once window.__cut is set, ends their body with a
+# network error: after 100 bytes ('first': inside the first part) or before the last byte
+# ('late': the late sections never come whole).
+CUT = """
+  window.__cut = null;
+  const fetch0 = window.fetch.bind(window);
+  window.fetch = async (url, options) => {
+    const response = await fetch0(url, options);
+    const cut = window.__cut;
+    if (!cut || !String(url).includes('/api/v1/unfold')) return response;
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    const keep = cut === 'first' ? 100 : bytes.length - 1;
+    const body = new ReadableStream({ start(out) { out.enqueue(bytes.slice(0, keep)); },
+      pull(out) { out.error(new TypeError('network error')); } });
+    return new Response(body, { status: response.status, headers: response.headers });
+  };
+"""
+
+
+@pytest.mark.parametrize("cut", ["first", "late"])
+def test_an_answer_cut_short_says_so_and_keeps_what_it_could(page, cut):
+    page.add_init_script(CUT)
+    page.goto(page.base + "/?" + "sequence=hello+world%2C+hello+again&hidden_size=5")
+    page.wait_for_function(f"() => ({MEASURES})('rnn-unfolded:complete') === 1")
+    summary = page.locator("#summary").text_content()
+    page.evaluate("(cut) => { window.__cut = cut; }", cut)
+    page.fill("#seed", "7")
+    page.click("#run")
+    page.wait_for_function("() => document.getElementById('run').textContent === 'Run'"
+                           " && document.getElementById('error-general').textContent !== ''")
+    assert "cut off before it was whole" in page.locator("#error-general").text_content()
+    assert "report" not in page.locator("#error-general").text_content()  # not a bug of ours
+    assert page.locator("#stale").is_visible()
+    assert page.evaluate(MEASURES, "rnn-unfolded:complete") == 1
+    if cut == "first":  # nothing of it came: the last picture stays, whole
+        assert page.evaluate(MEASURES, "rnn-unfolded:draw") == 1
+        assert page.locator("#summary").text_content() == summary
+    else:  # its network came; the explorer, still the last answer's, stays dimmed
+        assert page.evaluate(MEASURES, "rnn-unfolded:draw") == 2
+        assert page.locator("#explorer-panel-body").get_attribute("aria-busy") == "true"
+    page.evaluate("() => { window.__cut = null; }")  # the user runs again, and it comes whole
+    page.click("#run")
+    page.wait_for_function(f"() => ({MEASURES})('rnn-unfolded:complete') === 2")
+    assert page.locator("#error-general").text_content() == "" and not page.locator("#stale").is_visible()

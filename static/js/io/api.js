@@ -42,13 +42,20 @@ async function read(response, early) {
   try {
     if (!response.headers.get('Content-Type')?.startsWith(MSGPACK)) return whole(await response.json());
     if (!early || !response.body) return whole(readMsgpack(await response.arrayBuffer()));
-    const { first, whole: later } = readMsgpackParts(response.body);
-    return { data: await first, later };
+    const { first, whole: rest } = readMsgpackParts(response.body);
+    return { data: await first, later: rest.catch(cutShort) };
   } catch {
     return { data: null, later: Promise.resolve(null) };
   }
 }
 const whole = (data) => ({ data, later: Promise.resolve(data) });
+
+// The rest of an answer whose first part came did not (the connection ended): not a bug of ours.
+function cutShort(error) {
+  const cut = new Error(`the answer was cut off before it was whole (${error.message})`);
+  cut.name = 'AnswerCutShort';
+  throw cut;
+}
 
 // Resolves to {ok, status, data, arrived, parsed, later}: arrived and parsed are performance.now()
 // when the answer's headers came and when its body was read (with early: its first part, and
