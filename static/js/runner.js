@@ -4,7 +4,7 @@
 // The answer on screen belongs to the state it was computed for: a refused request keeps the
 // old picture, marked as not matching the form any more.
 import { askJSON } from './io/api.js';
-import { onBusy, setBusy } from './controls/busy.js';
+import { drawingPanels, onBusy, setBusy } from './controls/busy.js';
 import { measureRendered } from './blocks/timing.js';
 import * as controls from './controls/controls.js';
 import { REQUEST_KEYS, toRequest } from './state/state.js';
@@ -65,6 +65,7 @@ export function createRunner({ store, show, trainer }) {
     try {
       if (together) await later;
       const panels = show(data, body, { together, later });
+      drawingPanels();
       measureRendered('rnn-unfolded:draw', parsed);
       await panels;
     } catch (error) {

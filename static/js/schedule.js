@@ -90,6 +90,7 @@ export function createSchedule({ store, viewOf, playing, network, panels }) {
   // whole answer) resolves; resolves once they are drawn (true), or once a newer answer has
   // taken over (false).
   function drawLater(model, later = Promise.resolve()) {
+    const came = later.then(() => null, (error) => error); // handled now: a rest that fails at once is no unhandled rejection
     return new Promise((resolve, reject) => {
       // in the frame after the one that paints the network (and after the task that measures it)
       requestAnimationFrame(() => requestAnimationFrame(() => {
@@ -103,7 +104,8 @@ export function createSchedule({ store, viewOf, playing, network, panels }) {
           reject(error);
           return;
         }
-        later.then(() => {
+        came.then((error) => {
+          if (error) { reject(error); return; }
           if (pending !== null || store.get().model !== model) { resolve(false); return; } // a newer answer took over
           for (const panel of late) awaiting.delete(panel);
           for (const panel of late) bring(panel, 'draw', { now: true });

@@ -138,6 +138,9 @@ def test_the_network_is_drawn_before_the_late_sections_and_the_explorer_once_the
     assert page.evaluate(MEASURES, "rnn-unfolded:complete") == 1
     assert page.locator("#flow-panel-body").get_attribute("aria-busy") is None  # the other panels are drawn
     assert page.locator("svg.explorer-gain path.gain-h").get_attribute("d") == before
+    # the toast, up after 300 ms, says what is left
+    page.wait_for_function("() => !document.getElementById('loading').hidden")
+    assert page.locator("#loading-text").text_content().startswith("Drawing the panels…")
     # what it shows is not the new answer's yet, and looks it
     assert float(explorer.evaluate("e => getComputedStyle(e).opacity")) < 0.5
     assert float(page.locator("#flow-panel-body").evaluate("e => getComputedStyle(e).opacity")) == 1
