@@ -120,32 +120,41 @@ async def compute(request: Request, work, req, binary: bool | None = None) -> Nu
         state.stats.shed += 1
         raise ServerBusy
     shared = state.in_flight[key] = asyncio.get_running_loop().create_future()
+    pools = state.pools.get()
     if binary and work in IN_PARTS:
-        return await _stream(state, key, shared, lambda: encode_parts(IN_PARTS[work](req, state.pools.get()), gzipped))
+        return await _stream(state, key, shared, lambda: encode_parts(IN_PARTS[work](req, pools), gzipped))
+    job = asyncio.get_running_loop().run_in_executor(pools.compute, lambda: encode(work(req, pools), gzipped, binary))
+    _settle_when_done(state, key, shared, job)
     try:
-        start = time.perf_counter()
-        pools = state.pools.get()
-        job = asyncio.get_running_loop().run_in_executor(
-            pools.compute, lambda: encode(work(req, pools), gzipped, binary))
-        try:
-            body, headers = await asyncio.shield(job)
-        except asyncio.CancelledError:  # the client left: the slot stays taken until the thread is done
-            await asyncio.wait([job])
-            raise
-        state.stats.computed(time.perf_counter() - start)
-        state.cache.put(key, body, headers)
-        shared.set_result((body, headers))
-    except Exception as error:  # the same refusal for whoever waited on it
-        shared.set_exception(error)
-        shared.exception()  # retrieved: nobody waiting is not an unhandled error
+        body, headers = await asyncio.shield(shared)  # or its refusal, raised
+    except asyncio.CancelledError:  # the client left: the computation goes on, is kept and frees its slot
+        await asyncio.wait([job])
         raise
-    except asyncio.CancelledError:  # this client left: whoever waited computes for themselves
-        shared.cancel()
-        raise
-    finally:
+    return NumpyJSONResponse(body, headers=headers)
+
+
+def _settle_when_done(state, key, shared: asyncio.Future, job: asyncio.Future, then=None) -> None:
+    """Once ``job`` (a computation thread's (body, headers)) is done, whether or not its client is
+    still there: its slot is freed, the answer cached and handed to whoever waits on ``shared``
+    (or the same refusal), then ``then()``."""
+    start = time.perf_counter()
+
+    def done(job: asyncio.Future) -> None:
         state.compute_slots.release()
         del state.in_flight[key]
-    return NumpyJSONResponse(body, headers=headers)
+        if job.cancelled():  # the pools were shut down: whoever waited computes for themselves
+            shared.cancel()
+        elif job.exception() is not None:
+            shared.set_exception(job.exception())
+            shared.exception()  # retrieved: nobody waiting is not an unhandled error
+        else:
+            state.stats.computed(time.perf_counter() - start)
+            state.cache.put(key, *job.result())
+            shared.set_result(job.result())
+        if then is not None:
+            then()
+
+    job.add_done_callback(done)
 
 
 # Answers sent as they are computed, in MessagePack (issue 30): the page draws the network from
@@ -163,7 +172,6 @@ async def _stream(state, key, shared: asyncio.Future, produce) -> Response:
     The computation finishes, is cached and frees its slot whether or not the client stays."""
     loop = asyncio.get_running_loop()
     parts: asyncio.Queue = asyncio.Queue()
-    start = time.perf_counter()
 
     def run():
         chunks, produced = [], produce()
@@ -175,23 +183,7 @@ async def _stream(state, key, shared: asyncio.Future, produce) -> Response:
         return b"".join(chunks), headers
 
     job = loop.run_in_executor(state.pools.get().compute, run)
-
-    def finished(job: asyncio.Future) -> None:
-        state.compute_slots.release()
-        del state.in_flight[key]
-        if job.cancelled():  # the pools were shut down: whoever waited computes for themselves
-            shared.cancel()
-        elif job.exception() is not None:  # the same refusal for whoever waited on it
-            shared.set_exception(job.exception())
-            shared.exception()  # retrieved: nobody waiting is not an unhandled error
-        else:
-            body, headers = job.result()
-            state.stats.computed(time.perf_counter() - start)
-            state.cache.put(key, body, headers)
-            shared.set_result((body, headers))
-        parts.put_nowait(_DONE)
-
-    job.add_done_callback(finished)
+    _settle_when_done(state, key, shared, job, then=lambda: parts.put_nowait(_DONE))
     first = await parts.get()
     if first is _DONE:  # refused (or failed) before any byte went out: the error handlers answer
         return job.result()  # raises the job's error
