@@ -158,7 +158,7 @@ def _settle_when_done(state, key, shared: asyncio.Future, job: asyncio.Future, t
 
 
 # Answers sent as they are computed, in MessagePack (issue 30): the page draws the network from
-# the first part while the server computes the rest (service.LATE_SECTIONS). The gain's SVDs
+# the first part while the server computes the rest (settings.LATE_SECTIONS). The gain's SVDs
 # stay split across two cores: a dragged slider waits for its gain plot (T = 256: 139-148 ms
 # against 160-166 on one core), and a click on Run gained only 5-14 ms from one core (noise-level).
 IN_PARTS = {service.unfold: service.unfold_parts}

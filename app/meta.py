@@ -12,7 +12,16 @@ from core.deep import STACK_LAYOUT
 
 from .presets import PRESETS
 from .schemas import SECTIONS, Preset, UnfoldRequest
-from .settings import AUTO_SECTIONS, DEFAULT_DIGITS, DEFAULT_LEARNING_STEPS, DEFAULT_TRAIN, LIMITS, RACE, VERSION
+from .settings import (
+    AUTO_SECTIONS,
+    DEFAULT_DIGITS,
+    DEFAULT_LEARNING_STEPS,
+    DEFAULT_TRAIN,
+    LATE_SECTIONS,
+    LIMITS,
+    RACE,
+    VERSION,
+)
 
 
 def _cell(name: str) -> dict:
@@ -45,6 +54,7 @@ def meta() -> dict:
         "tasks": list(contract.TASK_NAMES),
         "sections": list(SECTIONS),
         "auto_sections": list(AUTO_SECTIONS),
+        "late_sections": list(LATE_SECTIONS),
         "cell_only": {name: list(cells) for name, cells in contract.CELL_FIELDS.items()},
         "fields": [{**asdict(field), "cells": list(field.cells)} for field in contract.REQUEST_FIELDS],
         "defaults": {

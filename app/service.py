@@ -22,6 +22,7 @@ from .pools import Pools
 from .resolve import Problem, gradcheck_cost, resolve, sections_of, train_cost
 from .schemas import ConvertRequest, DatasetRequest, SampleRequest, TrainRequest, UnfoldRequest
 from .settings import (
+    LATE_SECTIONS,
     MAX_GRADCHECK_COST,
     MAX_HEAVY_NUMBERS,
     MAX_JACOBIAN_COST,
@@ -63,12 +64,6 @@ def _gates(fwd: core.Forward) -> dict | None:
     if fwd.gates is None:
         return None
     return {name: np.ascontiguousarray(values) for name, values in fwd.gates_by_name().items()}
-
-
-# The sections an answer ends with, computed after the rest: a client reading the answer as it
-# arrives (the page, in MessagePack) draws the rest first. A single layer's answer that has them
-# (config.include names them) ends with them, in this order.
-LATE_SECTIONS = ("gain", "truncation")
 
 
 def unfold(req: UnfoldRequest, pools: Pools | None = None) -> dict:

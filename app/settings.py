@@ -37,6 +37,9 @@ AUTO_SECTIONS = ("flow_shares", "per_step_gradients", "gain")
 # write delta h^(t) as the sum of the sources that still reach it and show each term) and what
 # the window costs against full BPTT.
 AUTO_TRUNCATED_SECTIONS = ("flows_by_unit", "truncation")
+# The sections a single layer's answer ends with when it has them, computed after the rest: a
+# client reading a MessagePack answer as it arrives (the page) draws the rest first.
+LATE_SECTIONS = ("gain", "truncation")
 MAX_AUTO_NUMBERS = 200_000
 # Numbers in answers keep DEFAULT_DIGITS significant digits unless a request asks for more;
 # MAX_DIGITS (17) is enough for every float64 to read back exactly.

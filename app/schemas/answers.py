@@ -240,6 +240,8 @@ class Meta(BaseModel):
     tasks: list[str]
     sections: list[str]
     auto_sections: list[str]
+    late_sections: list[str] = Field(description="The sections an /unfold answer ends with when config.include "
+                                     "names them, sent in MessagePack a moment after the rest.")
     cell_only: dict[str, list[str]] = Field(description="Fields that apply to some cells only, and those cells.")
     fields: list[dict] = Field(description="The model's fields of the page's form (core.contract.REQUEST_FIELDS): "
                                "the API's name, the page's (link) name, label, kind, cells, least value, limit.")

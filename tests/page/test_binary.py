@@ -41,15 +41,16 @@ def test_the_page_asks_for_msgpack_and_draws_its_answer(page):
 
 
 # The page's own answer is read as it arrives (io/binary.js readMsgpackParts): the first part,
-# every entry but the late sections (app/service.py LATE_SECTIONS), before the rest.
+# every entry but the late sections (app/settings.py LATE_SECTIONS, META.late_sections), before the rest.
 PARTS = """async (body) => {
   const { readMsgpack, readMsgpackParts, MSGPACK } = await import('/static/js/io/binary.js');
+  const { META } = await import('/static/js/state/meta.js');
   const response = await fetch('/api/v1/unfold', { method: 'POST', body: JSON.stringify(body),
     headers: { 'Content-Type': 'application/json', Accept: MSGPACK } });
   const bytes = new Uint8Array(await response.arrayBuffer());
   const at = (cut, chunk) => { // the bytes up to cut, in chunks, then (unless cut) the rest
     let source;
-    const parts = readMsgpackParts(new ReadableStream({ start(c) { source = c; } }));
+    const parts = readMsgpackParts(new ReadableStream({ start(c) { source = c; } }), META.late_sections);
     const seen = { first: null, whole: false, error: null };
     parts.first.then((a) => { seen.first = Object.keys(a); }, (e) => { seen.error = e.message; });
     parts.whole.then(() => { seen.whole = true; }, (e) => { seen.error = e.message; });

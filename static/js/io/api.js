@@ -42,7 +42,7 @@ async function read(response, early) {
   try {
     if (!response.headers.get('Content-Type')?.startsWith(MSGPACK)) return whole(await response.json());
     if (!early || !response.body) return whole(readMsgpack(await response.arrayBuffer()));
-    const { first, whole: rest } = readMsgpackParts(response.body);
+    const { first, whole: rest } = readMsgpackParts(response.body, META.late_sections); // app/settings.py
     return { data: await first, later: rest.catch(cutShort) };
   } catch {
     return { data: null, later: Promise.resolve(null) };

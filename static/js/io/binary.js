@@ -44,14 +44,11 @@ export function readMsgpack(buffer) {
   return globalThis.MessagePack.decode(new Uint8Array(buffer), options());
 }
 
-// The sections an unfold answer ends with when its config.include names them, sent a moment
-// after the rest (app/service.py, LATE_SECTIONS).
-export const LATE_SECTIONS = ['gain', 'truncation'];
-
 // An answer (one MessagePack map) read as it arrives, each entry decoded once it is whole:
-// first resolves with the answer's object once every entry but the late sections is in, whole
-// with the same object once the rest is added. Either rejects if the body ends short.
-export function readMsgpackParts(stream) {
+// first resolves with the answer's object once every entry but the late sections is in (those
+// of `late` that its config.include names: they come last), whole with the same object once the
+// rest is added. Either rejects if the body ends short.
+export function readMsgpackParts(stream, late = []) {
   let early;
   let failed;
   const first = new Promise((resolve, reject) => { early = resolve; failed = reject; });
@@ -82,7 +79,7 @@ export function readMsgpackParts(stream) {
         const key = globalThis.MessagePack.decode(bytes.subarray(at, keyEnd));
         answer[key] = globalThis.MessagePack.decode(bytes.subarray(keyEnd, valueEnd), options());
         [at, read] = [valueEnd, read + 1];
-        if (key === 'config') upTo = size - LATE_SECTIONS.filter((name) => answer.config?.include?.includes(name)).length;
+        if (key === 'config') upTo = size - late.filter((name) => answer.config?.include?.includes(name)).length;
         if (read === upTo) early(answer);
       }
     };
