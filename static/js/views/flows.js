@@ -118,7 +118,8 @@ function describe(m, event, s, path) {
 // of a long sequence hold T^2 / 2 points, and a loss whose error never reaches them has none.
 // Each loss has its group (the classes highlightFlows sets are for the network to set again: new
 // groups come without); what is in it is drawn once it is not quiet (fillBands): summarised, most
-// losses are never seen, and their bands were a fifth of drawing a T = 256 network.
+// losses are never seen, and their bands were 22 of the 62 ms of script drawing a T = 256 simple
+// RNN's network (48 of 100 for the LSTM's).
 const filling = new WeakMap(); // layer -> {key, fill(g, s)}: what its groups are drawn for, and how
 export function drawFlows(layer, m, x, { onSelectStep, range: [a, b] = [0, m.steps - 1] } = {}) {
   const width = widthScale();
