@@ -99,6 +99,39 @@ def test_an_answer_is_read_as_it_arrives_its_late_sections_last(page):
     assert got["early"]["first"] is None and got["early"]["error"] == "the answer ended before it was whole"
 
 
+# An answer of several megabytes read in chunks of uneven sizes: the reader's buffer grows to what
+# an entry's head says it needs, and drops (or moves down) what it has read, and gives the same
+# answer as reading it whole and as its JSON.
+CHUNKED = """async (body) => {
+  const { readMsgpack, readMsgpackParts, MSGPACK } = await import('/static/js/io/binary.js');
+  const ask = (accept) => fetch('/api/v1/unfold', { method: 'POST', body: JSON.stringify(body),
+    headers: { 'Content-Type': 'application/json', Accept: accept } });
+  const bytes = new Uint8Array(await (await ask(MSGPACK)).arrayBuffer());
+  const json = JSON.stringify(await (await ask('application/json')).json());
+  const read = async (sizes) => {
+    let [at, k] = [0, 0];
+    const stream = new ReadableStream({ pull(c) {
+      if (at >= bytes.length) { c.close(); return; }
+      const size = sizes[k++ % sizes.length];
+      c.enqueue(bytes.slice(at, at + size));
+      at += size;
+    } });
+    return JSON.stringify(await readMsgpackParts(stream, []).whole);
+  };
+  return { size: bytes.length, whole: JSON.stringify(readMsgpack(bytes.buffer)) === json,
+           uneven: (await read([65537, 3, 1 << 20, 777])) === json, big: (await read([(3 << 20) + 5])) === json,
+           small: (await read([4093])) === json };
+}"""
+
+
+def test_a_long_answer_read_in_uneven_chunks_is_its_json(page):
+    page.goto(page.base + "/")
+    body = {"sequence": "abcdefghij" * 60, "hidden_size": 64, "include": ["auto"]}
+    got = settled(page, CHUNKED, body)
+    assert got["size"] > 3 << 20, got  # past the reader's first buffer, several times
+    assert got == {**got, "whole": True, "uneven": True, "big": True, "small": True}
+
+
 # The page's answers pass through a fetch that holds back their last byte while window.__hold is
 # set, until window.__release(): the late sections cannot be read before it.
 HOLD = """

@@ -5,29 +5,29 @@
 const FLOAT_ARRAY = 1;
 export const MSGPACK = 'application/msgpack';
 
-// [offset][ndim][shape, uint32 each][zeros][float64 data]; offset counts from after itself
+// [offset][ndim][shape, uint32 each][zeros][float64 data]; offset counts from after itself. The
+// numbers are read where they lie (a DataView needs no alignment): no copy of the array is made.
 function floatArray(bytes) {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const ndim = bytes[1];
   const shape = Array.from({ length: ndim }, (_, k) => view.getUint32(2 + 4 * k, true));
-  const start = bytes.byteOffset + 1 + bytes[0];
-  // a copy: a Float64Array needs its start 8-byte aligned in its buffer, the message's may not be
-  const data = new Float64Array(bytes.buffer.slice(start, bytes.byteOffset + bytes.byteLength));
-  return ndim === 0 ? finite(data[0]) : nested(data, shape, 0, 0);
+  const start = 1 + bytes[0];
+  return ndim === 0 ? finite(view.getFloat64(start, true)) : nested(view, shape, start, 0);
 }
 
 const finite = (value) => (Number.isFinite(value) ? value : null);
 
-function nested(data, shape, offset, dim) {
+// the numbers from byte `at` of view, as arrays nested by shape (from dimension dim on)
+function nested(view, shape, at, dim) {
   const n = shape[dim];
   const out = new Array(n);
   if (dim === shape.length - 1) {
-    for (let i = 0; i < n; i += 1) out[i] = finite(data[offset + i]);
+    for (let i = 0; i < n; i += 1) out[i] = finite(view.getFloat64(at + 8 * i, true));
     return out;
   }
-  let stride = 1;
+  let stride = 8;
   for (let k = dim + 1; k < shape.length; k += 1) stride *= shape[k];
-  for (let i = 0; i < n; i += 1) out[i] = nested(data, shape, offset + i * stride, dim + 1);
+  for (let i = 0; i < n; i += 1) out[i] = nested(view, shape, at + i * stride, dim + 1);
   return out;
 }
 
@@ -57,11 +57,18 @@ export function readMsgpackParts(stream, late = []) {
     const answer = {};
     let bytes = new Uint8Array(1 << 20);
     let [length, at, size, read, upTo] = [0, 0, null, 0, Infinity]; // upTo: the entries before the late ones
+    let wanted = 0; // the bytes the entry being read needs, from `at`, once its head says so
     const append = (chunk) => {
-      if (length + chunk.length > bytes.length) { // grown by doubling, and what was read dropped: linear in the body
-        const grown = new Uint8Array(Math.max(2 * bytes.length, length - at + chunk.length));
-        grown.set(bytes.subarray(at, length));
-        [bytes, length, at] = [grown, length - at, 0];
+      if (length + chunk.length > bytes.length) { // what was read dropped; grown to what the entry needs when it is known
+        const keep = length - at;
+        const size = Math.max(keep + chunk.length, wanted);
+        if (2 * size <= bytes.length) bytes.copyWithin(0, at, length);
+        else {
+          const grown = new Uint8Array(Math.max(size, 2 * (keep + chunk.length))); // doubling: linear in the body
+          grown.set(bytes.subarray(at, length));
+          bytes = grown;
+        }
+        [length, at] = [keep, 0];
       }
       bytes.set(chunk, length);
       length += chunk.length;
@@ -74,8 +81,8 @@ export function readMsgpackParts(stream, late = []) {
       }
       while (read < size) {
         const keyEnd = endOf(bytes, at, length);
-        const valueEnd = keyEnd < 0 ? -1 : endOf(bytes, keyEnd, length);
-        if (valueEnd < 0) return;
+        const valueEnd = keyEnd < 0 ? keyEnd : endOf(bytes, keyEnd, length);
+        if (valueEnd < 0) { wanted = -valueEnd - 1 - at; return; }
         const key = globalThis.MessagePack.decode(bytes.subarray(at, keyEnd));
         answer[key] = globalThis.MessagePack.decode(bytes.subarray(keyEnd, valueEnd), options());
         [at, read] = [valueEnd, read + 1];
@@ -122,12 +129,13 @@ const SIZED = { 0xc4: [1, 0], 0xc5: [2, 0], 0xc6: [4, 0], 0xc7: [1, 1], 0xc8: [2
   0xda: [2, 0], 0xdb: [4, 0] };
 const COUNTED = { 0xdc: [2, 1], 0xdd: [4, 1], 0xde: [2, 2], 0xdf: [4, 2] };
 
-// Where the MessagePack value that starts at bytes[at] ends, or -1 while it is not whole. Its
-// bytes are only walked: a string, a binary or an extension is stepped over by its length.
+// Where the MessagePack value that starts at bytes[at] ends; while it is not whole, -1 - the
+// length the bytes must reach at least (what its heads read so far say). Its bytes are only
+// walked: a string, a binary or an extension is stepped over by its length.
 function endOf(bytes, at, length) {
   let items = 1; // still to step over
   while (items > 0) {
-    if (at >= length) return -1;
+    if (at >= length) return -1 - (at + 1);
     const head = bytes[at];
     let [own, holds] = [1, 0]; // this item's own bytes, and the items it holds
     if (head <= 0x7f || head >= 0xe0) own = 1; // a fixint
@@ -137,7 +145,7 @@ function endOf(bytes, at, length) {
     else if (FIXED[head]) own = FIXED[head];
     else if (SIZED[head] || COUNTED[head]) {
       const [wide, extra] = SIZED[head] ?? COUNTED[head];
-      if (at + 1 + wide > length) return -1;
+      if (at + 1 + wide > length) return -1 - (at + 1 + wide);
       const n = readUint(bytes, at + 1, wide);
       if (SIZED[head]) own = 1 + wide + extra + n;
       else [own, holds] = [1 + wide, extra * n];
@@ -145,5 +153,5 @@ function endOf(bytes, at, length) {
     at += own;
     items += holds - 1;
   }
-  return at <= length ? at : -1;
+  return at <= length ? at : -1 - at;
 }
