@@ -5,7 +5,7 @@ import gzip
 import numpy as np
 import pytest
 
-from app.encoding import GZIP_MIN_BYTES, encode, round_significant, rounded
+from app.encoding import GZIP_MIN_BYTES, _round_by_frexp, encode, round_significant, rounded
 
 
 def significant_digits(number: float) -> int:
@@ -33,6 +33,23 @@ def test_rounding_is_idempotent_and_leaves_edge_values_alone():
     assert r[0, 5] == 1.0 and r[0, 6] == -2.5 and r[0, 7] in (123456789.0, 123456789.1)  # 9 digits, or 10
     np.testing.assert_array_equal(round_significant(r, 9), r)
     np.testing.assert_array_equal(round_significant(x, 17), x)  # 17 digits: every bit kept
+
+
+@pytest.mark.parametrize("digits", range(9, 17))
+def test_the_powers_looked_up_by_binary_exponent_give_the_general_rule_bit_for_bit(digits):
+    """round_significant finds each number's power of ten in a table by its binary exponent; the
+    general rule (frexp, for every number) gives the same bits, over every exponent a double has."""
+    rng = np.random.default_rng(digits)
+    with np.errstate(over="ignore"):
+        x = rng.standard_normal(200_000) * 10.0 ** rng.uniform(-325, 309, 200_000)
+    edges = [0.0, -0.0, 5e-324, -1e-310, 2.2250738585072014e-308, 1e-300, np.inf, -np.inf, np.nan,
+             1.7976931348623157e308, 1e22, 1e23, 999999999.5, 9999999995.0, 0.5, -2.5, 123456789.123456789]
+    with np.errstate(over="ignore"):  # past the largest double: inf
+        x = np.concatenate([x, edges, np.nextafter(edges, np.inf)])
+    got = round_significant(x, digits)
+    assert got.view(np.uint64).tolist() == _round_by_frexp(x, digits).view(np.uint64).tolist()
+    # each exponent seen, ordinary and not: the table's edges are crossed
+    assert len(np.unique(np.frexp(x[np.isfinite(x)])[1])) > 2000
 
 
 def test_rounded_walks_an_answer_and_touches_only_floats():
