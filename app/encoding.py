@@ -143,21 +143,24 @@ def encode(content, gzipped: bool, binary: bool = False) -> tuple[bytes, dict]:
 
 def encode_parts(parts: Iterator, gzipped: bool) -> Iterator:
     """A MessagePack answer written as it is computed (service.unfold_parts): first its headers,
-    then the map's header and first entries at once, then the late entries. The bytes are
-    encode_msgpack's for the whole answer; gzipped (flushed after each part, so that a reader
+    then the map's header and first entries at once, then each later part's entries. The bytes
+    are encode_msgpack's for the whole answer; gzipped (flushed after each part, so that a reader
     can decode what came) when the client accepts it and the first part is worth it."""
-    first, late = next(parts)
+    first, to_come = next(parts)
     packer = msgpack.Packer(default=_array_extension)
-    body = packer.pack_map_header(len(first) + len(late)) + _entries(packer, first)
+    body = packer.pack_map_header(len(first) + len(to_come)) + _entries(packer, first)
     headers = {"Content-Type": MSGPACK, "Vary": "Accept-Encoding, Accept"}
     squeeze = None
     if gzipped and len(body) >= GZIP_MIN_BYTES:
         squeeze = isal_zlib.compressobj(GZIP_LEVEL_BINARY, isal_zlib.DEFLATED, 16 + isal_zlib.MAX_WBITS)
         headers["Content-Encoding"] = "gzip"
     yield headers
-    for end in ([isal_zlib.Z_SYNC_FLUSH] if late else []) + [isal_zlib.Z_FINISH]:
-        yield body if squeeze is None else squeeze.compress(body) + squeeze.flush(end)
-        body = _entries(packer, next(parts, {}))  # the late entries, in one part
+    while body is not None:  # each part sent before the next is asked for (it may take a while)
+        yield body if squeeze is None else squeeze.compress(body) + squeeze.flush(isal_zlib.Z_SYNC_FLUSH)
+        part = next(parts, None)
+        body = None if part is None else _entries(packer, part)
+    if squeeze is not None:
+        yield squeeze.flush(isal_zlib.Z_FINISH)  # gzip's end: its last empty block and checksum
 
 
 def _entries(packer: msgpack.Packer, entries: dict) -> bytes:

@@ -81,9 +81,10 @@ def _joined(parts: Iterator) -> dict:
 
 def unfold_parts(req: UnfoldRequest, pools: Pools | None = None, problem: Problem | None = None) -> Iterator:
     """The answer in the order it is computed: first (entries, names of those still to come),
-    every entry but the late sections; then a dict of the late sections (none for a stack, both
-    directions or an embedding, which depth.py answers whole). ``problem``: the resolved
-    request, when the caller has it (a trained network's)."""
+    every entry the network is drawn from; then a dict of the flows (and what was imported);
+    then one of the late sections, if any (none for a stack, both directions or an embedding,
+    which depth.py answers whole, in one part). ``problem``: the resolved request, when the
+    caller has it (a trained network's)."""
     if problem is None and req.is_deep:
         yield unfold_deep(req), ()
         return
@@ -111,13 +112,15 @@ def unfold_parts(req: UnfoldRequest, pools: Pools | None = None, problem: Proble
         ),
         errors=_present(o=bwd.do, h=bwd.dh, s=bwd.ds, a=bwd.da, x=bwd.dx, h0=bwd.dh0, s0=bwd.ds0),
         gradients=gradients,
-        flows=flows,
     )
-    answer.setdefault("vocab", None)
+    # the flows (T x T: at T = 1024, two thirds of the bytes) go out after what the network is
+    # drawn from, rounded and packed while that is on its way; the entries keep their order
+    after = {"flows": flows} | ({} if "vocab" in answer else {"vocab": None})
     if req.imported is not None:
-        answer["imported"] = _imported(req.imported)
+        after["imported"] = _imported(req.imported)
     late = tuple(section for section in LATE_SECTIONS if section in sections)
-    yield rounded(answer, req.digits), late
+    yield rounded(answer, req.digits), (*after, *late)
+    yield rounded(after, req.digits)
     if not late:
         return
     later = {}

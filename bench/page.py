@@ -2,7 +2,8 @@
 
 Reads the page's own User Timing measures (static/js/runner.js and main.js):
   rnn-unfolded:parse  the answer's headers arrived -> its body read (MessagePack, io/binary.js; for
-                      the page's own request, its first part: all but the late sections)
+                      the page's own request, the part the network is drawn from: all but the
+                      flows, which follow, and the late sections, which come last)
   rnn-unfolded:draw   body read -> the network drawn, styled, laid out and painted (the panels
                       below it are drawn in the next frame)
   rnn-unfolded:complete body read -> every panel drawn and painted too

@@ -195,7 +195,7 @@ const sameRequest = (a, b) => JSON.stringify(a) === JSON.stringify(b);
 
 // request: what was asked for this answer, when known (a training snapshot's is not)
 let shownCell = null;
-function show(data, request = null, { together = false, later = Promise.resolve(data) } = {}) {
+function show(data, request = null, { together = false, first = Promise.resolve(data), later = Promise.resolve(data) } = {}) {
   const current = request === null || sameRequest(request, toRequest(store.get()));
   if (stack.show(data)) { $('summary').textContent = stackHeadline(data); if (current) $('stale').hidden = true; return Promise.resolve(); }
   const model = buildModel(data);
@@ -226,7 +226,9 @@ function show(data, request = null, { together = false, later = Promise.resolve(
   // a lesson step's card and scroll follow the whole page
   const drawn = () => store.set({ lessonPending: false });
   if (together) { schedule.drawNow(model); drawn(); return Promise.resolve(); }
-  return schedule.drawLater(model, later).then((current) => { if (current) drawn(); });
+  // the network's error bands and paths once the flows are in (the same object gains them)
+  first.then(() => { if (store.get().model === model) network.highlight(viewOf(store.get())); }, () => {});
+  return schedule.drawLater(model, { first, later }).then((current) => { if (current) drawn(); });
 }
 
 // The compare view asks for the same sequence through every cell, on a channel of its own

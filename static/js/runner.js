@@ -30,14 +30,14 @@ export function createRunner({ store, show, trainer }) {
     sliderStart = null;
     setBusy(true);
     try {
-      const { ok, status, data, arrived, parsed, later } = await askJSON('/api/v1/unfold', body, 'main', { onBusy, early: true });
+      const { ok, status, data, arrived, parsed, first, later } = await askJSON('/api/v1/unfold', body, 'main', { onBusy, early: true });
       if (ok && data === null) { // its body did not come whole: the picture on screen stays
         controls.showErrors([{ loc: ['body'], msg: CUT_SHORT }]);
         markStale();
       } else if (ok) {
         controls.clearErrors();
         performance.measure('rnn-unfolded:parse', { start: arrived, end: parsed });
-        await drawAnswer(data, body, parsed, slider, later);
+        await drawAnswer(data, body, parsed, slider, first, later);
       } else {
         controls.showErrors(data?.detail ?? [{ loc: ['body'], msg: `The server answered ${status}. Please try again.` }],
           store.get().weights?.mapping);
@@ -55,16 +55,19 @@ export function createRunner({ store, show, trainer }) {
     }
   }
 
-  // The network is painted first (the draw measure), as soon as the answer's first part is read,
+  // The network is painted first (the draw measure), as soon as the part of the answer it is
+  // drawn from is read (all but the flows, which its error bands and paths need: they follow),
   // every panel below it after (complete), those that show its late sections once they are in
-  // (later); a dragged slider draws what is in view in one frame (its gain plot is a panel), so
-  // from the whole answer, and the panels out of view later: its measure is the slider's, and no
-  // 'complete' is claimed.
-  async function drawAnswer(data, body, parsed, slider, later) {
+  // (later); a lesson's card quotes the flows, so a lesson waits for them (first). A dragged
+  // slider draws what is in view in one frame (its gain plot is a panel), so from the whole
+  // answer, and the panels out of view later: its measure is the slider's, and no 'complete'
+  // is claimed.
+  async function drawAnswer(data, body, parsed, slider, first, later) {
     const together = slider !== null;
     try {
       if (together) await later;
-      const panels = show(data, body, { together, later });
+      else if (store.get().lesson) await first;
+      const panels = show(data, body, { together, first, later });
       drawingPanels();
       measureRendered('rnn-unfolded:draw', parsed);
       await panels;

@@ -86,32 +86,34 @@ export function createSchedule({ store, viewOf, playing, network, panels }) {
     for (const { region } of panels) region.setAttribute('aria-busy', 'true');
   }
 
-  // A new answer's panels, in the frame after the network's, the late ones once `later` (the
-  // whole answer) resolves; resolves once they are drawn (true), or once a newer answer has
-  // taken over (false).
-  function drawLater(model, later = Promise.resolve()) {
-    const came = later.then(() => null, (error) => error); // handled now: a rest that fails at once is no unhandled rejection
+  // A new answer's panels, in the frame after the network's once `first` (all but the late
+  // sections) is in, the late ones once `later` (the whole answer) is; resolves once they are
+  // drawn (true), or once a newer answer has taken over (false).
+  function drawLater(model, { first = Promise.resolve(), later = Promise.resolve() } = {}) {
+    // handled now: a part that fails at once is no unhandled rejection
+    const [cameFirst, came] = [first, later].map((part) => part.then(() => null, (error) => error));
     return new Promise((resolve, reject) => {
       // in the frame after the one that paints the network (and after the task that measures it)
-      requestAnimationFrame(() => requestAnimationFrame(() => {
+      requestAnimationFrame(() => requestAnimationFrame(() => cameFirst.then((error) => {
         if (pending !== model) { resolve(false); return; } // a newer answer draws its own
+        if (error) { reject(error); return; }
         pending = null;
         const late = panels.filter((p) => p.late);
         for (const panel of late) awaiting.add(panel);
         try {
           for (const panel of panels) if (!panel.late) bring(panel, 'draw', { now: true });
-        } catch (error) {
-          reject(error);
+        } catch (drawError) {
+          reject(drawError);
           return;
         }
-        came.then((error) => {
-          if (error) { reject(error); return; }
+        came.then((lateError) => {
+          if (lateError) { reject(lateError); return; }
           if (pending !== null || store.get().model !== model) { resolve(false); return; } // a newer answer took over
           for (const panel of late) awaiting.delete(panel);
           for (const panel of late) bring(panel, 'draw', { now: true });
           resolve(true);
         }).catch(reject);
-      }));
+      })));
     });
   }
 

@@ -84,6 +84,8 @@ def test_the_first_part_arrives_while_the_gain_is_still_being_computed(server, h
         names = [name for name, _ in first]
         assert names[0] == "config" and {"forward", "errors", "flows"} <= set(names)
         assert not {"gain", "truncation"} & set(names)
+        # the flows after what the network is drawn from
+        assert names.index("flows") > max(names.index(name) for name in ("forward", "errors", "gradients"))
         go.set()
         rest = b"".join(chunks)
     reader.feed(rest)
@@ -133,3 +135,16 @@ def test_a_failure_after_the_first_part_ends_the_connection_short_and_is_not_cac
         stats = client.get(f"{server}/api/v1/stats").json()
     assert answer.status_code == 200 and "gain" in read_msgpack(answer.content)
     assert stats["cache"]["hits"] == 0  # the broken one was not kept
+
+
+@pytest.mark.parametrize("body", [BODY, {"sequence": "hello world", "hidden_size": 4, "cell": "gru"},
+                                  {"inputs": [0.5, -1.0, 2.0], "targets": [1.0, 0.0, -1.0], "hidden_size": 3}])
+def test_the_network_s_part_ends_with_the_gradients_and_the_flows_come_next(body):
+    """The page draws the network once the gradients are in (static/js/io/api.js): what it is drawn
+    from comes first, the flows (T x T) in a part of their own, flushed after it; the entries keep
+    the order of the whole answer."""
+    parts = list(service.unfold_parts(UnfoldRequest(**body)))
+    (first, to_come), rest = parts[0], parts[1:]
+    assert list(first)[-1] == "gradients" and {"config", "weights", "forward", "errors"} <= set(first)
+    assert list(rest[0])[0] == "flows" and list(to_come) == [name for part in rest for name in part]
+    assert list(service.unfold(UnfoldRequest(**body))) == [*first, *to_come]

@@ -187,6 +187,75 @@ def test_the_network_is_drawn_before_the_late_sections_and_the_explorer_once_the
     assert float(explorer.evaluate("e => getComputedStyle(e).opacity")) == 1
 
 
+# The page's answers pass through a fetch that, while window.__holdFlows is set, holds back the
+# bytes from the middle of the answer's "flows" key (0xa5 "flows") on until window.__releaseFlows().
+HOLD_FLOWS = """
+  window.__holdFlows = false;
+  const fetch0 = window.fetch.bind(window);
+  window.fetch = async (url, options) => {
+    const response = await fetch0(url, options);
+    if (!window.__holdFlows || !String(url).includes('/api/v1/unfold')) return response;
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    const key = [0xa5, ...new TextEncoder().encode('flows')];
+    let at = 0;
+    while (at < bytes.length && !key.every((b, k) => bytes[at + k] === b)) at += 1;
+    window.__heldFrom = at / bytes.length;
+    const released = new Promise((done) => { window.__releaseFlows = done; });
+    const body = new ReadableStream({ async start(out) {
+      out.enqueue(bytes.slice(0, at + 3));
+      await released;
+      out.enqueue(bytes.slice(at + 3));
+      out.close();
+    } });
+    return new Response(body, { status: response.status, headers: response.headers });
+  };
+"""
+
+ARROWS = "() => document.querySelectorAll('svg.network line.error-arrow.back').length"
+
+
+def test_the_network_is_drawn_before_the_flows_come_and_its_error_path_once_they_do(page):
+    """The flows (T x T) are sent after what the network is drawn from (app/service.py): the network
+    is drawn without them, the error path's arrows (whose widths follow them) and the panels after."""
+    page.add_init_script(HOLD_FLOWS)
+    page.goto(page.base + "/?" + "sequence=hello+world%2C+hello+again&hidden_size=5")
+    page.wait_for_function(f"() => ({MEASURES})('rnn-unfolded:complete') === 1")
+    assert page.evaluate(ARROWS) > 0  # the opening view frames a contribution: its path has arrows
+    summary = page.locator("#summary").text_content()
+    page.evaluate("() => { window.__holdFlows = true; }")
+    page.fill("#seed", "7")
+    page.click("#run")
+    page.wait_for_function(f"() => ({MEASURES})('rnn-unfolded:draw') === 2")  # the network, without the flows
+    assert 0.3 < page.evaluate("() => window.__heldFrom") < 1  # held: the flows' key and all after it
+    page.wait_for_timeout(300)  # time enough to draw everything, were it not held
+    assert page.locator("#summary").text_content() != summary  # the new answer is on screen
+    assert page.evaluate(ARROWS) == 0  # its path waits for the flows
+    assert page.evaluate(MEASURES, "rnn-unfolded:complete") == 1
+    for panel in ("flow", "gradient", "explorer"):
+        assert page.locator(f"#{panel}-panel-body").get_attribute("aria-busy") == "true"
+    page.screenshot(path=ARTIFACTS / "network-before-its-flows.png")
+    page.evaluate("() => window.__releaseFlows()")
+    page.wait_for_function(f"() => ({MEASURES})('rnn-unfolded:complete') === 2")
+    assert page.evaluate(ARROWS) > 0
+    assert page.locator("#flow-panel-body").get_attribute("aria-busy") is None
+
+
+def test_a_stack_is_drawn_whole_not_before_its_flows(page):
+    """A stack's answer has flows too, before its depth: it is drawn once whole, not from its start."""
+    page.add_init_script(HOLD_FLOWS)
+    page.goto(page.base + "/?sequence=hello%20world&cell=gru&layers=2&hidden_size=4")
+    page.wait_for_function(f"() => ({MEASURES})('rnn-unfolded:complete') === 1")
+    page.evaluate("() => { window.__holdFlows = true; }")
+    page.fill("#seed", "7")
+    page.click("#run")
+    page.wait_for_function("() => window.__releaseFlows !== undefined")
+    page.wait_for_timeout(300)
+    assert page.evaluate(MEASURES, "rnn-unfolded:draw") == 1  # nothing drawn from a part of a stack
+    page.evaluate("() => window.__releaseFlows()")
+    page.wait_for_function(f"() => ({MEASURES})('rnn-unfolded:complete') === 2")
+    assert page.locator("body.stack-mode").count() == 1 and page.locator("#error-general").text_content() == ""
+
+
 # The page's answers pass through a fetch that, once window.__cut is set, ends their body with a
 # network error: after 100 bytes ('first': inside the first part) or before the last byte
 # ('late': the late sections never come whole).

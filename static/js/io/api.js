@@ -35,20 +35,24 @@ function fetchOf(path, body, signal) {
   return () => fetch(path, { method: 'POST', headers: { 'Content-Type': 'application/json', Accept: accept }, body: json, signal });
 }
 
-// An answer's body, read as its Content-Type says: {data, later}, data null when it cannot be
-// read. early: a MessagePack answer's data is what came before its late sections, read as they
-// arrive, and later resolves with the same object whole (binary.js readMsgpackParts).
+// An answer's body, read as its Content-Type says: {data, first, later}, data null when it
+// cannot be read. early: a MessagePack answer's data is what came before its flows, read as
+// they arrive (the network is drawn from it), first resolves with the same object once all but
+// its late sections are in, later once it is whole (binary.js readMsgpackParts).
+// what the network is drawn from ends with the gradients, the flows follow (app/service.py
+// unfold_parts); a stack's answer (its config counts its layers) is drawn whole
+const drawn = (key, answer) => key === 'gradients' && answer.config !== undefined && !('layers' in answer.config);
 async function read(response, early) {
   try {
     if (!response.headers.get('Content-Type')?.startsWith(MSGPACK)) return whole(await response.json());
     if (!early || !response.body) return whole(readMsgpack(await response.arrayBuffer()));
-    const { first, whole: rest } = readMsgpackParts(response.body, META.late_sections); // app/settings.py
-    return { data: await first, later: rest.catch(cutShort) };
+    const { drawable, first, whole: rest } = readMsgpackParts(response.body, META.late_sections, drawn); // app/settings.py
+    return { data: await drawable, first: first.catch(cutShort), later: rest.catch(cutShort) };
   } catch {
-    return { data: null, later: Promise.resolve(null) };
+    return { data: null, first: Promise.resolve(null), later: Promise.resolve(null) };
   }
 }
-const whole = (data) => ({ data, later: Promise.resolve(data) });
+const whole = (data) => ({ data, first: Promise.resolve(data), later: Promise.resolve(data) });
 
 // The rest of an answer whose first part came did not (the connection ended): not a bug of ours.
 function cutShort(error) {
@@ -57,9 +61,10 @@ function cutShort(error) {
   throw cut;
 }
 
-// Resolves to {ok, status, data, arrived, parsed, later}: arrived and parsed are performance.now()
-// when the answer's headers came and when its body was read (with early: its first part, and
-// later resolves with the whole answer, or rejects if it ends short). A newer call on the same channel
+// Resolves to {ok, status, data, arrived, parsed, first, later}: arrived and parsed are
+// performance.now() when the answer's headers came and when its body was read (with early: the
+// part the network is drawn from; first resolves with all but the late sections, later with the
+// whole answer, each rejecting if it ends short). A newer call on the same channel
 // aborts an older one; channels (the main view, the compare view) do not disturb each other.
 // onBusy(attempt, waitMs) is told each time a busy server (503), or one whose connection failed,
 // is asked again.
@@ -90,8 +95,8 @@ export async function askJSON(path, body, channel = 'main', { onBusy = () => {},
     }
     if (response === null) response = await send(true);
     const arrived = performance.now();
-    const { data, later } = await read(response, early);
-    return { ok: response.ok, status: response.status, data, arrived, parsed: performance.now(), later };
+    const { data, first, later } = await read(response, early);
+    return { ok: response.ok, status: response.status, data, arrived, parsed: performance.now(), first, later };
   } finally {
     if (inFlight.get(channel) === controller) inFlight.delete(channel);
   }

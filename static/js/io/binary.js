@@ -45,12 +45,14 @@ export function readMsgpack(buffer) {
 }
 
 // An answer (one MessagePack map) read as it arrives, each entry decoded once it is whole:
-// first resolves with the answer's object once every entry but the late sections is in (those
-// of `late` that its config.include names: they come last), whole with the same object once the
-// rest is added. Either rejects if the body ends short.
-export function readMsgpackParts(stream, late = []) {
-  let early;
-  let failed;
+// drawable resolves with the answer's object once the entry for which drawn(key, answer so far)
+// is true is in (the network is drawn from what comes up to it: the flows follow), first with the
+// same object once every entry
+// but the late sections is in (those of `late` that its config.include names: they come last),
+// whole once the rest is added. Each rejects if the body ends before it.
+export function readMsgpackParts(stream, late = [], drawn = () => false) {
+  let [ready, early, failed, failedEarly] = [];
+  const drawable = new Promise((resolve, reject) => { ready = resolve; failedEarly = reject; });
   const first = new Promise((resolve, reject) => { early = resolve; failed = reject; });
   const whole = (async () => {
     const reader = stream.getReader();
@@ -87,7 +89,8 @@ export function readMsgpackParts(stream, late = []) {
         answer[key] = globalThis.MessagePack.decode(bytes.subarray(keyEnd, valueEnd), options());
         [at, read] = [valueEnd, read + 1];
         if (key === 'config') upTo = size - late.filter((name) => answer.config?.include?.includes(name)).length;
-        if (read === upTo) early(answer);
+        if (drawn(key, answer)) ready(answer);
+        if (read === upTo) { ready(answer); early(answer); }
       }
     };
     for (;;) {
@@ -97,11 +100,13 @@ export function readMsgpackParts(stream, late = []) {
       take();
     }
     if (size === null || read < size) throw new Error('the answer ended before it was whole');
+    ready(answer);
     early(answer);
     return answer;
   })();
-  whole.catch(failed);
-  return { first, whole };
+  whole.catch((error) => { failedEarly(error); failed(error); }); // one that has resolved stays so
+  for (const part of [drawable, first]) part.catch(() => {}); // left unread, its failure is no unhandled rejection
+  return { drawable, first, whole };
 }
 
 // The number of entries of the map that starts at bytes[at], or null until its header is in.

@@ -6,6 +6,7 @@
 // δs). V and c need only δo^(t).
 import { layout, stepColour } from '../config.js';
 import { neededSources } from '../state/model.js';
+import { hasFlows } from './flows.js';
 
 const { node } = layout;
 const half = node.height / 2;
@@ -21,7 +22,7 @@ function pathOf(m, view, width, shown) {
   const last = Math.max(...needed);
   const strips = needed.filter((s) => shown.has(s)).map((s) => ({ key: `do${s}`, step: s, quantity: 'δo', y: m.rows.o + half + STRIP }));
   const arrows = [];
-  if (own) return { strips, arrows };
+  if (own || !hasFlows(m)) return { strips, arrows }; // the arrows' widths follow the flows, once they are in
   const rows = [{ quantity: 'δh', y: m.rows.h - half - STRIP, flows: m.response.flows.h }];
   if (m.hasState) rows.push({ quantity: 'δs', y: m.rows.s - half - STRIP, flows: m.response.flows.s });
   for (const row of rows) {
@@ -61,7 +62,7 @@ const drawn = new WeakMap();
 export function drawErrorPath(layer, m, view, width, shown, version) {
   const { colour, sel, showFrame } = view;
   const on = colour === 'gradient' && showFrame && sel.step !== null && sel.step < m.steps;
-  const key = `${on}|${sel.param}|${sel.step}|${version}`;
+  const key = `${on}|${sel.param}|${sel.step}|${version}|${hasFlows(m)}`;
   if (drawn.get(layer.node())?.m === m && drawn.get(layer.node()).key === key) return;
   drawn.set(layer.node(), { m, key });
   const { strips, arrows } = on ? pathOf(m, view, width, shown) : { strips: [], arrows: [] };

@@ -137,7 +137,7 @@ export function drawFlows(layer, m, x, { onSelectStep, range: [a, b] = [0, m.ste
     .on('mouseleave', hideTip);
   layer.selectAll('g.flow').data(m.sources.filter(reaches), (s) => s).join('g')
     .attr('class', 'flow').attr('data-source', (s) => s);
-  filling.set(layer.node(), { key: {}, fill: (g, s) => fillFlow(g, m, x, width, s, [a, b], onSelectStep) });
+  filling.set(layer.node(), { key: {}, m, fill: (g, s) => fillFlow(g, m, x, width, s, [a, b], onSelectStep) });
   return width;
 }
 
@@ -159,10 +159,12 @@ function fillFlow(g, m, x, width, s, [a, b], onSelectStep) {
 }
 
 // The groups that are not quiet, drawn for the bands' latest drawFlows if they are not yet (a
-// quiet one keeps what it had: it is not seen).
+// quiet one keeps what it had: it is not seen), once the answer's flows are in (io/api.js: the
+// network is drawn before they come).
+export const hasFlows = (m) => m.response.flows !== undefined;
 function fillBands(layer) {
-  const { key, fill } = filling.get(layer.node()) ?? {};
-  if (!fill) return;
+  const { key, fill, m } = filling.get(layer.node()) ?? {};
+  if (!fill || !hasFlows(m)) return;
   layer.selectAll('g.flow:not(.quiet)').each(function (s) {
     if (this.filledFor === key) return;
     this.filledFor = key;
@@ -173,7 +175,7 @@ function fillBands(layer) {
 // A distance d hovered on the gain plot: a ring on every band where its loss's error has gone d
 // steps back, so the plot's average can be traced to the bands it averages.
 function markDistance(layer, m, x, width, distance) {
-  const marks = distance === null ? [] : m.sources.flatMap((s) => pathsOf(m).flatMap((p) => {
+  const marks = distance === null || !hasFlows(m) ? [] : m.sources.flatMap((s) => pathsOf(m).flatMap((p) => {
     const t = s - distance;
     const F = m.response.flows[p][s];
     return t >= Math.max(0, s - m.window + 1) && F[t] > 0 ? [{ s, t, p, r: width(F[t], F[s]) / 2 + 3 }] : [];
@@ -188,10 +190,11 @@ function markDistance(layer, m, x, width, distance) {
 // enough to compare presets (a vanishing error is 10⁻⁹ of itself where an edge-of-chaos one is 0.3).
 const labelled = new WeakMap();
 function markLeft(layer, m, x, width, source) {
-  if (labelled.get(layer.node())?.m === m && labelled.get(layer.node()).source === source) return;
-  labelled.set(layer.node(), { m, source });
+  const was = labelled.get(layer.node());
+  if (was?.m === m && was.source === source && was.flows === hasFlows(m)) return;
+  labelled.set(layer.node(), { m, source, flows: hasFlows(m) });
   // a new answer is drawn before the selection is fitted to it: its source may not be one of m's
-  const marks = !m.sources.includes(source) ? [] : pathsOf(m).flatMap((p) => {
+  const marks = !m.sources.includes(source) || !hasFlows(m) ? [] : pathsOf(m).flatMap((p) => {
     const F = m.response.flows[p][source];
     const from = Math.max(0, source - m.window + 1);
     return d3.range(from, source).filter((t) => F[t] > 0).map((t) => ({
@@ -218,7 +221,7 @@ function markLeft(layer, m, x, width, source) {
 const highlighted = new WeakMap();
 function highlightFlows(layer, m, view) {
   const { colour, sel } = view;
-  const key = `${colour}|${sel.param}|${sel.step}|${sel.source}`;
+  const key = `${colour}|${sel.param}|${sel.step}|${sel.source}|${hasFlows(m)}`;
   if (highlighted.get(layer.node())?.m === m && highlighted.get(layer.node()).key === key) return;
   highlighted.set(layer.node(), { m, key });
   const needed = colour === 'gradient' ? new Set(neededSources(m, sel.param, sel.step)) : null;
