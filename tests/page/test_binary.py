@@ -132,6 +132,33 @@ def test_a_long_answer_read_in_uneven_chunks_is_its_json(page):
     assert got == {**got, "whole": True, "uneven": True, "big": True, "small": True}
 
 
+# Even when every byte is in at once (an answer from the cache), what follows the network's part
+# is read only once the page has painted the network: a frame passes between the two.
+PAUSE = """async (body) => {
+  const { readMsgpackParts, MSGPACK } = await import('/static/js/io/binary.js');
+  const response = await fetch('/api/v1/unfold', { method: 'POST', body: JSON.stringify(body),
+    headers: { 'Content-Type': 'application/json', Accept: MSGPACK } });
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  let [frames, counting] = [0, true];
+  const count = () => { frames += 1; if (counting) requestAnimationFrame(count); };
+  requestAnimationFrame(count);
+  const stream = new ReadableStream({ start(c) { c.enqueue(bytes); c.close(); } });
+  const parts = readMsgpackParts(stream, [], (key) => key === 'gradients');
+  const keys = Object.keys(await parts.drawable);
+  const at = frames;
+  const first = await parts.first;
+  counting = false;
+  return { keys, frames: frames - at, flows: 'flows' in first };
+}"""
+
+
+def test_what_follows_the_network_s_part_is_read_after_a_frame(page):
+    page.goto(page.base + "/")
+    got = settled(page, PAUSE, {"sequence": "hello world, hello again", "hidden_size": 5})
+    assert got["keys"][-1] == "gradients" and "flows" not in got["keys"]
+    assert got["frames"] >= 1 and got["flows"]
+
+
 # The page's answers pass through a fetch that holds back their last byte while window.__hold is
 # set, until window.__release(): the late sections cannot be read before it.
 HOLD = """

@@ -46,10 +46,10 @@ export function readMsgpack(buffer) {
 
 // An answer (one MessagePack map) read as it arrives, each entry decoded once it is whole:
 // drawable resolves with the answer's object once the entry for which drawn(key, answer so far)
-// is true is in (the network is drawn from what comes up to it: the flows follow), first with the
-// same object once every entry
-// but the late sections is in (those of `late` that its config.include names: they come last),
-// whole once the rest is added. Each rejects if the body ends before it.
+// is true is in (the network is drawn from what comes up to it: the flows follow, read once the
+// page has painted it), first with the same object once every entry but the late sections is in
+// (those of `late` that its config.include names: they come last), whole once the rest is added.
+// Each rejects if the body ends before it.
 export function readMsgpackParts(stream, late = [], drawn = () => false) {
   let [ready, early, failed, failedEarly] = [];
   const drawable = new Promise((resolve, reject) => { ready = resolve; failedEarly = reject; });
@@ -89,15 +89,16 @@ export function readMsgpackParts(stream, late = [], drawn = () => false) {
         answer[key] = globalThis.MessagePack.decode(bytes.subarray(keyEnd, valueEnd), options());
         [at, read] = [valueEnd, read + 1];
         if (key === 'config') upTo = size - late.filter((name) => answer.config?.include?.includes(name)).length;
-        if (drawn(key, answer)) ready(answer);
         if (read === upTo) { ready(answer); early(answer); }
+        else if (drawn(key, answer)) { ready(answer); return true; } // the rest after the page has drawn from it
       }
+      return false;
     };
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
       append(value);
-      take();
+      while (take()) await afterPaint(); // then on with the bytes already here
     }
     if (size === null || read < size) throw new Error('the answer ended before it was whole');
     ready(answer);
@@ -108,6 +109,14 @@ export function readMsgpackParts(stream, late = [], drawn = () => false) {
   for (const part of [drawable, first]) part.catch(() => {}); // left unread, its failure is no unhandled rejection
   return { drawable, first, whole };
 }
+
+// Once the page has painted what it drew in this task (a frame, then a task after it; a hidden
+// page, which paints no frame, waits PAINT_WAIT_MS at most).
+const PAINT_WAIT_MS = 100;
+const afterPaint = () => new Promise((resolve) => {
+  const timer = setTimeout(resolve, PAINT_WAIT_MS);
+  requestAnimationFrame(() => setTimeout(() => { clearTimeout(timer); resolve(); }, 0));
+});
 
 // The number of entries of the map that starts at bytes[at], or null until its header is in.
 function mapSize(bytes, at, length) {
