@@ -30,7 +30,7 @@ export function createRunner({ store, show, trainer }) {
     sliderStart = null;
     setBusy(true);
     try {
-      const { ok, status, data, arrived, parsed, first, later } = await askJSON('/api/v1/unfold', body, 'main', { onBusy, early: true });
+      const { ok, status, data, arrived, parsed, first, later } = await askJSON('/api/v1/unfold', body, 'main', { onBusy, early: slider === null }); // a slider's is drawn whole
       if (ok && data === null) { // its body did not come whole: the picture on screen stays
         controls.showErrors([{ loc: ['body'], msg: CUT_SHORT }]);
         markStale();
