@@ -87,7 +87,7 @@ export function readMsgpackParts(stream, late = [], drawn = () => false) {
         if (valueEnd < 0) { wanted = -valueEnd - 1 - at; return; }
         const key = globalThis.MessagePack.decode(bytes.subarray(at, keyEnd));
         answer[key] = globalThis.MessagePack.decode(bytes.subarray(keyEnd, valueEnd), options());
-        [at, read] = [valueEnd, read + 1];
+        [at, read, wanted] = [valueEnd, read + 1, 0]; // the next entry's needs are its own
         if (key === 'config') upTo = size - late.filter((name) => answer.config?.include?.includes(name)).length;
         if (read === upTo) { ready(answer); early(answer); }
         else if (drawn(key, answer)) { ready(answer); return true; } // the rest after the page has drawn from it
