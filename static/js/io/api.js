@@ -35,13 +35,14 @@ function fetchOf(path, body, signal) {
   return () => fetch(path, { method: 'POST', headers: { 'Content-Type': 'application/json', Accept: accept }, body: json, signal });
 }
 
+// What the network is drawn from ends with the gradients, the flows follow (app/service.py
+// unfold_parts); a stack's answer (its config counts its layers) is drawn whole.
+const drawn = (key, answer) => key === 'gradients' && answer.config !== undefined && !('layers' in answer.config);
+
 // An answer's body, read as its Content-Type says: {data, first, later}, data null when it
 // cannot be read. early: a MessagePack answer's data is what came before its flows, read as
 // they arrive (the network is drawn from it), first resolves with the same object once all but
 // its late sections are in, later once it is whole (binary.js readMsgpackParts).
-// what the network is drawn from ends with the gradients, the flows follow (app/service.py
-// unfold_parts); a stack's answer (its config counts its layers) is drawn whole
-const drawn = (key, answer) => key === 'gradients' && answer.config !== undefined && !('layers' in answer.config);
 async function read(response, early) {
   try {
     if (!response.headers.get('Content-Type')?.startsWith(MSGPACK)) return whole(await response.json());
